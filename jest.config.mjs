@@ -1,0 +1,43 @@
+// Three tiers (STYLE.md §7): fast unit specs, integration specs against the real Postgres and NATS,
+// and end-to-end specs that start the platform and drive it through the gateway.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2023',
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+    swcrc: false,
+  },
+];
+
+const libs = ['contracts', 'messaging', 'database', 'errors', 'config', 'observability', 'service-kit', 'auth', 'testing'];
+const moduleNameMapper = {
+  ...Object.fromEntries(libs.map((l) => [`^@saas/${l}$`, `<rootDir>/libs/${l}/src/index.ts`])),
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+
+const common = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
+      testTimeout: 60_000,
+    },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], testTimeout: 120_000 },
+  ],
+};

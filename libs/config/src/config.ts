@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** A bad or missing variable stops start-up with this error, naming every problem at once. */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly issues: string[],
+  ) {
+    super(`Invalid configuration for ${service}:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const subjectPrefix = z
+  .string()
+  .regex(/^([A-Za-z0-9_-]+\.)?$/, 'must be empty or a single token followed by a dot, e.g. "test_ab12."')
+  .default('');
+
+/**
+ * Variables every process of the platform reads. Each service extends this with its own schema
+ * (`baseConfigSchema.extend({...})`) and loads it once at boot with `loadConfig`.
+ */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/saas_platform'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Prefix of every NATS subject, stream and durable name; lets test runs share one NATS. */
+  SUBJECT_PREFIX: subjectPrefix,
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+  EVENT_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  EVENT_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAMESPACE: z.string().default('saas-control-plane'),
+  /** Port of the service's Prometheus `/metrics` listener; 0 picks a free one, unset disables it. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  RUN_MIGRATIONS: bool.default('true'),
+});
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+export function loadConfig<S extends z.ZodTypeAny>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      service,
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return Object.freeze(result.data) as z.infer<S>;
+}
+
+export { z, bool as booleanVariable };

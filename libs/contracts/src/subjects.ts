@@ -1,0 +1,53 @@
+/**
+ * NATS subjects of the platform.
+ *
+ * ⚠️  PUBLIC CONTRACT: external systems subscribe to `events.>`. Renaming or removing a subject here
+ * breaks subscribers. Add new subjects; deprecate old ones in docs/events.asyncapi.yaml first.
+ *
+ * Every subject is used through `subject()` in @saas/messaging, which adds the deployment's
+ * SUBJECT_PREFIX (empty in production, unique per test run) so runs never see each other's messages.
+ */
+
+/** The services of the platform; each is also its RPC queue group and its Postgres schema. */
+export const ServiceNames = Object.freeze(['identity', 'tenants', 'provisioning', 'backups', 'billing', 'webhooks'] as const);
+export type ServiceName = (typeof ServiceNames)[number];
+
+/** Root of every event subject; the JetStream stream captures `events.>`. */
+export const EVENTS_ROOT = 'events';
+
+/** Event types (`<aggregate>.<verb>`); the subject is `events.<type>`. */
+export const EventTypes = Object.freeze({
+  UserCreated: 'user.created',
+  UserUpdated: 'user.updated',
+  UserDeleted: 'user.deleted',
+  TenantCreated: 'tenant.created',
+  TenantUpdated: 'tenant.updated',
+  TenantReady: 'tenant.ready',
+  TenantSuspended: 'tenant.suspended',
+  TenantDeleted: 'tenant.deleted',
+  ProvisioningStep: 'provisioning.step',
+  ProvisioningSucceeded: 'provisioning.succeeded',
+  ProvisioningFailed: 'provisioning.failed',
+  BackupCompleted: 'backup.completed',
+  BackupFailed: 'backup.failed',
+  RestoreCompleted: 'restore.completed',
+  SubscriptionCreated: 'subscription.created',
+  SubscriptionUpdated: 'subscription.updated',
+  InvoiceCreated: 'invoice.created',
+  PaymentSucceeded: 'payment.succeeded',
+  PaymentFailed: 'payment.failed',
+} as const);
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+export function eventSubject(type: string): string {
+  return `${EVENTS_ROOT}.${type}`;
+}
+
+/** RPC subjects: `rpc.<service>.<operation>`. Only services answer them; the gateway and services call. */
+export const RpcSubjects = Object.freeze({
+  health: (service: ServiceName) => `rpc.${service}.health`,
+  deadLetters: {
+    list: (service: ServiceName) => `rpc.${service}.dead-letters.list`,
+    replay: (service: ServiceName) => `rpc.${service}.dead-letters.replay`,
+  },
+});
