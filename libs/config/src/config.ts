@@ -14,6 +14,7 @@ export class ConfigError extends Error {
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+// `.default(true)` on the transformed schema: an unset variable skips parsing and yields the boolean.
 
 const subjectPrefix = z
   .string()
@@ -39,7 +40,7 @@ export const baseConfigSchema = z.object({
   OTEL_SERVICE_NAMESPACE: z.string().default('saas-control-plane'),
   /** Port of the service's Prometheus `/metrics` listener; 0 picks a free one, unset disables it. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  RUN_MIGRATIONS: bool.default('true'),
+  RUN_MIGRATIONS: bool.default(true),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

@@ -1,0 +1,2 @@
+/** Entities of the identity schema (the messaging tables are added by the service kit). */
+export const identityEntities = [];

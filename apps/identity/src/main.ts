@@ -1,0 +1,6 @@
+import { runService } from '@saas/service-kit';
+import { AppModule } from './app.module.js';
+import { identityEntities } from './entities.js';
+import { identityMigrations } from './migrations/index.js';
+
+await runService({ service: 'identity', module: AppModule, entities: identityEntities, migrations: identityMigrations });

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The tenants service. Its features arrive with their issues; today it boots, migrates and answers health. */
+@Module({ imports: [] })
+export class AppModule {}

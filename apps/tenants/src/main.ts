@@ -1,0 +1,6 @@
+import { runService } from '@saas/service-kit';
+import { AppModule } from './app.module.js';
+import { tenantsEntities } from './entities.js';
+import { tenantsMigrations } from './migrations/index.js';
+
+await runService({ service: 'tenants', module: AppModule, entities: tenantsEntities, migrations: tenantsMigrations });

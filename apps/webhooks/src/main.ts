@@ -1,0 +1,6 @@
+import { runService } from '@saas/service-kit';
+import { AppModule } from './app.module.js';
+import { webhooksEntities } from './entities.js';
+import { webhooksMigrations } from './migrations/index.js';
+
+await runService({ service: 'webhooks', module: AppModule, entities: webhooksEntities, migrations: webhooksMigrations });

@@ -1,0 +1,42 @@
+import type { FindOptionsOrder, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DomainException } from '@saas/errors';
+import { type ListQueryDto, type ListResult, parseOrdering } from '@saas/contracts';
+
+export interface ListSpec {
+  /** Fields `ordering=` may name (snake_case, as clients see them) mapped to entity property names. */
+  orderable: Record<string, string>;
+  defaultOrder: Record<string, 'ASC' | 'DESC'>;
+}
+
+/**
+ * The API.md list conventions applied to a query builder: page/page_size, ordering over an allow-list.
+ * Filters and `search` stay with the caller, which knows its columns.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  query: Pick<ListQueryDto, 'page' | 'page_size' | 'ordering'>,
+  spec: ListSpec,
+): Promise<ListResult<T>> {
+  const parsed = parseOrdering(query.ordering, Object.keys(spec.orderable), spec.defaultOrder);
+  if (!parsed.ok) {
+    throw DomainException.validation([
+      { field: 'ordering', message: `cannot order by "${parsed.field}"; allowed: ${Object.keys(spec.orderable).join(', ')}` },
+    ]);
+  }
+  const alias = qb.alias;
+  let first = true;
+  for (const [field, dir] of Object.entries(parsed.order)) {
+    const column = `${alias}.${spec.orderable[field] ?? field}`;
+    if (first) qb.orderBy(column, dir);
+    else qb.addOrderBy(column, dir);
+    first = false;
+  }
+  qb.addOrderBy(`${alias}.id`, 'ASC'); // stable pages when the ordered values tie
+  const [results, count] = await qb
+    .skip((query.page - 1) * query.page_size)
+    .take(query.page_size)
+    .getManyAndCount();
+  return { count, results };
+}
+
+export type { FindOptionsOrder };

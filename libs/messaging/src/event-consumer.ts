@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { EventEnvelopeDto, validatePayload, type EventEnvelope } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { CORRELATION_HEADER, eventsHandled, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
+import { DeadLetter } from './entities.js';
+import type { RegisteredEventHandler } from './event-handler.decorator.js';
+import type { SubjectNaming } from './naming.js';
+
+export interface EventConsumerOptions {
+  /** Durable name, shared by every replica of the service. */
+  durable: string;
+  handlers: RegisteredEventHandler[];
+  /** Deliveries before a failing message is parked as a dead letter. */
+  maxDeliver: number;
+  /** First retry delay; doubles per attempt (with jitter), capped at `maxBackoffMs`. */
+  backoffMs: number;
+  maxBackoffMs?: number;
+  ackWaitMs?: number;
+  /** Test seam: runs after the handler's transaction committed, before the ack. */
+  beforeAck?: (event: EventEnvelope) => Promise<void> | void;
+}
+
+type Outcome = 'handled' | 'duplicate' | 'retried' | 'parked' | 'ignored';
+
+class PermanentFailure extends Error {}
+
+export function retryDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  // Full jitter on the upper half: spreads retries of a burst without ever retrying immediately.
+  return Math.round(exp / 2 + random() * (exp / 2));
+}
+
+/**
+ * A durable JetStream pull consumer with an inbox. Messages are handled one at a time in stream
+ * order; each is recorded in the inbox in the same transaction as the handler's writes, acked after
+ * commit, retried with backoff when the handler fails, and parked in `dead_letters` after
+ * `maxDeliver` attempts so the ones behind it keep flowing. Parked messages can be replayed.
+ */
+export class EventConsumer {
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private readonly byType = new Map<string, RegisteredEventHandler[]>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly naming: SubjectNaming,
+    private readonly logger: Logger,
+    private readonly options: EventConsumerOptions,
+  ) {
+    for (const h of options.handlers) {
+      const list = this.byType.get(h.type) ?? [];
+      list.push(h);
+      this.byType.set(h.type, list);
+    }
+  }
+
+  get durable(): string {
+    return this.options.durable;
+  }
+
+  get eventTypes(): string[] {
+    return [...this.byType.keys()];
+  }
+
+  /** Creates or updates the durable consumer so its filter matches today's handlers. */
+  async ensure(): Promise<void> {
+    const stream = this.naming.streamName;
+    const filter_subjects = this.eventTypes.map((t) => this.naming.event(t));
+    const config = {
+      durable_name: this.options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: (this.options.ackWaitMs ?? 30_000) * 1_000_000,
+      // Parking is ours (with the reason recorded); JetStream must never drop a message silently.
+      max_deliver: -1,
+      max_ack_pending: 1_000,
+      filter_subjects,
+    };
+    try {
+      await this.jsm.consumers.info(stream, this.options.durable);
+      await this.jsm.consumers.update(stream, this.options.durable, {
+        filter_subjects,
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+        max_deliver: config.max_deliver,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.jsm.consumers.add(stream, config);
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.byType.size === 0) return;
+    await this.ensure();
+    const consumer: Consumer = await this.js.consumers.get(this.naming.streamName, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: 64 });
+    const messages = this.messages;
+    this.loop = (async () => {
+      for await (const msg of messages) {
+        await this.process(msg).catch((err) => this.logger.error({ err }, 'event consumer failed to process a message'));
+      }
+    })();
+  }
+
+  /** Stops pulling; the message being handled finishes and is acked first. */
+  async stop(): Promise<void> {
+    if (!this.messages) return;
+    await this.messages.close().catch(() => undefined);
+    await this.loop;
+    this.messages = undefined;
+  }
+
+  private async process(msg: JsMsg): Promise<Outcome> {
+    const attempts = msg.info.deliveryCount;
+    let raw = '';
+    let envelope: EventEnvelopeDto | undefined;
+    const headers = Object.fromEntries([...(msg.headers?.keys() ?? [])].map((k) => [k, msg.headers!.get(k)]));
+    let outcome: Outcome;
+    try {
+      raw = msg.string();
+      envelope = this.parse(raw);
+      outcome = await this.dispatch(envelope, headers);
+      if (outcome !== 'ignored') await this.options.beforeAck?.(envelope);
+      await msg.ackAck().catch(() => msg.ack());
+    } catch (err) {
+      const permanent = err instanceof PermanentFailure;
+      if (permanent || attempts >= this.options.maxDeliver) {
+        await this.park(msg.subject, raw, headers, envelope, err, attempts);
+        msg.term(String((err as Error).message).slice(0, 200));
+        outcome = 'parked';
+        this.logger.error({ err, event_id: envelope?.id, type: envelope?.type, attempts }, 'event parked as a dead letter');
+      } else {
+        const delay = retryDelay(attempts, this.options.backoffMs, this.options.maxBackoffMs ?? 60_000);
+        msg.nak(delay);
+        outcome = 'retried';
+        this.logger.warn({ err, event_id: envelope?.id, type: envelope?.type, attempts, retry_in_ms: delay }, 'event handler failed; will retry');
+      }
+    }
+    eventsHandled.inc({ consumer: this.options.durable, type: envelope?.type ?? 'unknown', outcome });
+    return outcome;
+  }
+
+  private parse(raw: string): EventEnvelopeDto {
+    let plain: unknown;
+    try {
+      plain = JSON.parse(raw);
+    } catch {
+      throw new PermanentFailure('message is not JSON');
+    }
+    try {
+      return validatePayload(EventEnvelopeDto, plain, 'event envelope');
+    } catch (err) {
+      throw new PermanentFailure(describe(err));
+    }
+  }
+
+  /** Runs the handlers of one event exactly once (inbox), in the trace and correlation of its producer. */
+  private async dispatch(envelope: EventEnvelope, headers: Record<string, string>): Promise<Outcome> {
+    const handlers = this.byType.get(envelope.type);
+    if (!handlers) return 'ignored';
+    for (const h of handlers) {
+      if (!h.data) continue;
+      try {
+        envelope.data = validatePayload(h.data, envelope.data, `${envelope.type} data`) as Record<string, unknown>;
+      } catch (err) {
+        throw new PermanentFailure(describe(err));
+      }
+    }
+    const parent = extractTraceContext((k) => headers[k]);
+    const ctx = {
+      correlationId: envelope.correlation_id ?? headers[CORRELATION_HEADER] ?? randomUUID(),
+      causationId: envelope.id,
+      actor: envelope.actor,
+    };
+    return workContext.run(ctx, () =>
+      inSpan(
+        `event ${envelope.type}`,
+        SpanKind.CONSUMER,
+        { 'messaging.system': 'nats', 'messaging.operation': 'process', 'messaging.consumer.group.name': this.options.durable },
+        () =>
+          this.ds.transaction(async (tx) => {
+            const inserted: unknown[] = await tx.query(
+              `INSERT INTO inbox (consumer, event_id, type) VALUES ($1, $2, $3)
+               ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+              [this.options.durable, envelope.id, envelope.type],
+            );
+            if (inserted.length === 0) return 'duplicate' as const;
+            for (const h of handlers) await h.handle(envelope, tx);
+            return 'handled' as const;
+          }),
+        parent,
+      ),
+    );
+  }
+
+  private async park(
+    subject: string,
+    raw: string,
+    headers: Record<string, string>,
+    envelope: EventEnvelope | undefined,
+    err: unknown,
+    attempts: number,
+  ): Promise<void> {
+    await this.ds.getRepository(DeadLetter).insert({
+      id: randomUUID(),
+      consumer: this.options.durable,
+      subject,
+      eventId: envelope?.id ?? null,
+      type: envelope?.type ?? null,
+      payload: raw,
+      headers,
+      error: describe(err).slice(0, 4000),
+      attempts,
+      status: 'parked',
+    });
+  }
+
+  /**
+   * Runs a parked message through its handlers again (inbox-protected). On success the dead letter
+   * is marked replayed; on failure it stays parked with the new error.
+   */
+  async replay(deadLetterId: string): Promise<{ id: string; status: 'replayed' | 'parked'; error?: string }> {
+    const repo = this.ds.getRepository(DeadLetter);
+    const letter = await repo.findOneBy({ id: deadLetterId, consumer: this.options.durable });
+    if (!letter) throw new DomainException('DEAD_LETTER_NOT_FOUND', `No dead letter ${deadLetterId}.`, { status: 404 });
+    if (letter.status === 'replayed') return { id: letter.id, status: 'replayed' };
+    try {
+      const envelope = this.parse(letter.payload);
+      await this.dispatch(envelope, letter.headers);
+      await repo.update({ id: letter.id }, { status: 'replayed', replayedAt: new Date() });
+      return { id: letter.id, status: 'replayed' };
+    } catch (err) {
+      const error = describe(err).slice(0, 4000);
+      await repo.update({ id: letter.id }, { error, attempts: letter.attempts + 1 });
+      return { id: letter.id, status: 'parked', error };
+    }
+  }
+
+  async lag(): Promise<{ name: string; pending: number; ack_pending: number; redelivered: number }> {
+    const info = await this.jsm.consumers.info(this.naming.streamName, this.options.durable);
+    return {
+      name: this.options.durable,
+      pending: info.num_pending,
+      ack_pending: info.num_ack_pending,
+      redelivered: info.num_redelivered,
+    };
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof DomainException && err.errors?.length) {
+    return `${err.message} ${err.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
+  return e?.api_error?.err_code === 10014 || /consumer not found/i.test(e?.message ?? '');
+}

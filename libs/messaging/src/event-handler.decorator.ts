@@ -1,0 +1,32 @@
+import { SetMetadata } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EventEnvelope } from '@saas/contracts';
+
+export const EVENT_HANDLER_METADATA = 'saas:event-handler';
+
+export interface EventHandlerOptions {
+  /** Contract class `data` is validated against before the handler runs. */
+  data?: new () => object;
+}
+
+export interface EventHandlerMetadata extends EventHandlerOptions {
+  type: string;
+}
+
+/**
+ * Marks a provider method as the handler of an event type. It runs inside the transaction that
+ * records the event in the inbox: write through `tx` and the effect happens exactly once, even when
+ * JetStream delivers the event again.
+ *
+ *   @OnEvent(EventTypes.TenantCreated, { data: TenantCreatedData })
+ *   async provision(event: EventEnvelope<TenantCreatedData>, tx: EntityManager) { … }
+ */
+export const OnEvent = (type: string, options: EventHandlerOptions = {}) =>
+  SetMetadata<string, EventHandlerMetadata>(EVENT_HANDLER_METADATA, { type, ...options });
+
+export type EventHandlerFn = (event: EventEnvelope, tx: EntityManager) => Promise<void>;
+
+export interface RegisteredEventHandler extends EventHandlerMetadata {
+  name: string;
+  handle: EventHandlerFn;
+}

@@ -1,0 +1,207 @@
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { createEnvelope, type EventEnvelope, type NewEvent } from '@saas/contracts';
+import { CORRELATION_HEADER, eventsPublished, injectTraceContext, workContext } from '@saas/observability';
+import { OutboxMessage } from './entities.js';
+import type { SubjectNaming } from './naming.js';
+
+function notifyChannel(schema: string): string {
+  return `outbox_${schema}`;
+}
+
+/**
+ * Writes events into the service's outbox inside the caller's transaction, so an event exists if and
+ * only if its state change was committed. Correlation, causation and actor default to the current
+ * unit of work's.
+ */
+export class EventOutbox {
+  constructor(
+    private readonly naming: SubjectNaming,
+    private readonly schema: string,
+  ) {}
+
+  async add<TData>(tx: EntityManager, event: NewEvent<TData>): Promise<EventEnvelope<TData>> {
+    if (!tx.queryRunner?.isTransactionActive) {
+      throw new Error('EventOutbox.add must be called inside a transaction (the one that changes the state)');
+    }
+    const ctx = workContext.get();
+    const envelope = createEnvelope({
+      ...event,
+      correlationId: event.correlationId ?? ctx?.correlationId ?? null,
+      causationId: event.causationId ?? ctx?.causationId ?? null,
+      ...(event.actor ?? ctx?.actor ? { actor: (event.actor ?? ctx?.actor)! } : {}),
+    });
+    const headers: Record<string, string> = {};
+    injectTraceContext((k, v) => (headers[k] = v));
+    if (envelope.correlation_id) headers[CORRELATION_HEADER] = envelope.correlation_id;
+    await tx.insert(OutboxMessage, {
+      id: envelope.id,
+      subject: this.naming.event(envelope.type),
+      type: envelope.type,
+      envelope: envelope as never,
+      headers,
+    });
+    // Delivered to the relay only when (and if) this transaction commits.
+    await tx.query('SELECT pg_notify($1, $2)', [notifyChannel(this.schema), envelope.id]);
+    return envelope;
+  }
+}
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** Fallback poll when no notification arrives (e.g. the LISTEN connection dropped). */
+  pollMs?: number;
+  /** Published rows are kept this long for inspection, then deleted. */
+  retentionMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  type: string;
+  envelope: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream with `Nats-Msg-Id = event id`, oldest first.
+ * One transaction per batch holds a per-schema advisory lock, so among N replicas one relays at a
+ * time (keeping order) and a row is never published twice at once; a row is marked published in the
+ * same transaction, so a crash between publish and commit re-publishes it, and JetStream's dedupe
+ * window plus the consumers' inbox absorb the duplicate.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private listener?: pg.Client;
+  private lastCleanup = 0;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly js: JetStreamClient,
+    private readonly logger: Logger,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
+  }
+
+  private get schema(): string {
+    return (this.ds.options as { schema?: string }).schema ?? 'public';
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  private async listen(): Promise<void> {
+    const url = (this.ds.options as { url?: string }).url;
+    try {
+      const client = new pg.Client({ connectionString: url, application_name: `${this.schema}-outbox-listener` });
+      client.on('notification', () => this.wake?.());
+      client.on('error', (err) => {
+        this.logger.warn({ err }, 'outbox LISTEN connection lost; relying on polling until restart');
+        this.listener = undefined;
+      });
+      await client.connect();
+      await client.query(`LISTEN "${notifyChannel(this.schema)}"`);
+      this.listener = client;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not LISTEN for outbox notifications; polling only');
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+        await this.cleanup();
+      } catch (err) {
+        this.logger.error({ err }, 'outbox relay iteration failed');
+      }
+      if (published >= this.batchSize || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Publishes one batch; returns how many rows were published. */
+  async relayOnce(): Promise<number> {
+    return this.ds.transaction(async (tx) => {
+      const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${this.schema}`]);
+      if (!locked) return 0;
+      const rows: OutboxRow[] = await tx.query(
+        `SELECT id, subject, type, envelope, headers FROM outbox
+          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      const done: string[] = [];
+      for (const row of rows) {
+        const h = natsHeaders();
+        for (const [k, v] of Object.entries(row.headers ?? {})) h.set(k, v);
+        try {
+          await this.js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id, headers: h, timeout: 5_000 });
+        } catch (err) {
+          // Stop at the first failure so events keep their order; the row is tried again next time.
+          await tx.query('UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1', [
+            row.id,
+            String((err as Error).message ?? err).slice(0, 1000),
+          ]);
+          this.logger.warn({ err, event_id: row.id, type: row.type }, 'publishing an outbox event failed; will retry');
+          break;
+        }
+        done.push(row.id);
+        eventsPublished.inc({ type: row.type });
+      }
+      if (done.length > 0) {
+        await tx.query(
+          'UPDATE outbox SET published_at = now(), publish_attempts = publish_attempts + 1, last_error = NULL WHERE id = ANY($1::uuid[])',
+          [done],
+        );
+      }
+      return done.length;
+    });
+  }
+
+  private async cleanup(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 60_000) return;
+    this.lastCleanup = Date.now();
+    await this.ds.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE published_at < now() - ($1::text || ' milliseconds')::interval LIMIT 1000)`,
+      [String(this.retentionMs)],
+    );
+  }
+
+  /** Rows committed but not yet published (for health and tests). */
+  async backlog(): Promise<number> {
+    const [{ n }] = await this.ds.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+    return n;
+  }
+}

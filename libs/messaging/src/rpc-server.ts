@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ArgumentMetadata,
+  Catch,
+  type ExceptionFilter,
+  Injectable,
+  type PipeTransform,
+} from '@nestjs/common';
+import { ServerNats } from '@nestjs/microservices';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { throwError, type Observable } from 'rxjs';
+import { validatePayload } from '@saas/contracts';
+import { DomainException, internalError, toRpcError } from '@saas/errors';
+import { CORRELATION_HEADER, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
+import type { Logger } from 'pino';
+import type { SubjectNaming } from './naming.js';
+
+/**
+ * Nest's NATS server with two additions: subjects carry the deployment's prefix, and each request
+ * runs inside the caller's trace and correlation context (read from the NATS headers). Every
+ * handler subscribes in the service's queue group, so N replicas share the load.
+ */
+export class PlatformNatsServer extends ServerNats {
+  private readonly subs: Subscription[] = [];
+  private inFlight = 0;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly naming: SubjectNaming,
+    private readonly queue: string,
+  ) {
+    super({ queue });
+  }
+
+  // Reuse the process's single connection instead of opening another one.
+  override async createNatsClient(): Promise<never> {
+    return this.connection as never;
+  }
+
+  override bindEvents(client: NatsConnection): void {
+    for (const channel of this.messageHandlers.keys()) {
+      const handler = this.getMessageHandler(channel).bind(this);
+      this.subs.push(client.subscribe(this.naming.subject(channel), { queue: this.queue, callback: handler }));
+    }
+  }
+
+  override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const correlationId = natsMsg.headers?.get(CORRELATION_HEADER) || randomUUID();
+    const parent = extractTraceContext((k) => natsMsg.headers?.get(k) || undefined);
+    this.inFlight++;
+    try {
+      return await workContext.run({ correlationId }, () =>
+        inSpan(
+          `rpc ${channel}`,
+          SpanKind.SERVER,
+          { 'messaging.system': 'nats', 'messaging.destination.name': channel },
+          () => super.handleMessage(channel, natsMsg),
+          parent,
+        ),
+      );
+    } finally {
+      if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  /**
+   * Stops taking requests and waits (bounded) for the ones in flight to answer. The connection is
+   * shared with the outbox relay and consumers; the service kit closes it last.
+   */
+  override async close(timeoutMs = 10_000): Promise<void> {
+    for (const sub of this.subs.splice(0)) sub.unsubscribe();
+    if (this.inFlight === 0) return;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idle.push(resolve)),
+      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+  }
+}
+
+/**
+ * The RPC transport's exception filter: domain errors cross NATS with their code and status;
+ * anything else is logged with an error id and only that id leaves the service (STYLE.md §3).
+ */
+@Catch()
+export class RpcProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown): Observable<never> {
+    if (exception instanceof DomainException) return throwError(() => toRpcError(exception));
+    const { exception: wrapped, errorId } = internalError();
+    this.logger.error({ err: exception, error_id: errorId }, 'unhandled error in RPC handler');
+    return throwError(() => toRpcError(wrapped));
+  }
+}
+
+/** Validates every RPC payload against its contract class on arrival. */
+@Injectable()
+export class ContractValidationPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    const type = metadata.metatype;
+    if (metadata.type !== 'body' && metadata.type !== 'custom') return value;
+    if (!type || [Object, String, Number, Boolean, Array].includes(type as never)) return value;
+    return validatePayload(type as new () => object, value ?? {}, 'request');
+  }
+}

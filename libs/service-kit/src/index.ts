@@ -1,0 +1,3 @@
+export * from './tokens.js';
+export * from './platform.module.js';
+export * from './bootstrap.js';
