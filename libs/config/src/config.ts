@@ -36,6 +36,10 @@ export const baseConfigSchema = z.object({
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
   EVENT_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   EVENT_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  /** How long JetStream waits for an ack before redelivering (a crashed consumer's message). */
+  EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Turn the outbox relay off in a replica (events stay in the outbox until a relay runs). */
+  OUTBOX_RELAY_ENABLED: bool.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAMESPACE: z.string().default('saas-control-plane'),
   /** Port of the service's Prometheus `/metrics` listener; 0 picks a free one, unset disables it. */

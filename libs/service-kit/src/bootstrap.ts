@@ -36,7 +36,8 @@ import { PlatformModule } from './platform.module.js';
 import type { z } from 'zod';
 
 export interface ServiceDefinition<S extends z.ZodTypeAny = typeof baseConfigSchema> {
-  service: ServiceName;
+  /** One of the platform's services; test fixtures may use their own name (it is also the schema). */
+  service: ServiceName | (string & {});
   module: Type;
   entities: ServiceDataSourceOptions['entities'];
   /** The service's migrations, oldest first; the messaging tables' migration is prepended. */
@@ -154,6 +155,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     handlers: discoverEventHandlers(app),
     maxDeliver: config.EVENT_MAX_DELIVER,
     backoffMs: config.EVENT_BACKOFF_MS,
+    ackWaitMs: config.EVENT_ACK_WAIT_MS,
     ...(def.consumer ?? {}),
   });
 
@@ -185,9 +187,9 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     };
   };
 
-  strategy.addHandler(RpcSubjects.health(def.service), rpcHandler(logger, health) as never, false);
+  strategy.addHandler(RpcSubjects.health(def.service as ServiceName), rpcHandler(logger, health) as never, false);
   strategy.addHandler(
-    RpcSubjects.deadLetters.list(def.service),
+    RpcSubjects.deadLetters.list(def.service as ServiceName),
     rpcHandler(logger, async (data) => {
       const status = data.status === 'replayed' ? 'replayed' : 'parked';
       const page = Math.max(1, Number(data.page ?? 1));
@@ -219,7 +221,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     false,
   );
   strategy.addHandler(
-    RpcSubjects.deadLetters.replay(def.service),
+    RpcSubjects.deadLetters.replay(def.service as ServiceName),
     rpcHandler(logger, async (data) => {
       const id = String(data.id ?? '');
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw DomainException.validation([{ field: 'id', message: 'id must be a UUID' }]);
@@ -229,7 +231,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   );
 
   await app.listen();
-  await relay.start();
+  if (config.OUTBOX_RELAY_ENABLED) await relay.start();
   await consumer.start();
 
   let metricsPort: number | undefined;
