@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdminBootstrapModule } from './admin-bootstrap/admin-bootstrap.module.js';
 
-/** The identity service. Its features arrive with their issues; today it boots, migrates and answers health. */
-@Module({ imports: [] })
+/** The identity service: users and credentials (more with the identity issue). */
+@Module({ imports: [AdminBootstrapModule] })
 export class AppModule {}

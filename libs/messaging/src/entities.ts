@@ -24,7 +24,7 @@ export class OutboxMessage {
   @Column('jsonb')
   envelope!: Record<string, unknown>;
 
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  @Column('jsonb', { default: {} })
   headers!: Record<string, string>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -81,7 +81,7 @@ export class DeadLetter {
   @Column('text')
   payload!: string;
 
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  @Column('jsonb', { default: {} })
   headers!: Record<string, string>;
 
   @Column('text')

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { CreateUsers1763800100000 } from './1763800100000-create-users.js';
 
 /** Migrations of the identity schema, oldest first (the messaging tables' migration runs before these). */
-export const identityMigrations: Type[] = [];
+export const identityMigrations: Type[] = [CreateUsers1763800100000];

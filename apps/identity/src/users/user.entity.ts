@@ -1,0 +1,58 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type UserRole = 'user' | 'admin';
+export type PlanTier = 'standard' | 'premium' | 'enterprise';
+
+/** A person (or robot) who can sign in. Email is unique case-insensitively (lower(email) index). */
+@Entity({ name: 'users' })
+@Check('users_role_check', `role IN ('user', 'admin')`)
+@Check('users_plan_tier_check', `plan_tier IN ('standard', 'premium', 'enterprise')`)
+@Index('users_email_lower_key', { synchronize: false })
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  email!: string;
+
+  @Column('text', { nullable: true })
+  username!: string | null;
+
+  @Column('text', { name: 'password_hash', select: false })
+  passwordHash!: string;
+
+  @Column('text', { name: 'first_name', default: '' })
+  firstName!: string;
+
+  @Column('text', { name: 'last_name', default: '' })
+  lastName!: string;
+
+  @Column('text', { default: 'user' })
+  role!: UserRole;
+
+  /** Rate-limit tier of the caller at the gateway (API.md § Rate limits). */
+  @Column('text', { name: 'plan_tier', default: 'standard' })
+  planTier!: PlanTier;
+
+  @Column('boolean', { name: 'is_active', default: true })
+  isActive!: boolean;
+
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  @Column('jsonb', { default: {} })
+  metadata!: Record<string, unknown>;
+
+  @Column('timestamptz', { name: 'last_login', nullable: true })
+  lastLogin!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  get fullName(): string {
+    return [this.firstName, this.lastName].filter(Boolean).join(' ');
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm start`: the whole platform on one machine with its embedded defaults.
+ * Checks Postgres and NATS (and says how to start them), runs every migration, starts the six
+ * services and the gateway, creates the first platform admin, prints where to go, and on Ctrl-C or
+ * SIGTERM stops everything gracefully, gateway first.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ServiceNames } from '@saas/contracts';
+import { RpcClient, SubjectNaming, connectNats } from '@saas/messaging';
+import { migrateAll } from './migrate.js';
+import { ensureNats, ensurePostgres, PreflightError } from './preflight.js';
+import { Supervisor, prettyLine } from './supervisor.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// ADMIN_* stay with the launcher: it creates the admin itself and says how (see bootstrapAdmin).
+const { ADMIN_EMAIL: _email, ADMIN_PASSWORD: _password, ...inherited } = process.env;
+const env = {
+  ...inherited,
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/saas_platform',
+  NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  PORT: process.env.PORT ?? '3000',
+};
+const port = env.PORT;
+const jsonLogs = process.env.LOG_FORMAT === 'json' || !process.stdout.isTTY;
+const color = !jsonLogs && !process.env.NO_COLOR;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const sink = (name: string, line: string) => process.stdout.write(`${jsonLogs ? line : prettyLine(name, line, color)}\n`);
+
+async function main(): Promise<void> {
+  say('Starting the SaaS control plane…');
+  try {
+    const { created } = await ensurePostgres(env.DATABASE_URL);
+    say(`  postgres     ok${created ? ' (database created)' : ''}`);
+    await ensureNats(env.NATS_URL);
+    say('  nats         ok (JetStream enabled)');
+  } catch (err) {
+    if (err instanceof PreflightError) {
+      process.stderr.write(`\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  say('migrations:');
+  await migrateAll(env.DATABASE_URL, say);
+
+  const supervisor = new Supervisor(sink);
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) {
+      say('Forcing exit.');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    say(`\n${signal} received: stopping the gateway (in-flight requests finish), then the services…`);
+    await supervisor.stop([['gateway'], [...ServiceNames]]);
+    say('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const metricsBase = Number(process.env.METRICS_BASE_PORT ?? 9101);
+  await Promise.all(
+    ServiceNames.map((service, i) =>
+      supervisor.start({
+        name: service,
+        script: path.join(root, 'dist', 'apps', service, 'src', 'main.js'),
+        env: { ...env, METRICS_PORT: String(metricsBase + i), RUN_MIGRATIONS: 'false' },
+        readyMessage: new RegExp(`^${service} service ready$`),
+      }),
+    ),
+  );
+  await supervisor.start({
+    name: 'gateway',
+    script: path.join(root, 'dist', 'apps', 'gateway', 'src', 'main.js'),
+    env,
+    readyMessage: /gateway ready/,
+  });
+
+  const admin = await bootstrapAdmin();
+  const base = `http://localhost:${port}`;
+  say('');
+  say('The SaaS control plane is up.');
+  say(`  API           ${base}/api/v1`);
+  say(`  API docs      ${base}/docs   (OpenAPI: ${base}/docs/openapi.json)`);
+  say(`  Health        ${base}/health/detailed`);
+  say(`  Tenant apps   http://<slug>.localhost:${port}`);
+  say(`  Metrics       ${base}/metrics (gateway), http://localhost:${metricsBase}-${metricsBase + ServiceNames.length - 1}/metrics (services)`);
+  if (admin.created && admin.generated_password) {
+    say(`  Admin         ${admin.email} / ${admin.generated_password}   (generated now and shown once: keep it)`);
+  } else if (admin.created) {
+    say(`  Admin         ${admin.email} (created with ADMIN_PASSWORD)`);
+  } else {
+    say(`  Admin         ${admin.email} (already exists)`);
+  }
+  say('Press Ctrl-C to stop.');
+}
+
+async function bootstrapAdmin(): Promise<{ created: boolean; email: string; generated_password?: string }> {
+  const nc = await connectNats(env.NATS_URL, 'platform-launcher');
+  try {
+    const rpc = new RpcClient(nc, new SubjectNaming(process.env.SUBJECT_PREFIX ?? ''), 30_000);
+    return await rpc.call('rpc.identity.admin.bootstrap', {
+      email: process.env.ADMIN_EMAIL ?? 'admin@example.com',
+      ...(process.env.ADMIN_PASSWORD ? { password: process.env.ADMIN_PASSWORD } : {}),
+    });
+  } finally {
+    await nc.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`\nThe platform failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
