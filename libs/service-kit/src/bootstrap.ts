@@ -16,6 +16,7 @@ import { DomainException, internalError, toRpcError } from '@saas/errors';
 import {
   connectNats,
   ContractValidationPipe,
+  CreateMessagingTables1763800000000,
   DeadLetter,
   ensureEventStream,
   EVENT_HANDLER_METADATA,
@@ -124,7 +125,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
     entities: [...MESSAGING_ENTITIES, ...(def.entities as never[])],
-    migrations: [(await import('@saas/messaging')).CreateMessagingTables1763800000000, ...def.migrations],
+    migrations: [CreateMessagingTables1763800000000, ...def.migrations],
     applicationName: def.service,
   });
   await dataSource.initialize();
