@@ -35,6 +35,9 @@ type Outcome = 'handled' | 'duplicate' | 'retried' | 'parked' | 'ignored';
 
 class PermanentFailure extends Error {}
 
+/** `@OnEvent(ANY_EVENT)` handles every event type on the stream. */
+export const ANY_EVENT = '*';
+
 export function retryDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   // Full jitter on the upper half: spreads retries of a burst without ever retrying immediately.
@@ -78,7 +81,8 @@ export class EventConsumer {
   /** Creates or updates the durable consumer so its filter matches today's handlers. */
   async ensure(): Promise<void> {
     const stream = this.naming.streamName;
-    const filter_subjects = this.eventTypes.map((t) => this.naming.event(t));
+    // A '*' handler (e.g. the audit log) sees every event type.
+    const filter_subjects = this.byType.has(ANY_EVENT) ? [this.naming.eventsWildcard] : this.eventTypes.map((t) => this.naming.event(t));
     const config = {
       durable_name: this.options.durable,
       ack_policy: AckPolicy.Explicit,
@@ -170,8 +174,8 @@ export class EventConsumer {
 
   /** Runs the handlers of one event exactly once (inbox), in the trace and correlation of its producer. */
   private async dispatch(envelope: EventEnvelope, headers: Record<string, string>): Promise<Outcome> {
-    const handlers = this.byType.get(envelope.type);
-    if (!handlers) return 'ignored';
+    const handlers = [...(this.byType.get(envelope.type) ?? []), ...(this.byType.get(ANY_EVENT) ?? [])];
+    if (handlers.length === 0) return 'ignored';
     for (const h of handlers) {
       if (!h.data) continue;
       try {
