@@ -46,12 +46,13 @@ export const httpDuration = new Histogram({
 });
 
 /**
- * A tiny listener for services that have no HTTP server of their own: `/metrics` for Prometheus and
- * `/health` (liveness) for orchestrators' probes.
+ * A tiny listener for services that have no HTTP server of their own: `/metrics` for Prometheus,
+ * `/health` for liveness (the process answers) and `/ready` for readiness (its dependencies answer).
+ * Keeping them apart means a database outage takes replicas out of rotation without restarting them.
  */
 export async function startMetricsServer(
   port: number,
-  health: () => Promise<boolean>,
+  ready: () => Promise<boolean>,
   host = '0.0.0.0',
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
@@ -68,7 +69,12 @@ export async function startMetricsServer(
       return;
     }
     if (req.url === '/health') {
-      health()
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    if (req.url === '/ready') {
+      ready()
         .then((ok) => {
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ status: ok ? 'ok' : 'down' }));
