@@ -4,3 +4,6 @@ export * from './envelope.dto.js';
 export * from './validation.js';
 export * from './list.js';
 export * from './rpc.js';
+export * from './caller.js';
+export * from './tenants.js';
+export * from './identity.js';

@@ -25,6 +25,16 @@ export const EventTypes = Object.freeze({
   TenantReady: 'tenant.ready',
   TenantSuspended: 'tenant.suspended',
   TenantDeleted: 'tenant.deleted',
+  /** Every transition of the lifecycle state machine: `{ tenant_id, from, to, reason }`. */
+  TenantStatusChanged: 'tenant.status_changed',
+  TenantStopped: 'tenant.stopped',
+  TenantStarted: 'tenant.started',
+  TenantResumed: 'tenant.resumed',
+  /** An operation on the tenant's resources was asked for (stop, start, restart, resize, migrate, retry…). */
+  TenantOperationRequested: 'tenant.operation_requested',
+  TenantDeletionRequested: 'tenant.deletion_requested',
+  TenantMemberAdded: 'tenant.member_added',
+  TenantMemberRemoved: 'tenant.member_removed',
   ProvisioningStep: 'provisioning.step',
   ProvisioningSucceeded: 'provisioning.succeeded',
   ProvisioningFailed: 'provisioning.failed',

@@ -4,14 +4,15 @@ import { DomainException, type FieldError } from '@saas/errors';
 
 type Class<T> = new (...args: any[]) => T; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+/** class-validator errors as the `errors: [{ field, message }]` of a VALIDATION_FAILED problem (nested fields dotted). */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) =>
       // class-validator's whitelist message reads "property x should not exist"; say it plainly.
       ({ field, message: message.startsWith('property ') ? 'unknown field' : message }),
     );
-    return [...own, ...flatten(e.children ?? [], field)];
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
   });
 }
 
@@ -26,6 +27,6 @@ export function validatePayload<T extends object>(cls: Class<T>, plain: unknown,
   }
   const instance = plainToInstance(cls, plain, { exposeDefaultValues: true }) as T;
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  if (errors.length > 0) throw DomainException.validation(flatten(errors), `The ${what} is not valid.`);
+  if (errors.length > 0) throw DomainException.validation(flattenValidationErrors(errors), `The ${what} is not valid.`);
   return instance;
 }

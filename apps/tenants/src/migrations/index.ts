@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { CreateTenants1763800200000 } from './1763800200000-create-tenants.js';
 
 /** Migrations of the tenants schema, oldest first (the messaging tables' migration runs before these). */
-export const tenantsMigrations: Type[] = [];
+export const tenantsMigrations: Type[] = [CreateTenants1763800200000];

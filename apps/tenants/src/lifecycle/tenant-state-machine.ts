@@ -1,0 +1,50 @@
+import type { TenantStatus } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+
+/**
+ * The tenant lifecycle (ARCHITECTURE § The tenant lifecycle):
+ *
+ *   pending → provisioning → active ⇄ suspended
+ *                              active ⇄ stopped
+ *   (any working state) → error (with the reason; retryable: error → provisioning)
+ *   active | suspended | stopped | error | pending → deleting → deleted
+ *
+ * Every change goes through `assertTransition`, so an illegal one is refused, never applied.
+ */
+const TRANSITIONS: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = Object.freeze({
+  pending: ['provisioning', 'error', 'deleting'],
+  provisioning: ['active', 'error', 'deleting'],
+  active: ['suspended', 'stopped', 'provisioning', 'error', 'deleting'],
+  suspended: ['active', 'error', 'deleting'],
+  stopped: ['active', 'error', 'deleting'],
+  error: ['provisioning', 'active', 'stopped', 'deleting'],
+  deleting: ['deleted', 'error'],
+  deleted: [],
+});
+
+export class InvalidTenantTransition extends DomainException {
+  constructor(from: TenantStatus, to: TenantStatus, why?: string) {
+    super('INVALID_TENANT_STATE', why ?? `A tenant that is ${from} cannot become ${to}.`, {
+      status: 409,
+      extensions: { current_status: from, requested_status: to },
+    });
+  }
+}
+
+export function canTransition(from: TenantStatus, to: TenantStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: TenantStatus, to: TenantStatus): void {
+  if (!canTransition(from, to)) throw new InvalidTenantTransition(from, to);
+}
+
+/** States in which the tenant's instance is expected to be serving. */
+export function isLive(status: TenantStatus): boolean {
+  return status === 'active';
+}
+
+/** States that still count against an owner's tenant limit. */
+export function countsTowardsLimit(status: TenantStatus): boolean {
+  return status !== 'deleted' && status !== 'deleting';
+}

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import type { Actor } from './envelope.js';
+
+/** Who acts, as the gateway established it (JWT or API key). Services authorize from this only. */
+export class CallerActorDto implements Actor {
+  @IsIn(['user', 'api_key', 'service', 'system'])
+  type!: Actor['type'];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  id!: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  ip?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  user_agent?: string | null;
+}
+
+export class CallerDto {
+  @ValidateNested()
+  @Type(() => CallerActorDto)
+  actor!: CallerActorDto;
+
+  @IsArray()
+  @IsString({ each: true })
+  roles!: string[];
+
+  /** Plan tier of the user (rate limits, per-plan limits). */
+  @IsOptional()
+  @IsString()
+  tier?: string;
+
+  /** Set when the credential is bound to one tenant (an API key created for it). */
+  @IsOptional()
+  @IsUUID()
+  tenant_id?: string | null;
+}
+
+export function isAdmin(caller: CallerDto | undefined | null): boolean {
+  return !!caller?.roles?.includes('admin');
+}
+
+export function callerUserId(caller: CallerDto | undefined | null): string | null {
+  return caller?.actor?.id ?? null;
+}
