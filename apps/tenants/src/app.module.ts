@@ -1,5 +1,18 @@
 import { Module } from '@nestjs/common';
+import { TenantAccess } from './access/tenant-access.js';
+import { TenantActionsService } from './admin/tenant-actions.service.js';
+import { TenantsAdminController } from './admin/tenants-admin.controller.js';
+import { TenantLifecycle } from './lifecycle/tenant-lifecycle.js';
+import { TenantProvisioningSaga } from './lifecycle/tenant-provisioning.saga.js';
+import { TenantMembersController } from './members/tenant-members.controller.js';
+import { TenantMembersService } from './members/tenant-members.service.js';
+import { TenantOperations } from './operations/tenant-operations.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { TenantsService } from './tenants/tenants.service.js';
 
-/** The tenants service. Its features arrive with their issues; today it boots, migrates and answers health. */
-@Module({ imports: [] })
+/** The tenants service: tenants, members, the lifecycle state machine and the tenants side of the saga. */
+@Module({
+  controllers: [TenantsController, TenantMembersController, TenantsAdminController],
+  providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga],
+})
 export class AppModule {}

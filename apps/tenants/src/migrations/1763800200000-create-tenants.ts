@@ -18,7 +18,6 @@ export class CreateTenants1763800200000 implements MigrationInterface {
         "metadata" jsonb NOT NULL DEFAULT '{}',
         "custom_plugin_repo" text,
         "admin_email" text,
-        "admin_password_secret" text,
         "owner_id" uuid NOT NULL,
         "status" text NOT NULL DEFAULT 'pending',
         "status_reason" text,
@@ -38,6 +37,12 @@ export class CreateTenants1763800200000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX "tenants_slug_key" ON "tenants" ("slug")`);
     await q.query(`CREATE INDEX "tenants_owner_idx" ON "tenants" ("owner_id")`);
     await q.query(`CREATE INDEX "tenants_status_idx" ON "tenants" ("status")`);
+    await q.query(`
+      CREATE TABLE "tenant_secrets" (
+        "tenant_id" uuid PRIMARY KEY,
+        "admin_password" text NOT NULL,
+        "updated_at" timestamptz NOT NULL DEFAULT now()
+      )`);
     await q.query(`
       CREATE TABLE "tenant_members" (
         "tenant_id" uuid NOT NULL,
@@ -86,6 +91,7 @@ export class CreateTenants1763800200000 implements MigrationInterface {
     await q.query(`DROP TABLE "tenant_operations"`);
     await q.query(`DROP TABLE "tenant_transitions"`);
     await q.query(`DROP TABLE "tenant_members"`);
+    await q.query(`DROP TABLE "tenant_secrets"`);
     await q.query(`DROP TABLE "tenants"`);
   }
 }

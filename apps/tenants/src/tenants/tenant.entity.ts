@@ -47,10 +47,6 @@ export class Tenant {
   @Column('text', { name: 'admin_email', nullable: true })
   adminEmail!: string | null;
 
-  /** AES-256-GCM ciphertext of the instance admin password (see SecretBox); never returned. */
-  @Column('text', { name: 'admin_password_secret', nullable: true, select: false })
-  adminPasswordSecret!: string | null;
-
   @Column('uuid', { name: 'owner_id' })
   ownerId!: string;
 

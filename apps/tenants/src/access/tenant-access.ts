@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { callerUserId, isAdmin, type CallerDto, type TenantMemberRole } from '@saas/contracts';
+import { TenantMember } from '../members/tenant-member.entity.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { TenantForbiddenException, TenantNotFoundException } from '../tenants/tenant.exception.js';
+
+const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
+
+export interface TenantGrant {
+  tenant: Tenant;
+  role: TenantMemberRole | 'platform_admin';
+}
+
+/**
+ * Tenant-scoped authorization in one place: a caller who is not a member of the tenant gets 404 (the
+ * tenant's existence is not revealed), a member whose role is too low gets 403, platform admins pass.
+ * A credential bound to one tenant (tenant API key) reaches that tenant only.
+ */
+@Injectable()
+export class TenantAccess {
+  async authorize(tx: EntityManager, caller: CallerDto, tenantId: string, needed: TenantMemberRole, lock = false): Promise<TenantGrant> {
+    if (caller.tenant_id && caller.tenant_id !== tenantId) throw new TenantNotFoundException();
+    const tenant = await tx.getRepository(Tenant).findOne({ where: { id: tenantId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!tenant) throw new TenantNotFoundException();
+    if (isAdmin(caller)) return { tenant, role: 'platform_admin' };
+    const userId = callerUserId(caller);
+    const membership = userId ? await tx.getRepository(TenantMember).findOneBy({ tenantId, userId }) : null;
+    if (!membership) throw new TenantNotFoundException();
+    if (RANK[membership.role] < RANK[needed]) throw new TenantForbiddenException();
+    return { tenant, role: membership.role };
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  callerUserId,
+  isAdmin,
+  type AdminTenantAction,
+  type CallerDto,
+  type ListResult,
+  type ListTenantsRequest,
+  type TenantStatus,
+  type TenantView,
+} from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { RpcClient } from '@saas/messaging';
+import { TenantAccess } from '../access/tenant-access.js';
+import { InvalidTenantTransition } from '../lifecycle/tenant-state-machine.js';
+import { TenantOperation, type OperationKind } from '../operations/tenant-operation.entity.js';
+import { TenantOperations } from '../operations/tenant-operations.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+
+/** Which state each action starts from, and the operation it becomes. */
+const ACTIONS: Record<Exclude<AdminTenantAction, 'backup' | 'retry'>, { from: TenantStatus[]; kind: OperationKind; to?: TenantStatus }> = {
+  restart: { from: ['active'], kind: 'restart' },
+  stop: { from: ['active'], kind: 'stop', to: 'stopped' },
+  start: { from: ['stopped', 'error'], kind: 'start', to: 'active' },
+  suspend: { from: ['active', 'stopped'], kind: 'suspend', to: 'suspended' },
+  resume: { from: ['suspended'], kind: 'resume', to: 'active' },
+  migrate: { from: ['active'], kind: 'migrate' },
+};
+
+export interface ActionAccepted {
+  tenant: TenantView;
+  operation: { id: string; kind: string; status: string };
+  status_url: string;
+}
+
+/**
+ * Tenant actions: admins may do all of them (with a reason, kept in the operation and the events);
+ * a tenant's owner or admin may restart, stop and start its instance.
+ */
+@Injectable()
+export class TenantActionsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly access: TenantAccess,
+    private readonly operations: TenantOperations,
+    private readonly tenants: TenantsService,
+    private readonly rpc: RpcClient,
+  ) {}
+
+  async perform(caller: CallerDto, tenantId: string, action: AdminTenantAction, reason?: string): Promise<ActionAccepted> {
+    if (action === 'backup') {
+      // Backups are the backups service's: it answers this, or the caller gets its honest 503.
+      await this.access.authorize(this.ds.manager, caller, tenantId, 'admin');
+      return this.rpc.call<ActionAccepted>('rpc.backups.create', { caller, tenant_id: tenantId, type: 'manual', reason: reason ?? null });
+    }
+    return this.ds.transaction(async (tx) => {
+      const { tenant } = await this.access.authorize(tx, caller, tenantId, 'admin', true);
+      let kind: OperationKind;
+      if (action === 'retry') {
+        if (tenant.status !== 'error') throw new InvalidTenantTransition(tenant.status, 'provisioning', `Only a tenant in error can be retried (it is ${tenant.status}).`);
+        const failed = await tx.getRepository(TenantOperation).findOne({ where: { tenantId, status: 'failed' }, order: { createdAt: 'DESC' } });
+        kind = failed && failed.kind !== 'delete' ? failed.kind : 'provision';
+      } else {
+        const rule = ACTIONS[action];
+        if (!rule.from.includes(tenant.status)) {
+          throw new InvalidTenantTransition(tenant.status, rule.to ?? tenant.status, `Cannot ${action} a tenant that is ${tenant.status}.`);
+        }
+        kind = rule.kind;
+      }
+      const op = await this.operations.request(tx, tenant, {
+        kind,
+        reason: reason ?? null,
+        requestedBy: callerUserId(caller),
+        params: { action, retry: action === 'retry' },
+      });
+      await tx.getRepository(Tenant).save(tenant);
+      return {
+        tenant: this.tenants.view(tenant, false),
+        operation: { id: op.id, kind: op.kind, status: op.status },
+        status_url: `/api/v1/tenants/${tenant.id}/status`,
+      };
+    });
+  }
+
+  async adminList(req: ListTenantsRequest): Promise<ListResult<TenantView>> {
+    if (!isAdmin(req.caller)) throw new DomainException('FORBIDDEN', 'Platform admins only.', { status: 403 });
+    return this.tenants.list(req, 'all');
+  }
+
+  async stats(caller: CallerDto): Promise<{ total_tenants: number; active_instances: number; by_status: Record<string, number>; by_plan: Record<string, number> }> {
+    if (!isAdmin(caller)) throw new DomainException('FORBIDDEN', 'Platform admins only.', { status: 403 });
+    const rows: Array<{ status: string; plan: string; n: number }> = await this.ds.query(
+      `SELECT status, plan, count(*)::int AS n FROM tenants GROUP BY status, plan`,
+    );
+    const by_status: Record<string, number> = {};
+    const by_plan: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      by_status[r.status] = (by_status[r.status] ?? 0) + r.n;
+      if (r.status !== 'deleted') {
+        by_plan[r.plan] = (by_plan[r.plan] ?? 0) + r.n;
+        total += r.n;
+      }
+    }
+    return { total_tenants: total, active_instances: by_status.active ?? 0, by_status, by_plan };
+  }
+}

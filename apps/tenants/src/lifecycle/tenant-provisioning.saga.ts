@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { EventTypes, type EventEnvelope, type TenantStatus } from '@saas/contracts';
+import { EventOutbox, OnEvent } from '@saas/messaging';
+import { TenantOperation, type OperationKind } from '../operations/tenant-operation.entity.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { toEventData } from '../tenants/tenant.view.js';
+import { TenantLifecycle } from './tenant-lifecycle.js';
+
+/** provisioning.* event data this saga relies on (other fields are ignored). */
+class ProvisioningEventData {
+  @IsUUID() tenant_id!: string;
+  @IsUUID() operation_id!: string;
+  @IsOptional() @IsString() kind?: string;
+  @IsOptional() @IsString() step?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number;
+  @IsOptional() @IsString() reason?: string;
+  @IsOptional() @IsBoolean() retryable?: boolean;
+  @IsOptional() @IsString() access_url?: string;
+  @IsOptional() @IsIn(['shared', 'dedicated']) database_strategy?: 'shared' | 'dedicated';
+  [extra: string]: unknown;
+}
+
+/** Where a successful operation leaves the tenant; absent = it stays where it is. */
+const SUCCESS_STATE: Partial<Record<OperationKind, TenantStatus>> = {
+  provision: 'active',
+  start: 'active',
+  resume: 'active',
+  stop: 'stopped',
+  suspend: 'suspended',
+  delete: 'deleted',
+};
+
+/**
+ * The tenants side of the lifecycle saga: provisioning reports steps, success and failure of each
+ * operation; the tenant's state follows. Reports of an operation that is no longer the tenant's
+ * current one (superseded, already finished) are ignored, so redeliveries and stragglers are harmless.
+ */
+@Injectable()
+export class TenantProvisioningSaga {
+  constructor(
+    private readonly lifecycle: TenantLifecycle,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  @OnEvent(EventTypes.ProvisioningStep, { data: ProvisioningEventData })
+  async onStep(event: EventEnvelope<ProvisioningEventData>, tx: EntityManager): Promise<void> {
+    const found = await this.load(tx, event.data);
+    if (!found) return;
+    const { tenant, op } = found;
+    op.status = 'running';
+    op.step = event.data.step ?? op.step;
+    op.progress = Math.max(op.progress, event.data.progress ?? op.progress);
+    await tx.getRepository(TenantOperation).save(op);
+    if (op.kind === 'provision' && (tenant.status === 'pending' || tenant.status === 'error')) {
+      await this.lifecycle.transition(tx, tenant, 'provisioning', { operationId: op.id });
+    }
+    tenant.progress = op.progress;
+    tenant.currentStep = op.step;
+    await tx.getRepository(Tenant).save(tenant);
+  }
+
+  @OnEvent(EventTypes.ProvisioningSucceeded, { data: ProvisioningEventData })
+  async onSucceeded(event: EventEnvelope<ProvisioningEventData>, tx: EntityManager): Promise<void> {
+    const found = await this.load(tx, event.data);
+    if (!found) return;
+    const { tenant, op } = found;
+    Object.assign(op, { status: 'succeeded', progress: 100, error: null, finishedAt: new Date() });
+    await tx.getRepository(TenantOperation).save(op);
+    if (event.data.access_url) tenant.accessUrl = event.data.access_url;
+    tenant.currentStep = op.step;
+    if (op.kind === 'migrate_strategy' && event.data.database_strategy && event.data.database_strategy !== tenant.databaseStrategy) {
+      const old = tenant.databaseStrategy;
+      tenant.databaseStrategy = event.data.database_strategy;
+      await tx.getRepository(Tenant).save(tenant);
+      await this.outbox.add(tx, {
+        type: EventTypes.TenantUpdated,
+        tenantId: tenant.id,
+        data: { ...toEventData(tenant, op.id), changes: { database_strategy: { old, new: tenant.databaseStrategy } } },
+      });
+    }
+    const target = SUCCESS_STATE[op.kind];
+    if (target && tenant.status !== target) {
+      if (target === 'active' && tenant.status === 'pending') await this.lifecycle.transition(tx, tenant, 'provisioning', { operationId: op.id });
+      await this.lifecycle.transition(tx, tenant, target, { operationId: op.id, reason: op.reason });
+    } else if (tenant.status === 'error' && op.kind !== 'delete') {
+      // A retried operation (restart, resize…) that succeeds brings the tenant back.
+      await this.lifecycle.transition(tx, tenant, 'active', { operationId: op.id });
+    } else {
+      tenant.progress = 100;
+      await tx.getRepository(Tenant).save(tenant);
+    }
+  }
+
+  @OnEvent(EventTypes.ProvisioningFailed, { data: ProvisioningEventData })
+  async onFailed(event: EventEnvelope<ProvisioningEventData>, tx: EntityManager): Promise<void> {
+    const found = await this.load(tx, event.data);
+    if (!found) return;
+    const { tenant, op } = found;
+    const reason = event.data.reason ?? 'provisioning failed';
+    Object.assign(op, { status: 'failed', error: reason, retryable: event.data.retryable ?? true, finishedAt: new Date() });
+    await tx.getRepository(TenantOperation).save(op);
+    if (tenant.status !== 'error') await this.lifecycle.transition(tx, tenant, 'error', { operationId: op.id, reason });
+  }
+
+  private async load(tx: EntityManager, data: ProvisioningEventData): Promise<{ tenant: Tenant; op: TenantOperation } | null> {
+    const tenant = await tx.getRepository(Tenant).findOne({ where: { id: data.tenant_id }, lock: { mode: 'pessimistic_write' } });
+    if (!tenant || tenant.currentOperationId !== data.operation_id) return null;
+    const op = await tx.getRepository(TenantOperation).findOneBy({ id: data.operation_id });
+    if (!op || op.status === 'succeeded' || op.status === 'failed') return null;
+    return { tenant, op };
+  }
+}

@@ -1,0 +1,74 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  CreateTenantRequest,
+  InstanceActionRequest,
+  ListTenantsRequest,
+  TenantAccessRequest,
+  TenantCredentialsRequest,
+  TenantRefRequest,
+  TenantsRpc,
+  UpdateTenantRequest,
+  type TenantAccess as TenantAccessView,
+} from '@saas/contracts';
+import { TenantAccess } from '../access/tenant-access.js';
+import { TenantActionsService } from '../admin/tenant-actions.service.js';
+import { TenantsService } from './tenants.service.js';
+import { DataSource } from 'typeorm';
+
+/** RPC surface of the tenants service; the gateway maps `/api/v1/tenants…` onto it one to one. */
+@Controller()
+export class TenantsController {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly actions: TenantActionsService,
+    private readonly access: TenantAccess,
+    private readonly ds: DataSource,
+  ) {}
+
+  @MessagePattern(TenantsRpc.create)
+  create(@Payload() req: CreateTenantRequest) {
+    return this.tenants.create(req);
+  }
+
+  @MessagePattern(TenantsRpc.list)
+  list(@Payload() req: ListTenantsRequest) {
+    return this.tenants.list(req, 'mine');
+  }
+
+  @MessagePattern(TenantsRpc.get)
+  get(@Payload() req: TenantRefRequest) {
+    return this.tenants.get(req.caller, req.id);
+  }
+
+  @MessagePattern(TenantsRpc.update)
+  update(@Payload() req: UpdateTenantRequest) {
+    return this.tenants.update(req);
+  }
+
+  @MessagePattern(TenantsRpc.delete)
+  delete(@Payload() req: TenantRefRequest) {
+    return this.tenants.delete(req.caller, req.id);
+  }
+
+  @MessagePattern(TenantsRpc.status)
+  status(@Payload() req: TenantRefRequest) {
+    return this.tenants.status(req.caller, req.id);
+  }
+
+  @MessagePattern(TenantsRpc.access)
+  async checkAccess(@Payload() req: TenantAccessRequest): Promise<TenantAccessView> {
+    const { tenant, role } = await this.access.authorize(this.ds.manager, req.caller, req.id, req.role);
+    return { tenant_id: tenant.id, slug: tenant.slug, status: tenant.status, role };
+  }
+
+  @MessagePattern(TenantsRpc.instanceAction)
+  instanceAction(@Payload() req: InstanceActionRequest) {
+    return this.actions.perform(req.caller, req.id, req.action);
+  }
+
+  @MessagePattern(TenantsRpc.internalCredentials)
+  credentials(@Payload() req: TenantCredentialsRequest) {
+    return this.tenants.credentials(req.tenant_id);
+  }
+}

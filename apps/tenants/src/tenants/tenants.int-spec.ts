@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventTypes, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { bootstrapService, type RunningService } from '@saas/service-kit';
+import { publishEvent, readEvents, TestEnv, waitFor } from '@saas/testing';
+import { AppModule } from '../app.module.js';
+import { tenantsConfigSchema } from '../config.js';
+import { tenantsEntities } from '../entities.js';
+import { tenantsMigrations } from '../migrations/index.js';
+
+const user = (id = randomUUID(), tier = 'standard'): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier });
+const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
+
+async function rejection(p: Promise<unknown>): Promise<DomainException> {
+  try {
+    await p;
+  } catch (e) {
+    return e as DomainException;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('tenants service (real Postgres + NATS)', () => {
+  let env: TestEnv;
+  let svc: RunningService;
+  let rpc: RpcClient;
+
+  beforeAll(async () => {
+    env = await TestEnv.create('tenants');
+    svc = await bootstrapService({
+      service: 'tenants',
+      module: AppModule,
+      entities: tenantsEntities,
+      migrations: tenantsMigrations,
+      configSchema: tenantsConfigSchema,
+      env: env.env({ TENANT_LIMITS: 'standard:2,premium:5' }),
+    });
+    rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000);
+  });
+
+  afterAll(async () => {
+    await svc?.shutdown();
+    await env?.cleanup();
+  });
+
+  const reportProvisioning = async (tenant: TenantView, operationId: string, kind: string, outcome: 'succeeded' | 'failed', reason?: string) => {
+    const nc = await env.nats();
+    await publishEvent(nc, env.prefix, { type: EventTypes.ProvisioningStep, tenantId: tenant.id, data: { tenant_id: tenant.id, operation_id: operationId, kind, step: 'database', progress: 40 } });
+    await publishEvent(nc, env.prefix, {
+      type: outcome === 'succeeded' ? EventTypes.ProvisioningSucceeded : EventTypes.ProvisioningFailed,
+      tenantId: tenant.id,
+      data: { tenant_id: tenant.id, operation_id: operationId, kind, ...(reason ? { reason, retryable: true } : {}) },
+    });
+  };
+  const status = (caller: CallerDto, id: string) => rpc.call<TenantStatusView>(TenantsRpc.status, { caller, id });
+
+  it('creates a tenant as pending, emits tenant.created, and follows the saga to active with tenant.ready', async () => {
+    const owner = user();
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Acme Corporation', admin_password: 'a-long-admin-secret' });
+    expect(t).toMatchObject({ name: 'Acme Corporation', slug: 'acme-corporation', status: 'pending', owner_id: owner.actor.id, plan: 'standard', database_strategy: 'dedicated', admin_password_set: true });
+    expect(JSON.stringify(t)).not.toContain('a-long-admin-secret');
+
+    const created = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'tenant.created');
+    expect(created.data).toMatchObject({ tenant_id: t.id, slug: 'acme-corporation', status: 'pending' });
+    expect(JSON.stringify(created)).not.toContain('a-long-admin-secret');
+    const opId = created.data.operation_id as string;
+
+    await reportProvisioning(t, opId, 'provision', 'succeeded');
+    const s = await waitFor(async () => {
+      const st = await status(owner, t.id);
+      return st.status === 'active' ? st : null;
+    }, 'tenant active');
+    expect(s.progress).toBe(100);
+    expect(s.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'active']);
+    const ready = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantReady])).find((e) => e.tenant_id === t.id), 'tenant.ready');
+    expect(ready.data).toMatchObject({ tenant_id: t.id, status: 'active', access_url: 'http://acme-corporation.localhost:3000' });
+
+    // The provisioning service (only) can read the instance admin password.
+    expect(await rpc.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).toMatchObject({ admin_password: 'a-long-admin-secret' });
+  });
+
+  it('refuses bad, reserved and taken subdomains with INVALID_SUBDOMAIN and unknown fields with VALIDATION_FAILED', async () => {
+    const owner = user();
+    for (const subdomain of ['www', 'Bad_Name', 'ab']) {
+      const err = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'X corp', subdomain }));
+      expect([err.status, err.code]).toEqual([400, 'INVALID_SUBDOMAIN']);
+    }
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'Taken', subdomain: 'taken-one' });
+    const taken = await rejection(rpc.call(TenantsRpc.create, { caller: user(), name: 'Other', subdomain: 'taken-one' }));
+    expect([taken.status, taken.code]).toEqual([400, 'INVALID_SUBDOMAIN']);
+    const massAssign = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'Sneaky', status: 'active', owner_id: randomUUID() }));
+    expect([massAssign.status, massAssign.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('enforces the per-plan tenant limit per owner', async () => {
+    const owner = user();
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'One' });
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'Two' });
+    const err = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'Three' }));
+    expect([err.status, err.code]).toEqual([400, 'TENANT_LIMIT_EXCEEDED']);
+    await expect(rpc.call(TenantsRpc.create, { caller: { ...owner, tier: 'premium' }, name: 'Three' })).resolves.toMatchObject({ status: 'pending' });
+  });
+
+  it("answers 404 for someone else's tenant and 403 for a member without the role", async () => {
+    const owner = user();
+    const stranger = user();
+    const member = user();
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Private Co' });
+    for (const [subject, body] of [
+      [TenantsRpc.get, { id: t.id }],
+      [TenantsRpc.status, { id: t.id }],
+      [TenantsRpc.update, { id: t.id, name: 'Hijacked' }],
+      [TenantsRpc.delete, { id: t.id }],
+      [TenantsRpc.membersList, { id: t.id }],
+      [TenantsRpc.instanceAction, { id: t.id, action: 'stop' }],
+    ] as const) {
+      const err = await rejection(rpc.call(subject, { caller: stranger, ...body }));
+      expect([subject, err.status, err.code]).toEqual([subject, 404, 'TENANT_NOT_FOUND']);
+    }
+    await rpc.call(TenantsRpc.membersAdd, { caller: owner, id: t.id, user_id: member.actor.id, role: 'member' });
+    await expect(rpc.call(TenantsRpc.get, { caller: member, id: t.id })).resolves.toMatchObject({ id: t.id });
+    const forbidden = await rejection(rpc.call(TenantsRpc.delete, { caller: member, id: t.id }));
+    expect([forbidden.status, forbidden.code]).toEqual([403, 'FORBIDDEN']);
+    // A platform admin sees it; the stranger's list does not contain it.
+    await expect(rpc.call(TenantsRpc.get, { caller: admin, id: t.id })).resolves.toMatchObject({ id: t.id });
+    const list = await rpc.call<{ results: TenantView[] }>(TenantsRpc.list, { caller: stranger });
+    expect(list.results.map((x) => x.id)).not.toContain(t.id);
+  });
+
+  it('refuses illegal transitions, records failures with the reason, retries, stops, starts and deletes', async () => {
+    const owner = user(randomUUID(), 'premium');
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Lifecycle Ltd' });
+    const tenantCreated = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'created');
+
+    // Stopping a tenant that is not active yet is refused, not applied.
+    const early = await rejection(rpc.call(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'stop' }));
+    expect([early.status, early.code]).toEqual([409, 'INVALID_TENANT_STATE']);
+
+    await reportProvisioning(t, tenantCreated.data.operation_id as string, 'provision', 'failed', 'database step failed: disk full');
+    const failed = await waitFor(async () => ((await status(owner, t.id)).status === 'error' ? status(owner, t.id) : null), 'error');
+    expect(failed.error).toBe('database step failed: disk full');
+
+    const retry = await rpc.call<{ operation: { id: string; kind: string } }>(TenantsRpc.adminAction, { caller: admin, id: t.id, action: 'retry', reason: 'disk freed' });
+    expect(retry.operation.kind).toBe('provision');
+    await reportProvisioning(t, retry.operation.id, 'provision', 'succeeded');
+    await waitFor(async () => (await status(owner, t.id)).status === 'active', 'active after retry');
+
+    const stop = await rpc.call<{ operation: { id: string } }>(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'stop' });
+    const busy = await rejection(rpc.call(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'restart' }));
+    expect([busy.status, busy.code]).toEqual([409, 'OPERATION_IN_PROGRESS']);
+    await reportProvisioning(t, stop.operation.id, 'stop', 'succeeded');
+    await waitFor(async () => (await status(owner, t.id)).status === 'stopped', 'stopped');
+
+    const start = await rpc.call<{ operation: { id: string } }>(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'start' });
+    await reportProvisioning(t, start.operation.id, 'start', 'succeeded');
+    await waitFor(async () => (await status(owner, t.id)).status === 'active', 'active again');
+
+    const deleting = await rpc.call<TenantView>(TenantsRpc.delete, { caller: owner, id: t.id });
+    expect(deleting.status).toBe('deleting');
+    const deletion = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantDeletionRequested])).find((e) => e.tenant_id === t.id), 'deletion requested');
+    await reportProvisioning(t, deletion.data.operation_id as string, 'delete', 'succeeded');
+    const gone = await waitFor(async () => ((await status(owner, t.id)).status === 'deleted' ? status(owner, t.id) : null), 'deleted');
+    expect(gone.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'error', 'provisioning', 'active', 'stopped', 'active', 'deleting', 'deleted']);
+    const deletedEvents = await readEvents(await env.nats(), env.prefix, [EventTypes.TenantDeleted]);
+    expect(deletedEvents.filter((e) => e.tenant_id === t.id)).toHaveLength(1);
+    // A stale report of an old, finished operation changes nothing.
+    await reportProvisioning(t, stop.operation.id, 'stop', 'succeeded');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await status(owner, t.id)).status).toBe('deleted');
+  });
+});

@@ -1,0 +1,284 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Brackets, DataSource, In, type EntityManager } from 'typeorm';
+import {
+  callerUserId,
+  EventTypes,
+  isAdmin,
+  type CallerDto,
+  type CreateTenantRequest,
+  type ListResult,
+  type ListTenantsRequest,
+  type TenantStatusView,
+  type TenantView,
+  type UpdateTenantRequest,
+} from '@saas/contracts';
+import { paginate, SecretBox } from '@saas/database';
+import { DomainException } from '@saas/errors';
+import { EventOutbox } from '@saas/messaging';
+import { SERVICE_CONFIG } from '@saas/service-kit';
+import { TenantAccess } from '../access/tenant-access.js';
+import { DEFAULT_PLAN, parseTenantLimits, type TenantsConfig } from '../config.js';
+import { countsTowardsLimit } from '../lifecycle/tenant-state-machine.js';
+import { TenantLifecycle } from '../lifecycle/tenant-lifecycle.js';
+import { TenantTransition } from '../lifecycle/tenant-transition.entity.js';
+import { TenantMember } from '../members/tenant-member.entity.js';
+import { TenantOperation } from '../operations/tenant-operation.entity.js';
+import { TenantOperations } from '../operations/tenant-operations.js';
+import { subdomainFromName, validateSubdomain } from './subdomain.js';
+import { Tenant } from './tenant.entity.js';
+import { TenantSecret } from './tenant-secret.entity.js';
+import { InvalidSubdomainException, TenantLimitExceededException } from './tenant.exception.js';
+import { toEventData, toTenantView } from './tenant.view.js';
+
+const ORDERABLE = { created_at: 'createdAt', updated_at: 'updatedAt', name: 'name', slug: 'slug', status: 'status', plan: 'plan' };
+
+@Injectable()
+export class TenantsService {
+  private readonly secrets: SecretBox;
+  private readonly limits: Record<string, number>;
+  private readonly extraReserved: ReadonlySet<string>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: EventOutbox,
+    private readonly access: TenantAccess,
+    private readonly lifecycle: TenantLifecycle,
+    private readonly operations: TenantOperations,
+    @Inject(SERVICE_CONFIG) private readonly config: TenantsConfig,
+  ) {
+    this.secrets = new SecretBox(config.TENANTS_SECRET_KEYS.split(',').map((s) => s.trim()));
+    this.limits = parseTenantLimits(config.TENANT_LIMITS);
+    this.extraReserved = new Set(config.RESERVED_SUBDOMAINS.split(',').map((s) => s.trim()).filter(Boolean));
+  }
+
+  view(t: Tenant, passwordSet: boolean): TenantView {
+    return toTenantView(t, this.config.TENANT_URL_TEMPLATE, passwordSet);
+  }
+
+  /** POST tenants: writes the tenant (pending), its owner membership and tenant.created; provisioning takes it from there. */
+  async create(req: CreateTenantRequest): Promise<TenantView> {
+    const ownerId = callerUserId(req.caller);
+    if (!ownerId || req.caller.actor.type === 'service') throw new DomainException('FORBIDDEN', 'Only users create tenants.', { status: 403 });
+    if (req.subdomain && req.slug && req.subdomain !== req.slug) {
+      throw new InvalidSubdomainException('subdomain and slug are the same field; give one of them.');
+    }
+    const requested = req.subdomain ?? req.slug;
+    const plan = req.plan ?? req.tier ?? DEFAULT_PLAN;
+    return this.ds.transaction(async (tx) => {
+      // Serialise one owner's creations so the limit cannot be raced past.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tenants:owner:${ownerId}`]);
+      if (!isAdmin(req.caller)) await this.checkLimit(tx, ownerId, req.caller.tier ?? 'standard');
+      const slug = requested ? validateSubdomain(requested, this.extraReserved) : await this.freeSubdomain(tx, req.name);
+      if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) {
+        throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
+      }
+      const repo = tx.getRepository(Tenant);
+      const tenant = repo.create({
+        name: req.name.trim(),
+        slug,
+        plan,
+        databaseStrategy: req.database_strategy ?? 'dedicated',
+        domain: req.domain?.toLowerCase() ?? null,
+        contactEmail: req.contact_email ?? null,
+        billingAddress: req.billing_address ?? null,
+        settings: req.settings ?? {},
+        metadata: req.metadata ?? {},
+        customPluginRepo: req.custom_plugin_repo ?? null,
+        adminEmail: req.admin_email ?? req.contact_email ?? null,
+        ownerId,
+        status: 'pending',
+      });
+      try {
+        await repo.save(tenant);
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
+        throw err;
+      }
+      if (req.admin_password) await this.storePassword(tx, tenant.id, req.admin_password);
+      await tx.getRepository(TenantMember).insert({ tenantId: tenant.id, userId: ownerId, role: 'owner', addedBy: ownerId });
+      await tx.getRepository(TenantTransition).insert({ tenantId: tenant.id, fromStatus: null, toStatus: 'pending', actorId: ownerId });
+      const op = await this.operations.request(tx, tenant, { kind: 'provision', requestedBy: ownerId });
+      await repo.update({ id: tenant.id }, { currentOperationId: op.id });
+      await this.outbox.add(tx, { type: EventTypes.TenantCreated, tenantId: tenant.id, data: toEventData(tenant, op.id) });
+      await this.outbox.add(tx, {
+        type: EventTypes.TenantMemberAdded,
+        tenantId: tenant.id,
+        data: { tenant_id: tenant.id, user_id: ownerId, role: 'owner' },
+      });
+      const saved = await repo.findOneByOrFail({ id: tenant.id });
+      return this.view(saved, !!req.admin_password);
+    });
+  }
+
+  async get(caller: CallerDto, id: string): Promise<TenantView> {
+    const { tenant } = await this.access.authorize(this.ds.manager, caller, id, 'member');
+    return this.view(tenant, await this.hasPassword(id));
+  }
+
+  async list(req: ListTenantsRequest, scope: 'mine' | 'all'): Promise<ListResult<TenantView>> {
+    const qb = this.ds.getRepository(Tenant).createQueryBuilder('t');
+    if (scope === 'mine' || !isAdmin(req.caller)) {
+      qb.innerJoin(TenantMember, 'm', 'm.tenant_id = t.id AND m.user_id = :uid', { uid: callerUserId(req.caller) });
+      if (req.caller.tenant_id) qb.andWhere('t.id = :bound', { bound: req.caller.tenant_id });
+      // Deleted tenants leave the owner's list (an admin still sees them with status=deleted).
+      if (!req.status) qb.andWhere(`t.status <> 'deleted'`);
+    } else if (req.owner_id) {
+      qb.andWhere('t.owner_id = :owner', { owner: req.owner_id });
+    }
+    if (req.status) qb.andWhere('t.status = :status', { status: req.status });
+    const plan = req.plan ?? req.tier;
+    if (plan) qb.andWhere('t.plan = :plan', { plan });
+    if (req.date_from) qb.andWhere('t.created_at >= :from', { from: parseDate(req.date_from, 'date_from') });
+    if (req.date_to) qb.andWhere('t.created_at <= :to', { to: parseDate(req.date_to, 'date_to') });
+    if (req.search) {
+      const term = `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(new Brackets((w) => w.where('t.name ILIKE :term', { term }).orWhere('t.slug ILIKE :term', { term }).orWhere('t.domain ILIKE :term', { term })));
+    }
+    const page = await paginate(qb, req, { orderable: ORDERABLE, defaultOrder: { created_at: 'DESC' } });
+    const withPassword = await this.passwordsSet(page.results.map((t) => t.id));
+    return { count: page.count, results: page.results.map((t) => this.view(t, withPassword.has(t.id))) };
+  }
+
+  /**
+   * PUT/PATCH tenants/{id}: descriptive fields change at once; a plan change (resources resized) or a
+   * database_strategy change (data moved) becomes an operation with status, like provisioning.
+   */
+  async update(req: UpdateTenantRequest): Promise<TenantView> {
+    return this.ds.transaction(async (tx) => {
+      const { tenant } = await this.access.authorize(tx, req.caller, req.id, 'admin', true);
+      if (tenant.status === 'deleted' || tenant.status === 'deleting') {
+        throw new DomainException('INVALID_TENANT_STATE', `A ${tenant.status} tenant cannot be changed.`, { status: 409 });
+      }
+      const before = toEventData(tenant);
+      const changes: Record<string, { old: unknown; new: unknown }> = {};
+      const set = <K extends keyof Tenant>(key: K, field: string, value: Tenant[K] | undefined) => {
+        if (value === undefined || JSON.stringify(tenant[key]) === JSON.stringify(value)) return;
+        changes[field] = { old: tenant[key], new: value };
+        tenant[key] = value;
+      };
+      set('name', 'name', req.name?.trim());
+      set('domain', 'domain', req.domain === undefined ? undefined : (req.domain?.toLowerCase() ?? null));
+      set('contactEmail', 'contact_email', req.contact_email);
+      set('billingAddress', 'billing_address', req.billing_address);
+      set('settings', 'settings', req.settings);
+      set('metadata', 'metadata', req.metadata);
+      set('customPluginRepo', 'custom_plugin_repo', req.custom_plugin_repo);
+      set('adminEmail', 'admin_email', req.admin_email);
+      if (req.admin_password) {
+        await this.storePassword(tx, tenant.id, req.admin_password);
+        changes.admin_password = { old: '[REDACTED]', new: '[REDACTED]' };
+      }
+      const plan = req.plan ?? req.tier;
+      const planChanged = plan !== undefined && plan !== tenant.plan;
+      const strategyChanged = req.database_strategy !== undefined && req.database_strategy !== tenant.databaseStrategy;
+      if ((planChanged || strategyChanged) && tenant.status !== 'active' && tenant.status !== 'stopped') {
+        throw new DomainException('INVALID_TENANT_STATE', `Plan and database strategy can change only while the tenant is active or stopped (it is ${tenant.status}).`, { status: 409 });
+      }
+      if (planChanged) {
+        changes.plan = { old: tenant.plan, new: plan };
+        await this.operations.request(tx, tenant, { kind: 'resize', requestedBy: callerUserId(req.caller), params: { from: tenant.plan, to: plan } });
+        tenant.plan = plan!;
+      }
+      if (strategyChanged) {
+        if (planChanged) throw new DomainException('OPERATION_IN_PROGRESS', 'Change the plan and the database strategy one at a time.', { status: 409 });
+        changes.database_strategy = { old: tenant.databaseStrategy, new: req.database_strategy };
+        // The strategy column changes when the data has moved (provisioning.succeeded).
+        await this.operations.request(tx, tenant, {
+          kind: 'migrate_strategy',
+          requestedBy: callerUserId(req.caller),
+          params: { from: tenant.databaseStrategy, to: req.database_strategy },
+        });
+      }
+      if (Object.keys(changes).length === 0) return this.view(tenant, await this.hasPassword(tenant.id, tx));
+      await tx.getRepository(Tenant).save(tenant);
+      await this.outbox.add(tx, {
+        type: EventTypes.TenantUpdated,
+        tenantId: tenant.id,
+        data: { ...toEventData(tenant, tenant.currentOperationId ?? undefined), changes, old: before },
+      });
+      return this.view(tenant, await this.hasPassword(tenant.id, tx));
+    });
+  }
+
+  /** DELETE tenants/{id}: 202, the tenant goes to deleting and the saga deprovisions it. */
+  async delete(caller: CallerDto, id: string): Promise<TenantView> {
+    return this.ds.transaction(async (tx) => {
+      const { tenant } = await this.access.authorize(tx, caller, id, 'owner', true);
+      if (tenant.status === 'deleting' || tenant.status === 'deleted') return this.view(tenant, false);
+      const op = await this.operations.request(tx, tenant, { kind: 'delete', requestedBy: callerUserId(caller), supersede: true });
+      await this.lifecycle.transition(tx, tenant, 'deleting', { operationId: op.id, actorId: callerUserId(caller) });
+      return this.view(tenant, false);
+    });
+  }
+
+  async status(caller: CallerDto, id: string): Promise<TenantStatusView> {
+    const { tenant } = await this.access.authorize(this.ds.manager, caller, id, 'member');
+    const op = tenant.currentOperationId ? await this.ds.getRepository(TenantOperation).findOneBy({ id: tenant.currentOperationId }) : null;
+    const history = await this.ds.getRepository(TenantTransition).find({ where: { tenantId: id }, order: { occurredAt: 'ASC' }, take: 100 });
+    const running = op && (op.status === 'pending' || op.status === 'running');
+    return {
+      id: tenant.id,
+      status: tenant.status,
+      progress: running ? op.progress : tenant.status === 'active' ? 100 : (op?.progress ?? tenant.progress),
+      step: op?.step ?? tenant.currentStep,
+      error: tenant.status === 'error' ? (tenant.statusReason ?? op?.error ?? null) : (op?.status === 'failed' ? op.error : null),
+      operation: op
+        ? { id: op.id, kind: op.kind, status: op.status, started_at: op.createdAt.toISOString(), finished_at: op.finishedAt?.toISOString() ?? null }
+        : null,
+      history: history.map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, at: h.occurredAt.toISOString(), actor_id: h.actorId })),
+    };
+  }
+
+  /** The instance admin password, for the provisioning service only (internal RPC). */
+  async credentials(tenantId: string): Promise<{ admin_email: string | null; admin_password: string | null }> {
+    const tenant = await this.ds.getRepository(Tenant).findOneBy({ id: tenantId });
+    if (!tenant) throw new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 });
+    const secret = await this.ds.getRepository(TenantSecret).findOneBy({ tenantId });
+    return { admin_email: tenant.adminEmail, admin_password: secret ? this.secrets.open(secret.adminPassword) : null };
+  }
+
+  private async storePassword(tx: EntityManager, tenantId: string, password: string): Promise<void> {
+    await tx.getRepository(TenantSecret).upsert({ tenantId, adminPassword: this.secrets.seal(password) }, ['tenantId']);
+  }
+
+  private async checkLimit(tx: EntityManager, ownerId: string, tier: string): Promise<void> {
+    const limit = this.limits[tier] ?? this.limits.standard ?? 3;
+    const owned = await tx.getRepository(Tenant).find({ where: { ownerId }, select: { id: true, status: true } });
+    if (owned.filter((t) => countsTowardsLimit(t.status)).length >= limit) throw new TenantLimitExceededException(limit, tier);
+  }
+
+  private async freeSubdomain(tx: EntityManager, name: string): Promise<string> {
+    const base = subdomainFromName(name);
+    const candidates = [base, ...Array.from({ length: 20 }, (_, i) => `${base}-${i + 2}`)];
+    const reserved = (s: string) => {
+      try {
+        validateSubdomain(s, this.extraReserved);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const taken = new Set(
+      (await tx.getRepository(Tenant).find({ where: { slug: In(candidates) }, select: { slug: true } })).map((t) => t.slug),
+    );
+    const free = candidates.find((c) => !taken.has(c) && !reserved(c));
+    if (free) return free;
+    return `${base.slice(0, 40)}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  private async hasPassword(id: string, tx: EntityManager = this.ds.manager): Promise<boolean> {
+    return (await this.passwordsSet([id], tx)).has(id);
+  }
+
+  private async passwordsSet(ids: string[], tx: EntityManager = this.ds.manager): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await tx.getRepository(TenantSecret).find({ where: { tenantId: In(ids) }, select: { tenantId: true } });
+    return new Set(rows.map((r) => r.tenantId));
+  }
+}
+
+function parseDate(value: string, field: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw DomainException.validation([{ field, message: `${field} must be an ISO 8601 date` }]);
+  return d;
+}
