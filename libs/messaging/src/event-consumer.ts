@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   AckPolicy,
   DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   type Consumer,
+  type ConsumerConfig,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
@@ -78,33 +81,69 @@ export class EventConsumer {
     return [...this.byType.keys()];
   }
 
-  /** Creates or updates the durable consumer so its filter matches today's handlers. */
+  /**
+   * Creates or updates the durable consumer so its filter matches today's handlers.
+   *
+   * Fixed: the filter used to be always `filter_subjects` (an array), which @nats-io/jetstream v3
+   * refuses before even asking a server older than 2.10 (`'filter_subjects' requires server 2.10.0`),
+   * so no service with event handlers could start there (this machine runs 2.9). Now one type uses
+   * `filter_subject` (every server), several use `filter_subjects` where supported and otherwise
+   * the whole events wildcard (types without a handler are acked as 'ignored'). Not-found is detected
+   * by the v3 error code (the old `api_error.err_code` check never matched; only a message regex did),
+   * and a replica that loses the create race updates instead of failing.
+   */
   async ensure(): Promise<void> {
-    const stream = this.naming.streamName;
     // A '*' handler (e.g. the audit log) sees every event type.
-    const filter_subjects = this.byType.has(ANY_EVENT) ? [this.naming.eventsWildcard] : this.eventTypes.map((t) => this.naming.event(t));
-    const config = {
-      durable_name: this.options.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+    const subjects = this.byType.has(ANY_EVENT) ? [this.naming.eventsWildcard] : this.eventTypes.map((t) => this.naming.event(t));
+    const common: Partial<ConsumerConfig> = {
       ack_wait: (this.options.ackWaitMs ?? 30_000) * 1_000_000,
       // Parking is ours (with the reason recorded); JetStream must never drop a message silently.
       max_deliver: -1,
       max_ack_pending: 1_000,
-      filter_subjects,
     };
+    // Explicit `undefined` clears the other filter field of an existing consumer on update.
+    const filters: Array<Partial<ConsumerConfig>> =
+      subjects.length === 1
+        ? [{ filter_subject: subjects[0], filter_subjects: undefined }]
+        : [
+            { filter_subjects: subjects, filter_subject: undefined },
+            { filter_subject: this.naming.eventsWildcard, filter_subjects: undefined },
+          ];
+    let unsupported: unknown;
+    for (const filter of filters) {
+      try {
+        await this.createOrUpdate({ ...common, ...filter });
+        return;
+      } catch (err) {
+        if (!/filter_subjects.*requires server/i.test((err as Error)?.message ?? '')) throw err;
+        unsupported = err;
+      }
+    }
+    throw unsupported;
+  }
+
+  private async createOrUpdate(config: Partial<ConsumerConfig>): Promise<void> {
+    const stream = this.naming.streamName;
+    const durable = this.options.durable;
     try {
-      await this.jsm.consumers.info(stream, this.options.durable);
-      await this.jsm.consumers.update(stream, this.options.durable, {
-        filter_subjects,
-        ack_wait: config.ack_wait,
-        max_ack_pending: config.max_ack_pending,
-        max_deliver: config.max_deliver,
-      });
+      await this.jsm.consumers.info(stream, durable);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await this.jsm.consumers.add(stream, config);
+      try {
+        await this.jsm.consumers.add(stream, {
+          ...config,
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+        });
+        return;
+      } catch (addErr) {
+        // Another replica created it between our info and add: bring it up to date below.
+        if (!/already (exists|in use)/i.test((addErr as Error)?.message ?? '')) throw addErr;
+      }
     }
+    // v3: update(stream, durable, partial) merges the partial into the consumer's current config.
+    await this.jsm.consumers.update(stream, durable, config);
   }
 
   async start(): Promise<void> {
@@ -134,6 +173,11 @@ export class EventConsumer {
     let envelope: EventEnvelopeDto | undefined;
     const headers = Object.fromEntries([...(msg.headers?.keys() ?? [])].map((k) => [k, msg.headers!.get(k)]));
     let outcome: Outcome;
+    // A handler may run longer than the ack wait (e.g. provisioning): keep telling JetStream we are
+    // on it, or it redelivers the message mid-handling (to another replica too) and the extra
+    // deliveries count towards maxDeliver, parking a message that never failed.
+    const ackWaitMs = this.options.ackWaitMs ?? 30_000;
+    const heartbeat = setInterval(() => msg.working(), Math.max(50, Math.floor(ackWaitMs / 2)));
     try {
       raw = msg.string();
       envelope = this.parse(raw);
@@ -144,7 +188,10 @@ export class EventConsumer {
       const permanent = err instanceof PermanentFailure;
       if (permanent || attempts >= this.options.maxDeliver) {
         await this.park(msg.subject, raw, headers, envelope, err, attempts);
-        msg.term(String((err as Error).message).slice(0, 200));
+        // Fixed: no reason on the TERM. Servers before 2.10 do not parse "+TERM <reason>" and ignore
+        // it, so the parked message came back after every ack wait and was parked again and again.
+        // The reason is recorded in dead_letters, where operators read it.
+        msg.term();
         outcome = 'parked';
         this.logger.error({ err, event_id: envelope?.id, type: envelope?.type, attempts }, 'event parked as a dead letter');
       } else {
@@ -153,6 +200,8 @@ export class EventConsumer {
         outcome = 'retried';
         this.logger.warn({ err, event_id: envelope?.id, type: envelope?.type, attempts, retry_in_ms: delay }, 'event handler failed; will retry');
       }
+    } finally {
+      clearInterval(heartbeat);
     }
     eventsHandled.inc({ consumer: this.options.durable, type: envelope?.type ?? 'unknown', outcome });
     return outcome;
@@ -219,7 +268,11 @@ export class EventConsumer {
     err: unknown,
     attempts: number,
   ): Promise<void> {
-    await this.ds.getRepository(DeadLetter).insert({
+    const repo = this.ds.getRepository(DeadLetter);
+    // A message redelivered after it was parked (e.g. the process died between parking and the
+    // TERM) must not become a second dead letter: one parked row per event and consumer.
+    if (envelope?.id && (await repo.existsBy({ consumer: this.options.durable, eventId: envelope.id, status: 'parked' }))) return;
+    await repo.insert({
       id: randomUUID(),
       consumer: this.options.durable,
       subject,
@@ -273,6 +326,5 @@ function describe(err: unknown): string {
 }
 
 function isNotFound(err: unknown): boolean {
-  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
-  return e?.api_error?.err_code === 10014 || /consumer not found/i.test(e?.message ?? '');
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound;
 }

@@ -77,6 +77,8 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Set by a NOTIFY; read after each pass so one that arrives mid-pass is not lost. */
+  private notified = false;
   private listener?: pg.Client;
   private lastCleanup = 0;
   private readonly batchSize: number;
@@ -117,7 +119,10 @@ export class OutboxRelay {
     const url = (this.ds.options as { url?: string }).url;
     try {
       const client = new pg.Client({ connectionString: url, application_name: `${this.schema}-outbox-listener` });
-      client.on('notification', () => this.wake?.());
+      client.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
       client.on('error', (err) => {
         this.logger.warn({ err }, 'outbox LISTEN connection lost; relying on polling until restart');
         this.listener = undefined;
@@ -133,13 +138,16 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
+      this.notified = false;
       try {
         published = await this.relayOnce();
         await this.cleanup();
       } catch (err) {
         this.logger.error({ err }, 'outbox relay iteration failed');
       }
-      if (published >= this.batchSize || !this.running) continue;
+      // Fixed: a NOTIFY that arrived while a pass ran found no `wake` to call and was dropped, so
+      // that event waited a full poll interval; `notified` makes the loop go round again at once.
+      if (published >= this.batchSize || !this.running || this.notified) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wake = () => {

@@ -84,9 +84,19 @@ export function startProcess(name: string, script: string, env: Record<string, s
   };
 }
 
+/**
+ * Readiness is detected from the service's info-level "ready" line, so the log level must not be
+ * above info. (`TestEnv.env()` sets LOG_LEVEL=warn, which used to override the default here and made
+ * every start wait for a line that was never printed.) debug/trace are kept.
+ */
+export function withReadyLogLevel(env: Record<string, string>): Record<string, string> {
+  const verbose = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
+  return { ...env, LOG_LEVEL: verbose ? env.LOG_LEVEL! : 'info' };
+}
+
 /** Starts one platform service from dist and waits until it reports ready. */
 export async function startService(service: string, env: Record<string, string>): Promise<ManagedProcess> {
-  const proc = startProcess(service, distPath('apps', service, 'src', 'main.js'), { LOG_LEVEL: 'info', ...env });
+  const proc = startProcess(service, distPath('apps', service, 'src', 'main.js'), withReadyLogLevel(env));
   await proc.waitForOutput(new RegExp(`"${service} service ready"|${service} service ready`), 30_000);
   return proc;
 }
