@@ -1,0 +1,41 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ServiceNames } from '@saas/contracts';
+import { ApiListQuery, Paginator } from '../http/list.js';
+import { ApiProblems } from '../http/openapi.js';
+import { DeadLettersService } from './dead-letters.service.js';
+import { DeadLetterListQuery, DeadLetterStatuses } from './dto/dead-letter-list.query.js';
+import { ReplayParams } from './dto/replay-params.js';
+
+@ApiTags('admin')
+@ApiBearerAuth('bearer')
+@ApiProblems(400, 401, 503, 504)
+@Controller('api/v1/admin/dead-letters')
+export class DeadLettersController {
+  constructor(
+    private readonly deadLetters: DeadLettersService,
+    private readonly paginator: Paginator,
+  ) {}
+
+  @Get()
+  @ApiListQuery()
+  @ApiQuery({ name: 'service', required: false, enum: ServiceNames, description: 'One service; all of them when absent.' })
+  @ApiQuery({ name: 'status', required: false, enum: DeadLetterStatuses })
+  @ApiOkResponse({ description: 'A page of dead letters, newest first. `unavailable` lists services that did not answer a merged listing.' })
+  async list(@Query() query: DeadLetterListQuery, @Req() request: FastifyRequest) {
+    const { unavailable, ...result } = await this.deadLetters.list(query.service, query.status, query);
+    const page = this.paginator.toPage(result, query, request);
+    return unavailable ? { ...page, unavailable } : page;
+  }
+
+  @Post(':service/:id/replay')
+  @HttpCode(200)
+  @ApiParam({ name: 'service', enum: ServiceNames })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProblems(404)
+  @ApiOkResponse({ description: 'Handled again: `replayed`, or still `parked` with the new error.' })
+  replay(@Param() params: ReplayParams) {
+    return this.deadLetters.replay(params.service, params.id);
+  }
+}

@@ -1,0 +1,49 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { internalError, PROBLEM_CONTENT_TYPE, toProblem } from '@saas/errors';
+import { REQUEST_ID_HEADER } from '@saas/observability';
+import { toClientError } from './problem-mapping.js';
+
+/**
+ * The HTTP transport's one exception filter: every error — from a controller, a guard, a pipe, an
+ * RPC, Fastify's body parsing or its not-found handler — leaves as application/problem+json with the
+ * request id as `correlation_id`. Unexpected errors are logged with an error id; only the id leaves.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(
+    private readonly logger: Logger,
+    private readonly bodyLimitBytes: number,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const path = request.url.split('?')[0] ?? request.url;
+
+    let error = toClientError(exception, {
+      unmatchedRoute: request.is404,
+      method: request.method,
+      path,
+      bodyLimitBytes: this.bodyLimitBytes,
+      contentType: request.headers['content-type'],
+    });
+    if (!error) {
+      const internal = internalError();
+      this.logger.error({ err: exception, error_id: internal.errorId, method: request.method, path, correlation_id: request.id }, 'unhandled error');
+      error = internal.exception;
+    }
+
+    if (reply.sent || reply.raw.headersSent) {
+      this.logger.warn({ err: exception, path, correlation_id: request.id }, 'error after the response was sent');
+      return;
+    }
+    const problem = toProblem(error, { instance: path, correlationId: request.id });
+    void reply
+      .status(problem.status)
+      .header(REQUEST_ID_HEADER, request.id)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problem));
+  }
+}
