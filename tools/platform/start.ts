@@ -12,7 +12,8 @@ import { migrateAll } from './migrate.js';
 import { ensureNats, ensurePostgres, PreflightError } from './preflight.js';
 import { Supervisor, prettyLine } from './supervisor.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// This file runs as dist/tools/platform/start.js; the compiled services sit beside it in dist/apps.
+const distRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // ADMIN_* stay with the launcher: it creates the admin itself and says how (see bootstrapAdmin).
 const { ADMIN_EMAIL: _email, ADMIN_PASSWORD: _password, ...inherited } = process.env;
 const env = {
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     ServiceNames.map((service, i) =>
       supervisor.start({
         name: service,
-        script: path.join(root, 'dist', 'apps', service, 'src', 'main.js'),
+        script: path.join(distRoot, 'apps', service, 'src', 'main.js'),
         env: { ...env, METRICS_PORT: String(metricsBase + i), RUN_MIGRATIONS: 'false' },
         readyMessage: new RegExp(`^${service} service ready$`),
       }),
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   );
   await supervisor.start({
     name: 'gateway',
-    script: path.join(root, 'dist', 'apps', 'gateway', 'src', 'main.js'),
+    script: path.join(distRoot, 'apps', 'gateway', 'src', 'main.js'),
     env,
     readyMessage: /gateway ready/,
   });

@@ -52,12 +52,15 @@ export function createLogger(service: string, level = 'info', options: LoggerOpt
   });
 }
 
+/** Nest's per-module and per-route boot lines: useful when debugging, noise at info. */
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 /** Adapts pino to Nest's LoggerService so framework messages come out as the same JSON lines. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context && BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.write('error', message, context, trace);
