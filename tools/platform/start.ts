@@ -22,7 +22,6 @@ const env = {
   NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
   PORT: process.env.PORT ?? '3000',
 };
-const port = env.PORT;
 const jsonLogs = process.env.LOG_FORMAT === 'json' || !process.stdout.isTTY;
 const color = !jsonLogs && !process.env.NO_COLOR;
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -61,25 +60,26 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // METRICS_BASE_PORT=0 lets every service pick a free port (tests, several platforms on one host).
   const metricsBase = Number(process.env.METRICS_BASE_PORT ?? 9101);
   await Promise.all(
     ServiceNames.map((service, i) =>
       supervisor.start({
         name: service,
         script: path.join(distRoot, 'apps', service, 'src', 'main.js'),
-        env: { ...env, METRICS_PORT: String(metricsBase + i), RUN_MIGRATIONS: 'false' },
-        readyMessage: new RegExp(`^${service} service ready$`),
+        env: { ...env, METRICS_PORT: String(metricsBase === 0 ? 0 : metricsBase + i), RUN_MIGRATIONS: 'false' },
       }),
     ),
   );
-  await supervisor.start({
+  const gatewayReady = await supervisor.start({
     name: 'gateway',
     script: path.join(distRoot, 'apps', 'gateway', 'src', 'main.js'),
     env,
-    readyMessage: /gateway ready/,
   });
 
   const admin = await bootstrapAdmin();
+  // The gateway's ready line carries the port it really bound (PORT=0 picks a free one).
+  const port = gatewayReady.port ?? env.PORT;
   const base = `http://localhost:${port}`;
   say('');
   say('The SaaS control plane is up.');
@@ -87,7 +87,9 @@ async function main(): Promise<void> {
   say(`  API docs      ${base}/docs   (OpenAPI: ${base}/docs/openapi.json)`);
   say(`  Health        ${base}/health/detailed`);
   say(`  Tenant apps   http://<slug>.localhost:${port}`);
-  say(`  Metrics       ${base}/metrics (gateway), http://localhost:${metricsBase}-${metricsBase + ServiceNames.length - 1}/metrics (services)`);
+  if (metricsBase > 0) {
+    say(`  Metrics       ${base}/metrics (gateway), http://localhost:${metricsBase}-${metricsBase + ServiceNames.length - 1}/metrics (services)`);
+  }
   if (admin.created && admin.generated_password) {
     say(`  Admin         ${admin.email} / ${admin.generated_password}   (generated now and shown once: keep it)`);
   } else if (admin.created) {

@@ -5,8 +5,13 @@ export interface SupervisedSpec {
   name: string;
   script: string;
   env: NodeJS.ProcessEnv;
-  /** A log message that means the process is ready (matched against the JSON line's `msg`). */
-  readyMessage: RegExp;
+}
+
+/** What a process sends over IPC once it serves (see announceReady in @saas/service-kit). */
+export interface ReadyMessage {
+  type: 'ready';
+  name: string;
+  [detail: string]: unknown;
 }
 
 type LineSink = (name: string, line: string) => void;
@@ -27,26 +32,28 @@ export class Supervisor {
     });
   }
 
-  start(spec: SupervisedSpec, timeoutMs = 60_000): Promise<string> {
+  start(spec: SupervisedSpec, timeoutMs = 60_000): Promise<ReadyMessage> {
     // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops
     // everything in order (gateway first, so in-flight requests can still reach the services).
     const child = spawn(process.execPath, ['--enable-source-maps', spec.script], {
       env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel carries the ready message, and its closing tells children the launcher died.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     });
     this.children.set(spec.name, child);
     return new Promise((resolve, reject) => {
       let ready = false;
       const timer = setTimeout(() => reject(new Error(`${spec.name} did not become ready within ${timeoutMs / 1000}s`)), timeoutMs);
-      const onLine = (line: string) => {
-        this.sink(spec.name, line);
-        if (!ready && spec.readyMessage.test(messageOf(line))) {
+      const onLine = (line: string) => this.sink(spec.name, line);
+      child.on('message', (message: unknown) => {
+        const m = message as Partial<ReadyMessage>;
+        if (!ready && m?.type === 'ready') {
           ready = true;
           clearTimeout(timer);
-          resolve(line);
+          resolve(m as ReadyMessage);
         }
-      };
+      });
       createInterface({ input: child.stdout! }).on('line', onLine);
       createInterface({ input: child.stderr! }).on('line', onLine);
       child.once('exit', (code, signal) => {
@@ -97,15 +104,6 @@ export class Supervisor {
       });
       child.kill('SIGTERM');
     });
-  }
-}
-
-export function messageOf(line: string): string {
-  if (!line.startsWith('{')) return line;
-  try {
-    return String((JSON.parse(line) as { msg?: unknown }).msg ?? '');
-  } catch {
-    return line;
   }
 }
 

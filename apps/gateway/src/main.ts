@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '@saas/config';
 import { createLogger, initTracing, shutdownTracing } from '@saas/observability';
+import { announceReady, stopWhenParentGoes } from '@saas/service-kit';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
@@ -34,11 +35,10 @@ const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost
 logger.info({ url: `http://${shownHost}:${port}`, port, version, prefix: config.SUBJECT_PREFIX || undefined }, `gateway ready on http://${shownHost}:${port}`);
 
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
+const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'gateway stopping');
+    logger.info({ reason }, 'gateway stopping');
     setTimeout(() => {
       logger.error('gateway did not stop in time');
       process.exit(1);
@@ -56,5 +56,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
           process.exit(1);
         },
       );
-  });
-}
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal));
+stopWhenParentGoes(stop);
+announceReady('gateway', { port, url: `http://${shownHost}:${port}` });

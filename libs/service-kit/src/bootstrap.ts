@@ -34,6 +34,7 @@ import {
 } from '@saas/messaging';
 import { createLogger, initMetrics, initTracing, PinoNestLogger, shutdownTracing, startMetricsServer } from '@saas/observability';
 import { PlatformModule } from './platform.module.js';
+import { announceReady, stopWhenParentGoes } from './process-lifecycle.js';
 import type { z } from 'zod';
 
 export interface ServiceDefinition<S extends z.ZodTypeAny = typeof baseConfigSchema> {
@@ -272,12 +273,13 @@ export async function runService<S extends z.ZodTypeAny>(def: ServiceDefinition<
     logger.fatal({ err }, `${def.service} service failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      running.shutdown(signal).then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  const stop = (reason: string) => {
+    running.shutdown(reason).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal));
+  stopWhenParentGoes(stop);
+  announceReady(def.service, { metrics_port: running.metricsPort ?? null });
 }
