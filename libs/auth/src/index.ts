@@ -1,1 +1,2 @@
-export {};
+export * from './access-token.js';
+export * from './api-key-format.js';

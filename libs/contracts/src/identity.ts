@@ -73,7 +73,6 @@ export const IdentityEventTypes = Object.freeze({
   UserDeleted: 'user.deleted',
   UserLoggedIn: 'user.logged_in',
   UserLoggedOut: 'user.logged_out',
-  UserEmailVerified: 'user.email_verified',
   UserPasswordReset: 'user.password_reset',
   ApiKeyCreated: 'api_key.created',
   ApiKeyRevoked: 'api_key.revoked',
@@ -294,7 +293,7 @@ export interface ResetPasswordResponse {
   password_reset: true;
 }
 
-export class JwksRequest {}
+export class JwksRequest extends AnonymousRequest {}
 
 /** RFC 7517 key set (public keys only). */
 export interface JwksResponse {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityRpc } from '../identity.subjects.js';
+import { IdentityRpc } from '@saas/contracts';
 import { BootstrapAdminRequest, type BootstrapAdminResult } from './admin-bootstrap.dto.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { CreateUsers1763800100000 } from './1763800100000-create-users.js';
+import { IdentityAuth1763800200000 } from './1763800200000-identity-auth.js';
 
 /** Migrations of the identity schema, oldest first (the messaging tables' migration runs before these). */
-export const identityMigrations: Type[] = [CreateUsers1763800100000];
+export const identityMigrations: Type[] = [CreateUsers1763800100000, IdentityAuth1763800200000];

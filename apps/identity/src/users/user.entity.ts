@@ -3,11 +3,18 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 export type UserRole = 'user' | 'admin';
 export type PlanTier = 'standard' | 'premium' | 'enterprise';
 
+/** A tenant the user asked for at registration; the tenants service creates it from `user.created`. */
+export interface RequestedTenant {
+  name: string;
+  domain: string | null;
+}
+
 /** A person (or robot) who can sign in. Email is unique case-insensitively (lower(email) index). */
 @Entity({ name: 'users' })
 @Check('users_role_check', `role IN ('user', 'admin')`)
 @Check('users_plan_tier_check', `plan_tier IN ('standard', 'premium', 'enterprise')`)
 @Index('users_email_lower_key', { synchronize: false })
+@Index('users_username_lower_key', { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -45,6 +52,10 @@ export class User {
 
   @Column('timestamptz', { name: 'last_login', nullable: true })
   lastLogin!: Date | null;
+
+  /** Recorded at registration (`tenant_name` + `tenant_domain`) and announced in `user.created`. */
+  @Column('jsonb', { name: 'requested_tenant', nullable: true })
+  requestedTenant!: RequestedTenant | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

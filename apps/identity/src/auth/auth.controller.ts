@@ -1,0 +1,77 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  ForgotPasswordRequest,
+  IdentityRpc,
+  LoginRequest,
+  LogoutRequest,
+  MeRequest,
+  RefreshRequest,
+  RegisterRequest,
+  ResendVerificationRequest,
+  ResetPasswordRequest,
+  UpdateMeRequest,
+  VerifyEmailRequest,
+  type AcceptedResponse,
+  type LogoutResponse,
+  type ResetPasswordResponse,
+  type TokenResponse,
+  type UserView,
+  type VerifyEmailResponse,
+} from '@saas/contracts';
+import { AuthService } from './auth.service.js';
+
+@Controller()
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @MessagePattern(IdentityRpc.register)
+  register(@Payload() req: RegisterRequest): Promise<AcceptedResponse> {
+    return this.auth.register(req);
+  }
+
+  @MessagePattern(IdentityRpc.verifyEmail)
+  verifyEmail(@Payload() req: VerifyEmailRequest): Promise<VerifyEmailResponse> {
+    return this.auth.verifyEmail(req);
+  }
+
+  @MessagePattern(IdentityRpc.resendVerification)
+  resendVerification(@Payload() req: ResendVerificationRequest): Promise<AcceptedResponse> {
+    return this.auth.resendVerification(req);
+  }
+
+  @MessagePattern(IdentityRpc.login)
+  login(@Payload() req: LoginRequest): Promise<TokenResponse> {
+    return this.auth.login(req);
+  }
+
+  @MessagePattern(IdentityRpc.refresh)
+  refresh(@Payload() req: RefreshRequest): Promise<TokenResponse> {
+    return this.auth.refresh(req);
+  }
+
+  @MessagePattern(IdentityRpc.logout)
+  logout(@Payload() req: LogoutRequest): Promise<LogoutResponse> {
+    return this.auth.logout(req);
+  }
+
+  @MessagePattern(IdentityRpc.me)
+  me(@Payload() req: MeRequest): Promise<UserView> {
+    return this.auth.me(req);
+  }
+
+  @MessagePattern(IdentityRpc.updateMe)
+  updateMe(@Payload() req: UpdateMeRequest): Promise<UserView> {
+    return this.auth.updateMe(req);
+  }
+
+  @MessagePattern(IdentityRpc.forgotPassword)
+  forgotPassword(@Payload() req: ForgotPasswordRequest): Promise<AcceptedResponse> {
+    return this.auth.forgotPassword(req);
+  }
+
+  @MessagePattern(IdentityRpc.resetPassword)
+  resetPassword(@Payload() req: ResetPasswordRequest): Promise<ResetPasswordResponse> {
+    return this.auth.resetPassword(req);
+  }
+}

@@ -1,0 +1,66 @@
+import type { UserView } from '@saas/contracts';
+import type { User } from './user.entity.js';
+
+/** A user as clients see it (never the password hash). */
+export function toUserView(u: User): UserView {
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    full_name: [u.firstName, u.lastName].filter(Boolean).join(' '),
+    role: u.role,
+    tier: u.planTier,
+    is_active: u.isActive,
+    email_verified: u.emailVerifiedAt !== null,
+    metadata: u.metadata ?? {},
+    last_login: u.lastLogin?.toISOString() ?? null,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+  };
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** `full_name`, or `first_name` + `last_name`; a full name splits at its first space. */
+export function resolveNames(input: { full_name?: string; first_name?: string; last_name?: string }): { firstName: string; lastName: string } | null {
+  if (input.first_name !== undefined || input.last_name !== undefined) {
+    return { firstName: (input.first_name ?? '').trim(), lastName: (input.last_name ?? '').trim() };
+  }
+  if (input.full_name !== undefined) {
+    const full = input.full_name.trim().replace(/\s+/g, ' ');
+    const space = full.indexOf(' ');
+    return space < 0 ? { firstName: full, lastName: '' } : { firstName: full.slice(0, space), lastName: full.slice(space + 1) };
+  }
+  return null;
+}
+
+/** The fields of a user that `user.updated` reports (never secrets). */
+export function auditableFields(u: User): Record<string, unknown> {
+  return {
+    email: u.email,
+    username: u.username,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    role: u.role,
+    tier: u.planTier,
+    is_active: u.isActive,
+    email_verified: u.emailVerifiedAt !== null,
+    metadata: u.metadata,
+  };
+}
+
+/** `{ old, new }` of the fields that differ. */
+export function diff(before: Record<string, unknown>, after: Record<string, unknown>): { old: Record<string, unknown>; new: Record<string, unknown> } {
+  const changes = { old: {} as Record<string, unknown>, new: {} as Record<string, unknown> };
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      changes.old[key] = before[key];
+      changes.new[key] = after[key];
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,60 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  CreateUserRequest,
+  IdentityRpc,
+  ListUsersRequest,
+  UpdateUserRequest,
+  UserListRequest,
+  UserRefRequest,
+  type ListResult,
+  type UserSubscriptionView,
+  type UserTenantView,
+  type UserView,
+} from '@saas/contracts';
+import { UsersService } from './users.service.js';
+
+@Controller()
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @MessagePattern(IdentityRpc.usersList)
+  list(@Payload() req: ListUsersRequest): Promise<ListResult<UserView>> {
+    return this.users.list(req);
+  }
+
+  @MessagePattern(IdentityRpc.usersCreate)
+  create(@Payload() req: CreateUserRequest): Promise<UserView> {
+    return this.users.create(req);
+  }
+
+  @MessagePattern(IdentityRpc.usersGet)
+  get(@Payload() req: UserRefRequest): Promise<UserView> {
+    return this.users.get(req);
+  }
+
+  @MessagePattern(IdentityRpc.usersUpdate)
+  update(@Payload() req: UpdateUserRequest): Promise<UserView> {
+    return this.users.update(req);
+  }
+
+  @MessagePattern(IdentityRpc.usersDelete)
+  delete(@Payload() req: UserRefRequest): Promise<{ deleted: true; id: string }> {
+    return this.users.delete(req);
+  }
+
+  @MessagePattern(IdentityRpc.usersTenants)
+  tenants(@Payload() req: UserListRequest): Promise<ListResult<UserTenantView>> {
+    return this.users.tenants(req, false);
+  }
+
+  @MessagePattern(IdentityRpc.usersOwnedTenants)
+  ownedTenants(@Payload() req: UserListRequest): Promise<ListResult<UserTenantView>> {
+    return this.users.tenants(req, true);
+  }
+
+  @MessagePattern(IdentityRpc.usersSubscriptions)
+  subscriptions(@Payload() req: UserListRequest): Promise<ListResult<UserSubscriptionView>> {
+    return this.users.subscriptions(req);
+  }
+}

@@ -1,0 +1,267 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import {
+  IdentityEventTypes,
+  parseOrdering,
+  type CreateUserRequest,
+  type ListResult,
+  type ListUsersRequest,
+  type UpdateUserRequest,
+  type UserListRequest,
+  type UserRefRequest,
+  type UserSubscriptionView,
+  type UserTenantView,
+  type UserView,
+} from '@saas/contracts';
+import { paginate } from '@saas/database';
+import { DomainException } from '@saas/errors';
+import { EventOutbox } from '@saas/messaging';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { LoginThrottleService } from '../auth/login-throttle.service.js';
+import { CallerResolver, type Principal } from '../common/caller.js';
+import { Clock } from '../common/clock.js';
+import { isUniqueViolation } from '../common/hashing.js';
+import { UserSubscription } from '../projections/user-subscription.entity.js';
+import { UserTenant } from '../projections/user-tenant.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { PasswordHasher } from './password-hasher.js';
+import { passwordWeaknesses } from './password-policy.js';
+import { User } from './user.entity.js';
+import { auditableFields, diff, normalizeEmail, resolveNames, toUserView } from './user.view.js';
+import { UsersException } from './users.exception.js';
+
+/** Fields only an admin may set, and never on their own account. */
+const PRIVILEGED_SELF_FIELDS = ['role', 'is_active'] as const;
+/** Fields a non-admin may not change through users.update (email and password have their own flows). */
+const ADMIN_ONLY_FIELDS = ['role', 'is_active', 'tier', 'email', 'password'] as const;
+
+/**
+ * Platform user administration. Admins manage everyone; a user sees and edits only their own
+ * record (anyone else's answers 404), and nobody changes their own role or active flag.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: EventOutbox,
+    private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
+    private readonly callers: CallerResolver,
+    private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  async list(req: ListUsersRequest): Promise<ListResult<UserView>> {
+    await this.callers.requireAdmin(req.caller);
+    const qb = this.ds.getRepository(User).createQueryBuilder('u');
+    if (req.role) qb.andWhere('u.role = :role', { role: req.role });
+    if (req.is_active !== undefined) qb.andWhere('u.is_active = :active', { active: req.is_active });
+    if (req.search) {
+      qb.andWhere(`(u.email ILIKE :q OR u.username ILIKE :q OR u.first_name ILIKE :q OR u.last_name ILIKE :q)`, {
+        q: `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`,
+      });
+    }
+    const page = await paginate(qb, req, {
+      orderable: { created_at: 'createdAt', updated_at: 'updatedAt', email: 'email', last_login: 'lastLogin', role: 'role' },
+      defaultOrder: { created_at: 'DESC' },
+    });
+    return { count: page.count, results: page.results.map(toUserView) };
+  }
+
+  async create(req: CreateUserRequest): Promise<UserView> {
+    const admin = await this.callers.requireAdmin(req.caller);
+    const email = normalizeEmail(req.email);
+    const names = resolveNames(req) ?? { firstName: '', lastName: '' };
+    const weak = passwordWeaknesses(req.password, { email });
+    if (weak.length > 0) throw DomainException.validation(weak, 'The password is too weak.');
+    // Checked up front so the usual conflict is not a failed INSERT (whose parameters TypeORM logs).
+    const taken = this.ds.getRepository(User).createQueryBuilder('u').where('lower(u.email) = :email', { email });
+    if (await taken.getExists()) throw UsersException.conflict('email');
+    if (req.username && (await this.ds.getRepository(User).createQueryBuilder('u').where('lower(u.username) = lower(:name)', { name: req.username }).getExists())) {
+      throw UsersException.conflict('username');
+    }
+    const passwordHash = await this.hasher.hash(req.password);
+    try {
+      return await this.ds.transaction(async (tx) => {
+        const repo = tx.getRepository(User);
+        const user = repo.create({
+          email,
+          passwordHash,
+          username: req.username ?? null,
+          firstName: names.firstName,
+          lastName: names.lastName,
+          role: req.role ?? 'user',
+          planTier: req.tier ?? 'standard',
+          isActive: req.is_active ?? true,
+          metadata: req.metadata ?? {},
+          emailVerifiedAt: req.email_verified ? this.clock.now() : null,
+        });
+        await repo.save(user);
+        const saved = await repo.findOneByOrFail({ id: user.id });
+        await this.outbox.add(tx, {
+          type: IdentityEventTypes.UserCreated,
+          data: { user_id: saved.id, ...auditableFields(saved), requested_tenant: null },
+          actor: admin.actor,
+        });
+        return toUserView(saved);
+      });
+    } catch (err) {
+      throw this.conflictOr(err);
+    }
+  }
+
+  async get(req: UserRefRequest): Promise<UserView> {
+    const principal = await this.callers.resolve(req.caller);
+    return toUserView(await this.visibleUser(principal, req.id));
+  }
+
+  async update(req: UpdateUserRequest): Promise<UserView> {
+    const principal = await this.callers.resolve(req.caller);
+    const self = principal.user.id === req.id;
+    if (!principal.isAdmin && !self) throw UsersException.userNotFound();
+    const given = (f: string) => (req as unknown as Record<string, unknown>)[f] !== undefined;
+    const forbidden = (principal.isAdmin ? PRIVILEGED_SELF_FIELDS : ADMIN_ONLY_FIELDS).filter(given);
+    if (self && forbidden.length > 0) {
+      throw UsersException.forbidden(`You cannot change your own ${forbidden.join(', ')}.`);
+    }
+    let passwordHash: string | undefined;
+    if (req.password !== undefined) {
+      const target = await this.visibleUser(principal, req.id);
+      const weak = passwordWeaknesses(req.password, { email: req.email ?? target.email });
+      if (weak.length > 0) throw DomainException.validation(weak, 'The password is too weak.');
+      passwordHash = await this.hasher.hash(req.password);
+    }
+    try {
+      return await this.ds.transaction(async (tx) => {
+        const repo = tx.getRepository(User);
+        const user = await repo.findOneBy({ id: req.id });
+        if (!user) throw UsersException.userNotFound();
+        const before = auditableFields(user);
+        const names = resolveNames(req);
+        if (names) {
+          if (req.first_name !== undefined || req.full_name !== undefined) user.firstName = names.firstName;
+          if (req.last_name !== undefined || req.full_name !== undefined) user.lastName = names.lastName;
+        }
+        if (req.username !== undefined) user.username = req.username;
+        if (req.metadata !== undefined) user.metadata = req.metadata;
+        if (req.role !== undefined) user.role = req.role;
+        if (req.tier !== undefined) user.planTier = req.tier;
+        if (req.is_active !== undefined) user.isActive = req.is_active;
+        if (req.email !== undefined && normalizeEmail(req.email) !== user.email) {
+          user.email = normalizeEmail(req.email);
+          user.emailVerifiedAt = null; // the new address is not proven yet
+        }
+        await repo.update(
+          { id: user.id },
+          {
+            firstName: user.firstName,
+            lastName: user.lastName,
+            username: user.username,
+            metadata: user.metadata as never,
+            role: user.role,
+            planTier: user.planTier,
+            isActive: user.isActive,
+            email: user.email,
+            emailVerifiedAt: user.emailVerifiedAt,
+            ...(passwordHash ? { passwordHash } : {}),
+          },
+        );
+        const changes = diff(before, auditableFields(user));
+        const extra: Record<string, unknown> = {};
+        const deactivated = before.is_active === true && user.isActive === false;
+        if (deactivated || passwordHash) {
+          extra.sessions_ended = (await this.sessions.revokeForUser(tx, user.id, deactivated ? 'deactivated' : 'password_changed')).length;
+        }
+        if (deactivated) extra.api_keys_revoked = await this.apiKeys.revokeAllForUser(tx, user.id, principal.actor);
+        if (passwordHash) {
+          extra.password_changed = true;
+          await this.throttle.clear(tx, user.id);
+        }
+        if (Object.keys(changes.new).length > 0 || passwordHash) {
+          await this.outbox.add(tx, { type: IdentityEventTypes.UserUpdated, data: { user_id: user.id, changes, ...extra }, actor: principal.actor });
+        }
+        return toUserView(await repo.findOneByOrFail({ id: user.id }));
+      });
+    } catch (err) {
+      throw this.conflictOr(err);
+    }
+  }
+
+  async delete(req: UserRefRequest): Promise<{ deleted: true; id: string }> {
+    const admin = await this.callers.requireAdmin(req.caller);
+    if (admin.user.id === req.id) throw UsersException.forbidden('You cannot delete your own account.');
+    await this.ds.transaction(async (tx) => {
+      const user = await tx.getRepository(User).findOneBy({ id: req.id });
+      if (!user) throw UsersException.userNotFound();
+      // Sessions, tokens and API keys go with the row (ON DELETE CASCADE); projections here.
+      await tx.getRepository(UserTenant).delete({ userId: user.id });
+      await tx.getRepository(UserSubscription).delete({ userId: user.id });
+      await tx.getRepository(User).delete({ id: user.id });
+      await this.outbox.add(tx, { type: IdentityEventTypes.UserDeleted, data: { user_id: user.id, email: user.email }, actor: admin.actor });
+    });
+    return { deleted: true, id: req.id };
+  }
+
+  async tenants(req: UserListRequest, ownedOnly: boolean): Promise<ListResult<UserTenantView>> {
+    const principal = await this.callers.resolve(req.caller);
+    await this.visibleUser(principal, req.id);
+    const qb = this.ds.getRepository(UserTenant).createQueryBuilder('t').where('t.user_id = :id', { id: req.id });
+    if (ownedOnly) qb.andWhere(`t.role = 'owner'`);
+    // Not `paginate`: it breaks ties on an `id` column, and this table's key is (user_id, tenant_id).
+    const ordering = parseOrdering(req.ordering, ['created_at', 'name'], { created_at: 'DESC' });
+    if (!ordering.ok) throw DomainException.validation([{ field: 'ordering', message: `cannot order by "${ordering.field}"; allowed: created_at, name` }]);
+    for (const [field, dir] of Object.entries(ordering.order)) qb.addOrderBy(field === 'name' ? 't.tenantName' : 't.createdAt', dir);
+    qb.addOrderBy('t.tenantId', 'ASC');
+    const [results, count] = await qb.skip((req.page - 1) * req.page_size).take(req.page_size).getManyAndCount();
+    const page = { count, results };
+    return {
+      count: page.count,
+      results: page.results.map((t) => ({
+        id: t.tenantId,
+        name: t.tenantName,
+        domain: t.tenantDomain,
+        role: t.role,
+        is_active: t.isActive,
+        created_at: t.createdAt.toISOString(),
+      })),
+    };
+  }
+
+  async subscriptions(req: UserListRequest): Promise<ListResult<UserSubscriptionView>> {
+    const principal = await this.callers.resolve(req.caller);
+    await this.visibleUser(principal, req.id);
+    // The user's own subscriptions and those of the tenants they own.
+    const qb: SelectQueryBuilder<UserSubscription> = this.ds
+      .getRepository(UserSubscription)
+      .createQueryBuilder('s')
+      .where(`(s.user_id = :id OR s.tenant_id IN (SELECT ut.tenant_id FROM user_tenants ut WHERE ut.user_id = :id AND ut.role = 'owner'))`, { id: req.id });
+    const page = await paginate(qb, req, { orderable: { start_date: 'startDate', updated_at: 'updatedAt' }, defaultOrder: { updated_at: 'DESC' } });
+    return {
+      count: page.count,
+      results: page.results.map((s) => ({
+        id: s.id,
+        tenant_id: s.tenantId,
+        plan: s.plan,
+        status: s.status,
+        is_active: s.isActive,
+        start_date: s.startDate?.toISOString() ?? null,
+        end_date: s.endDate?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /** The user if the caller may see it (admin, or themselves); 404 otherwise. */
+  private async visibleUser(principal: Principal, id: string): Promise<User> {
+    if (!principal.isAdmin && principal.user.id !== id) throw UsersException.userNotFound();
+    const user = await this.ds.getRepository(User).findOneBy({ id });
+    if (!user) throw UsersException.userNotFound();
+    return user;
+  }
+
+  private conflictOr(err: unknown): unknown {
+    if (isUniqueViolation(err, 'users_email_lower_key')) return UsersException.conflict('email');
+    if (isUniqueViolation(err, 'users_username_lower_key')) return UsersException.conflict('username');
+    return err;
+  }
+}
