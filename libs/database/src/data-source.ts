@@ -1,4 +1,20 @@
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+
+/**
+ * TypeORM's own loggers print a failed query's parameters, which can be password hashes, tokens or
+ * personal data. This one reports the error and the SQL text only.
+ */
+class ParameterFreeLogger implements TypeOrmLogger {
+  logQueryError(error: string | Error, query: string): void {
+    const message = error instanceof Error ? error.message : error;
+    process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'query failed', error: message, query: query.slice(0, 500) })}\n`);
+  }
+  logQuery(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
 
 export interface ServiceDataSourceOptions {
   /** The service's own schema; nothing else is visible on its connections (ARCHITECTURE § Ownership). */
@@ -32,6 +48,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsRun: false,
     synchronize: false,
     logging: ['error'],
+    logger: new ParameterFreeLogger(),
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? options.schema,
     extra: {

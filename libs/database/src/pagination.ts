@@ -6,6 +6,8 @@ export interface ListSpec {
   /** Fields `ordering=` may name (snake_case, as clients see them) mapped to entity property names. */
   orderable: Record<string, string>;
   defaultOrder: Record<string, 'ASC' | 'DESC'>;
+  /** Unique column(s) that make the order total, so pages never overlap; default `id`. */
+  tieBreaker?: string[];
 }
 
 /**
@@ -31,7 +33,7 @@ export async function paginate<T extends ObjectLiteral>(
     else qb.addOrderBy(column, dir);
     first = false;
   }
-  qb.addOrderBy(`${alias}.id`, 'ASC'); // stable pages when the ordered values tie
+  for (const column of spec.tieBreaker ?? ['id']) qb.addOrderBy(`${alias}.${column}`, 'ASC'); // stable pages when values tie
   const [results, count] = await qb
     .skip((query.page - 1) * query.page_size)
     .take(query.page_size)
