@@ -7,3 +7,4 @@ export * from './rpc.js';
 export * from './caller.js';
 export * from './tenants.js';
 export * from './identity.js';
+export * from './provisioning.js';

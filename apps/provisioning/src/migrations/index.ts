@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { CreateProvisioning1763800300000 } from './1763800300000-create-provisioning.js';
 
 /** Migrations of the provisioning schema, oldest first (the messaging tables' migration runs before these). */
-export const provisioningMigrations: Type[] = [];
+export const provisioningMigrations: Type[] = [CreateProvisioning1763800300000];

@@ -1,0 +1,70 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** The tenant as the requesting event described it (no secrets). */
+export interface JobTenantSpec {
+  tenant_id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  database_strategy: 'shared' | 'dedicated';
+  admin_email: string | null;
+  custom_plugin_repo: string | null;
+}
+
+/**
+ * One operation on a tenant's resources, identified by the tenants service's operation id. Claimed
+ * by a worker under a lease; a worker that dies loses the lease and the job resumes from its
+ * current step, every step being idempotent.
+ */
+@Entity({ name: 'provisioning_jobs' })
+@Index('provisioning_jobs_claim_idx', ['status', 'createdAt'])
+@Index('provisioning_jobs_tenant_idx', ['tenantId', 'createdAt'])
+@Check('provisioning_jobs_status_check', `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')`)
+export class ProvisioningJob {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('text')
+  kind!: string;
+
+  @Column('text', { default: 'queued' })
+  status!: JobStatus;
+
+  @Column('text', { nullable: true })
+  step!: string | null;
+
+  @Column('int', { default: 0 })
+  progress!: number;
+
+  @Column('int', { default: 0 })
+  attempts!: number;
+
+  @Column('text', { name: 'lease_owner', nullable: true })
+  leaseOwner!: string | null;
+
+  @Column('timestamptz', { name: 'lease_until', nullable: true })
+  leaseUntil!: Date | null;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError!: string | null;
+
+  @Column('jsonb')
+  spec!: JobTenantSpec;
+
+  @Column('jsonb', { default: {} })
+  params!: Record<string, unknown>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'finished_at', nullable: true })
+  finishedAt!: Date | null;
+}

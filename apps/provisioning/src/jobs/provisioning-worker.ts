@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { EventTypes, type ProvisioningEventData } from '@saas/contracts';
+import { EventOutbox } from '@saas/messaging';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
+import type { ProvisioningConfig } from '../config.js';
+import { ProvisioningJob } from './provisioning-job.entity.js';
+import { isPermanent, ProvisioningSteps, type JobOutcome } from './provisioning-steps.js';
+
+class LeaseLost extends Error {}
+
+/**
+ * Runs provisioning jobs. A job is claimed under a lease (renewed while it runs); jobs of one tenant
+ * run one at a time, oldest first; a worker killed mid-job loses its lease and the job is claimed
+ * again — by another replica or by this one after restart — and resumes. Each step is reported as
+ * provisioning.step and the end as provisioning.succeeded / provisioning.failed, through the outbox
+ * in the same transaction as the job's row.
+ */
+@Injectable()
+export class ProvisioningWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly active = new Set<Promise<void>>();
+  private wake?: () => void;
+  private listener?: pg.Client;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: EventOutbox,
+    private readonly steps: ProvisioningSteps,
+    @Inject(SERVICE_CONFIG) private readonly config: ProvisioningConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    // Jobs in flight finish if they can; otherwise their lease lapses and they resume elsewhere.
+    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, 20_000).unref())]);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'provisioning-jobs-listener' });
+      client.on('notification', () => this.wake?.());
+      client.on('error', () => (this.listener = undefined));
+      await client.connect();
+      await client.query('LISTEN provisioning_jobs');
+      this.listener = client;
+    } catch (err) {
+      this.logger.warn({ err }, 'cannot LISTEN for new provisioning jobs; polling only');
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = false;
+      if (this.active.size < this.config.PROVISIONING_CONCURRENCY) {
+        try {
+          const job = await this.claim();
+          if (job) {
+            claimed = true;
+            const work = this.process(job).finally(() => {
+              this.active.delete(work);
+              this.wake?.();
+            });
+            this.active.add(work);
+          }
+        } catch (err) {
+          this.logger.error({ err }, 'claiming a provisioning job failed');
+        }
+      }
+      if (claimed || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.config.PROVISIONING_POLL_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** The oldest runnable job whose tenant has nothing older waiting or running under a live lease. */
+  private async claim(): Promise<ProvisioningJob | null> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = (await this.ds.query(
+      `UPDATE provisioning_jobs j
+          SET status = 'running', lease_owner = $1, lease_until = now() + ($2::int * interval '1 millisecond'),
+              attempts = attempts + 1, updated_at = now()
+        WHERE j.id = (
+          SELECT c.id FROM provisioning_jobs c
+           WHERE (c.status = 'queued' OR (c.status = 'running' AND c.lease_until < now()))
+             AND NOT EXISTS (
+               SELECT 1 FROM provisioning_jobs o
+                WHERE o.tenant_id = c.tenant_id AND o.id <> c.id
+                  AND ((o.status = 'running' AND o.lease_until >= now())
+                    OR (o.status IN ('queued', 'running') AND o.created_at < c.created_at)))
+           ORDER BY c.created_at
+           LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING j.id`,
+      [this.owner, this.config.PROVISIONING_JOB_LEASE_MS],
+    )) as [Array<{ id: string }>, number];
+    const id = rows[0]?.id;
+    return id ? this.ds.getRepository(ProvisioningJob).findOneBy({ id }) : null;
+  }
+
+  private async process(job: ProvisioningJob): Promise<void> {
+    const log = this.logger.child({ job_id: job.id, tenant_id: job.tenantId, kind: job.kind, attempt: job.attempts });
+    if (job.attempts > this.config.PROVISIONING_MAX_ATTEMPTS) {
+      await this.finish(job, 'failed', {}, `gave up after ${job.attempts - 1} interrupted attempts${job.lastError ? ` (last error: ${job.lastError})` : ''}`, false);
+      return;
+    }
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      this.renew(job.id).then(
+        (ok) => {
+          if (!ok) lost = true;
+        },
+        () => undefined,
+      );
+    }, Math.max(100, Math.floor(this.config.PROVISIONING_JOB_LEASE_MS / 3)));
+    try {
+      log.info(job.attempts > 1 ? 'resuming provisioning job' : 'starting provisioning job');
+      const outcome = await this.steps.execute(job, {
+        step: async (name, progress) => {
+          if (lost) throw new LeaseLost('lease lost');
+          this.crashSeam(name);
+          await this.report(job, name, progress);
+        },
+      });
+      if (lost) throw new LeaseLost('lease lost');
+      await this.finish(job, 'succeeded', outcome);
+      log.info('provisioning job succeeded');
+    } catch (err) {
+      if (err instanceof LeaseLost) {
+        log.warn('provisioning job lease lost; another worker continues it');
+        return;
+      }
+      const reason = (err as Error).message ?? String(err);
+      log.error({ err }, 'provisioning job failed');
+      await this.finish(job, 'failed', {}, `${job.step ? `${job.step}: ` : ''}${reason}`, !isPermanent(err)).catch((e) =>
+        log.error({ err: e }, 'recording the failure failed'),
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async renew(id: string): Promise<boolean> {
+    const result = await this.ds.query(
+      `UPDATE provisioning_jobs SET lease_until = now() + ($3::int * interval '1 millisecond')
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [id, this.owner, this.config.PROVISIONING_JOB_LEASE_MS],
+    );
+    return (result as [unknown[], number])[1] > 0;
+  }
+
+  private async report(job: ProvisioningJob, step: string, progress: number): Promise<void> {
+    const p = Math.max(0, Math.min(99, Math.round(progress)));
+    job.step = step;
+    job.progress = p;
+    await this.ds.transaction(async (tx) => {
+      await tx.getRepository(ProvisioningJob).update({ id: job.id, leaseOwner: this.owner }, { step, progress: p });
+      await this.outbox.add(tx, { type: EventTypes.ProvisioningStep, tenantId: job.tenantId, data: this.data(job, { step, progress: p }) });
+    });
+  }
+
+  private async finish(job: ProvisioningJob, status: 'succeeded' | 'failed', outcome: JobOutcome, reason?: string, retryable = true): Promise<void> {
+    await this.ds.transaction(async (tx) => {
+      await tx.getRepository(ProvisioningJob).update(
+        { id: job.id },
+        { status, progress: status === 'succeeded' ? 100 : job.progress, lastError: reason ?? null, finishedAt: new Date(), leaseUntil: null },
+      );
+      await this.outbox.add(tx, {
+        type: status === 'succeeded' ? EventTypes.ProvisioningSucceeded : EventTypes.ProvisioningFailed,
+        tenantId: job.tenantId,
+        data: this.data(job, status === 'succeeded' ? { ...outcome, progress: 100 } : { reason: reason ?? 'failed', retryable }),
+      });
+    });
+  }
+
+  private data(job: ProvisioningJob, extra: Partial<ProvisioningEventData>): ProvisioningEventData {
+    return { tenant_id: job.tenantId, operation_id: job.id, kind: job.kind, ...extra };
+  }
+
+  /** See PROVISIONING_CRASH_AT: lets tests kill the process at a chosen step (never outside NODE_ENV=test). */
+  private crashSeam(step: string): void {
+    if (this.config.NODE_ENV === 'test' && this.config.PROVISIONING_CRASH_AT === step) {
+      this.logger.warn({ step }, 'PROVISIONING_CRASH_AT reached: killing this process');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+}

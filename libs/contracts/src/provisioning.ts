@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** RPC subjects of the provisioning service (internal: the gateway authorizes the tenant first). */
+export const ProvisioningRpc = Object.freeze({
+  instanceGet: 'rpc.provisioning.instance.get',
+  instanceMetrics: 'rpc.provisioning.instance.metrics',
+  instanceLogs: 'rpc.provisioning.instance.logs',
+  /** Where the gateway proxies `http://<slug>.<host>`; answers `null` when the instance is not serving. */
+  instanceRoute: 'rpc.provisioning.instance.route',
+});
+
+export class InstanceRefRequest {
+  @IsUUID()
+  tenant_id!: string;
+}
+
+export class InstanceMetricsRequest extends InstanceRefRequest {
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(86_400) step_s?: number;
+}
+
+export class InstanceLogsRequest extends InstanceRefRequest {
+  @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page: number = 1;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) page_size: number = 100;
+  @IsOptional() @IsString() @MaxLength(200) search?: string;
+}
+
+export class InstanceRouteRequest {
+  @Matches(/^[a-z0-9]([a-z0-9-]{1,61}[a-z0-9])$/)
+  slug!: string;
+}
+
+/** provisioning.* event data (public contract; additive changes only). */
+export interface ProvisioningEventData {
+  tenant_id: string;
+  operation_id: string;
+  kind: string;
+  step?: string;
+  progress?: number;
+  reason?: string;
+  retryable?: boolean;
+  access_url?: string;
+  database_strategy?: 'shared' | 'dedicated';
+  runtime?: string;
+}
