@@ -16,17 +16,26 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+export interface ValidateOptions {
+  /**
+   * `reject` (requests: HTTP bodies, RPC payloads) refuses unknown fields, so nothing can be
+   * mass-assigned. `keep` (events) checks the known fields and keeps the rest untouched: the event
+   * contract is additive, so a subscriber must accept fields it does not know yet.
+   */
+  unknownFields?: 'reject' | 'keep';
+}
+
 /**
- * Validates a payload on arrival (HTTP body, RPC request or event data) against its contract class.
- * Unknown fields are refused, so nothing can be mass-assigned. Throws VALIDATION_FAILED with
- * `errors: [{ field, message }]`.
+ * Validates a payload on arrival (HTTP body, RPC request or event) against its contract class.
+ * Throws VALIDATION_FAILED with `errors: [{ field, message }]`.
  */
-export function validatePayload<T extends object>(cls: Class<T>, plain: unknown, what = 'payload'): T {
+export function validatePayload<T extends object>(cls: Class<T>, plain: unknown, what = 'payload', options: ValidateOptions = {}): T {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw DomainException.validation([{ field: '', message: `${what} must be a JSON object` }]);
   }
   const instance = plainToInstance(cls, plain, { exposeDefaultValues: true }) as T;
-  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const strict = (options.unknownFields ?? 'reject') === 'reject';
+  const errors = validateSync(instance, strict ? { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } : { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) throw DomainException.validation(flattenValidationErrors(errors), `The ${what} is not valid.`);
   return instance;
 }

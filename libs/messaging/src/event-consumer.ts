@@ -215,7 +215,8 @@ export class EventConsumer {
       throw new PermanentFailure('message is not JSON');
     }
     try {
-      return validatePayload(EventEnvelopeDto, plain, 'event envelope');
+      // Events are an additive contract: unknown fields are kept, never a reason to park.
+      return validatePayload(EventEnvelopeDto, plain, 'event envelope', { unknownFields: 'keep' });
     } catch (err) {
       throw new PermanentFailure(describe(err));
     }
@@ -228,7 +229,7 @@ export class EventConsumer {
     for (const h of handlers) {
       if (!h.data) continue;
       try {
-        envelope.data = validatePayload(h.data, envelope.data, `${envelope.type} data`) as Record<string, unknown>;
+        envelope.data = validatePayload(h.data, envelope.data, `${envelope.type} data`, { unknownFields: 'keep' }) as Record<string, unknown>;
       } catch (err) {
         throw new PermanentFailure(describe(err));
       }

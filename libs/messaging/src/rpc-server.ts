@@ -9,7 +9,7 @@ import {
 import { ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { throwError, type Observable } from 'rxjs';
-import { validatePayload } from '@saas/contracts';
+import { validatePayload, type Actor } from '@saas/contracts';
 import { DomainException, internalError, toRpcError } from '@saas/errors';
 import { CORRELATION_HEADER, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
 import type { Logger } from 'pino';
@@ -50,7 +50,7 @@ export class PlatformNatsServer extends ServerNats {
     const parent = extractTraceContext((k) => natsMsg.headers?.get(k) || undefined);
     this.inFlight++;
     try {
-      return await workContext.run({ correlationId }, () =>
+      return await workContext.run({ correlationId, actor: callerActor(natsMsg) }, () =>
         inSpan(
           `rpc ${channel}`,
           SpanKind.SERVER,
@@ -75,6 +75,27 @@ export class PlatformNatsServer extends ServerNats {
       new Promise<void>((resolve) => this.idle.push(resolve)),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
+  }
+}
+
+const ACTOR_TYPES = new Set(['user', 'api_key', 'service', 'system']);
+
+/**
+ * The acting user the gateway forwarded (`data.caller.actor`), so that events a handler emits name
+ * who did it without every call site passing it. Authorization still reads the validated payload.
+ */
+function callerActor(msg: Msg): Actor | null {
+  try {
+    const actor = (msg.json<{ data?: { caller?: { actor?: Actor } } }>().data?.caller?.actor ?? null) as Actor | null;
+    if (!actor || !ACTOR_TYPES.has(actor.type)) return null;
+    return {
+      type: actor.type,
+      id: typeof actor.id === 'string' ? actor.id : null,
+      ...(typeof actor.ip === 'string' ? { ip: actor.ip } : {}),
+      ...(typeof actor.user_agent === 'string' ? { user_agent: actor.user_agent } : {}),
+    };
+  } catch {
+    return null;
   }
 }
 

@@ -41,12 +41,12 @@ function specOf(d: TenantEventData): JobTenantSpec {
 export class JobIntakeHandlers {
   @OnEvent(EventTypes.TenantCreated, { data: TenantEventData })
   async onTenantCreated(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
-    await this.enqueue(tx, event.data, 'provision');
+    await this.enqueue(tx, event, 'provision');
   }
 
   @OnEvent(EventTypes.TenantOperationRequested, { data: TenantEventData })
   async onOperationRequested(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
-    await this.enqueue(tx, event.data, event.data.operation ?? 'unknown');
+    await this.enqueue(tx, event, event.data.operation ?? 'unknown');
   }
 
   @OnEvent(EventTypes.TenantDeletionRequested, { data: TenantEventData })
@@ -56,16 +56,26 @@ export class JobIntakeHandlers {
       { tenantId: event.data.tenant_id, status: In(['queued']) },
       { status: 'cancelled', lastError: 'superseded by delete', finishedAt: new Date() },
     );
-    await this.enqueue(tx, event.data, 'delete');
+    await this.enqueue(tx, event, 'delete');
   }
 
-  private async enqueue(tx: EntityManager, data: TenantEventData, kind: string): Promise<void> {
+  private async enqueue(tx: EntityManager, event: EventEnvelope<TenantEventData>, kind: string): Promise<void> {
+    const data = event.data;
     if (!data.operation_id) return;
     await tx
       .createQueryBuilder()
       .insert()
       .into(ProvisioningJob)
-      .values({ id: data.operation_id, tenantId: data.tenant_id, kind, spec: specOf(data), params: (data.params ?? {}) as never, status: 'queued' })
+      .values({
+        id: data.operation_id,
+        tenantId: data.tenant_id,
+        kind,
+        spec: specOf(data),
+        params: (data.params ?? {}) as never,
+        status: 'queued',
+        correlationId: event.correlation_id,
+        causationId: event.id,
+      })
       .orIgnore()
       .execute();
     await tx.query(`SELECT pg_notify('provisioning_jobs', $1)`, [data.operation_id]);

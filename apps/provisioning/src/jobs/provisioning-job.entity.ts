@@ -59,6 +59,13 @@ export class ProvisioningJob {
   @Column('jsonb', { default: {} })
   params!: Record<string, unknown>;
 
+  /** The request's correlation id and the requesting event's id: the job's events continue that chain. */
+  @Column('text', { name: 'correlation_id', nullable: true })
+  correlationId!: string | null;
+
+  @Column('uuid', { name: 'causation_id', nullable: true })
+  causationId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

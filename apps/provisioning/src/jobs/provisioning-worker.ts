@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EventTypes, type ProvisioningEventData } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
+import { workContext } from '@saas/observability';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { ProvisioningConfig } from '../config.js';
 import { ProvisioningJob } from './provisioning-job.entity.js';
@@ -120,7 +121,15 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
     return id ? this.ds.getRepository(ProvisioningJob).findOneBy({ id }) : null;
   }
 
-  private async process(job: ProvisioningJob): Promise<void> {
+  /** Runs in the requesting event's correlation, so the job's events continue its chain. */
+  private process(job: ProvisioningJob): Promise<void> {
+    return workContext.run(
+      { correlationId: job.correlationId ?? randomUUID(), causationId: job.causationId, actor: { type: 'service', id: 'provisioning' } },
+      () => this.processInContext(job),
+    );
+  }
+
+  private async processInContext(job: ProvisioningJob): Promise<void> {
     const log = this.logger.child({ job_id: job.id, tenant_id: job.tenantId, kind: job.kind, attempt: job.attempts });
     if (job.attempts > this.config.PROVISIONING_MAX_ATTEMPTS) {
       await this.finish(job, 'failed', {}, `gave up after ${job.attempts - 1} interrupted attempts${job.lastError ? ` (last error: ${job.lastError})` : ''}`, false);

@@ -10,7 +10,8 @@ import type { TenantDatabaseInfo } from './tenant-database.types.js';
 const run = randomBytes(3).toString('hex');
 const sharedDatabase = `t_tenants_shared_${run}`;
 const slug = (label: string) => `${label}-${run}`;
-const slugs = ['ded-a', 'ded-b', 'sh-c', 'sh-d', 'mig-m', 'mig-n'].map(slug);
+const concurrent = ['par-1', 'par-2', 'par-3', 'par-4', 'par-5'].map(slug);
+const slugs = ['ded-a', 'ded-b', 'sh-c', 'sh-d', 'mig-m', 'mig-n', ...concurrent].map((s) => (concurrent.includes(s) ? s : slug(s)));
 
 /** RFC 5802: StoredKey = H(HMAC(SaltedPassword, "Client Key")). */
 function verifiesPassword(verifier: string, password: string): boolean {
@@ -141,6 +142,15 @@ describe('TenantDatabaseManager (real Postgres)', () => {
     expect(await manager.footprint(slug('ded-b'))).toEqual({ role: false, dedicatedDatabase: false, sharedSchema: false });
     await client.end().catch(() => undefined);
   });
+
+  // Regression: the per-tenant lock took a connection from the admin pool (3) that its own work
+  // needed too; from 3 concurrent operations on, every one of them waited for ever.
+  it('creates and drops more tenants at once than the admin pool has connections', async () => {
+    const infos = await Promise.all(concurrent.map((s, i) => manager.createDatabase(s, i % 2 ? 'shared' : 'dedicated')));
+    expect(infos).toHaveLength(5);
+    await Promise.all(concurrent.map((s) => manager.dropDatabase(s)));
+    for (const s of concurrent) expect(await manager.footprint(s)).toEqual({ role: false, dedicatedDatabase: false, sharedSchema: false });
+  }, 60_000);
 
   it('moves a tenant dedicated → shared → dedicated with its data, and re-runs each move harmlessly', async () => {
     const s = slug('mig-m');

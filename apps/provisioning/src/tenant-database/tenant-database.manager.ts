@@ -268,19 +268,19 @@ export class TenantDatabaseManager {
   }
 
   /** Serialises work on one tenant across replicas and retries (session-level advisory lock). */
+  /**
+   * The lock lives on a connection of its own, not one of the admin pool's: `fn` needs pool
+   * connections itself, so N concurrent operations each holding a pooled lock connection starved
+   * the pool and waited for ever once N reached its size. Ending the session releases the lock.
+   */
   private async withTenantLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lock = await this.admin.connect();
-    let broken = false;
+    const lock = new pg.Client({ connectionString: this.options.adminUrl, application_name: 'provisioning:tenant-db-lock' });
+    await lock.connect();
     try {
       await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`tenant-db:${name}`]);
-      try {
-        return await fn();
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`tenant-db:${name}`]).catch(() => (broken = true));
-      }
+      return await fn();
     } finally {
-      // A connection whose unlock failed may still hold the lock: never hand it back to the pool.
-      lock.release(broken);
+      await lock.end().catch(() => undefined);
     }
   }
 }

@@ -42,7 +42,8 @@ export class TenantLifecycle {
     tenant.statusReason = to === 'error' || to === 'suspended' ? (options.reason ?? null) : null;
     if (to === 'active') {
       tenant.progress = 100;
-      tenant.accessUrl = accessUrl(this.config.TENANT_URL_TEMPLATE, tenant.slug);
+      // The runtime's own URL (from provisioning.succeeded) wins over the template.
+      tenant.accessUrl ??= accessUrl(this.config.TENANT_URL_TEMPLATE, tenant.slug);
     }
     if (to === 'deleted') tenant.deletedAt = new Date();
     await tx.getRepository(Tenant).save(tenant);

@@ -77,7 +77,7 @@ export class TenantProvisioningSaga {
       await this.outbox.add(tx, {
         type: EventTypes.TenantUpdated,
         tenantId: tenant.id,
-        data: { ...toEventData(tenant, op.id), changes: { database_strategy: { old, new: tenant.databaseStrategy } } },
+        data: { ...toEventData(tenant, op.id), changes: { old: { database_strategy: old }, new: { database_strategy: tenant.databaseStrategy } } },
       });
     }
     const target = SUCCESS_STATE[op.kind];

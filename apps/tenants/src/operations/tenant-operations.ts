@@ -14,6 +14,8 @@ export interface OperationRequest {
   params?: Record<string, unknown>;
   /** Deletion supersedes whatever is running (a stuck provisioning must not block it). */
   supersede?: boolean;
+  /** False only for the first provisioning, which tenant.created itself announces. */
+  announce?: boolean;
 }
 
 /**
@@ -48,9 +50,10 @@ export class TenantOperations {
     tenant.currentOperationId = op.id;
     tenant.progress = 0;
     tenant.currentStep = null;
-    const type = req.kind === 'provision' ? null : req.kind === 'delete' ? EventTypes.TenantDeletionRequested : EventTypes.TenantOperationRequested;
-    // Provisioning reacts to tenant.created itself; every other operation is its own event.
-    if (type) {
+    // Provisioning reacts to tenant.created for the first provisioning; every other operation
+    // (including a retried provisioning) is announced by its own event.
+    const type = req.kind === 'delete' ? EventTypes.TenantDeletionRequested : EventTypes.TenantOperationRequested;
+    if (req.announce !== false) {
       await this.outbox.add(tx, {
         type,
         tenantId: tenant.id,

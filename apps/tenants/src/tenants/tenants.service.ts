@@ -97,7 +97,7 @@ export class TenantsService {
       if (req.admin_password) await this.storePassword(tx, tenant.id, req.admin_password);
       await tx.getRepository(TenantMember).insert({ tenantId: tenant.id, userId: ownerId, role: 'owner', addedBy: ownerId });
       await tx.getRepository(TenantTransition).insert({ tenantId: tenant.id, fromStatus: null, toStatus: 'pending', actorId: ownerId });
-      const op = await this.operations.request(tx, tenant, { kind: 'provision', requestedBy: ownerId });
+      const op = await this.operations.request(tx, tenant, { kind: 'provision', requestedBy: ownerId, announce: false });
       await repo.update({ id: tenant.id }, { currentOperationId: op.id });
       await this.outbox.add(tx, { type: EventTypes.TenantCreated, tenantId: tenant.id, data: toEventData(tenant, op.id) });
       await this.outbox.add(tx, {
@@ -149,11 +149,15 @@ export class TenantsService {
       if (tenant.status === 'deleted' || tenant.status === 'deleting') {
         throw new DomainException('INVALID_TENANT_STATE', `A ${tenant.status} tenant cannot be changed.`, { status: 409 });
       }
-      const before = toEventData(tenant);
-      const changes: Record<string, { old: unknown; new: unknown }> = {};
+      // `changes: { old, new }` with the changed fields only: the same shape as user.updated.
+      const changes = { old: {} as Record<string, unknown>, new: {} as Record<string, unknown> };
+      const record = (field: string, oldValue: unknown, newValue: unknown) => {
+        changes.old[field] = oldValue;
+        changes.new[field] = newValue;
+      };
       const set = <K extends keyof Tenant>(key: K, field: string, value: Tenant[K] | undefined) => {
         if (value === undefined || JSON.stringify(tenant[key]) === JSON.stringify(value)) return;
-        changes[field] = { old: tenant[key], new: value };
+        record(field, tenant[key], value);
         tenant[key] = value;
       };
       set('name', 'name', req.name?.trim());
@@ -166,7 +170,7 @@ export class TenantsService {
       set('adminEmail', 'admin_email', req.admin_email);
       if (req.admin_password) {
         await this.storePassword(tx, tenant.id, req.admin_password);
-        changes.admin_password = { old: '[REDACTED]', new: '[REDACTED]' };
+        record('admin_password', '[REDACTED]', '[REDACTED]');
       }
       const plan = req.plan ?? req.tier;
       const planChanged = plan !== undefined && plan !== tenant.plan;
@@ -175,13 +179,13 @@ export class TenantsService {
         throw new DomainException('INVALID_TENANT_STATE', `Plan and database strategy can change only while the tenant is active or stopped (it is ${tenant.status}).`, { status: 409 });
       }
       if (planChanged) {
-        changes.plan = { old: tenant.plan, new: plan };
+        record('plan', tenant.plan, plan);
         await this.operations.request(tx, tenant, { kind: 'resize', requestedBy: callerUserId(req.caller), params: { from: tenant.plan, to: plan } });
         tenant.plan = plan!;
       }
       if (strategyChanged) {
         if (planChanged) throw new DomainException('OPERATION_IN_PROGRESS', 'Change the plan and the database strategy one at a time.', { status: 409 });
-        changes.database_strategy = { old: tenant.databaseStrategy, new: req.database_strategy };
+        record('database_strategy', tenant.databaseStrategy, req.database_strategy);
         // The strategy column changes when the data has moved (provisioning.succeeded).
         await this.operations.request(tx, tenant, {
           kind: 'migrate_strategy',
@@ -189,12 +193,12 @@ export class TenantsService {
           params: { from: tenant.databaseStrategy, to: req.database_strategy },
         });
       }
-      if (Object.keys(changes).length === 0) return this.view(tenant, await this.hasPassword(tenant.id, tx));
+      if (Object.keys(changes.new).length === 0) return this.view(tenant, await this.hasPassword(tenant.id, tx));
       await tx.getRepository(Tenant).save(tenant);
       await this.outbox.add(tx, {
         type: EventTypes.TenantUpdated,
         tenantId: tenant.id,
-        data: { ...toEventData(tenant, tenant.currentOperationId ?? undefined), changes, old: before },
+        data: { ...toEventData(tenant, tenant.currentOperationId ?? undefined), changes },
       });
       return this.view(tenant, await this.hasPassword(tenant.id, tx));
     });
