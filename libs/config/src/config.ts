@@ -38,6 +38,8 @@ export const baseConfigSchema = z.object({
   EVENT_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
   /** How long JetStream waits for an ack before redelivering (a crashed consumer's message). */
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Events handled at once per replica; one tenant's events always in order, one at a time. */
+  EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** Turn the outbox relay off in a replica (events stay in the outbox until a relay runs). */
   OUTBOX_RELAY_ENABLED: bool.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),

@@ -29,6 +29,11 @@ export interface EventConsumerOptions {
   /** First retry delay; doubles per attempt (with jitter), capped at `maxBackoffMs`. */
   backoffMs: number;
   maxBackoffMs?: number;
+  /**
+   * Messages handled at once. Each tenant's events (envelope.tenant_id) are still handled one at a
+   * time in stream order; events of different tenants run side by side. 1 = strictly sequential.
+   */
+  concurrency?: number;
   ackWaitMs?: number;
   /** Test seam: runs after the handler's transaction committed, before the ack. */
   beforeAck?: (event: EventEnvelope) => Promise<void> | void;
@@ -152,11 +157,36 @@ export class EventConsumer {
     const consumer: Consumer = await this.js.consumers.get(this.naming.streamName, this.options.durable);
     this.messages = await consumer.consume({ max_messages: 64 });
     const messages = this.messages;
-    this.loop = (async () => {
-      for await (const msg of messages) {
-        await this.process(msg).catch((err) => this.logger.error({ err }, 'event consumer failed to process a message'));
-      }
-    })();
+    this.loop = this.dispatchInLanes(messages);
+  }
+
+  /**
+   * One lane per tenant: a message waits for the previous message of its tenant, so a tenant's
+   * events keep their order (a saga needs it), while different tenants' events do not wait for
+   * each other. At most `concurrency` messages are taken in at once.
+   */
+  private async dispatchInLanes(messages: ConsumerMessages): Promise<void> {
+    const max = Math.max(1, this.options.concurrency ?? 1);
+    const lanes = new Map<string, Promise<void>>();
+    let taken = 0;
+    for await (const msg of messages) {
+      while (taken >= max) await Promise.race(lanes.values());
+      const key = laneOf(msg);
+      taken++;
+      const previous = lanes.get(key) ?? Promise.resolve();
+      const current: Promise<void> = previous
+        .then(() => this.process(msg))
+        .then(
+          () => undefined,
+          (err: unknown) => this.logger.error({ err }, 'event consumer failed to process a message'),
+        )
+        .finally(() => {
+          taken--;
+          if (lanes.get(key) === current) lanes.delete(key);
+        });
+      lanes.set(key, current);
+    }
+    await Promise.all(lanes.values());
   }
 
   /** Stops pulling; the message being handled finishes and is acked first. */
@@ -316,6 +346,15 @@ export class EventConsumer {
       ack_pending: info.num_ack_pending,
       redelivered: info.num_redelivered,
     };
+  }
+}
+
+/** The ordering key of a message: its tenant (events of no tenant share one lane). */
+function laneOf(msg: JsMsg): string {
+  try {
+    return msg.json<{ tenant_id?: unknown }>().tenant_id?.toString() ?? '';
+  } catch {
+    return '';
   }
 }
 
