@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
-import { AdminTokenGuard } from './auth/admin-token.guard.js';
+import { AuthModule } from './auth/auth.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpConventionsModule } from './http/http.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
-/** The gateway: public REST in front of the services. Feature modules forward to them over NATS. */
+/**
+ * The gateway: public REST in front of the services. Feature modules forward to them over NATS.
+ * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
+ */
 @Module({
-  imports: [HttpConventionsModule, HealthModule, MetricsModule, AdminModule],
-  providers: [{ provide: APP_GUARD, useClass: AdminTokenGuard }],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule],
 })
 export class AppModule {}

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { ServiceNames } from '@saas/contracts';
+import { SubjectNaming } from '@saas/messaging';
 import { distPath, httpRequest, REPO_ROOT, startProcess, startService, TestEnv, type HttpRequest, type ManagedProcess } from '@saas/testing';
+import { FakeIdentity } from '../test/fake-identity.js';
 
-const ADMIN_TOKEN = 'int-test-admin-token-0002';
-const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
+/** Set in beforeAll: an admin access token signed by the fake identity's key. */
+const AUTH: Record<string, string> = {};
 
 /** The built gateway and a real tenants service, both as processes from dist; the other services are not running. */
 describe('gateway with a real service (processes from dist)', () => {
@@ -12,6 +14,7 @@ describe('gateway with a real service (processes from dist)', () => {
   let tenants: ManagedProcess;
   let gateway: ManagedProcess;
   let baseUrl: string;
+  const identity = new FakeIdentity();
   const get = (url: string, headers: Record<string, string> = {}) => httpRequest(baseUrl, { method: 'GET', url, headers });
   const send = (req: HttpRequest) => httpRequest(baseUrl, req);
 
@@ -19,10 +22,13 @@ describe('gateway with a real service (processes from dist)', () => {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     env = await TestEnv.create('gw_services');
     tenants = await startService('tenants', env.env());
+    // Only the JWKS of identity (the service itself is not running): the gateway verifies admin tokens against it.
+    await identity.serve(await env.nats(), new SubjectNaming(env.prefix));
+    AUTH.authorization = `Bearer ${await identity.adminToken()}`;
     gateway = startProcess(
       'gateway',
       distPath('apps', 'gateway', 'src', 'main.js'),
-      env.env({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_API_TOKEN: ADMIN_TOKEN, HEALTH_RPC_TIMEOUT_MS: '1000' }),
+      env.env({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', HEALTH_RPC_TIMEOUT_MS: '1000' }),
     );
     const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { port: number; url: string };
     expect(ready.url).toBe(`http://127.0.0.1:${ready.port}`);
@@ -30,6 +36,7 @@ describe('gateway with a real service (processes from dist)', () => {
   }, 90_000);
 
   afterAll(async () => {
+    identity.stop();
     await gateway?.kill('SIGTERM');
     await tenants?.kill('SIGTERM');
     await env?.cleanup();

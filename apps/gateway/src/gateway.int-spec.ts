@@ -13,11 +13,13 @@ import { DomainException, toRpcError } from '@saas/errors';
 import { ensureEventStream, RpcClient, SubjectNaming } from '@saas/messaging';
 import { CORRELATION_HEADER, workContext } from '@saas/observability';
 import { httpRequest, TestEnv, type HttpRequest } from '@saas/testing';
+import { FakeIdentity } from '../test/fake-identity.js';
+import { Public } from './auth/auth.decorators.js';
 import { gatewayConfigSchema } from './config.js';
 import { createGateway } from './gateway.js';
 
-const ADMIN_TOKEN = 'int-test-admin-token-0001';
-const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
+/** Set in beforeAll: an admin access token signed by the fake identity's key. */
+const AUTH: Record<string, string> = {};
 const BODY_LIMIT = 2048;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -32,7 +34,8 @@ class ProbeBody {
   seats?: number;
 }
 
-/** Exercises the gateway's global pipeline the way a feature controller would. */
+/** Exercises the gateway's global pipeline the way a feature controller would (public: no credentials needed). */
+@Public()
 @Controller('test')
 class ProbeController {
   constructor(private readonly rpc: RpcClient) {}
@@ -95,6 +98,7 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
   let baseUrl: string;
   const logLines: string[] = [];
   const subs: Subscription[] = [];
+  const identity = new FakeIdentity();
 
   const inject = (opts: HttpRequest) => httpRequest(baseUrl, opts);
 
@@ -107,11 +111,14 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
     env = await TestEnv.create('gateway');
     nc = await env.nats();
     naming = new SubjectNaming(env.prefix);
+    await identity.serve(nc, naming);
+    AUTH.authorization = `Bearer ${await identity.adminToken()}`;
     const config = loadConfig(
       'gateway',
       gatewayConfigSchema,
       env.env({
-        ADMIN_API_TOKEN: ADMIN_TOKEN,
+        // Every request of this file comes from 127.0.0.1: the limits are tested in rate-limit.int-spec.ts.
+        RATE_LIMITS: 'anonymous:1000000,admin:1000000',
         BODY_LIMIT_BYTES: String(BODY_LIMIT),
         RPC_TIMEOUT_MS: '300',
         HEALTH_RPC_TIMEOUT_MS: '400',
@@ -131,6 +138,7 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
   let appClosed = false;
 
   afterAll(async () => {
+    identity.stop();
     for (const s of subs) s.unsubscribe();
     if (!appClosed) await app?.close();
     await env?.cleanup();
@@ -314,7 +322,7 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
   });
 
   describe('admin dead letters', () => {
-    it('answers 401 problem without the admin token, or with a wrong one', async () => {
+    it('answers 401 problem without a token or with a bad one, and 403 to a non-admin', async () => {
       for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }] as Array<Record<string, string>>) {
         const res = await inject({ method: 'GET', url: '/api/v1/admin/dead-letters', headers });
         expect(res.statusCode).toBe(401);
@@ -323,6 +331,9 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
       }
       const replay = await inject({ method: 'POST', url: '/api/v1/admin/dead-letters/tenants/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/replay' });
       expect(replay.statusCode).toBe(401);
+      const user = await inject({ method: 'GET', url: '/api/v1/admin/dead-letters', headers: { authorization: `Bearer ${await identity.token()}` } });
+      expect(user.statusCode).toBe(403);
+      expect(user.json()).toMatchObject({ code: 'FORBIDDEN' });
     });
 
     it.each([

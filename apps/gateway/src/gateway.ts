@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config.js';
 import { setupOpenApi } from './http/openapi.js';
 import { installHttpPipeline } from './http/pipeline.js';
+import { registerEventLoopDelayMetric } from './metrics/event-loop-delay.js';
 import { genReqId } from './http/request-id.js';
 import { PlatformModule } from './platform.module.js';
 import type { GatewayInfo } from './tokens.js';
@@ -31,6 +32,19 @@ export interface GatewayOptions {
 @Module({})
 class GatewayRootModule {}
 
+/** A route as Fastify registered it (method, URL pattern). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const registeredRoutes = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route of a gateway built by createGateway() — the public-route test enumerates them. */
+export function routesOf(app: NestFastifyApplication): readonly RegisteredRoute[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
 /**
  * Builds the gateway — NATS connected, every route, hook, filter and the OpenAPI document registered,
  * initialised — without listening: `main.ts` listens; tests `inject()` or listen on port 0.
@@ -41,6 +55,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const version = options.version ?? process.env.npm_package_version ?? '0.1.0';
   const info: GatewayInfo = { version, instance: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, startedAt: Date.now() };
   initMetrics('gateway');
+  registerEventLoopDelayMetric();
 
   const naming = new SubjectNaming(config.SUBJECT_PREFIX);
   const nats = await connectNats(config.NATS_URL, `gateway:${info.instance}`);
@@ -63,6 +78,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       return503OnClosing: false, // answered as problem+json instead (http/graceful-close.ts)
       routerOptions: { ignoreTrailingSlash: true },
     });
+    const routes: RegisteredRoute[] = [];
+    adapter.getInstance().addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    });
     const app = await NestFactory.create<NestFastifyApplication>(
       {
         module: GatewayRootModule,
@@ -75,6 +94,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     await installHttpPipeline(app, config, logger);
     setupOpenApi(app, version, options.swaggerUi ?? true);
     await app.init();
+    registeredRoutes.set(app, routes);
     return app;
   } catch (err) {
     await nats.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import {
+  ACCESS_TOKEN_ALGORITHM,
   ACCESS_TOKEN_HEADER_TYPE,
   IdentityRpc,
   type AccessTokenClaims,
@@ -145,7 +146,7 @@ export class IdentityHarness {
   /** Verifies an access token the way the gateway must: pinned alg, typ, issuer and audience. */
   async verify(accessToken: string): Promise<AccessTokenClaims> {
     const { payload } = await jwtVerify(accessToken, createLocalJWKSet((await this.jwks()) as never), {
-      algorithms: ['EdDSA'],
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
       typ: ACCESS_TOKEN_HEADER_TYPE,
       issuer: ISSUER,
       audience: AUDIENCE,

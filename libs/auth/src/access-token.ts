@@ -28,7 +28,7 @@ export function localKeySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
 export { createRemoteJWKSet };
 
 /**
- * Verifies an identity access token with everything pinned: algorithm EdDSA only (no `none`, no
+ * Verifies an identity access token with everything pinned: algorithm RS256 only (no `none`, no
  * HMAC confusion), JOSE `typ: at+jwt`, issuer, audience, expiry, and the `typ: access` claim (so no
  * other JWT the platform might sign is accepted as an access token).
  */

@@ -115,7 +115,13 @@ export type UserTier = (typeof UserTiers)[number];
 /** `typ` claim of access tokens (the JOSE header `typ` is `at+jwt`, RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'access';
 export const ACCESS_TOKEN_HEADER_TYPE = 'at+jwt';
-export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
+/**
+ * RS256 (not EdDSA): the gateway verifies with passport-jwt, whose `jsonwebtoken` has no EdDSA
+ * (docs/decisions/0005-jwt-verification.md). Exactly one algorithm is ever accepted.
+ */
+export const ACCESS_TOKEN_ALGORITHM = 'RS256';
+/** Size of the RSA signing keys identity generates. */
+export const ACCESS_TOKEN_RSA_MODULUS_BITS = 2048;
 
 /** Claims of an identity access token. */
 export interface AccessTokenClaims {

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ServiceNames } from '@saas/contracts';
+import { ApiAuth, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { DeadLettersService } from './dead-letters.service.js';
@@ -9,8 +10,9 @@ import { DeadLetterListQuery, DeadLetterStatuses } from './dto/dead-letter-list.
 import { ReplayParams } from './dto/replay-params.js';
 
 @ApiTags('admin')
-@ApiBearerAuth('bearer')
-@ApiProblems(400, 401, 503, 504)
+@ApiAuth()
+@Roles('admin')
+@ApiProblems(400, 401, 403, 429, 503, 504)
 @Controller('api/v1/admin/dead-letters')
 export class DeadLettersController {
   constructor(

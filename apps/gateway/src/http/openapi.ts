@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, TITLES } from '@saas/errors';
+import { documentSessionRoute } from '../auth/session.route.js';
 
 export const DOCS_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
@@ -44,14 +45,26 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 export function buildOpenApiDocument(app: NestFastifyApplication, version: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('SaaS Control Plane API')
-    .setDescription('Public REST API of the control plane. Errors are application/problem+json (RFC 9457); send X-Request-Id to correlate.')
+    .setDescription(
+      'Public REST API of the control plane. Every route needs a bearer access token or an API key unless marked otherwise. Errors are application/problem+json (RFC 9457); send X-Request-Id to correlate. Every response carries X-RateLimit-Limit/-Remaining/-Reset and RateLimit/RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers-10); over a limit → 429 with Retry-After.',
+    )
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from identity (operators: the admin API token for now).' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from `POST /api/v1/auth/login` (RS256, 15 min), or an API key `sk_…`.' },
+      'bearer',
+    )
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key `sk_…` from `POST /api/v1/api-keys`.' }, 'api_key')
     .addTag('health', 'Liveness and dependency health')
-    .addTag('admin', 'Operator endpoints')
+    .addTag('auth', 'Registration, sign-in, tokens, the caller’s account; the JWKS')
+    .addTag('users', 'User accounts')
+    .addTag('api-keys', 'The caller’s API keys')
+    .addTag('audit', 'The audit log')
+    .addTag('security', 'Security metrics (admins)')
+    .addTag('admin', 'Operator endpoints (admins)')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA as never } };
+  documentSessionRoute(document);
   return document;
 }
 

@@ -1,20 +1,36 @@
-import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { REQUEST_ID_HEADER } from '@saas/observability';
+import { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { registerSessionRoute } from '../auth/session.route.js';
 import type { GatewayConfig } from '../config.js';
+import { registerRequestLimits } from '../rate-limit/request-limits.hook.js';
+import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { ProblemFilter } from './problem.filter.js';
 import { registerRequestContext } from './request-id.js';
 import { registerRequestMetrics } from './request-metrics.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { createValidationPipe } from './validation.pipe.js';
 
 /** Response headers browsers may read on a cross-origin response. */
-const EXPOSED_HEADERS = [REQUEST_ID_HEADER, 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'location'];
+const EXPOSED_HEADERS = [
+  REQUEST_ID_HEADER,
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'ratelimit',
+  'ratelimit-policy',
+  'retry-after',
+  'location',
+  'www-authenticate',
+  'idempotent-replayed',
+];
 
 /**
  * Everything every request goes through, before and around the controllers: request id and work
- * context, metrics, security headers, CORS, JSON-only bodies, validation and problem+json errors.
+ * context, metrics, security headers, authentication and rate limits, CORS, JSON-only bodies,
+ * validation and problem+json errors. (Authorization — public routes, roles — is the AuthGuard's.)
  */
 export async function installHttpPipeline(app: NestFastifyApplication, config: GatewayConfig, logger: Logger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
@@ -24,32 +40,24 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
   registerRequestMetrics(fastify, logger);
   registerGracefulClose(fastify);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      // Tight for a JSON API; enough for the Swagger UI at /docs (own scripts, inline styles, data: images).
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-    },
-  });
-
+  registerSecurityHeaders(fastify);
+  // Before the limits: preflights are answered without counting, and a 429 still carries CORS headers.
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
       exposedHeaders: EXPOSED_HEADERS,
+      allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id', 'idempotency-key'],
       maxAge: 600,
     });
   }
+  // Who the caller is and whether it is within its limits. A root-level plugin (not a direct hook) so
+  // that it is loaded after the CORS plugin above, whose hook must run first.
+  const limits = Object.assign(
+    async (instance: typeof fastify) => registerRequestLimits(instance, app.get(RequestAuthenticator), app.get(RateLimitService)),
+    { [Symbol.for('skip-override')]: true },
+  );
+  await app.register(limits as never);
+  registerSessionRoute(fastify);
 
   app.useGlobalFilters(new ProblemFilter(logger, config.BODY_LIMIT_BYTES));
   app.useGlobalPipes(createValidationPipe());

@@ -87,11 +87,11 @@ describe('identity auth over RPC', () => {
     }
   });
 
-  it('issues EdDSA access tokens that verify against the JWKS with pinned alg, typ, iss and aud', async () => {
+  it('issues RS256 access tokens that verify against the JWKS with pinned alg, typ, iss and aud', async () => {
     await h.registerVerified('claims@example.com');
     const tokens = await h.login('claims@example.com');
     const header = decodeProtectedHeader(tokens.access_token);
-    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
     const jwks = await h.jwks();
     expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
     expect(jwks.keys.every((k) => !('d' in k))).toBe(true); // public parts only
@@ -102,10 +102,11 @@ describe('identity auth over RPC', () => {
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
 
     const keySet = createLocalJWKSet(jwks as never);
-    await expect(jwtVerify(tokens.access_token, keySet, { algorithms: ['EdDSA'], issuer: ISSUER, audience: 'someone-else' })).rejects.toBeInstanceOf(
+    await expect(jwtVerify(tokens.access_token, keySet, { algorithms: ['RS256'], issuer: ISSUER, audience: 'someone-else' })).rejects.toBeInstanceOf(
       joseErrors.JWTClaimValidationFailed,
     );
-    await expect(jwtVerify(tokens.access_token, keySet, { algorithms: ['RS256'] })).rejects.toBeInstanceOf(joseErrors.JOSEAlgNotAllowed);
+    await expect(jwtVerify(tokens.access_token, keySet, { algorithms: ['EdDSA'] })).rejects.toBeInstanceOf(joseErrors.JOSEAlgNotAllowed);
+    expect(jwks.keys.every((k) => k.kty === 'RSA' && k.alg === 'RS256')).toBe(true);
   });
 
   it('rotates the signing key: old tokens keep verifying until the retired key ages out of the JWKS', async () => {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, SignJWT } from 'jose';
 import { verifyAccessToken } from '@saas/auth';
+import { ACCESS_TOKEN_ALGORITHM } from '@saas/contracts';
 import { Clock } from '../common/clock.js';
 import type { SigningKeysService } from './signing-keys.service.js';
 import { AccessTokenIssuer } from './access-tokens.js';
@@ -15,8 +16,8 @@ class FixedClock extends Clock {
   }
 }
 
-const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-const jwks = createLocalJWKSet({ keys: [{ ...(publicKey.export({ format: 'jwk' }) as object), kid: 'k1', alg: 'EdDSA', use: 'sig' } as never] });
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwks = createLocalJWKSet({ keys: [{ ...(publicKey.export({ format: 'jwk' }) as object), kid: 'k1', alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' } as never] });
 const keys = { active: async () => ({ kid: 'k1', privateKey }) } as unknown as SigningKeysService;
 const settings = { ACCESS_TOKEN_TTL_S: 900, JWT_ISSUER: 'iss-test', JWT_AUDIENCE: 'aud-test' };
 const user = { id: '3f1c1e5e-8d3b-4c50-9a57-0d1f3c7b9a10', email: 'ada@example.com', role: 'admin' as const, planTier: 'premium' as const, emailVerifiedAt: new Date() };
@@ -25,7 +26,7 @@ describe('access token claims', () => {
   it('carry kid, typ at+jwt and the claims the gateway authorizes from', async () => {
     const clock = new FixedClock(new Date('2026-03-01T12:00:00Z'));
     const token = await new AccessTokenIssuer(keys, clock, settings).issue(user, 'sess-1');
-    expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' });
     const claims = await verifyAccessToken(token, jwks, { issuer: 'iss-test', audience: 'aud-test', currentDate: clock.at });
     expect(claims).toMatchObject({
       iss: 'iss-test',
@@ -51,7 +52,7 @@ describe('access token claims', () => {
 
     // Signed by the right key but typed as something else (e.g. a future ID token): refused.
     const other = await new SignJWT({ typ: 'id', roles: ['admin'], email: 'x' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: 'k1', typ: 'at+jwt' })
       .setIssuer('iss-test')
       .setAudience('aud-test')
       .setSubject(user.id)

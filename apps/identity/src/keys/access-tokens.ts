@@ -10,7 +10,7 @@ import { SigningKeysService } from './signing-keys.service.js';
 
 export type AccessTokenSettings = Pick<IdentityConfig, 'ACCESS_TOKEN_TTL_S' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
 
-/** Issues short-lived access JWTs (EdDSA, `typ: at+jwt`) with the claims the gateway authorizes from. */
+/** Issues short-lived access JWTs (RS256, `typ: at+jwt`) with the claims the gateway authorizes from. */
 @Injectable()
 export class AccessTokenIssuer {
   constructor(

@@ -2,7 +2,7 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:cryp
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { ACCESS_TOKEN_ALGORITHM, IdentityEventTypes, type Actor, type JwksResponse, type RotateKeysResponse } from '@saas/contracts';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_RSA_MODULUS_BITS, IdentityEventTypes, type Actor, type JwksResponse, type RotateKeysResponse } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { Clock } from '../common/clock.js';
@@ -21,10 +21,11 @@ const ROTATION_LOCK = 'identity:signing-key-rotation';
 const ACTIVE_KEY_CACHE_MS = 10_000;
 
 /**
- * Ed25519 signing keys: one active, older ones retired but still published in the JWKS until the
- * last token they signed has expired. Rotates on demand (admin RPC) and when the active key is older
- * than KEY_ROTATION_DAYS (checked at boot and periodically; replicas serialise on an advisory lock
- * and re-check inside it, so a due rotation happens once).
+ * RSA (RS256) signing keys: one active, older ones retired but still published in the JWKS until the
+ * last token they signed has expired. Rotates on demand (admin RPC), when the active key is older
+ * than KEY_ROTATION_DAYS, and when it is of another algorithm than ACCESS_TOKEN_ALGORITHM (a
+ * database from before the switch from EdDSA). Checked at boot and periodically; replicas serialise
+ * on an advisory lock and re-check inside it, so a due rotation happens once.
  */
 @Injectable()
 export class SigningKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -85,7 +86,10 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
       .orderBy('k.created_at', 'DESC')
       .getMany();
     return {
-      keys: rows.map((r) => ({ ...(r.publicJwk as { kty: string }), kid: r.kid, alg: r.algorithm, use: 'sig' as const })),
+      // Keys of a retired algorithm can no longer verify anything the gateway accepts.
+      keys: rows
+        .filter((r) => r.algorithm === ACCESS_TOKEN_ALGORITHM)
+        .map((r) => ({ ...(r.publicJwk as { kty: string }), kid: r.kid, alg: r.algorithm, use: 'sig' as const })),
     };
   }
 
@@ -102,8 +106,9 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ROTATION_LOCK]);
       const current = await tx.getRepository(SigningKey).findOne({ where: { status: 'active' }, order: { createdAt: 'DESC' } });
       const maxAgeMs = this.config.KEY_ROTATION_DAYS * 86_400_000;
-      if (current && this.clock.now().getTime() - current.createdAt.getTime() < maxAgeMs) return null;
-      return this.rotateLocked(tx, { type: 'system', id: null }, current ? 'scheduled' : 'initial');
+      const sameAlgorithm = current?.algorithm === ACCESS_TOKEN_ALGORITHM;
+      if (current && sameAlgorithm && this.clock.now().getTime() - current.createdAt.getTime() < maxAgeMs) return null;
+      return this.rotateLocked(tx, { type: 'system', id: null }, !current ? 'initial' : sameAlgorithm ? 'scheduled' : 'algorithm_changed');
     });
     if (rotated) this.logger.info({ kid: rotated.kid, previous_kid: rotated.previous_kid }, 'signing key rotated');
     return rotated;
@@ -115,7 +120,7 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
     const previous = await repo.find({ where: { status: 'active' } });
     if (previous.length > 0) await repo.update(previous.map((p) => p.kid), { status: 'retired', retiredAt: now });
 
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: ACCESS_TOKEN_RSA_MODULUS_BITS });
     const kid = this.random.token(16);
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     await repo.insert({

@@ -1,0 +1,158 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { FastifyReply } from 'fastify';
+import { IsInt, IsOptional, IsString } from 'class-validator';
+import { pino } from 'pino';
+import { loadConfig } from '@saas/config';
+import { DomainException } from '@saas/errors';
+import { SubjectNaming } from '@saas/messaging';
+import { httpRequest, TestEnv } from '@saas/testing';
+import { FakeIdentity } from '../../test/fake-identity.js';
+import { Public } from '../auth/auth.decorators.js';
+import { gatewayConfigSchema } from '../config.js';
+import { createGateway } from '../gateway.js';
+import { idempotencyBucketName } from './idempotency.store.js';
+import { Idempotent } from './idempotent.decorator.js';
+
+class ThingBody {
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsInt()
+  delay_ms?: number;
+}
+
+let executions = 0;
+let failNext = false;
+
+/** A route that creates something, the way a feature controller marks it. */
+@Public()
+@Controller('test/things')
+class ThingsController {
+  @Post()
+  @Idempotent()
+  async create(@Body() body: ThingBody, @Res({ passthrough: true }) reply: FastifyReply) {
+    executions++;
+    if (body.delay_ms) await new Promise((r) => setTimeout(r, body.delay_ms));
+    if (failNext) {
+      failNext = false;
+      throw new DomainException('SERVICE_UNAVAILABLE', 'down for a moment', { status: 503 });
+    }
+    const id = randomUUID();
+    void reply.header('location', `/test/things/${id}`);
+    return { id, name: body.name };
+  }
+
+  @Post('accepted')
+  @HttpCode(202)
+  @Idempotent()
+  accept(@Body() body: ThingBody) {
+    executions++;
+    return { operation: randomUUID(), name: body.name };
+  }
+}
+
+describe('Idempotency-Key (in-process, JetStream KV)', () => {
+  let env: TestEnv;
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  const identity = new FakeIdentity();
+
+  const post = (body: object, headers: Record<string, string> = {}, url = '/test/things') => httpRequest(baseUrl, { method: 'POST', url, headers, payload: body });
+
+  beforeAll(async () => {
+    env = await TestEnv.create('gw_idem');
+    await identity.serve(await env.nats(), new SubjectNaming(env.prefix));
+    const config = loadConfig('gateway', gatewayConfigSchema, env.env({ RATE_LIMITS: 'anonymous:100000,standard:100000', TRUST_PROXY: 'true' }));
+    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false, extraControllers: [ThingsController] });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    identity.stop();
+    await app?.close();
+    const jsm = await jetstreamManager(await env.nats());
+    await jsm.streams.delete(`KV_${idempotencyBucketName(env.prefix)}`).catch(() => undefined);
+    await env?.cleanup();
+  }, 30_000);
+
+  it('replays the first response for the same key and body, marked Idempotent-Replayed', async () => {
+    const key = randomUUID();
+    const before = executions;
+    const first = await post({ name: 'a' }, { 'idempotency-key': key });
+    const again = await post({ name: 'a' }, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(executions).toBe(before + 1);
+  });
+
+  it('replays a 202 as a 202', async () => {
+    const key = randomUUID();
+    const first = await post({ name: 'op' }, { 'idempotency-key': key }, '/test/things/accepted');
+    const again = await post({ name: 'op' }, { 'idempotency-key': key }, '/test/things/accepted');
+    expect([first.statusCode, again.statusCode]).toEqual([202, 202]);
+    expect(again.json()).toEqual(first.json());
+  });
+
+  it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with another body', async () => {
+    const key = randomUUID();
+    await post({ name: 'a' }, { 'idempotency-key': key });
+    const other = await post({ name: 'b' }, { 'idempotency-key': key });
+    expect(other.statusCode).toBe(422);
+    expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(other.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('answers 409 IDEMPOTENCY_KEY_IN_PROGRESS while the first request is still running', async () => {
+    const key = randomUUID();
+    const slow = post({ name: 'slow', delay_ms: 600 }, { 'idempotency-key': key });
+    await new Promise((r) => setTimeout(r, 150));
+    const during = await post({ name: 'slow', delay_ms: 600 }, { 'idempotency-key': key });
+    expect(during.statusCode).toBe(409);
+    expect(during.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    const first = await slow;
+    expect(first.statusCode).toBe(201);
+    const after = await post({ name: 'slow', delay_ms: 600 }, { 'idempotency-key': key });
+    expect(after.headers['idempotent-replayed']).toBe('true');
+    expect(after.json()).toEqual(first.json());
+  });
+
+  it('scopes keys per caller: another client (IP or user) with the same key runs its own request', async () => {
+    const key = randomUUID();
+    const a = await post({ name: 'x' }, { 'idempotency-key': key, 'x-forwarded-for': '203.0.113.1' });
+    const b = await post({ name: 'x' }, { 'idempotency-key': key, 'x-forwarded-for': '203.0.113.2' });
+    const user = await post({ name: 'x' }, { 'idempotency-key': key, 'x-forwarded-for': '203.0.113.1', authorization: `Bearer ${await identity.token()}` });
+    expect(new Set([a.json().id, b.json().id, user.json().id]).size).toBe(3);
+    expect([a, b, user].map((r) => r.headers['idempotent-replayed'])).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('records nothing for a failed request: the key can be retried', async () => {
+    const key = randomUUID();
+    failNext = true;
+    expect((await post({ name: 'retry' }, { 'idempotency-key': key })).statusCode).toBe(503);
+    const retried = await post({ name: 'retry' }, { 'idempotency-key': key });
+    expect(retried.statusCode).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('runs every request without a key, and refuses an unusable key with 400', async () => {
+    const before = executions;
+    await post({ name: 'n' });
+    await post({ name: 'n' });
+    expect(executions).toBe(before + 2);
+    const bad = await post({ name: 'n' }, { 'idempotency-key': 'x'.repeat(300) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'Idempotency-Key' }] });
+  });
+});

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
+import { DomainException } from '@saas/errors';
+import { GATEWAY_LOGGER } from '../tokens.js';
+import { IdempotencyStore, type CompletedResponse } from './idempotency.store.js';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+const ACCEPTABLE_KEY = /^[\x21-\x7e]{1,255}$/;
+/** Response headers worth replaying (the body and status are always). */
+const REPLAYED_HEADERS = ['location', 'content-location'];
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * API.md's Idempotency-Key on routes marked `@Idempotent()`: the first request with a key runs and
+ * its successful response is recorded; the same key with the same body replays it (status, body,
+ * Location) with `Idempotent-Replayed: true`; with another body → 422 IDEMPOTENCY_KEY_REUSED; while
+ * the first is still running → 409 IDEMPOTENCY_KEY_IN_PROGRESS. Keys are scoped to the caller (user,
+ * else client IP), the method and the path, so two callers' keys never meet. A failed request
+ * records nothing: the key is released and the client may retry with it.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly store: IdempotencyStore,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const header = request.headers[IDEMPOTENCY_KEY_HEADER];
+    if (header === undefined) return next.handle();
+    if (typeof header !== 'string' || !ACCEPTABLE_KEY.test(header)) {
+      throw DomainException.validation([{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }]);
+    }
+
+    const path = request.url.split('?', 1)[0]!;
+    const scope = request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`;
+    const key = sha256(`${scope}\n${request.method}\n${path}\n${header}`);
+    const fingerprint = sha256(JSON.stringify(request.body ?? null));
+
+    let outcome;
+    try {
+      outcome = await this.store.begin(key, fingerprint);
+    } catch (err) {
+      this.logger.error({ err }, 'idempotency store unavailable');
+      throw new DomainException('SERVICE_UNAVAILABLE', 'Idempotency keys cannot be checked right now; retry shortly.', { status: 503 });
+    }
+
+    if (outcome.kind === 'existing') {
+      const { record } = outcome;
+      if (record.fingerprint !== fingerprint) {
+        throw new DomainException('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with another request body.', { status: 422 });
+      }
+      if (record.state === 'in_progress') {
+        throw new DomainException('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+          status: 409,
+        });
+      }
+      for (const [name, value] of Object.entries(record.response.headers)) reply.header(name, value);
+      reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      return of(record.response.body);
+    }
+
+    const startedAt = Date.now();
+    return next.handle().pipe(
+      mergeMap((body) =>
+        from(
+          (async () => {
+            const response: CompletedResponse = { status: reply.statusCode, body: body ?? null, headers: replayedHeaders(reply) };
+            await this.store.complete(key, outcome.revision, fingerprint, startedAt, response).catch((err: unknown) => {
+              // The response still goes out; a retry with this key will run again (or wait for the lock to go stale).
+              this.logger.error({ err }, 'could not record an idempotent response');
+            });
+            return body;
+          })(),
+        ),
+      ),
+      catchError((err: unknown) =>
+        from(
+          this.store.release(key, outcome.revision).then(
+            () => Promise.reject(err),
+            (releaseErr: unknown) => {
+              this.logger.warn({ err: releaseErr }, 'could not release an idempotency key');
+              return Promise.reject(err);
+            },
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+function replayedHeaders(reply: FastifyReply): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) out[name] = String(value);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { IdentityRpc, type ApiKeyView, type CallerDto, type CreatedApiKeyView, type ListResult, type Page } from '@saas/contracts';
+import { RpcClient } from '@saas/messaging';
+import { ApiAuth, Caller } from '../auth/auth.decorators.js';
+import { ApiListQuery, Paginator } from '../http/list.js';
+import { ApiProblems } from '../http/openapi.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { CreateApiKeyBody, IdParams, ListApiKeysQuery } from './dto/users.dto.js';
+
+/** `/api/v1/api-keys`: the caller's API keys (`sk_…`, usable as `Authorization: Bearer` or `X-API-Key`). */
+@ApiTags('api-keys')
+@ApiAuth()
+@ApiProblems(400, 401, 403, 429, 503, 504)
+@Controller('api/v1/api-keys')
+export class ApiKeysController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly paginator: Paginator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The caller’s API keys (admins: `user_id=` for another user’s).' })
+  @ApiListQuery({ ordering: ['created_at', 'last_used_at', 'name'] })
+  @ApiQuery({ name: 'user_id', required: false, schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ description: 'A page of keys (never the secret).' })
+  async list(@Query() query: ListApiKeysQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<ApiKeyView>> {
+    return this.paginator.toPage(await this.rpc.call<ListResult<ApiKeyView>>(IdentityRpc.apiKeysList, { ...query, caller }), query, request);
+  }
+
+  @Post()
+  @Idempotent()
+  @ApiOperation({ summary: 'Create a key. The answer carries the key itself, this once.' })
+  @ApiCreatedResponse({ description: 'The key, with `key`.' })
+  @ApiProblems(404)
+  create(@Body() body: CreateApiKeyBody, @Caller() caller: CallerDto): Promise<CreatedApiKeyView> {
+    return this.rpc.call(IdentityRpc.apiKeysCreate, { ...body, caller });
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Revoke a key (it may keep working at the gateway for up to 30 s, its cache time).' })
+  @ApiOkResponse({ description: 'The revoked key.' })
+  @ApiProblems(404)
+  revoke(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<ApiKeyView> {
+    return this.rpc.call(IdentityRpc.apiKeysRevoke, { id: params.id, caller });
+  }
+}
