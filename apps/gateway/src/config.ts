@@ -47,6 +47,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   TRUST_PROXY: booleanVariable.default(false),
   /** Base of absolute links (list next/previous); otherwise taken from the request's host. */
   PUBLIC_URL: optional(z.string().url()),
+  /** Hosts whose first label is a tenant: `http://<slug>.<suffix>` is proxied to its app (comma-separated). */
+  TENANT_HOST_SUFFIXES: z.string().regex(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/, 'must be comma-separated host names').default('localhost'),
   HEALTH_RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_500),
 
   // Authentication (docs/decisions/0005-jwt-verification.md)

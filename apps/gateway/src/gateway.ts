@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config.js';
 import { setupOpenApi } from './http/openapi.js';
 import { installHttpPipeline } from './http/pipeline.js';
 import { registerEventLoopDelayMetric } from './metrics/event-loop-delay.js';
+import { registerTenantProxy } from './proxy/tenant-proxy.js';
 import { genReqId } from './http/request-id.js';
 import { PlatformModule } from './platform.module.js';
 import type { GatewayInfo } from './tokens.js';
@@ -78,6 +79,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       return503OnClosing: false, // answered as problem+json instead (http/graceful-close.ts)
       routerOptions: { ignoreTrailingSlash: true },
     });
+    // First of all hooks: tenant-app traffic (`<slug>.localhost`) is proxied, not authenticated,
+    // rate-limited or parsed as API requests.
+    registerTenantProxy(adapter.getInstance(), rpc, logger, { hostSuffixes: config.TENANT_HOST_SUFFIXES.split(',') });
     const routes: RegisteredRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });

@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type TenantView } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { RpcClient } from '@saas/messaging';
+import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
+import { ApiListQuery, Paginator } from '../http/list.js';
+import { ApiProblems } from '../http/openapi.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { AdminActionBody, ListTenantsQuery, TenantParams } from './dto/tenants.dto.js';
+
+/** Platform admins' view of tenants: every tenant, actions with a reason, platform statistics. */
+@ApiTags('admin')
+@ApiAuth()
+@Roles('admin')
+@ApiProblems(400, 401, 403, 404, 409, 429, 503, 504)
+@Controller('api/v1/admin')
+export class AdminTenantsController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly paginator: Paginator,
+  ) {}
+
+  @Get('tenants')
+  @ApiOperation({ summary: 'All tenants (filters: status, plan/tier, owner_id, date_from, date_to; search; ordering).' })
+  @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
+  async tenants(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
+    return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.adminList, { ...query, caller }), query, request);
+  }
+
+  @Post('tenants/:id/actions')
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({ summary: 'restart, stop, start, suspend, resume, migrate, backup or retry a tenant, with a reason.' })
+  action(@Param() params: TenantParams, @Body() body: AdminActionBody, @Caller() caller: CallerDto) {
+    return this.rpc.call(TenantsRpc.adminAction, { ...body, id: params.id, caller });
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'total_users, total_tenants, active_instances, total_revenue (null while billing is not available).' })
+  async stats(@Caller() caller: CallerDto) {
+    const [users, tenants, revenue] = await Promise.all([
+      this.rpc.call<ListResult<unknown>>(IdentityRpc.usersList, { caller, page: 1, page_size: 1 }),
+      this.rpc.call<{ total_tenants: number; active_instances: number; by_status: Record<string, number>; by_plan: Record<string, number> }>(
+        TenantsRpc.adminStats,
+        { caller },
+      ),
+      // Revenue is the billing service's; until it answers, say so rather than report 0.
+      this.rpc.call<{ total_revenue: number; currency: string }>('rpc.billing.revenue', { caller }).catch((err: unknown) => {
+        if (err instanceof DomainException && err.status >= 500) return null;
+        throw err;
+      }),
+    ]);
+    return {
+      total_users: users.count,
+      total_tenants: tenants.total_tenants,
+      active_instances: tenants.active_instances,
+      total_revenue: revenue?.total_revenue ?? null,
+      currency: revenue?.currency ?? null,
+      tenants_by_status: tenants.by_status,
+      tenants_by_plan: tenants.by_plan,
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ProvisioningRpc, TenantsRpc, type CallerDto, type ListResult, type TenantAccess, type TenantMemberRole } from '@saas/contracts';
+import { RpcClient } from '@saas/messaging';
+import { ApiAuth, Caller } from '../auth/auth.decorators.js';
+import { Paginator } from '../http/list.js';
+import { ApiProblems } from '../http/openapi.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { InstanceActionBody, LogsQuery, MetricsQuery, TenantParams } from './dto/tenants.dto.js';
+
+/**
+ * A tenant's running instance: details, actions, metrics, logs. The tenants service authorizes the
+ * caller for the tenant first; only then is the provisioning service asked.
+ */
+@ApiTags('instances')
+@ApiAuth()
+@ApiProblems(400, 401, 403, 404, 409, 429, 503, 504)
+@Controller('api/v1/tenants/:id')
+export class InstancesController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly paginator: Paginator,
+  ) {}
+
+  private authorize(caller: CallerDto, id: string, role: TenantMemberRole): Promise<TenantAccess> {
+    return this.rpc.call<TenantAccess>(TenantsRpc.access, { id, role, caller });
+  }
+
+  @Get('instance')
+  @ApiOperation({ summary: 'The instance: runtime, status, resources, access URL, version.' })
+  async instance(@Param() params: TenantParams, @Caller() caller: CallerDto) {
+    await this.authorize(caller, params.id, 'member');
+    return this.rpc.call(ProvisioningRpc.instanceGet, { tenant_id: params.id });
+  }
+
+  @Post('instance/actions')
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({ summary: 'restart, stop or start the instance (tenant owner or admin): 202 with the operation.' })
+  @ApiAcceptedResponse({ description: 'The operation and the status URL to follow.' })
+  action(@Param() params: TenantParams, @Body() body: InstanceActionBody, @Caller() caller: CallerDto) {
+    return this.rpc.call(TenantsRpc.instanceAction, { id: params.id, action: body.action, caller });
+  }
+
+  @Get('metrics')
+  @ApiOperation({ summary: 'CPU, memory, storage and network of the instance over a time range (`from`, `to`, `step_s`).' })
+  async metrics(@Param() params: TenantParams, @Query() query: MetricsQuery, @Caller() caller: CallerDto) {
+    await this.authorize(caller, params.id, 'member');
+    return this.rpc.call(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
+  }
+
+  @Get('logs')
+  @ApiOperation({ summary: 'Application logs, filtered by level (minimum), time range and text, paginated.' })
+  async logs(@Param() params: TenantParams, @Query() query: LogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
+    await this.authorize(caller, params.id, 'member');
+    const result = await this.rpc.call<ListResult<unknown>>(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });
+    return this.paginator.toPage(result, query, request);
+  }
+}

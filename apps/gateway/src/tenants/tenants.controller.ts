@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { TenantsRpc, type CallerDto, type ListResult, type Page, type TenantStatusView, type TenantView } from '@saas/contracts';
+import { RpcClient } from '@saas/messaging';
+import { ApiAuth, Caller } from '../auth/auth.decorators.js';
+import { ApiListQuery, Paginator } from '../http/list.js';
+import { ApiProblems } from '../http/openapi.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { AddMemberBody, CreateTenantBody, ListTenantsQuery, TenantMemberParams, TenantParams, UpdateTenantBody } from './dto/tenants.dto.js';
+
+/**
+ * `/api/v1/tenants`: the caller's tenants. Authorization is the tenants service's (someone else's
+ * tenant is a 404, a member without the role a 403); the gateway forwards the verified caller.
+ */
+@ApiTags('tenants')
+@ApiAuth()
+@ApiProblems(400, 401, 403, 404, 429, 503, 504)
+@Controller('api/v1/tenants')
+export class TenantsController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly paginator: Paginator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Tenants the caller belongs to (filters: status, plan/tier, date_from, date_to; search; ordering).' })
+  @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
+  async list(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
+    return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.list, { ...query, caller }), query, request);
+  }
+
+  @Post()
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({ summary: 'Create a tenant: 202, it is provisioned in the background (follow `status_url`).' })
+  @ApiAcceptedResponse({ description: 'The tenant, `pending`, with its `status_url`.' })
+  create(@Body() body: CreateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
+    return this.rpc.call(TenantsRpc.create, { ...body, caller });
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The tenant (the instance admin password is never returned).' })
+  get(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
+    return this.rpc.call(TenantsRpc.get, { id: params.id, caller });
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
+  put(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
+    return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Partial update (same fields and rules as PUT).' })
+  patch(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
+    return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Delete a tenant: 202, it is deprovisioned in the background and ends `deleted`.' })
+  delete(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
+    return this.rpc.call(TenantsRpc.delete, { id: params.id, caller });
+  }
+
+  @Get(':id/status')
+  @ApiOperation({ summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
+  status(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantStatusView> {
+    return this.rpc.call(TenantsRpc.status, { id: params.id, caller });
+  }
+
+  @Get(':id/users')
+  @ApiOperation({ summary: 'Members of the tenant and their tenant role.' })
+  async members(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
+    const result = await this.rpc.call<ListResult<unknown>>(TenantsRpc.membersList, { id: params.id, caller });
+    return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
+  }
+
+  @Post(':id/users')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiOperation({ summary: 'Add a member (admins add members; the owner adds admins).' })
+  addMember(@Param() params: TenantParams, @Body() body: AddMemberBody, @Caller() caller: CallerDto) {
+    return this.rpc.call(TenantsRpc.membersAdd, { ...body, id: params.id, caller });
+  }
+
+  @Delete(':id/users/:user_id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Remove a member (or leave the tenant yourself); the owner cannot be removed.' })
+  removeMember(@Param() params: TenantMemberParams, @Caller() caller: CallerDto) {
+    return this.rpc.call(TenantsRpc.membersRemove, { id: params.id, user_id: params.user_id, caller });
+  }
+
+  @Get(':id/subscriptions')
+  @ApiOperation({ summary: "The tenant's subscriptions (answered by the billing service)." })
+  async subscriptions(@Param() params: TenantParams, @Caller() caller: CallerDto) {
+    await this.rpc.call(TenantsRpc.access, { id: params.id, role: 'member', caller });
+    return this.rpc.call('rpc.billing.subscriptions.list', { tenant_id: params.id, caller });
+  }
+}

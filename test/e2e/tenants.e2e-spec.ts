@@ -1,0 +1,192 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { distPath, httpRequest, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+
+/**
+ * Tenants as a customer and an operator use them: through the gateway, with real identity, tenants
+ * and provisioning services on the local runtime. Create → active → the app answers at its
+ * subdomain → stop → start → delete → deleted with nothing left; someone else's tenant is a 404 on
+ * every tenant route.
+ */
+const runId = randomBytes(3).toString('hex');
+const ADMIN = { email: 'ops@example.com', password: 'Ops-Password-Strong-42' };
+const PASSWORD = 'Tenant-Owner-Password-42';
+
+function tenantProcesses(tenantId: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--saas-tenant=${tenantId}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('tenants through the gateway (e2e)', () => {
+  let env: TestEnv;
+  let runtimeDir: string;
+  const procs: ManagedProcess[] = [];
+  let baseUrl: string;
+  let port: number;
+  let adminToken: string;
+  let ownerToken: string;
+  let strangerToken: string;
+  const tenantIds: string[] = [];
+
+  const call = (method: string, url: string, token?: string, body?: object, headers: Record<string, string> = {}): Promise<HttpResponse> =>
+    httpRequest(baseUrl, {
+      method,
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(body ? { payload: body } : {}),
+    });
+  const status = async (id: string) => (await call('GET', `/api/v1/tenants/${id}/status`, ownerToken)).json() as { status: string; progress: number; error: string | null };
+  const until = (id: string, want: string, timeoutMs = 45_000) =>
+    waitFor(async () => ((await status(id)).status === want ? status(id) : null), `tenant ${want}`, timeoutMs, 100);
+  const viaSubdomain = (slug: string) => httpRequest(`http://127.0.0.1:${port}`, { method: 'GET', url: '/', headers: { host: `${slug}.localhost:${port}` } });
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    env = await TestEnv.create('tenants_e2e');
+    runtimeDir = mkdtempSync(path.join(tmpdir(), `tenants-e2e-${runId}-`));
+    const base = 32_000 + Math.floor(Math.random() * 200) * 100;
+    const common = env.env({
+      LOCAL_RUNTIME_DIR: runtimeDir,
+      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
+      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
+      KEY_ENCRYPTION_SECRET: 'tenants-e2e-key-encryption-secret-0123456789',
+    });
+    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
+    procs.push(await startService('tenants', common));
+    procs.push(await startService('provisioning', common));
+    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    procs.push(gateway);
+    const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string; port: number };
+    baseUrl = ready.url;
+    port = ready.port;
+
+    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
+    for (const who of ['owner', 'stranger']) {
+      const email = `${who}-${runId}@example.com`;
+      const created = await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: who, tier: 'premium', email_verified: true });
+      expect(created.statusCode).toBe(201);
+      const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
+      if (who === 'owner') ownerToken = token;
+      else strangerToken = token;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
+    for (const id of tenantIds) for (const pid of tenantProcesses(id)) process.kill(pid, 'SIGKILL');
+    const c = await env.pg();
+    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
+    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
+    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
+    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
+    await c.end();
+    rmSync(runtimeDir, { recursive: true, force: true });
+    const jsm = await jetstreamManager(await env.nats());
+    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
+    await env.cleanup();
+  }, 120_000);
+
+  it('create → active → the app answers at its subdomain → stop → start → delete → deleted, nothing left', async () => {
+    const slug = `acme-${runId}`;
+    const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Acme Corporation', subdomain: slug, admin_password: 'instance-admin-secret' }, { 'idempotency-key': `create-${runId}` });
+    expect(create.statusCode).toBe(202);
+    const tenant = create.json();
+    tenantIds.push(tenant.id);
+    expect(tenant).toMatchObject({ slug, status: 'pending', status_url: `/api/v1/tenants/${tenant.id}/status`, admin_password_set: true });
+    expect(create.body).not.toContain('instance-admin-secret');
+    // Idempotency-Key: the same request replays the first answer instead of creating a second tenant.
+    const replay = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Acme Corporation', subdomain: slug, admin_password: 'instance-admin-secret' }, { 'idempotency-key': `create-${runId}` });
+    expect(replay.json().id).toBe(tenant.id);
+
+    await until(tenant.id, 'active');
+    const page = await viaSubdomain(slug);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Acme Corporation</h1>');
+
+    const instance = await call('GET', `/api/v1/tenants/${tenant.id}/instance`, ownerToken);
+    expect(instance.json()).toMatchObject({ status: 'running', runtime: 'local', tenant_id: tenant.id });
+    expect((await call('GET', `/api/v1/tenants/${tenant.id}/metrics`, ownerToken)).statusCode).toBe(200);
+    const logs = await call('GET', `/api/v1/tenants/${tenant.id}/logs?page_size=50`, ownerToken);
+    expect(logs.statusCode).toBe(200);
+    expect(logs.json()).toHaveProperty('results');
+
+    expect((await call('POST', `/api/v1/tenants/${tenant.id}/instance/actions`, ownerToken, { action: 'stop' })).statusCode).toBe(202);
+    await until(tenant.id, 'stopped');
+    await waitFor(async () => (await viaSubdomain(slug)).statusCode === 503, 'subdomain answers 503 while stopped', 10_000);
+
+    expect((await call('POST', `/api/v1/tenants/${tenant.id}/instance/actions`, ownerToken, { action: 'start' })).statusCode).toBe(202);
+    await until(tenant.id, 'active');
+    await waitFor(async () => (await viaSubdomain(slug)).statusCode === 200, 'subdomain serves again', 10_000);
+
+    // The operator sees it and can act on it with a reason.
+    const adminList = await call('GET', `/api/v1/admin/tenants?search=${slug}`, adminToken);
+    expect(adminList.json().results.map((t: { id: string }) => t.id)).toContain(tenant.id);
+    expect((await call('GET', '/api/v1/admin/tenants', ownerToken)).statusCode).toBe(403);
+
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
+    await until(tenant.id, 'deleted');
+    expect(tenantProcesses(tenant.id)).toEqual([]);
+    const c = await env.pg();
+    const left = await c.query(`SELECT 1 FROM pg_database WHERE datname = $1 UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $1`, [`tenant_${slug.replace(/-/g, '_')}`]);
+    await c.end();
+    expect(left.rowCount).toBe(0);
+  }, 180_000);
+
+  it("answers 404 for someone else's tenant on every tenant route", async () => {
+    const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Private Ltd', subdomain: `private-${runId}`, database_strategy: 'shared' });
+    expect(create.statusCode).toBe(202);
+    const id = create.json().id as string;
+    tenantIds.push(id);
+    const routes: Array<[string, string, object?]> = [
+      ['GET', `/api/v1/tenants/${id}`],
+      ['PUT', `/api/v1/tenants/${id}`, { name: 'Hijacked' }],
+      ['PATCH', `/api/v1/tenants/${id}`, { name: 'Hijacked' }],
+      ['DELETE', `/api/v1/tenants/${id}`],
+      ['GET', `/api/v1/tenants/${id}/status`],
+      ['GET', `/api/v1/tenants/${id}/users`],
+      ['POST', `/api/v1/tenants/${id}/users`, { user_id: '00000000-0000-4000-8000-000000000000' }],
+      ['DELETE', `/api/v1/tenants/${id}/users/00000000-0000-4000-8000-000000000000`],
+      ['GET', `/api/v1/tenants/${id}/subscriptions`],
+      ['GET', `/api/v1/tenants/${id}/instance`],
+      ['POST', `/api/v1/tenants/${id}/instance/actions`, { action: 'stop' }],
+      ['GET', `/api/v1/tenants/${id}/metrics`],
+      ['GET', `/api/v1/tenants/${id}/logs`],
+    ];
+    for (const [method, url, body] of routes) {
+      const res = await call(method, url, strangerToken, body);
+      expect([method, url, res.statusCode, res.json().code]).toEqual([method, url, 404, 'TENANT_NOT_FOUND']);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const list = await call('GET', '/api/v1/tenants', strangerToken);
+    expect(list.json().results).toEqual([]);
+    // And it still exists, untouched, for its owner.
+    await until(id, 'active');
+    expect((await call('GET', `/api/v1/tenants/${id}`, ownerToken)).json().name).toBe('Private Ltd');
+    expect((await call('DELETE', `/api/v1/tenants/${id}`, ownerToken)).statusCode).toBe(202);
+    await until(id, 'deleted');
+  }, 180_000);
+
+  it('refuses bad input with problem+json codes and never applies it', async () => {
+    const reserved = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Www', subdomain: 'www' });
+    expect([reserved.statusCode, reserved.json().code]).toEqual([400, 'INVALID_SUBDOMAIN']);
+    const massAssign = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Sneaky', status: 'active', owner_id: '00000000-0000-4000-8000-000000000000' });
+    expect([massAssign.statusCode, massAssign.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    const unauth = await call('GET', '/api/v1/tenants');
+    expect([unauth.statusCode, unauth.json().code]).toEqual([401, 'UNAUTHORIZED']);
+  }, 60_000);
+});
