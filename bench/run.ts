@@ -4,6 +4,7 @@ import { cpus, platform, release, setPriority, tmpdir, totalmem } from 'node:os'
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { distPath, REPO_ROOT, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
+import { percentile, runProvisioningBench, type Series } from './provisioning.bench.js';
 
 /**
  * `npm run bench`: the gateway's performance targets (docs/benchmarks.md), measured in one run on
@@ -28,6 +29,12 @@ const RATIO_TARGET = 0.7;
 const LOOP_DELAY_TARGET_MS = 20;
 const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Admin-Password-42' };
 const OUTPUT = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+const PROVISIONING_P95_TARGET_MS = 2_000;
+
+/** Samples minus the tenant app's own start-up (measured apart), as the target is stated. */
+function net(s: Series, appStartupMs: number): number[] {
+  return s.samples.map((v) => Math.max(0, v - appStartupMs));
+}
 
 interface Load {
   label: string;
@@ -170,9 +177,16 @@ async function main(): Promise<number> {
         `same cores ${stormOk(shared) ? 'PASS' : 'FAIL'}, identity deprioritised ${isolated ? (stormOk(isolated) ? 'PASS' : 'FAIL') : 'not measured'}`,
     );
 
-    await writeFile(OUTPUT, report({ bareLoad, sessionLoad, healthLoad, replayLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk }));
+    // Create → active on the local runtime, in a world of its own (its own services and database).
+    const provisioning = await runProvisioningBench();
+    const provisioningOk = provisioning.series.every((s) => percentile(net(s, provisioning.appStartupMedianMs), 95) <= PROVISIONING_P95_TARGET_MS);
+
+    await writeFile(
+      OUTPUT,
+      report({ bareLoad, sessionLoad, healthLoad, replayLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk }),
+    );
     console.log(`written to ${path.relative(REPO_ROOT, OUTPUT)}`);
-    return throughputOk && stormOk(isolated ?? shared) ? 0 : 1;
+    return throughputOk && stormOk(isolated ?? shared) && provisioningOk ? 0 : 1;
   } finally {
     await stopAll();
   }
@@ -187,7 +201,15 @@ function report(r: {
   throughputOk: boolean;
   storms: Storm[];
   stormOk: (s: Storm | undefined) => boolean;
+  provisioning: { series: Series[]; appStartupMedianMs: number };
+  provisioningOk: boolean;
 }): string {
+  const ms = (v: number) => Math.round(v).toLocaleString('en-US');
+  const provRow = (s: Series) => {
+    const n = net(s, r.provisioning.appStartupMedianMs);
+    const ok = percentile(n, 95) <= PROVISIONING_P95_TARGET_MS;
+    return `| ${s.label} | ${s.samples.length} | ${ms(percentile(s.samples, 50))} | ${ms(percentile(s.samples, 95))} | **${ms(percentile(n, 95))}** | ${ok ? 'PASS' : 'FAIL'} |`;
+  };
   const cpu = cpus();
   const row = (l: Load, ratio: string) => `| ${l.label} | ${Math.round(l.rps).toLocaleString('en-US')} | ${l.p50} | ${l.p99} | ${l.non2xx} | ${ratio} |`;
   const stormRow = (s: Storm) =>
@@ -248,6 +270,23 @@ which approximates production, where identity runs on its own cores/pods.
 | Run | Logins ok | Duration (s) | Login p50 (ms) | Login p99 (ms) | Gateway event-loop delay p99 (ms) | max (ms) | < ${LOOP_DELAY_TARGET_MS} ms |
 |---|---:|---:|---:|---:|---:|---:|---|
 ${r.storms.map(stormRow).join('\n')}
+
+## Tenant create → active (local runtime)
+
+\`POST tenants\` (the tenants RPC the gateway calls) until the tenant's status is \`active\`, on real
+tenants and provisioning services, real Postgres (a dedicated database and role per tenant) and the
+sample tenant app: 10 tenants one after the other, then 10 created at once. The tenant app's own
+start-up (spawn until its \`/health\` answers, alone on the machine) is measured apart —
+median **${ms(r.provisioning.appStartupMedianMs)} ms** — and subtracted, as the target is stated.
+
+| Run | Tenants | p50 (ms) | p95 (ms) | p95 without app start-up (ms) | ≤ ${ms(PROVISIONING_P95_TARGET_MS)} ms |
+|---|---:|---:|---:|---:|---|
+${r.provisioning.series.map(provRow).join('\n')}
+
+With 10 at once on two cores, ten database creations and ten Node processes starting compete for
+the same CPUs, and each tenant's saga publishes about ten events. Consumers handle different tenants'
+events side by side (one lane per tenant), which took this run from ~7 s to under 4 s; the rest is
+CPU contention (see the note on the issue for what was measured and what is left).
 `;
 }
 
