@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ProvisioningRpc, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
-import { startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { processesWithArgument, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 
 /**
  * The tenant lifecycle saga on real processes (tenants + provisioning, local runtime, real Postgres
@@ -20,18 +20,8 @@ const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['a
 const portBase = 30_000 + Math.floor(Math.random() * 300) * 100;
 
 /** Processes whose command line marks them as one of these tenants' apps (see tenantMarker). */
-function tenantProcesses(tenantId: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--saas-tenant=${tenantId}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+/** The tenant's app processes (the local runtime marks them with `--saas-tenant=<id>`). */
+const tenantProcesses = (tenantId: string) => processesWithArgument(`--saas-tenant=${tenantId}`);
 
 describe('tenant lifecycle saga on the local runtime', () => {
   let env: TestEnv;

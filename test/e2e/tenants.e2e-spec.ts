@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { distPath, httpRequest, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
 
 /**
  * Tenants as a customer and an operator use them: through the gateway, with real identity, tenants
@@ -18,18 +18,8 @@ const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'ops@example.com', password: 'Ops-Password-Strong-42' };
 const PASSWORD = 'Tenant-Owner-Password-42';
 
-function tenantProcesses(tenantId: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--saas-tenant=${tenantId}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+/** The tenant's app processes (the local runtime marks them with `--saas-tenant=<id>`). */
+const tenantProcesses = (tenantId: string) => processesWithArgument(`--saas-tenant=${tenantId}`);
 
 describe('tenants through the gateway (e2e)', () => {
   let env: TestEnv;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -99,4 +100,18 @@ export async function startService(service: string, env: Record<string, string>)
   const proc = startProcess(service, distPath('apps', service, 'src', 'main.js'), withReadyLogLevel(env));
   await proc.waitForOutput(new RegExp(`"${service} service ready"|${service} service ready`), 30_000);
   return proc;
+}
+
+/** Pids of the processes on this machine whose command line contains `marker` (read from /proc). */
+export function processesWithArgument(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
