@@ -10,7 +10,7 @@ import type { TenantDatabaseInfo } from './tenant-database.types.js';
 const run = randomBytes(3).toString('hex');
 const sharedDatabase = `t_tenants_shared_${run}`;
 const slug = (label: string) => `${label}-${run}`;
-const concurrent = ['par-1', 'par-2', 'par-3', 'par-4', 'par-5'].map(slug);
+const concurrent = ['par-1', 'par-2', 'par-3', 'par-4', 'par-5', 'par-6', 'par-7', 'par-8'].map(slug);
 const slugs = ['ded-a', 'ded-b', 'sh-c', 'sh-d', 'mig-m', 'mig-n', ...concurrent].map((s) => (concurrent.includes(s) ? s : slug(s)));
 
 /** RFC 5802: StoredKey = H(HMAC(SaltedPassword, "Client Key")). */
@@ -143,11 +143,12 @@ describe('TenantDatabaseManager (real Postgres)', () => {
     await client.end().catch(() => undefined);
   });
 
-  // Regression: the per-tenant lock took a connection from the admin pool (3) that its own work
-  // needed too; from 3 concurrent operations on, every one of them waited for ever.
+  // Regressions: the per-tenant lock took a connection from the admin pool (3) that its own work
+  // needed too, so from 3 concurrent operations on every one of them waited for ever; and shared
+  // tenants changing the shared database's privileges at once failed "tuple concurrently updated".
   it('creates and drops more tenants at once than the admin pool has connections', async () => {
-    const infos = await Promise.all(concurrent.map((s, i) => manager.createDatabase(s, i % 2 ? 'shared' : 'dedicated')));
-    expect(infos).toHaveLength(5);
+    const infos = await Promise.all(concurrent.map((s, i) => manager.createDatabase(s, i < 6 ? 'shared' : 'dedicated')));
+    expect(infos).toHaveLength(8);
     await Promise.all(concurrent.map((s) => manager.dropDatabase(s)));
     for (const s of concurrent) expect(await manager.footprint(s)).toEqual({ role: false, dedicatedDatabase: false, sharedSchema: false });
   }, 60_000);

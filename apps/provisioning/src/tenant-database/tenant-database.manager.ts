@@ -73,15 +73,17 @@ export class TenantDatabaseManager {
       if (roleExists) await this.blockLogins(name);
       await this.admin.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
       if (await this.databaseExists(this.sharedDatabase)) {
-        await this.inDatabase(this.sharedDatabase, async (c) => {
+        await this.serialisedAclChange(this.shared(), async (c) => {
           await c.query(`DROP SCHEMA IF EXISTS ${ident(name)} CASCADE`);
           if (roleExists) await c.query(`DROP OWNED BY ${ident(name)}`);
         });
       }
       if (roleExists) {
         // Also revokes its privileges on shared objects (CONNECT on databases).
-        await this.admin.query(`DROP OWNED BY ${ident(name)}`);
-        await this.admin.query(`DROP ROLE IF EXISTS ${ident(name)}`);
+        await this.serialisedAclChange(this.admin, async (c) => {
+          await c.query(`DROP OWNED BY ${ident(name)}`);
+          await c.query(`DROP ROLE IF EXISTS ${ident(name)}`);
+        });
       }
       this.options.logger?.info({ tenant_db: name }, 'tenant database dropped');
     });
@@ -192,9 +194,31 @@ export class TenantDatabaseManager {
     const shared = this.sharedDatabase;
     await this.createDatabaseIfMissing(shared, null);
     // Re-asserted every time: cheap, and repairs a shared database someone created by hand.
-    await this.admin.query(`REVOKE ALL ON DATABASE ${ident(shared)} FROM PUBLIC`);
-    await this.shared().query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
-    await this.admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(shared)} TO ${ident(role)}`);
+    await this.serialisedAclChange(this.admin, async (c) => {
+      await c.query(`REVOKE ALL ON DATABASE ${ident(shared)} FROM PUBLIC`);
+      await c.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(shared)} TO ${ident(role)}`);
+    });
+    await this.serialisedAclChange(this.shared(), (c) => c.query('REVOKE ALL ON SCHEMA public FROM PUBLIC'));
+  }
+
+  /**
+   * Privileges of one shared object (the shared database, its public schema) live in one catalog
+   * row: two tenants changing them at once make Postgres fail one with "tuple concurrently updated".
+   * Such changes queue on a transaction-scoped advisory lock instead (advisory locks are per database).
+   */
+  private async serialisedAclChange(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<unknown>): Promise<void> {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext('tenant-db:shared-acl'))`);
+      await fn(c);
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
   }
 
   private async createDatabaseIfMissing(name: string, owner: string | null): Promise<void> {
