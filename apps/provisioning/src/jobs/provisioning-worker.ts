@@ -14,6 +14,8 @@ import { isPermanent, ProvisioningSteps, type JobOutcome } from './provisioning-
 
 class LeaseLost extends Error {}
 
+const SUB_STEP_QUIET_MS = 250;
+
 /**
  * Runs provisioning jobs. A job is claimed under a lease (renewed while it runs); jobs of one tenant
  * run one at a time, oldest first; a worker killed mid-job loses its lease and the job is claimed
@@ -136,6 +138,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
       return;
     }
     let lost = false;
+    let lastReport = 0;
     const heartbeat = setInterval(() => {
       this.renew(job.id).then(
         (ok) => {
@@ -150,6 +153,10 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
         step: async (name, progress) => {
           if (lost) throw new LeaseLost('lease lost');
           this.crashSeam(name);
+          // The runtime's sub-steps (`instance.start`…) are reported only when the job has been
+          // quiet for a while: a fast start needs no play-by-play, a slow one still shows where it is.
+          if (name.includes('.') && Date.now() - lastReport < SUB_STEP_QUIET_MS) return;
+          lastReport = Date.now();
           await this.report(job, name, progress);
         },
       });
