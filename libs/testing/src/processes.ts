@@ -34,7 +34,8 @@ export function startProcess(name: string, script: string, env: Record<string, s
   const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // An IPC channel: platform processes stop themselves when it closes (the test runner died).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';
   const waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
