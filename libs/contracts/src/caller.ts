@@ -3,16 +3,8 @@ import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import type { Actor } from './envelope.js';
 
-/** Who acts, as the gateway established it (JWT or API key). Services authorize from this only. */
-export class CallerActorDto implements Actor {
-  @IsIn(['user', 'api_key', 'service', 'system'])
-  type!: Actor['type'];
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  id!: string | null;
-
+/** Where a request came from, as the gateway saw it (for lockouts and the audit log). */
+export class ClientInfoDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -22,6 +14,17 @@ export class CallerActorDto implements Actor {
   @IsString()
   @MaxLength(500)
   user_agent?: string | null;
+}
+
+/** Who acts, as the gateway established it (JWT or API key). Services authorize from this only. */
+export class CallerActorDto extends ClientInfoDto implements Actor {
+  @IsIn(['user', 'api_key', 'service', 'system'])
+  type!: Actor['type'];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  id!: string | null;
 }
 
 export class CallerDto {

@@ -17,7 +17,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { CallerDto } from './caller.js';
+import { CallerDto, ClientInfoDto } from './caller.js';
 import { ListQueryDto } from './list.js';
 
 /**
@@ -145,18 +145,6 @@ export interface AccessTokenClaims {
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$/;
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-/** Where an anonymous request came from, as the gateway saw it (for lockouts and the audit log). */
-export class ClientInfoDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  ip?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  user_agent?: string | null;
-}
 
 class AnonymousRequest {
   @IsOptional()

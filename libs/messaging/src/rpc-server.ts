@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ArgumentMetadata,
+  type CallHandler,
   Catch,
   type ExceptionFilter,
+  type ExecutionContext,
   Injectable,
+  type NestInterceptor,
   type PipeTransform,
 } from '@nestjs/common';
 import { ServerNats } from '@nestjs/microservices';
@@ -50,7 +53,7 @@ export class PlatformNatsServer extends ServerNats {
     const parent = extractTraceContext((k) => natsMsg.headers?.get(k) || undefined);
     this.inFlight++;
     try {
-      return await workContext.run({ correlationId, actor: callerActor(natsMsg) }, () =>
+      return await workContext.run({ correlationId }, () =>
         inSpan(
           `rpc ${channel}`,
           SpanKind.SERVER,
@@ -81,21 +84,24 @@ export class PlatformNatsServer extends ServerNats {
 const ACTOR_TYPES = new Set(['user', 'api_key', 'service', 'system']);
 
 /**
- * The acting user the gateway forwarded (`data.caller.actor`), so that events a handler emits name
- * who did it without every call site passing it. Authorization still reads the validated payload.
+ * Puts the acting user the gateway forwarded (`payload.caller.actor`) into the request's work
+ * context, so the events a handler emits name who did it without every call site passing it.
+ * Reads the payload Nest already parsed; authorization still reads the validated payload itself.
  */
-function callerActor(msg: Msg): Actor | null {
-  try {
-    const actor = (msg.json<{ data?: { caller?: { actor?: Actor } } }>().data?.caller?.actor ?? null) as Actor | null;
-    if (!actor || !ACTOR_TYPES.has(actor.type)) return null;
-    return {
-      type: actor.type,
-      id: typeof actor.id === 'string' ? actor.id : null,
-      ...(typeof actor.ip === 'string' ? { ip: actor.ip } : {}),
-      ...(typeof actor.user_agent === 'string' ? { user_agent: actor.user_agent } : {}),
-    };
-  } catch {
-    return null;
+@Injectable()
+export class CallerActorInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const actor = (context.switchToRpc().getData() as { caller?: { actor?: Actor } } | undefined)?.caller?.actor;
+    const work = workContext.get();
+    if (work && actor && ACTOR_TYPES.has(actor.type)) {
+      work.actor = {
+        type: actor.type,
+        id: typeof actor.id === 'string' ? actor.id : null,
+        ...(typeof actor.ip === 'string' ? { ip: actor.ip } : {}),
+        ...(typeof actor.user_agent === 'string' ? { user_agent: actor.user_agent } : {}),
+      };
+    }
+    return next.handle();
   }
 }
 

@@ -14,6 +14,7 @@ import { baseConfigSchema, loadConfig, type BaseConfig } from '@saas/config';
 import { createServiceDataSource, runMigrations, type ServiceDataSourceOptions } from '@saas/database';
 import { DomainException, internalError, toRpcError } from '@saas/errors';
 import {
+  CallerActorInterceptor,
   connectNats,
   ContractValidationPipe,
   CreateMessagingTables1763800000000,
@@ -149,6 +150,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   });
   app.useGlobalFilters(new RpcProblemFilter(logger));
   app.useGlobalPipes(new ContractValidationPipe());
+  app.useGlobalInterceptors(new CallerActorInterceptor());
   await app.init();
 
   const relay = new OutboxRelay(dataSource, js, logger);

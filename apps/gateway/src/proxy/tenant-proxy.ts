@@ -48,11 +48,11 @@ export function registerTenantProxy(fastify: FastifyInstance, rpc: RpcClient, lo
   };
 
   const problem = (request: FastifyRequest, reply: FastifyReply, error: DomainException) => {
-    const correlationId = (request.headers['x-request-id'] as string | undefined) ?? request.id;
     return reply
       .code(error.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(toProblem(error, { instance: request.url, correlationId: String(correlationId) }));
+      // request.id is the validated X-Request-Id (or a generated one): see genReqId.
+      .send(toProblem(error, { instance: request.url, correlationId: request.id }));
   };
 
   fastify.addHook('onRequest', async (request, reply) => {

@@ -36,7 +36,7 @@ import { SessionsService, type ClientInfo } from '../sessions/sessions.service.j
 import { PasswordHasher } from '../users/password-hasher.js';
 import { passwordWeaknesses } from '../users/password-policy.js';
 import { User } from '../users/user.entity.js';
-import { auditableFields, diff, normalizeEmail, resolveNames, toUserView } from '../users/user.view.js';
+import { applyProfileFields, auditableFields, diff, normalizeEmail, resolveNames, toUserView } from '../users/user.view.js';
 import { UsersException } from '../users/users.exception.js';
 import { AuthException } from './auth.exception.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -308,13 +308,7 @@ export class AuthService implements OnApplicationBootstrap {
         const repo = tx.getRepository(User);
         const user = await repo.findOneByOrFail({ id: userId });
         const before = auditableFields(user);
-        const names = resolveNames(req);
-        if (names) {
-          if (req.first_name !== undefined || req.full_name !== undefined) user.firstName = names.firstName;
-          if (req.last_name !== undefined || req.full_name !== undefined) user.lastName = names.lastName;
-        }
-        if (req.username !== undefined) user.username = req.username;
-        if (req.metadata !== undefined) user.metadata = req.metadata;
+        applyProfileFields(user, req);
         await repo.update(
           { id: user.id },
           { firstName: user.firstName, lastName: user.lastName, username: user.username, metadata: user.metadata as never, ...(passwordHash ? { passwordHash } : {}) },

@@ -26,6 +26,20 @@ export function normalizeEmail(email: string): string {
 }
 
 /** `full_name`, or `first_name` + `last_name`; a full name splits at its first space. */
+/** The profile fields a user (own record) and an admin (any record) both change, applied in place. */
+export function applyProfileFields(
+  user: { firstName: string; lastName: string; username: string | null; metadata: Record<string, unknown> },
+  req: { full_name?: string; first_name?: string; last_name?: string; username?: string | null; metadata?: Record<string, unknown> },
+): void {
+  const names = resolveNames(req);
+  if (names) {
+    if (req.first_name !== undefined || req.full_name !== undefined) user.firstName = names.firstName;
+    if (req.last_name !== undefined || req.full_name !== undefined) user.lastName = names.lastName;
+  }
+  if (req.username !== undefined) user.username = req.username;
+  if (req.metadata !== undefined) user.metadata = req.metadata;
+}
+
 export function resolveNames(input: { full_name?: string; first_name?: string; last_name?: string }): { firstName: string; lastName: string } | null {
   if (input.first_name !== undefined || input.last_name !== undefined) {
     return { firstName: (input.first_name ?? '').trim(), lastName: (input.last_name ?? '').trim() };

@@ -27,7 +27,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { passwordWeaknesses } from './password-policy.js';
 import { User } from './user.entity.js';
-import { auditableFields, diff, normalizeEmail, resolveNames, toUserView } from './user.view.js';
+import { applyProfileFields, auditableFields, diff, normalizeEmail, resolveNames, toUserView } from './user.view.js';
 import { UsersException } from './users.exception.js';
 
 /** Fields only an admin may set, and never on their own account. */
@@ -138,13 +138,7 @@ export class UsersService {
         const user = await repo.findOneBy({ id: req.id });
         if (!user) throw UsersException.userNotFound();
         const before = auditableFields(user);
-        const names = resolveNames(req);
-        if (names) {
-          if (req.first_name !== undefined || req.full_name !== undefined) user.firstName = names.firstName;
-          if (req.last_name !== undefined || req.full_name !== undefined) user.lastName = names.lastName;
-        }
-        if (req.username !== undefined) user.username = req.username;
-        if (req.metadata !== undefined) user.metadata = req.metadata;
+        applyProfileFields(user, req);
         if (req.role !== undefined) user.role = req.role;
         if (req.tier !== undefined) user.planTier = req.tier;
         if (req.is_active !== undefined) user.isActive = req.is_active;

@@ -64,6 +64,7 @@ describe('tenants service (real Postgres + NATS)', () => {
 
     const created = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'tenant.created');
     expect(created.data).toMatchObject({ tenant_id: t.id, slug: 'acme-corporation', status: 'pending' });
+    expect(created.actor).toMatchObject({ type: 'user', id: owner.actor.id });
     expect(JSON.stringify(created)).not.toContain('a-long-admin-secret');
     const opId = created.data.operation_id as string;
 

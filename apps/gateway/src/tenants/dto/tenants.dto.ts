@@ -1,15 +1,14 @@
 import { OmitType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsUUID } from 'class-validator';
 import {
-  AdminTenantActions,
+  AdminTenantActionRequest,
   CreateTenantRequest,
-  InstanceActions,
+  InstanceActionRequest,
   InstanceLogsRequest,
   InstanceMetricsRequest,
   ListTenantsRequest,
+  TenantMemberRequest,
   UpdateTenantRequest,
-  type AdminTenantAction,
-  type InstanceAction,
 } from '@saas/contracts';
 
 /** The request classes of the tenants contract minus what the gateway fills in (caller, id). */
@@ -29,26 +28,6 @@ export class TenantMemberParams extends TenantParams {
   user_id!: string;
 }
 
-export class AddMemberBody {
-  @IsUUID()
-  user_id!: string;
-
-  @IsOptional()
-  @IsIn(['admin', 'member'])
-  role?: 'admin' | 'member';
-}
-
-export class InstanceActionBody {
-  @IsIn(InstanceActions)
-  action!: InstanceAction;
-}
-
-export class AdminActionBody {
-  @IsIn(AdminTenantActions)
-  action!: AdminTenantAction;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  reason?: string;
-}
+export class AddMemberBody extends OmitType(TenantMemberRequest, ['caller', 'id'] as const) {}
+export class InstanceActionBody extends OmitType(InstanceActionRequest, ['caller', 'id'] as const) {}
+export class AdminActionBody extends OmitType(AdminTenantActionRequest, ['caller', 'id'] as const) {}
