@@ -10,7 +10,9 @@ import { workContext } from '@saas/observability';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { ProvisioningConfig } from '../config.js';
 import { ProvisioningJob } from './provisioning-job.entity.js';
+import type { TenantDatabaseManager } from '../tenant-database/tenant-database.manager.js';
 import { isPermanent, ProvisioningSteps, type JobOutcome } from './provisioning-steps.js';
+import { TENANT_DATABASES } from './tokens.js';
 
 class LeaseLost extends Error {}
 
@@ -36,6 +38,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
     private readonly steps: ProvisioningSteps,
+    @Inject(TENANT_DATABASES) private readonly databases: TenantDatabaseManager,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisioningConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -44,6 +47,8 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
     this.running = true;
     await this.listen();
     this.loop = this.run();
+    // Spare databases are made while no job runs, never competing with a tenant being provisioned.
+    this.databases.maintainSpares(() => this.active.size > 0);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -21,6 +21,11 @@ export const provisioningRuntimeConfig = z.object({
   TENANT_DATABASE_HOST: z.string().min(1).optional(),
   TENANT_DATABASE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SHARED_TENANT_DATABASE: identifier.default('saas_tenants_shared'),
+  /**
+   * Empty databases kept ready for `dedicated` tenants, so a sign-up renames one instead of waiting
+   * for CREATE DATABASE (ADR 0009). Default 5, and 0 under NODE_ENV=test (tests opt in).
+   */
+  TENANT_DATABASE_SPARES: z.coerce.number().int().min(0).max(100).optional(),
   /** `{slug}` is replaced; local default is the gateway's host-based proxy. */
   TENANT_ACCESS_URL_TEMPLATE: z.string().includes('{slug}').optional(),
 

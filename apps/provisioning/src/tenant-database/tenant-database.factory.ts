@@ -8,10 +8,15 @@ export function tenantDatabaseAdminUrl(config: Pick<ProvisioningRuntimeConfig, '
   return config.TENANT_DATABASE_ADMIN_URL ?? withDatabase(config.DATABASE_URL, 'postgres');
 }
 
-export function createTenantDatabaseManager(config: ProvisioningRuntimeConfig & { DATABASE_URL: string }, logger?: Logger): TenantDatabaseManager {
+export function createTenantDatabaseManager(
+  config: ProvisioningRuntimeConfig & { DATABASE_URL: string; NODE_ENV?: string; PROVISIONING_CONCURRENCY?: number },
+  logger?: Logger,
+): TenantDatabaseManager {
   return new TenantDatabaseManager({
     adminUrl: tenantDatabaseAdminUrl(config),
     sharedDatabase: config.SHARED_TENANT_DATABASE,
+    spareDatabases: config.TENANT_DATABASE_SPARES ?? (config.NODE_ENV === 'test' ? 0 : 5),
+    adminConnections: Math.max(3, config.PROVISIONING_CONCURRENCY ?? 0),
     ...(config.TENANT_DATABASE_HOST ? { tenantHost: config.TENANT_DATABASE_HOST } : {}),
     ...(config.TENANT_DATABASE_PORT ? { tenantPort: config.TENANT_DATABASE_PORT } : {}),
     ...(logger ? { logger } : {}),

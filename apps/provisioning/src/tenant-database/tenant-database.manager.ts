@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { tenantDatabaseIdentifier } from '../runtime/tenant-names.js';
 import { generatePassword, pipeDumpToRestore, scramSha256Verifier, withDatabase } from './postgres-tools.js';
+import { SpareDatabases } from './spare-databases.js';
 import type { DatabaseStrategy, TenantDatabaseInfo, TenantDatabaseRef } from './tenant-database.types.js';
 
 export interface TenantDatabaseManagerOptions {
@@ -11,6 +12,10 @@ export interface TenantDatabaseManagerOptions {
   /** Host/port written into tenants' connection URLs when they differ from the admin URL's. */
   tenantHost?: string;
   tenantPort?: number;
+  /** Empty databases kept ready for `dedicated` tenants (spare-databases.ts); 0 creates each on demand. */
+  spareDatabases?: number;
+  /** Admin connections (default 3): as many as jobs run at once, so none waits for another's. */
+  adminConnections?: number;
   logger?: Logger;
 }
 
@@ -44,12 +49,32 @@ export class TenantDatabaseManager {
   private readonly admin: pg.Pool;
   private sharedPool?: pg.Pool;
   private readonly adminUrl: URL;
+  private pauseSpares: () => boolean = () => false;
+  /** The warm pool of empty databases for `dedicated` tenants. */
+  readonly spares: SpareDatabases;
 
   constructor(private readonly options: TenantDatabaseManagerOptions) {
     if (!SHARED_NAME.test(options.sharedDatabase)) throw new Error(`invalid shared tenant database name "${options.sharedDatabase}"`);
     this.adminUrl = new URL(options.adminUrl);
-    this.admin = new pg.Pool({ connectionString: options.adminUrl, max: 3, application_name: 'provisioning:tenant-db' });
+    this.admin = new pg.Pool({ connectionString: options.adminUrl, max: options.adminConnections ?? 3, application_name: 'provisioning:tenant-db' });
     this.admin.on('error', (err) => options.logger?.warn({ err }, 'idle admin connection failed'));
+    this.spares = new SpareDatabases({
+      adminUrl: options.adminUrl,
+      admin: this.admin,
+      installation: options.sharedDatabase,
+      target: options.spareDatabases ?? 0,
+      busy: () => this.pauseSpares(),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  }
+
+  /**
+   * Keeps the spare databases topped up, pausing while `busy` says tenants are being provisioned
+   * (creating spares then would compete with them for the server).
+   */
+  maintainSpares(busy: () => boolean): void {
+    this.pauseSpares = busy;
+    this.spares.refill();
   }
 
   get sharedDatabase(): string {
@@ -156,6 +181,7 @@ export class TenantDatabaseManager {
   }
 
   async close(): Promise<void> {
+    await this.spares.close();
     await Promise.all([this.admin.end(), this.sharedPool?.end()]);
   }
 
@@ -167,27 +193,33 @@ export class TenantDatabaseManager {
     const database = strategy === 'dedicated' ? name : this.sharedDatabase;
     if (strategy === 'dedicated') await this.ensureDedicatedDatabase(name);
     else await this.ensureSharedDatabase(name);
-    await this.inDatabase(database, (c) => c.query(`CREATE SCHEMA IF NOT EXISTS ${ident(name)} AUTHORIZATION ${ident(name)}`));
+    await this.inDatabase(database, async (c) => {
+      if (strategy === 'dedicated') await c.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${ident(name)} AUTHORIZATION ${ident(name)}`);
+    });
     return this.info(strategy, name, database, password);
   }
 
   private async ensureRole(name: string, password: string): Promise<void> {
     const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${pg.escapeLiteral(scramSha256Verifier(password))}`;
+    let created = false;
     if (!(await this.roleExists(name))) {
       try {
         await this.admin.query(`CREATE ROLE ${ident(name)} ${attributes}`);
+        created = true;
       } catch (err) {
         if ((err as { code?: string }).code !== DUPLICATE_OBJECT) throw err;
       }
     }
-    await this.admin.query(`ALTER ROLE ${ident(name)} WITH ${attributes}`);
+    if (!created) await this.admin.query(`ALTER ROLE ${ident(name)} WITH ${attributes}`);
     await this.admin.query(`ALTER ROLE ${ident(name)} SET search_path = ${ident(name)}`);
   }
 
   private async ensureDedicatedDatabase(name: string): Promise<void> {
-    await this.createDatabaseIfMissing(name, name);
+    if (!(await this.databaseExists(name)) && !(await this.spares.claim(name, name))) await this.createDatabaseIfMissing(name, name);
+    // Also what completes a claimed spare whose owner change a crash interrupted.
+    await this.admin.query(`ALTER DATABASE ${ident(name)} OWNER TO ${ident(name)}`);
     await this.admin.query(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
-    await this.inDatabase(name, (c) => c.query('REVOKE ALL ON SCHEMA public FROM PUBLIC'));
   }
 
   private async ensureSharedDatabase(role: string): Promise<void> {
