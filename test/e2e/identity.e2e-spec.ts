@@ -127,6 +127,17 @@ describe('identity through the gateway (e2e)', () => {
     }
   }
 
+  const gatewayEnv = () =>
+    env.env({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      TRUST_PROXY: 'true',
+      RATE_LIMITS: `anonymous:${ANONYMOUS_LIMIT},standard:1000,admin:50000`,
+      RATE_LIMIT_BURST_RATIO: '1',
+      API_KEY_CACHE_S: '60',
+    });
+
   beforeAll(async () => {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     env = await TestEnv.create('identity_e2e');
@@ -135,19 +146,7 @@ describe('identity through the gateway (e2e)', () => {
       'identity',
       env.env({ SMTP_URL: smtp.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, KEY_ENCRYPTION_SECRET, LOGIN_LOCK_THRESHOLD: '5' }),
     );
-    gateway = startProcess(
-      'gateway',
-      distPath('apps', 'gateway', 'src', 'main.js'),
-      env.env({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        TRUST_PROXY: 'true',
-        RATE_LIMITS: `anonymous:${ANONYMOUS_LIMIT},standard:1000,admin:50000`,
-        RATE_LIMIT_BURST_RATIO: '1',
-        API_KEY_CACHE_S: '1',
-      }),
-    );
+    gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), gatewayEnv());
     baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
     const login = await call('POST', '/api/v1/auth/login', { ip: '198.51.100.250', body: ADMIN });
     expect(login.statusCode).toBe(200);
@@ -205,6 +204,11 @@ describe('identity through the gateway (e2e)', () => {
     expect(logout.statusCode).toBe(200);
     expect(logout.json()).toEqual({ sessions_ended: 1 });
     expectProblem(await call('POST', '/api/v1/auth/refresh', { ip, body: { refresh_token: next.refresh_token } }), 401, 'INVALID_TOKEN');
+    // The ended session's access tokens stop working at the gateway too, not at their expiry.
+    for (const ended of [tokens.access_token, next.access_token]) {
+      await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, token: ended })).statusCode === 401, 'the logged-out token refused');
+      expectProblem(await call('GET', '/api/v1/users/me/tenants', { ip, token: ended }), 401, 'UNAUTHORIZED');
+    }
 
     const created = await audit(`user_id=${userId}&action=created`, (e) => e.event_type === 'user.created', 'user.created');
     expect(created).toMatchObject({ resource_type: 'user', resource_id: userId, ip_address: ip, user_agent: 'identity-e2e' });
@@ -255,8 +259,9 @@ describe('identity through the gateway (e2e)', () => {
     const tokens = await signUp(`reuse-${randomUUID().slice(0, 8)}@example.com`, ip);
     const second = (await call('POST', '/api/v1/auth/refresh', { ip, body: { refresh_token: tokens.refresh_token } })).json();
     expectProblem(await call('POST', '/api/v1/auth/refresh', { ip, body: { refresh_token: tokens.refresh_token } }), 401, 'INVALID_TOKEN');
-    // The newest token of the family is dead too.
+    // The newest token of the family is dead too, and so are the session's access tokens.
     expectProblem(await call('POST', '/api/v1/auth/refresh', { ip, body: { refresh_token: second.refresh_token } }), 401, 'INVALID_TOKEN');
+    await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, token: second.access_token })).statusCode === 401, 'the family\'s access token refused');
     await audit('action=token_reuse_detected', (e) => e.new_values?.user_id === tokens.user.id, 'security.token_reuse_detected');
   });
 
@@ -337,9 +342,33 @@ describe('identity through the gateway (e2e)', () => {
     const list = await call('GET', '/api/v1/api-keys', { ip, token });
     expect(list.json()).toMatchObject({ count: 1, next: null, previous: null, results: [{ id, name: 'ci' }] });
     expect((await call('DELETE', `/api/v1/api-keys/${id}`, { ip, token })).statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 1_200)); // API_KEY_CACHE_S=1 here
-    expect((await call('GET', '/api/v1/auth/session', { ip, headers: { 'x-api-key': key } })).statusCode).toBe(401);
+    // Refused as soon as api_key.revoked arrives, well before the key cache (API_KEY_CACHE_S=60 here) would forget it.
+    await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, headers: { 'x-api-key': key } })).statusCode === 401, 'the revoked key refused', 10_000);
     await audit(`user_id=${user.id}&action=revoked`, (e) => e.event_type === 'api_key.revoked', 'api_key.revoked');
+  });
+
+  it('refuses the access tokens and API keys of a deactivated user at once, and a restarted gateway still does', async () => {
+    const ip = '203.0.113.70';
+    const { access_token: token, user } = await signUp(`ended-${randomUUID().slice(0, 8)}@example.com`, ip);
+    const { key } = (await call('POST', '/api/v1/api-keys', { ip, token, body: { name: 'deploy' } })).json();
+    expect((await call('GET', '/api/v1/auth/session', { ip, token: key })).statusCode).toBe(200);
+    // A second session of the same user, from another device.
+    const other = (await call('POST', '/api/v1/auth/login', { ip, body: { email: (await call('GET', '/api/v1/auth/me', { ip, token })).json().email, password: PASSWORD } })).json();
+
+    expect((await call('PATCH', `/api/v1/users/${user.id}`, { ip: '198.51.100.250', token: adminToken, body: { is_active: false } })).statusCode).toBe(200);
+    for (const [what, credential] of [['access token', token], ['other session', other.access_token], ['API key', key]] as const) {
+      await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, token: credential })).statusCode === 401, `the deactivated user's ${what} refused`, 10_000);
+    }
+
+    // A gateway started afterwards reads what was ended from the stream: the tokens stay refused.
+    await gateway.kill('SIGTERM');
+    gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), gatewayEnv());
+    baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
+    for (const credential of [token, other.access_token, key]) {
+      await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, token: credential })).statusCode === 401, 'refused after a restart', 10_000);
+    }
+    // …while the admin's own token, never ended, still works.
+    expect((await call('GET', '/api/v1/auth/session', { ip: '198.51.100.250', token: adminToken })).statusCode).toBe(200);
   });
 
   it('announces the rate limit on every response and answers 429 with Retry-After past it', async () => {

@@ -151,6 +151,7 @@ const events = {
       email: str('Current email (email verification, bootstrap promotion).', { format: 'email' }),
       password_changed: bool('Present (true) when the password was changed; the password itself is never sent.'),
       sessions_ended: int('Sessions ended by a password change or deactivation.', { minimum: 0 }),
+      session_ids: { type: 'array', items: uuid(), description: 'With `sessions_ended`: the sessions ended (their access tokens are refused from now on).' },
       api_keys_revoked: int('API keys revoked because the account was deactivated (each also has its `api_key.revoked`).', { minimum: 0 }),
       role: str('Bootstrap promotion only: `admin`.'),
       is_active: bool('Bootstrap promotion only: true.'),
@@ -184,9 +185,10 @@ const events = {
   'user.password_reset': {
     summary: 'A user reset a forgotten password with an emailed token; every session was ended.',
     description: 'Envelope `tenant_id` is null. A reset also marks the email verified (the link proves the address) without a separate `user.updated`.',
-    data: data(['user_id', 'sessions_ended'], {
+    data: data(['user_id', 'sessions_ended', 'session_ids'], {
       user_id: uuid(),
       sessions_ended: int('Sessions ended by the reset.', { minimum: 0 }),
+      session_ids: { type: 'array', items: uuid(), description: 'The sessions ended (their access tokens are refused from now on).' },
     }),
   },
   'api_key.created': {

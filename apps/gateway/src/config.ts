@@ -63,6 +63,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** How long a verified API key (and, separately, a refused one) is remembered. */
   API_KEY_CACHE_S: z.coerce.number().int().min(0).max(300).default(30),
   API_KEY_NEGATIVE_CACHE_S: z.coerce.number().int().min(0).max(300).default(5),
+  /**
+   * How long an ended session, deleted user or revoked key is remembered (auth/revocations.ts).
+   * At least identity's ACCESS_TOKEN_TTL_S (900) plus JWT_CLOCK_TOLERANCE_S.
+   */
+  REVOCATION_RETENTION_S: z.coerce.number().int().min(60).max(86_400 * 2).default(3_600),
 
   // Rate limits (docs/decisions/0006-rate-limits.md)
   /** `tier:limit` pairs per RATE_LIMIT_WINDOW_S; tiers: anonymous, standard, premium, enterprise, admin, infra. */

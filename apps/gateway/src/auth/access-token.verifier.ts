@@ -19,9 +19,8 @@ type Outcome = Principal | AuthFailure;
 /**
  * Verifies access tokens with the passport-jwt strategy and remembers the outcome by the token's
  * SHA-256 until the token expires (+ the clock tolerance), so the hot path is one hash and one map
- * lookup. Consequence (documented in ADR 0005): a token stays accepted at the gateway until its
- * `exp` (ACCESS_TOKEN_TTL_S, 15 min) even if its user is deactivated or logs out meanwhile; the
- * services re-check the user on every call that reaches them.
+ * lookup. A token whose session ends before then (logout, deactivation…) is refused by the
+ * request authenticator from the revocation list (revocations.ts, ADR 0005).
  */
 @Injectable()
 export class AccessTokenVerifier {

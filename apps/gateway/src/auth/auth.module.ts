@@ -6,6 +6,7 @@ import { AuthGuard } from './auth.guard.js';
 import { JwksCache } from './jwks.cache.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { RequestAuthenticator } from './request-authenticator.js';
+import { CredentialRevocations } from './revocations.js';
 
 /**
  * Authentication at the gateway: JWTs (passport-jwt over identity's JWKS) and API keys, resolved per
@@ -14,7 +15,7 @@ import { RequestAuthenticator } from './request-authenticator.js';
  */
 @Global()
 @Module({
-  providers: [JwksCache, JwtStrategy, AccessTokenVerifier, ApiKeyVerifier, RequestAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [JwksCache, AccessTokenVerifier, ApiKeyVerifier, RequestAuthenticator],
+  providers: [JwksCache, JwtStrategy, AccessTokenVerifier, ApiKeyVerifier, CredentialRevocations, RequestAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [JwksCache, AccessTokenVerifier, ApiKeyVerifier, CredentialRevocations, RequestAuthenticator],
 })
 export class AuthModule {}

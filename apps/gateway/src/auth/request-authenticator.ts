@@ -4,6 +4,7 @@ import { looksLikeApiKey } from '@saas/auth';
 import { AccessTokenVerifier } from './access-token.verifier.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import type { AuthFailure, Principal } from './principal.js';
+import { CredentialRevocations } from './revocations.js';
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
@@ -23,10 +24,6 @@ export function credentialOf(headers: FastifyRequest['headers']): Credential | u
   return undefined;
 }
 
-function apply(request: FastifyRequest, outcome: Principal | AuthFailure): void {
-  if (typeof outcome === 'string') request.authFailure = outcome;
-  else request.principal = outcome;
-}
 
 /**
  * Establishes who a request is — before routing decides anything, so that rate limits know the tier
@@ -39,6 +36,7 @@ export class RequestAuthenticator {
   constructor(
     private readonly tokens: AccessTokenVerifier,
     private readonly apiKeys: ApiKeyVerifier,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   /** Synchronous when the credential's outcome is cached (the common case); a promise otherwise. */
@@ -50,7 +48,14 @@ export class RequestAuthenticator {
       return;
     }
     const outcome = credential.kind === 'api_key' ? this.apiKeys.verify(credential.value) : this.tokens.verify(credential.value);
-    if (outcome instanceof Promise) return outcome.then((o) => apply(request, o));
-    apply(request, outcome);
+    if (outcome instanceof Promise) return outcome.then((o) => this.apply(request, o));
+    this.apply(request, outcome);
+  }
+
+  /** A verified credential whose session, user or key has since been ended is refused like a bad one. */
+  private apply(request: FastifyRequest, outcome: Principal | AuthFailure): void {
+    if (typeof outcome === 'string') request.authFailure = outcome;
+    else if (this.revocations.isRevoked(outcome)) request.authFailure = outcome.kind === 'api_key' ? 'invalid_api_key' : 'invalid_token';
+    else request.principal = outcome;
   }
 }

@@ -76,7 +76,7 @@ export function documentSessionRoute(document: OpenAPIObject): void {
       tags: ['auth'],
       summary: 'Who the gateway takes the caller to be, from the credential alone (no call to identity).',
       description:
-        'The verified claims of the access token, or what identity said about the API key (cached up to 30 s). An access token stays valid here until it expires even if its user is deactivated or logs out meanwhile; `GET /api/v1/auth/me` asks identity.',
+        'The verified claims of the access token, or what identity said about the API key (cached up to 30 s). A token whose session was ended (logout, password change or reset, deactivation, deleted user, revoked key) is refused with 401; `GET /api/v1/auth/me` asks identity.',
       security: [{ bearer: [] }, { api_key: [] }],
       responses: {
         '200': {

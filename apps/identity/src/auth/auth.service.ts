@@ -314,12 +314,11 @@ export class AuthService implements OnApplicationBootstrap {
           { firstName: user.firstName, lastName: user.lastName, username: user.username, metadata: user.metadata as never, ...(passwordHash ? { passwordHash } : {}) },
         );
         const changes = diff(before, auditableFields(user));
-        let sessionsEnded = 0;
-        if (passwordHash) sessionsEnded = (await this.sessions.revokeForUser(tx, user.id, 'password_changed')).length;
+        const ended = passwordHash ? await this.sessions.revokeForUser(tx, user.id, 'password_changed') : [];
         if (Object.keys(changes.new).length > 0 || passwordHash) {
           await this.outbox.add(tx, {
             type: IdentityEventTypes.UserUpdated,
-            data: { user_id: user.id, changes, ...(passwordHash ? { password_changed: true, sessions_ended: sessionsEnded } : {}) },
+            data: { user_id: user.id, changes, ...(passwordHash ? { password_changed: true, sessions_ended: ended.length, session_ids: ended } : {}) },
             actor: principal.actor,
           });
         }
@@ -364,7 +363,7 @@ export class AuthService implements OnApplicationBootstrap {
       await this.throttle.clear(tx, user.id);
       await this.outbox.add(tx, {
         type: IdentityEventTypes.UserPasswordReset,
-        data: { user_id: user.id, sessions_ended: ended.length },
+        data: { user_id: user.id, sessions_ended: ended.length, session_ids: ended },
         actor: actorFor(user.id, client),
       });
       return user.email;

@@ -165,7 +165,9 @@ export class UsersService {
         const extra: Record<string, unknown> = {};
         const deactivated = before.is_active === true && user.isActive === false;
         if (deactivated || passwordHash) {
-          extra.sessions_ended = (await this.sessions.revokeForUser(tx, user.id, deactivated ? 'deactivated' : 'password_changed')).length;
+          const ended = await this.sessions.revokeForUser(tx, user.id, deactivated ? 'deactivated' : 'password_changed');
+          extra.sessions_ended = ended.length;
+          extra.session_ids = ended;
         }
         if (deactivated) extra.api_keys_revoked = await this.apiKeys.revokeAllForUser(tx, user.id, principal.actor);
         if (passwordHash) {
