@@ -1,3 +1,4 @@
+import './node-globals.js';
 import { once } from 'node:events';
 import { readConfig } from './config.js';
 import { createLog } from './logger.js';
