@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ProvisioningRpc, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
-import { processesWithArgument, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { processesWithArgument, readEvents, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 
 /**
  * The tenant lifecycle saga on real processes (tenants + provisioning, local runtime, real Postgres
@@ -40,6 +40,8 @@ describe('tenant lifecycle saga on the local runtime', () => {
       PROVISIONING_JOB_LEASE_MS: '1500',
       PROVISIONING_POLL_MS: '200',
       EVENT_ACK_WAIT_MS: '5000',
+      // Spare databases on (ADR 0009): a claimed spare must survive a crash as exactly one database.
+      TENANT_DATABASE_SPARES: '2',
       ...extra,
     });
 
@@ -98,6 +100,11 @@ describe('tenant lifecycle saga on the local runtime', () => {
       await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
     }
     await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`).catch(() => undefined);
+    const spares = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)`, [
+      `spare_t_shared_${runId}_`,
+      `prep_t_shared_${runId}_`,
+    ]);
+    for (const { datname } of spares.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
     for (const t of created) {
       const name = `tenant_${t.slug.replace(/-/g, '_')}`;
       await c.query(`DROP OWNED BY "${name}"`).catch(() => undefined);
@@ -143,6 +150,34 @@ describe('tenant lifecycle saga on the local runtime', () => {
     expect(existsSync(path.join(runtimeDir, t.slug))).toBe(false);
     await provisioning!.kill('SIGTERM');
   }, 120_000);
+
+  it('suspends and resumes on admin actions, the reason on the status and on every event', async () => {
+    await startProvisioning();
+    const t = await create('Suspendable');
+    await until(t.id, 'active');
+    await rpc.call(TenantsRpc.adminAction, { caller: admin, id: t.id, action: 'suspend', reason: 'invoice overdue' });
+    const suspended = await until(t.id, 'suspended');
+    expect(suspended.history.at(-1)).toMatchObject({ from: 'active', to: 'suspended', reason: 'invoice overdue', actor_id: admin.actor.id });
+    expect(await upstream(t.slug)).toBeNull();
+    await rpc.call(TenantsRpc.adminAction, { caller: admin, id: t.id, action: 'resume', reason: 'paid' });
+    await until(t.id, 'active');
+    expect(await upstream(t.slug)).not.toBeNull();
+
+    const events = await waitFor(async () => {
+      const all = (await readEvents(await env.nats(), env.prefix)).filter((e) => e.tenant_id === t.id);
+      return all.some((e) => e.type === 'tenant.resumed') ? all : null;
+    }, 'tenant.resumed');
+    const of = (type: string) => events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
+    expect(of('tenant.suspended')).toEqual([expect.objectContaining({ tenant_id: t.id, reason: 'invoice overdue' })]);
+    expect(of('tenant.resumed')).toEqual([expect.objectContaining({ tenant_id: t.id, reason: 'paid', access_url: expect.any(String) })]);
+    expect(of('tenant.status_changed').map((d) => [d.from, d.to, d.reason])).toEqual(
+      expect.arrayContaining([
+        ['active', 'suspended', 'invoice overdue'],
+        ['suspended', 'active', 'paid'],
+      ]),
+    );
+    await provisioning!.kill('SIGTERM');
+  }, 90_000);
 
   it.each(['database', 'credentials', 'instance', 'ready'])(
     'still reaches active with exactly one database and one instance when provisioning is SIGKILLed at the %s step',

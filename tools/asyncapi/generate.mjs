@@ -283,11 +283,11 @@ const events = {
   },
   'tenant.started': {
     summary: 'The tenant is `active` again after being `stopped` or in `error` (start, or a retried operation succeeded).',
-    data: tenantData(['access_url'], { access_url: accessUrl }),
+    data: tenantData(['access_url'], { access_url: accessUrl, reason: arrivalReason }),
   },
   'tenant.resumed': {
     summary: 'A `suspended` tenant is `active` again; its instance is serving.',
-    data: tenantData(['access_url'], { access_url: accessUrl }),
+    data: tenantData(['access_url'], { access_url: accessUrl, reason: arrivalReason }),
   },
   'tenant.suspended': {
     summary: 'The tenant was suspended (admin action); its instance is stopped.',

@@ -67,7 +67,7 @@ export class TenantLifecycle {
       await this.outbox.add(tx, {
         type: from === 'suspended' ? EventTypes.TenantResumed : EventTypes.TenantStarted,
         tenantId: tenant.id,
-        data: { ...data, access_url: tenant.accessUrl },
+        data: { ...data, access_url: tenant.accessUrl, ...(options.reason ? { reason: options.reason } : {}) },
       });
     } else if (arrival) {
       await this.outbox.add(tx, {

@@ -83,7 +83,8 @@ export class TenantProvisioningSaga {
     const target = SUCCESS_STATE[op.kind];
     if (target && tenant.status !== target) {
       if (target === 'active' && tenant.status === 'pending') await this.lifecycle.transition(tx, tenant, 'provisioning', { operationId: op.id });
-      await this.lifecycle.transition(tx, tenant, target, { operationId: op.id, reason: op.reason });
+      // The state the operation was asked for is the requester's doing (the history's actor).
+      await this.lifecycle.transition(tx, tenant, target, { operationId: op.id, reason: op.reason, actorId: op.requestedBy });
     } else if (tenant.status === 'error' && op.kind !== 'delete') {
       // A retried operation (restart, resize…) that succeeds brings the tenant back.
       await this.lifecycle.transition(tx, tenant, 'active', { operationId: op.id });
