@@ -47,6 +47,8 @@ export const baseConfigSchema = z.object({
   /** Port of the service's Prometheus `/metrics` listener; 0 picks a free one, unset disables it. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   RUN_MIGRATIONS: bool.default(true),
+  /** A stop (SIGTERM, parent gone) that takes longer than this exits anyway, with code 1. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

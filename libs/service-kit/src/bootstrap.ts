@@ -276,7 +276,19 @@ export async function runService<S extends z.ZodTypeAny>(def: ServiceDefinition<
     logger.fatal({ err }, `${def.service} service failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
+  let stopRequested = false;
   const stop = (reason: string) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    // A stop that hangs (a handler or job that never settles) must not leave the process behind —
+    // under a supervisor it would never be replaced, and an orphaned one would hold its port.
+    // SHUTDOWN_TIMEOUT_MS (30 s) is longer than the longest graceful wait inside (provisioning lets
+    // jobs in flight finish for up to 20 s).
+    const timeoutMs = running.config.SHUTDOWN_TIMEOUT_MS;
+    setTimeout(() => {
+      running.logger.error({ reason, timeout_ms: timeoutMs }, `${def.service} service did not stop in time; exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
     running.shutdown(reason).then(
       () => process.exit(0),
       () => process.exit(1),
