@@ -55,9 +55,20 @@ export function registerTenantProxy(fastify: FastifyInstance, rpc: RpcClient, lo
       .send(toProblem(error, { instance: request.url, correlationId: request.id }));
   };
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback-style, so that API traffic (no tenant host) costs no promise on the hot path.
+  fastify.addHook('onRequest', (request, reply, done) => {
     const slug = tenantSlugOf(request.headers.host, options.hostSuffixes);
-    if (!slug) return;
+    if (!slug) return done();
+    proxy(request, reply, slug).then(
+      () => {
+        // Answered (a problem) or hijacked (streaming to the tenant): the API pipeline must not run.
+        if (!reply.sent) done();
+      },
+      (err: Error) => done(err),
+    );
+  });
+
+  const proxy = async (request: FastifyRequest, reply: FastifyReply, slug: string): Promise<unknown> => {
     let upstream: Upstream;
     try {
       upstream = await resolve(slug);
@@ -94,5 +105,6 @@ export function registerTenantProxy(fastify: FastifyInstance, rpc: RpcClient, lo
       } else reply.raw.destroy();
     });
     request.raw.pipe(upstreamReq);
-  });
+    return undefined;
+  };
 }
