@@ -12,6 +12,7 @@ import { createTenantRuntime } from './runtime/runtime.factory.js';
 import type { TenantRuntime } from './runtime/tenant-runtime.js';
 import { createTenantDatabaseManager } from './tenant-database/tenant-database.factory.js';
 import type { TenantDatabaseManager } from './tenant-database/tenant-database.manager.js';
+import { registerSpareDatabasesMetric } from './tenant-database/spare-databases.js';
 
 /** Closes the runtime's background work and the admin pool; tenants' instances keep running. */
 class RuntimeLifecycle implements OnApplicationShutdown {
@@ -33,7 +34,11 @@ class RuntimeLifecycle implements OnApplicationShutdown {
     {
       provide: TENANT_DATABASES,
       inject: [SERVICE_CONFIG, SERVICE_LOGGER],
-      useFactory: (config: ProvisioningConfig, logger: Logger) => createTenantDatabaseManager(config, logger),
+      useFactory: (config: ProvisioningConfig, logger: Logger) => {
+        const databases = createTenantDatabaseManager(config, logger);
+        registerSpareDatabasesMetric(databases.spares);
+        return databases;
+      },
     },
     {
       provide: TENANT_RUNTIME,

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { TEST_PG_ADMIN_URL, waitFor } from '@saas/testing';
 import { tenantDatabaseIdentifier } from '../runtime/tenant-names.js';
 import { withDatabase } from './postgres-tools.js';
-import { spareDatabasePrefixes } from './spare-databases.js';
+import { metricsRegistry } from '@saas/observability';
+import { registerSpareDatabasesMetric, spareDatabasePrefixes } from './spare-databases.js';
 import { TenantDatabaseManager } from './tenant-database.manager.js';
 
 const run = randomBytes(3).toString('hex');
@@ -87,8 +88,10 @@ describe('Spare tenant databases (real Postgres)', () => {
     const [schema] = await adminQuery<{ owner: string }>('SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = $1', [name], name);
     expect(schema!.owner).toBe(name);
 
-    // And the pool is topped up again.
+    // And the pool is topped up again, which the metric shows.
     await waitFor(async () => (await withSpares.spares.list()).length === 2, 'refilled', 20_000, 50);
+    registerSpareDatabasesMetric(withSpares.spares);
+    expect(await metricsRegistry.getSingleMetricAsString('saas_tenant_database_spares')).toMatch(/^saas_tenant_database_spares 2$/m);
   });
 
   it('gives concurrent sign-ups one spare each, falls back to CREATE DATABASE when they run out, and refills only when idle', async () => {

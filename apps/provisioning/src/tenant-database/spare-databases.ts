@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { metricsRegistry } from '@saas/observability';
 import { withDatabase } from './postgres-tools.js';
 
 const UNDEFINED_DATABASE = '3D000';
@@ -153,4 +155,22 @@ export class SpareDatabases {
     }
     await admin.query(`ALTER DATABASE ${ident(prep)} RENAME TO ${ident(`${this.readyPrefix}${suffix}`)}`);
   }
+}
+
+const SPARES_METRIC = 'saas_tenant_database_spares';
+
+/**
+ * `saas_tenant_database_spares`: ready spares, counted on each scrape, so an operator sees the pool
+ * run dry under a sign-up burst (and refill after it). Registered once per process.
+ */
+export function registerSpareDatabasesMetric(spares: SpareDatabases): void {
+  if (!spares.enabled || metricsRegistry.getSingleMetric(SPARES_METRIC)) return;
+  new Gauge({
+    name: SPARES_METRIC,
+    help: 'Empty databases ready for dedicated tenants (TENANT_DATABASE_SPARES is the target)',
+    registers: [metricsRegistry],
+    async collect() {
+      this.set((await spares.list().catch(() => [])).length);
+    },
+  });
 }
