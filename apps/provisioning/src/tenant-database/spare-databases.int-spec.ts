@@ -3,23 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { TEST_PG_ADMIN_URL, waitFor } from '@saas/testing';
 import { tenantDatabaseIdentifier } from '../runtime/tenant-names.js';
-import { withDatabase } from './postgres-tools.js';
 import { metricsRegistry } from '@saas/observability';
 import { registerSpareDatabasesMetric, spareDatabasePrefixes } from './spare-databases.js';
 import { TenantDatabaseManager } from './tenant-database.manager.js';
+import { adminQuery } from '../../test/admin-query.js';
 
 const run = randomBytes(3).toString('hex');
 const slug = (label: string) => `sp-${label}-${run}`;
-
-async function adminQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-  const client = new pg.Client({ connectionString: withDatabase(TEST_PG_ADMIN_URL, database) });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params.length ? params : undefined)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const databaseExists = async (name: string) => (await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
 

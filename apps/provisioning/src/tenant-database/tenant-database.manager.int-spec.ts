@@ -6,6 +6,7 @@ import { tenantDatabaseIdentifier } from '../runtime/tenant-names.js';
 import { withDatabase } from './postgres-tools.js';
 import { TenantDatabaseManager } from './tenant-database.manager.js';
 import type { TenantDatabaseInfo } from './tenant-database.types.js';
+import { adminQuery } from '../../test/admin-query.js';
 
 const run = randomBytes(3).toString('hex');
 const sharedDatabase = `t_tenants_shared_${run}`;
@@ -27,16 +28,6 @@ async function asTenant<T>(info: Pick<TenantDatabaseInfo, 'url'>, fn: (c: pg.Cli
   await client.connect();
   try {
     return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function adminQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-  const client = new pg.Client({ connectionString: withDatabase(TEST_PG_ADMIN_URL, database) });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params.length ? params : undefined)).rows;
   } finally {
     await client.end();
   }
