@@ -52,6 +52,8 @@ export const IdentityRpc = Object.freeze({
   usersTenants: 'rpc.identity.users.tenants',
   usersOwnedTenants: 'rpc.identity.users.owned-tenants',
   usersSubscriptions: 'rpc.identity.users.subscriptions',
+  /** Admins: counts for `admin/metrics/platform`. */
+  usersStats: 'rpc.identity.users.stats',
   apiKeysList: 'rpc.identity.api-keys.list',
   apiKeysCreate: 'rpc.identity.api-keys.create',
   apiKeysRevoke: 'rpc.identity.api-keys.revoke',
@@ -355,6 +357,21 @@ export class UpdateMeRequest extends CallerRequest {
 }
 
 export class RotateKeysRequest extends CallerRequest {}
+
+export class UsersStatsRequest extends CallerRequest {}
+
+/** `rpc.identity.users.stats`. */
+export interface UsersStats {
+  total: number;
+  active: number;
+  inactive: number;
+  admins: number;
+  email_verified: number;
+  created_last_24h: number;
+  created_last_7d: number;
+  logged_in_last_24h: number;
+  by_plan_tier: Record<string, number>;
+}
 
 export interface RotateKeysResponse {
   kid: string;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { CallerDto } from './caller.js';
 
 /** RPC subjects of the provisioning service (internal: the gateway authorizes the tenant first). */
 export const ProvisioningRpc = Object.freeze({
@@ -9,7 +10,32 @@ export const ProvisioningRpc = Object.freeze({
   instanceLogs: 'rpc.provisioning.instance.logs',
   /** Where the gateway proxies `http://<slug>.<host>`; answers `null` when the instance is not serving. */
   instanceRoute: 'rpc.provisioning.instance.route',
+  /** Every live instance summed up, for `admin/metrics/platform` (callers authorize: admins only). */
+  instancesStats: 'rpc.provisioning.instances.stats',
 });
+
+export class InstancesStatsRequest {
+  /** Who asks (the gateway has checked the admin role); for the service's logs. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CallerDto)
+  caller?: CallerDto;
+}
+
+/** `rpc.provisioning.instances.stats`. Resource figures are sums of each instance's latest sample. */
+export interface InstancesStats {
+  runtime: string;
+  total: number;
+  by_status: Record<string, number>;
+  /** Restarts the runtime did on its own after crashes, summed. */
+  crash_restarts: number;
+  cpu_percent: number;
+  memory_bytes: number;
+  storage_bytes: number;
+  /** Ready spare databases (ADR 0009), null when the pool is off. */
+  spare_databases: number | null;
+  jobs: { queued: number; running: number; failed_last_24h: number };
+}
 
 export class InstanceRefRequest {
   @IsUUID()

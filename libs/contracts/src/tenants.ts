@@ -61,6 +61,21 @@ export const TenantsRpc = Object.freeze({
   internalCredentials: 'rpc.tenants.internal.credentials',
 });
 
+/** `rpc.tenants.admin.stats`: the tenants side of `admin/stats` and `admin/metrics/platform`. */
+export interface TenantsAdminStats {
+  /** Tenants not deleted. */
+  total_tenants: number;
+  /** Tenants `active` (their instance serves). */
+  active_instances: number;
+  by_status: Record<string, number>;
+  /** Not deleted, by plan / database strategy. */
+  by_plan: Record<string, number>;
+  by_database_strategy: Record<string, number>;
+  created_last_24h: number;
+  created_last_7d: number;
+  operations: { in_progress: number; failed_last_24h: number; succeeded_last_24h: number };
+}
+
 export class TenantFieldsDto {
   @IsOptional()
   @IsString()

@@ -1,10 +1,22 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type TenantView } from '@saas/contracts';
+import {
+  IdentityRpc,
+  ProvisioningRpc,
+  TenantsRpc,
+  type CallerDto,
+  type InstancesStats,
+  type ListResult,
+  type Page,
+  type TenantsAdminStats,
+  type TenantView,
+  type UsersStats,
+} from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
+import { HealthService } from '../health/health.service.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -20,7 +32,49 @@ export class AdminTenantsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly paginator: Paginator,
+    private readonly health: HealthService,
   ) {}
+
+  @Get('metrics/platform')
+  @ApiOperation({
+    summary: 'Platform-wide figures: tenants (by status, plan, strategy; sign-ups; operations), users, instances (status, CPU, memory, storage; jobs), revenue and health.',
+    description:
+      'Each section comes from the service that owns it; a section whose service does not answer is null and named in `unavailable`, so the rest still shows.',
+  })
+  async platformMetrics(@Caller() caller: CallerDto) {
+    const unavailable: string[] = [];
+    /** A section, or null when its service is down or too slow (5xx); a refusal (4xx) is the answer. */
+    const section = <T>(name: string, call: Promise<T>): Promise<T | null> =>
+      call.catch((err: unknown) => {
+        if (err instanceof DomainException && err.status >= 500) {
+          unavailable.push(name);
+          return null;
+        }
+        throw err;
+      });
+    const [tenants, users, instances, revenue, health] = await Promise.all([
+      section('tenants', this.rpc.call<TenantsAdminStats>(TenantsRpc.adminStats, { caller })),
+      section('identity', this.rpc.call<UsersStats>(IdentityRpc.usersStats, { caller })),
+      section('provisioning', this.rpc.call<InstancesStats>(ProvisioningRpc.instancesStats, { caller })),
+      section('billing', this.rpc.call<{ total_revenue: number; currency: string }>('rpc.billing.revenue', { caller })),
+      this.health.detailed(),
+    ]);
+    return {
+      generated_at: new Date().toISOString(),
+      tenants,
+      users,
+      instances,
+      revenue: revenue ? { total_revenue: revenue.total_revenue, currency: revenue.currency } : null,
+      health: {
+        status: health.status,
+        services: Object.fromEntries(Object.entries(health.services).map(([name, entry]) => [name, entry.status])),
+        postgres: health.postgres.status,
+        nats: health.nats.status,
+        event_backlog: health.jetstream.consumers.reduce((sum, c) => sum + c.pending + c.ack_pending, 0),
+      },
+      unavailable: unavailable.sort(),
+    };
+  }
 
   @Get('tenants')
   @ApiOperation({ summary: 'All tenants (filters: status, plan/tier, owner_id, date_from, date_to; search; ordering).' })

@@ -7,7 +7,9 @@ import {
   UpdateUserRequest,
   UserListRequest,
   UserRefRequest,
+  UsersStatsRequest,
   type ListResult,
+  type UsersStats,
   type UserSubscriptionView,
   type UserTenantView,
   type UserView,
@@ -17,6 +19,11 @@ import { UsersService } from './users.service.js';
 @Controller()
 export class UsersController {
   constructor(private readonly users: UsersService) {}
+
+  @MessagePattern(IdentityRpc.usersStats)
+  stats(@Payload() req: UsersStatsRequest): Promise<UsersStats> {
+    return this.users.stats(req);
+  }
 
   @MessagePattern(IdentityRpc.usersList)
   list(@Payload() req: ListUsersRequest): Promise<ListResult<UserView>> {

@@ -6,6 +6,8 @@ import {
   type CreateUserRequest,
   type ListResult,
   type ListUsersRequest,
+  type UsersStats,
+  type UsersStatsRequest,
   type UpdateUserRequest,
   type UserListRequest,
   type UserRefRequest,
@@ -51,6 +53,44 @@ export class UsersService {
     private readonly apiKeys: ApiKeysService,
     private readonly throttle: LoginThrottleService,
   ) {}
+
+  async stats(req: UsersStatsRequest): Promise<UsersStats> {
+    await this.callers.requireAdmin(req.caller);
+    const rows: Array<{ tier: string; total: number; active: number; admins: number; verified: number; day: number; week: number; logged_in: number }> =
+      await this.ds.query(
+        `SELECT plan_tier AS tier, count(*)::int AS total,
+                count(*) FILTER (WHERE is_active)::int AS active,
+                count(*) FILTER (WHERE role = 'admin')::int AS admins,
+                count(*) FILTER (WHERE email_verified_at IS NOT NULL)::int AS verified,
+                count(*) FILTER (WHERE created_at > now() - interval '1 day')::int AS day,
+                count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS week,
+                count(*) FILTER (WHERE last_login > now() - interval '1 day')::int AS logged_in
+           FROM users GROUP BY plan_tier`,
+      );
+    const stats: UsersStats = {
+      total: 0,
+      active: 0,
+      inactive: 0,
+      admins: 0,
+      email_verified: 0,
+      created_last_24h: 0,
+      created_last_7d: 0,
+      logged_in_last_24h: 0,
+      by_plan_tier: {},
+    };
+    for (const r of rows) {
+      stats.total += r.total;
+      stats.active += r.active;
+      stats.admins += r.admins;
+      stats.email_verified += r.verified;
+      stats.created_last_24h += r.day;
+      stats.created_last_7d += r.week;
+      stats.logged_in_last_24h += r.logged_in;
+      stats.by_plan_tier[r.tier] = r.total;
+    }
+    stats.inactive = stats.total - stats.active;
+    return stats;
+  }
 
   async list(req: ListUsersRequest): Promise<ListResult<UserView>> {
     await this.callers.requireAdmin(req.caller);

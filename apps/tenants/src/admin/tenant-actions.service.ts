@@ -7,6 +7,7 @@ import {
   type CallerDto,
   type ListResult,
   type ListTenantsRequest,
+  type TenantsAdminStats,
   type TenantStatus,
   type TenantView,
 } from '@saas/contracts';
@@ -89,21 +90,42 @@ export class TenantActionsService {
     return this.tenants.list(req, 'all');
   }
 
-  async stats(caller: CallerDto): Promise<{ total_tenants: number; active_instances: number; by_status: Record<string, number>; by_plan: Record<string, number> }> {
+  async stats(caller: CallerDto): Promise<TenantsAdminStats> {
     if (!isAdmin(caller)) throw new DomainException('FORBIDDEN', 'Platform admins only.', { status: 403 });
-    const rows: Array<{ status: string; plan: string; n: number }> = await this.ds.query(
-      `SELECT status, plan, count(*)::int AS n FROM tenants GROUP BY status, plan`,
+    const rows: Array<{ status: string; plan: string; strategy: string; n: number; day: number; week: number }> = await this.ds.query(
+      `SELECT status, plan, database_strategy AS strategy, count(*)::int AS n,
+              count(*) FILTER (WHERE created_at > now() - interval '1 day')::int AS day,
+              count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS week
+         FROM tenants GROUP BY status, plan, database_strategy`,
     );
-    const by_status: Record<string, number> = {};
-    const by_plan: Record<string, number> = {};
-    let total = 0;
+    const [ops]: Array<{ in_progress: number; failed: number; succeeded: number }> = await this.ds.query(
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS in_progress,
+              count(*) FILTER (WHERE status = 'failed' AND finished_at > now() - interval '1 day')::int AS failed,
+              count(*) FILTER (WHERE status = 'succeeded' AND finished_at > now() - interval '1 day')::int AS succeeded
+         FROM tenant_operations`,
+    );
+    const stats: TenantsAdminStats = {
+      total_tenants: 0,
+      active_instances: 0,
+      by_status: {},
+      by_plan: {},
+      by_database_strategy: {},
+      created_last_24h: 0,
+      created_last_7d: 0,
+      operations: { in_progress: ops?.in_progress ?? 0, failed_last_24h: ops?.failed ?? 0, succeeded_last_24h: ops?.succeeded ?? 0 },
+    };
+    const add = (into: Record<string, number>, key: string, n: number) => (into[key] = (into[key] ?? 0) + n);
     for (const r of rows) {
-      by_status[r.status] = (by_status[r.status] ?? 0) + r.n;
-      if (r.status !== 'deleted') {
-        by_plan[r.plan] = (by_plan[r.plan] ?? 0) + r.n;
-        total += r.n;
-      }
+      add(stats.by_status, r.status, r.n);
+      stats.created_last_24h += r.day;
+      stats.created_last_7d += r.week;
+      if (r.status === 'deleted') continue;
+      add(stats.by_plan, r.plan, r.n);
+      add(stats.by_database_strategy, r.strategy, r.n);
+      stats.total_tenants += r.n;
     }
-    return { total_tenants: total, active_instances: by_status.active ?? 0, by_status, by_plan };
+    stats.active_instances = stats.by_status.active ?? 0;
+    return stats;
   }
+
 }
