@@ -46,6 +46,8 @@ export const provisioningRuntimeConfig = z.object({
   LOCAL_START_TIMEOUT_MS: ms(30_000, 100),
   LOCAL_STOP_TIMEOUT_MS: ms(10_000, 100),
   LOCAL_SUPERVISE_INTERVAL_MS: ms(1_000),
+  /** A running app failing this many health checks in a row (one per supervision pass) is restarted as hung; 0 = never. */
+  LOCAL_LIVENESS_FAILURES: z.coerce.number().int().min(0).max(100).default(3),
   LOCAL_RESTART_BACKOFF_MS: ms(500),
   LOCAL_METRICS_INTERVAL_MS: ms(10_000),
   LOCAL_METRICS_SAMPLES: z.coerce.number().int().min(2).max(100_000).default(360),

@@ -55,6 +55,7 @@ export function localRuntimeOptions(config: TenantRuntimeConfig): LocalRuntimeOp
     startTimeoutMs: config.LOCAL_START_TIMEOUT_MS,
     stopTimeoutMs: config.LOCAL_STOP_TIMEOUT_MS,
     superviseIntervalMs: config.LOCAL_SUPERVISE_INTERVAL_MS,
+    livenessFailures: config.LOCAL_LIVENESS_FAILURES,
     restartBackoffMs: config.LOCAL_RESTART_BACKOFF_MS,
     metricsIntervalMs: config.LOCAL_METRICS_INTERVAL_MS,
     metricsSamples: config.LOCAL_METRICS_SAMPLES,

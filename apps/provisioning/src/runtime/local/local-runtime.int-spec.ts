@@ -225,6 +225,21 @@ describe('LocalRuntime (real processes, real Postgres)', () => {
     expect((await get((info.endpoint as { port: number }).port)).status).toBe(200);
   });
 
+  it('stops and restarts an instance that is alive but no longer answers its health check (hung)', async () => {
+    const before = (await runtime.getInstance(a.tenantId))!;
+    const { pid } = before.endpoint as { pid: number };
+    process.kill(pid, 'SIGSTOP'); // alive, answers nothing
+    const info = await eventually(async () => {
+      const i = await runtime.getInstance(a.tenantId);
+      return i?.status === 'running' && (i.endpoint as { pid: number }).pid !== pid ? i : null;
+    }, 30_000);
+    expect(info.restarts).toBe(before.restarts + 1);
+    expect(processesOf(a.tenantId)).toHaveLength(1);
+    expect((await get((info.endpoint as { port: number }).port)).status).toBe(200);
+    const logs = await runtime.logs(a.tenantId, { page: 1, page_size: 50, search: 'unresponsive' });
+    expect(logs.results.map((e) => e.message).join('\n')).toMatch(/unresponsive: 3 health checks failed in a row/);
+  }, 60_000);
+
   it('adopts the running instance when the provisioning runtime is replaced, never starting a second one', async () => {
     const before = (await portOf(runtime, a)) as { pid: number; port: number };
     await runtime.close(); // what a SIGKILL of provisioning leaves: the apps keep running

@@ -48,6 +48,11 @@ export interface LocalRuntimeOptions {
   startTimeoutMs: number;
   stopTimeoutMs: number;
   superviseIntervalMs: number;
+  /**
+   * Consecutive failed health checks (one per supervision pass) after which a running instance that
+   * has not exited is taken as hung: stopped and restarted like a crashed one. 0 turns it off.
+   */
+  livenessFailures?: number;
   restartBackoffMs: number;
   metricsIntervalMs: number;
   metricsSamples: number;
@@ -88,6 +93,9 @@ export class LocalRuntime implements TenantRuntime {
   private readonly locks = new KeyedMutex();
   private readonly children = new Map<string, ChildProcess>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Health checks in flight (one per tenant at a time) and failed ones in a row, for hang detection. */
+  private readonly probing = new Set<string>();
+  private readonly livenessMisses = new Map<string, number>();
   private readonly history = new Map<string, MetricsHistory>();
   private readonly cpuBaseline = new Map<string, { pid: number; ticks: number; at: number }>();
   private readonly background = new Set<Promise<unknown>>();
@@ -372,14 +380,49 @@ export class LocalRuntime implements TenantRuntime {
     await this.noteDeath(state, 'not running when the runtime started');
   }
 
-  /** Periodic check: adopted processes are not our children, so no exit event tells us they died. */
+  /**
+   * Periodic check: adopted processes are not our children, so no exit event tells us they died;
+   * and a process that is alive but no longer answers its health check (hung, deadlocked) is only
+   * seen by asking it.
+   */
   private superviseAll(): void {
     for (const state of this.states.values()) {
       const id = state.tenantId;
       if (state.desired !== 'running' || this.locks.isLocked(id) || this.restartTimers.has(id)) continue;
-      if (isOurProcess(state.process, id)) continue;
+      if (isOurProcess(state.process, id)) {
+        if (state.status === 'running') this.checkLiveness(state);
+        continue;
+      }
       this.track(this.locks.run(id, () => this.noteDeath(state, 'process not running')));
     }
+  }
+
+  private checkLiveness(state: LocalInstanceState): void {
+    const limit = this.options.livenessFailures ?? 3;
+    const id = state.tenantId;
+    if (limit <= 0 || state.port === null || this.probing.has(id)) return;
+    this.probing.add(id);
+    // Forgiving: a busy machine must not get a healthy app restarted (and one check runs at a time).
+    const timeoutMs = Math.max(1_000, Math.min(5_000, 2 * this.options.superviseIntervalMs));
+    this.track(
+      probeHttp(this.connectHost(), state.port, this.options.healthPath ?? '/health', timeoutMs)
+        .then(async (healthy) => {
+          if (healthy) return void this.livenessMisses.delete(id);
+          const misses = (this.livenessMisses.get(id) ?? 0) + 1;
+          this.livenessMisses.set(id, misses);
+          if (misses < limit || this.closed || this.locks.isLocked(id)) return;
+          this.livenessMisses.delete(id);
+          await this.locks.run(id, async () => {
+            if (state.desired !== 'running' || !isOurProcess(state.process, id)) return;
+            const reason = `unresponsive: ${misses} health checks failed in a row`;
+            this.deps.logger.warn({ tenant_id: id, pid: state.process!.pid }, `tenant instance ${reason}; stopping it`);
+            await stopProcessGroup(state.process!.pid, this.options.stopTimeoutMs);
+            state.lastError = reason;
+            await this.noteDeath(state, reason);
+          });
+        })
+        .finally(() => this.probing.delete(id)),
+    );
   }
 
   private watch(tenantId: string, child: ChildProcess, identity: ProcessIdentity): void {
