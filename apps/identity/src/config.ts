@@ -24,6 +24,9 @@ export const identityConfigSchema = baseConfigSchema
     KEY_ROTATION_DAYS: z.coerce.number().positive().default(30),
     /** How often each replica checks whether the active signing key is due for rotation. */
     KEY_ROTATION_CHECK_S: seconds(3_600, 1),
+    /** Ended sessions, expired tokens and idle login throttles are deleted this long after (housekeeping.service.ts). */
+    IDENTITY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+    IDENTITY_HOUSEKEEPING_INTERVAL_S: seconds(3_600, 1),
 
     // Email
     /** smtp(s)://user:pass@host:port; unset → mails are written to MAIL_LOG_DIR (development). */

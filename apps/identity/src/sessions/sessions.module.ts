@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { IdentityHousekeeping } from './housekeeping.service.js';
 import { SecurityModule } from '../security/security.module.js';
 import { SessionsService } from './sessions.service.js';
 
-@Module({ imports: [SecurityModule], providers: [SessionsService], exports: [SessionsService] })
+@Module({ imports: [SecurityModule], providers: [SessionsService, IdentityHousekeeping], exports: [SessionsService, IdentityHousekeeping] })
 export class SessionsModule {}
