@@ -24,7 +24,6 @@ export function credentialOf(headers: FastifyRequest['headers']): Credential | u
   return undefined;
 }
 
-
 /**
  * Establishes who a request is — before routing decides anything, so that rate limits know the tier
  * and even a 404 counts against the right caller. Never rejects: a refused credential is recorded
