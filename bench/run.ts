@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { cpus, platform, release, setPriority, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { distPath, REPO_ROOT, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
-import { percentile, runProvisioningBench, type ProvisioningBenchResult, type Series } from './provisioning.bench.js';
+import { cpuMs, percentile, runProvisioningBench, type ProvisioningBenchResult, type Series } from './provisioning.bench.js';
 
 /**
  * `npm run bench`: the gateway's performance targets (docs/benchmarks.md), measured in one run on
@@ -48,16 +48,6 @@ interface Load {
   non2xx: number;
   errors: number;
   total: number;
-}
-
-/** CPU time (ms) a process has used so far, or null where /proc is not available. */
-function cpuMs(pid: number | undefined): number | null {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10; // USER_HZ = 100
-  } catch {
-    return null;
-  }
 }
 
 async function load(label: string, url: string, server: ManagedProcess, headers: Record<string, string> = {}): Promise<Load> {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ProvisioningRpc, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
-import { processesWithArgument, readEvents, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { dropDatabasesStartingWith, processesWithArgument, readEvents, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 
 /**
  * The tenant lifecycle saga on real processes (tenants + provisioning, local runtime, real Postgres
@@ -100,11 +100,7 @@ describe('tenant lifecycle saga on the local runtime', () => {
       await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
     }
     await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`).catch(() => undefined);
-    const spares = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)`, [
-      `spare_t_shared_${runId}_`,
-      `prep_t_shared_${runId}_`,
-    ]);
-    for (const { datname } of spares.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+    await dropDatabasesStartingWith(c, `spare_t_shared_${runId}_`, `prep_t_shared_${runId}_`);
     for (const t of created) {
       const name = `tenant_${t.slug.replace(/-/g, '_')}`;
       await c.query(`DROP OWNED BY "${name}"`).catch(() => undefined);

@@ -31,6 +31,8 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v =
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** In-flight requests get this long to finish on SIGTERM (the services' default is 30 s). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Comma-separated allowed origins; empty turns CORS off. */
   CORS_ORIGINS: z

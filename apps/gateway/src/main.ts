@@ -5,9 +5,6 @@ import { announceReady, stopWhenParentGoes } from '@saas/service-kit';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
-/** A close that hangs (a stuck request) must not keep the pod from being replaced. */
-const SHUTDOWN_GRACE_MS = 15_000;
-
 let config: GatewayConfig;
 try {
   config = loadConfig('gateway', gatewayConfigSchema);
@@ -42,7 +39,7 @@ const stop = (reason: string) => {
     setTimeout(() => {
       logger.error('gateway did not stop in time');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }, config.SHUTDOWN_TIMEOUT_MS).unref(); // a close that hangs (a stuck request) must not keep the pod from being replaced
     app
       .close()
       .then(() => shutdownTracing())

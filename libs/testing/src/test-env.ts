@@ -92,6 +92,15 @@ export class TestEnv {
 }
 
 /** Polls until `probe` returns a truthy value (returned) or the deadline passes (throws with `what`). */
+/**
+ * Drops every database whose name starts with one of `prefixes` (what a run's platform created on
+ * the server outside its own database: spare tenant databases, say). Best effort: cleanup.
+ */
+export async function dropDatabasesStartingWith(client: pg.ClientBase, ...prefixes: string[]): Promise<void> {
+  const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p))`, [prefixes]);
+  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`).catch(() => undefined);
+}
+
 export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 10_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

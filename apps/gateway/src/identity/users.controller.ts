@@ -84,8 +84,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Tenants the user belongs to.' })
   @ApiOkResponse({ description: 'A page of tenants with the user’s role.' })
   @ApiProblems(404)
-  async tenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { ...query, id: params.id, caller }), query, request);
+  tenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
+    return this.subList<UserTenantView>(IdentityRpc.usersTenants, params, query, caller, request);
   }
 
   @Get(':id/owned-tenants')
@@ -94,8 +94,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Tenants the user owns.' })
   @ApiOkResponse({ description: 'A page of tenants.' })
   @ApiProblems(404)
-  async ownedTenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<UserTenantView>>(IdentityRpc.usersOwnedTenants, { ...query, id: params.id, caller }), query, request);
+  ownedTenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
+    return this.subList<UserTenantView>(IdentityRpc.usersOwnedTenants, params, query, caller, request);
   }
 
   @Get(':id/subscriptions')
@@ -104,8 +104,13 @@ export class UsersController {
   @ApiOperation({ summary: 'Subscriptions of the user’s tenants.' })
   @ApiOkResponse({ description: 'A page of subscriptions.' })
   @ApiProblems(404)
-  async subscriptions(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserSubscriptionView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<UserSubscriptionView>>(IdentityRpc.usersSubscriptions, { ...query, id: params.id, caller }), query, request);
+  subscriptions(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserSubscriptionView>> {
+    return this.subList<UserSubscriptionView>(IdentityRpc.usersSubscriptions, params, query, caller, request);
+  }
+
+  /** One of a user's lists (tenants, owned tenants, subscriptions), as a page. */
+  private async subList<T>(subject: string, params: IdParams, query: UserSubListQuery, caller: CallerDto, request: FastifyRequest): Promise<Page<T>> {
+    return this.paginator.toPage(await this.rpc.call<ListResult<T>>(subject, { ...query, id: params.id, caller }), query, request);
   }
 }
 

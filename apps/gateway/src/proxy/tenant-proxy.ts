@@ -68,16 +68,16 @@ export function registerTenantProxy(fastify: FastifyInstance, rpc: RpcClient, lo
     );
   });
 
-  const proxy = async (request: FastifyRequest, reply: FastifyReply, slug: string): Promise<unknown> => {
+  const proxy = async (request: FastifyRequest, reply: FastifyReply, slug: string): Promise<void> => {
     let upstream: Upstream;
     try {
       upstream = await resolve(slug);
     } catch (err) {
-      if (err instanceof DomainException) return problem(request, reply, err);
+      if (err instanceof DomainException) return void problem(request, reply, err);
       throw err;
     }
     if (!upstream) {
-      return problem(request, reply, new DomainException('TENANT_UNAVAILABLE', `No running instance answers for "${slug}".`, { status: 503 }));
+      return void problem(request, reply, new DomainException('TENANT_UNAVAILABLE', `No running instance answers for "${slug}".`, { status: 503 }));
     }
     reply.hijack();
     const headers = { ...request.headers };
@@ -105,6 +105,5 @@ export function registerTenantProxy(fastify: FastifyInstance, rpc: RpcClient, lo
       } else reply.raw.destroy();
     });
     request.raw.pipe(upstreamReq);
-    return undefined;
   };
 }

@@ -48,7 +48,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
     await this.listen();
     this.loop = this.run();
     // Spare databases are made while no job runs, never competing with a tenant being provisioned.
-    this.databases.maintainSpares(() => this.active.size > 0);
+    this.databases.spares.maintain(() => this.active.size > 0);
   }
 
   async onApplicationShutdown(): Promise<void> {

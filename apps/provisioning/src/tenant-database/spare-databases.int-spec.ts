@@ -54,7 +54,7 @@ describe('Spare tenant databases (real Postgres)', () => {
   });
 
   it('keeps spares ready and hands one to a dedicated tenant, locked down exactly like a database created for it', async () => {
-    withSpares.maintainSpares(() => busy);
+    withSpares.spares.maintain(() => busy);
     await waitFor(async () => (await withSpares.spares.list()).length === 2, 'two spares', 20_000, 50);
     const before = await withSpares.spares.list();
     const oids = await adminQuery<{ oid: number }>('SELECT oid FROM pg_database WHERE datname = ANY($1)', [before]);
@@ -111,7 +111,7 @@ describe('Spare tenant databases (real Postgres)', () => {
   });
 
   it('never touches the spares of another installation on the same server', async () => {
-    other.maintainSpares(() => false);
+    other.spares.maintain(() => false);
     await waitFor(async () => (await other.spares.list()).length === 1, "the other installation's spare", 20_000, 50);
     const [theirs] = await other.spares.list();
     expect(theirs!.startsWith(spareDatabasePrefixes(otherShared).ready)).toBe(true);

@@ -29,8 +29,6 @@ export interface SpareDatabasesOptions {
   installation: string;
   /** How many spares to keep ready. */
   target: number;
-  /** True while tenant stores are being created: refilling waits, so it never competes with them. */
-  busy: () => boolean;
   logger?: Logger;
 }
 
@@ -53,6 +51,8 @@ export class SpareDatabases {
   private readonly prepPrefix: string;
   private refilling?: Promise<void>;
   private closed = false;
+  /** True while tenants are being provisioned: refilling waits, so it never competes with them. */
+  private busy: () => boolean = () => false;
 
   constructor(private readonly options: SpareDatabasesOptions) {
     ({ ready: this.readyPrefix, prep: this.prepPrefix } = spareDatabasePrefixes(options.installation));
@@ -86,6 +86,12 @@ export class SpareDatabases {
     } finally {
       this.refill();
     }
+  }
+
+  /** Keeps the pool topped up from now on, pausing whenever `busy` says so. */
+  maintain(busy: () => boolean): void {
+    this.busy = busy;
+    this.refill();
   }
 
   /** Starts refilling in the background (no-op when disabled, closed or already refilling). */
@@ -128,7 +134,7 @@ export class SpareDatabases {
       // Left half-prepared by a process that died: nobody else prepares under this lock.
       for (const stale of await this.list(this.prepPrefix)) await lock.query(`DROP DATABASE IF EXISTS ${ident(stale)} WITH (FORCE)`);
       for (;;) {
-        while (this.options.busy() && !this.closed) await sleep(100);
+        while (this.busy() && !this.closed) await sleep(100);
         if (this.closed || (await this.list()).length >= this.options.target) return;
         await this.prepareOne(lock);
       }

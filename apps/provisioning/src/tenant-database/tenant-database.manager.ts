@@ -49,7 +49,6 @@ export class TenantDatabaseManager {
   private readonly admin: pg.Pool;
   private sharedPool?: pg.Pool;
   private readonly adminUrl: URL;
-  private pauseSpares: () => boolean = () => false;
   /** The warm pool of empty databases for `dedicated` tenants. */
   readonly spares: SpareDatabases;
 
@@ -63,18 +62,8 @@ export class TenantDatabaseManager {
       admin: this.admin,
       installation: options.sharedDatabase,
       target: options.spareDatabases ?? 0,
-      busy: () => this.pauseSpares(),
       ...(options.logger ? { logger: options.logger } : {}),
     });
-  }
-
-  /**
-   * Keeps the spare databases topped up, pausing while `busy` says tenants are being provisioned
-   * (creating spares then would compete with them for the server).
-   */
-  maintainSpares(busy: () => boolean): void {
-    this.pauseSpares = busy;
-    this.spares.refill();
   }
 
   get sharedDatabase(): string {
