@@ -18,14 +18,13 @@ import { paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { CallerResolver } from '../common/caller.js';
-import { Clock } from '../common/clock.js';
 import { digestsEqual, isUniqueViolation, sha256Hex } from '../common/hashing.js';
-import { SecureRandom } from '../common/secure-random.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
 import { User } from '../users/user.entity.js';
 import { UsersException } from '../users/users.exception.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeysException } from './api-keys.exception.js';
+import { Clock, SecureRandom } from '@saas/service-kit';
 
 /** `last_used_at` is written at most this often per key, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;

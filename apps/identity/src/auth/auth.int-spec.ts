@@ -3,8 +3,8 @@ import { decodeProtectedHeader, errors as joseErrors, createLocalJWKSet, jwtVeri
 import { IdentityRpc, type AcceptedResponse, type TokenResponse } from '@saas/contracts';
 import { waitFor } from '@saas/testing';
 import { AUDIENCE, failure, IdentityHarness, ISSUER, STRONG_PASSWORD } from '../../test/identity-harness.js';
-import { Clock } from '../common/clock.js';
 import { PasswordHasher } from '../users/password-hasher.js';
+import { Clock } from '@saas/service-kit';
 
 jest.setTimeout(60_000);
 

@@ -22,12 +22,10 @@ import {
 } from '@saas/contracts';
 import { DomainException, type FieldError } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
-import { SERVICE_CONFIG } from '@saas/service-kit';
+import { SERVICE_CONFIG, Clock, SecureRandom } from '@saas/service-kit';
 import type { MeRequest } from '@saas/contracts';
 import { CallerResolver, type Principal } from '../common/caller.js';
-import { Clock } from '../common/clock.js';
 import { isUniqueViolation } from '../common/hashing.js';
-import { SecureRandom } from '../common/secure-random.js';
 import type { IdentityConfig } from '../config.js';
 import { AccessTokenIssuer } from '../keys/access-tokens.js';
 import { MailDispatcher } from '../mail/mail-dispatcher.js';

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SERVICE_CONFIG } from '@saas/service-kit';
-import { Clock } from '../common/clock.js';
+import { SERVICE_CONFIG, Clock } from '@saas/service-kit';
 import { sha256Hex } from '../common/hashing.js';
 import type { IdentityConfig } from '../config.js';
 import { SecurityEventsService } from '../security/security-events.service.js';

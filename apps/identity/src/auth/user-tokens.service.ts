@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { IsNull, MoreThan, type EntityManager } from 'typeorm';
-import { Clock } from '../common/clock.js';
 import { sha256Hex } from '../common/hashing.js';
-import { SecureRandom } from '../common/secure-random.js';
 import { UserToken, type UserTokenPurpose } from './user-token.entity.js';
+import { Clock, SecureRandom } from '@saas/service-kit';
 
 /** Single-use, expiring tokens sent by mail (email verification, password reset). Only their hash is stored. */
 @Injectable()

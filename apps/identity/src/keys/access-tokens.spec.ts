@@ -3,9 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, SignJWT } from 'jose';
 import { verifyAccessToken } from '@saas/auth';
 import { ACCESS_TOKEN_ALGORITHM } from '@saas/contracts';
-import { Clock } from '../common/clock.js';
 import type { SigningKeysService } from './signing-keys.service.js';
 import { AccessTokenIssuer } from './access-tokens.js';
+import { Clock } from '@saas/service-kit';
 
 class FixedClock extends Clock {
   constructor(public at: Date) {

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { IdentityEventTypes, type Actor, type SecurityMetricsResponse } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
-import { Clock } from '../common/clock.js';
 import { SecurityEvent, type SecurityEventType } from './security-event.entity.js';
+import { Clock } from '@saas/service-kit';
 
 export interface SecurityEventInput {
   type: SecurityEventType;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import { SERVICE_CONFIG } from '@saas/service-kit';
-import { Clock } from '../common/clock.js';
+import { SERVICE_CONFIG, Clock, SecureRandom } from '@saas/service-kit';
 import { sha256Hex } from '../common/hashing.js';
-import { SecureRandom } from '../common/secure-random.js';
 import type { IdentityConfig } from '../config.js';
 import { SecurityEventsService } from '../security/security-events.service.js';
 import { User } from '../users/user.entity.js';

@@ -21,7 +21,6 @@ import { EventOutbox } from '@saas/messaging';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import { CallerResolver, type Principal } from '../common/caller.js';
-import { Clock } from '../common/clock.js';
 import { isUniqueViolation } from '../common/hashing.js';
 import { UserSubscription } from '../projections/user-subscription.entity.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
@@ -31,6 +30,7 @@ import { passwordWeaknesses } from './password-policy.js';
 import { User } from './user.entity.js';
 import { applyProfileFields, auditableFields, diff, normalizeEmail, resolveNames, toUserView } from './user.view.js';
 import { UsersException } from './users.exception.js';
+import { Clock } from '@saas/service-kit';
 
 /** Fields only an admin may set, and never on their own account. */
 const PRIVILEGED_SELF_FIELDS = ['role', 'is_active'] as const;
