@@ -331,6 +331,32 @@ describe('identity through the gateway (e2e)', () => {
     await audit(`user_id=${me.user.id}&action=updated`, (e) => e.new_values?.first_name === 'Renamed', 'own rename');
   });
 
+  it("accepts what the seeds' own clients send: username holding an email, seed 004's name and roles", async () => {
+    const ip = '203.0.113.60';
+    const email = `seed-${randomUUID().slice(0, 8)}@example.com`;
+    const me = await signUp(email, ip);
+    // Seeds 001, 002 and 004: `{"username": "user@example.com", "password": …}`.
+    const login = await call('POST', '/api/v1/auth/login', { ip, body: { username: email.toUpperCase(), password: PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    // Seed 004's login response: user_id, name, email and roles beside the tokens.
+    expect(login.json()).toMatchObject({ token_type: 'bearer', user_id: me.user.id, name: 'E2E User', email, roles: ['user'] });
+    expectProblem(await call('POST', '/api/v1/auth/login', { ip, body: { username: email, password: 'Wrong-Password-42' } }), 401, 'INVALID_CREDENTIALS');
+
+    // Seed 004 creates users with `name` and `roles`.
+    const created = await call('POST', '/api/v1/users', {
+      ip,
+      token: adminToken,
+      body: { email: `seed-admin-${randomUUID().slice(0, 8)}@example.com`, password: PASSWORD, name: 'John Doe', roles: ['user', 'admin'] },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ first_name: 'John', last_name: 'Doe', name: 'John Doe', role: 'admin', roles: ['user', 'admin'] });
+    const demoted = await call('PUT', `/api/v1/users/${created.json().id}`, { ip, token: adminToken, body: { roles: ['user'], name: 'Jane Roe' } });
+    expect(demoted.json()).toMatchObject({ role: 'user', roles: ['user'], name: 'Jane Roe' });
+    // `roles` is as privileged as `role`: nobody grants it to themselves.
+    expectProblem(await call('PATCH', `/api/v1/users/${me.user.id}`, { ip, token: me.access_token, body: { roles: ['user', 'admin'] } }), 403, 'FORBIDDEN');
+    expectProblem(await call('POST', '/api/v1/users', { ip, token: adminToken, body: { email: `x-${randomUUID().slice(0, 8)}@example.com`, password: PASSWORD, roles: ['root'] } }), 400, 'VALIDATION_FAILED');
+  });
+
   it('authenticates API keys (Bearer and X-API-Key) until they are revoked', async () => {
     const ip = '203.0.113.60';
     const { access_token: token, user } = await signUp(`keys-${randomUUID().slice(0, 8)}@example.com`, ip);

@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -266,6 +267,11 @@ export interface TokenResponse {
   expires_in: number;
   refresh_expires_in: number;
   user: UserView;
+  /** The user's id, name, email and roles at the top level too, as seed 004's clients read them. */
+  user_id: string;
+  name: string;
+  email: string;
+  roles: UserView['roles'];
 }
 
 export class ForgotPasswordRequest extends AnonymousRequest {
@@ -325,6 +331,12 @@ export class UpdateMeRequest extends CallerRequest {
   @IsString()
   @MaxLength(200)
   full_name?: string;
+
+  /** Alias of `full_name` (seed 004). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
 
   @IsOptional()
   @IsString()
@@ -388,7 +400,11 @@ export interface UserView {
   first_name: string;
   last_name: string;
   full_name: string;
+  /** Same as `full_name` (seed 004). */
+  name: string;
   role: UserRoleName;
+  /** `role` as seed 004 spells it: `["user"]`, or `["user", "admin"]` for an admin. */
+  roles: UserRoleName[];
   /** Plan tier (gateway rate limits). */
   tier: UserTier;
   is_active: boolean;
@@ -416,6 +432,12 @@ class UserFieldsDto extends CallerRequest {
   @MaxLength(200)
   full_name?: string;
 
+  /** Alias of `full_name` (seed 004 writes users with `name`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -433,6 +455,13 @@ class UserFieldsDto extends CallerRequest {
   @IsOptional()
   @IsIn(UserRoles)
   role?: UserRoleName;
+
+  /** Seed 004's spelling of the role: `["user"]` or `["user", "admin"]` (admin wins); `role` wins over it. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(UserRoles.length)
+  @IsIn(UserRoles, { each: true })
+  roles?: UserRoleName[];
 
   @IsOptional()
   @IsIn(UserTiers)

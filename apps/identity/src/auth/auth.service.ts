@@ -189,11 +189,13 @@ export class AuthService implements OnApplicationBootstrap {
     }
     const client = clientOf(req.client);
     const identifier = (req.email ?? req.username!).trim().toLowerCase();
+    // A username never holds "@": one that does is an email (seeds 001, 002 and 004 log in with `username: <email>`).
+    const byEmail = req.email !== undefined || identifier.includes('@');
     const user = await this.ds
       .getRepository(User)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where(req.email !== undefined ? 'lower(u.email) = :id' : 'lower(u.username) = :id', { id: identifier })
+      .where(byEmail ? 'lower(u.email) = :id' : 'lower(u.username) = :id', { id: identifier })
       .getOne();
     const subject = LoginThrottleService.subjectFor(user?.id ?? null, identifier);
     const throttleClient = LoginThrottleService.clientFor(client.ip);
@@ -237,13 +239,18 @@ export class AuthService implements OnApplicationBootstrap {
 
   private async tokenResponse(user: User, session: { sessionId: string; refreshToken: string; refreshExpiresIn: number }): Promise<TokenResponse> {
     const fresh = await this.ds.getRepository(User).findOneByOrFail({ id: user.id });
+    const view = toUserView(fresh);
     return {
       access_token: await this.accessTokens.issue(fresh, session.sessionId),
       refresh_token: session.refreshToken,
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,
       refresh_expires_in: session.refreshExpiresIn,
-      user: toUserView(fresh),
+      user: view,
+      user_id: view.id,
+      name: view.name,
+      email: view.email,
+      roles: view.roles,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { UserView } from '@saas/contracts';
+import type { UserRoleName, UserView } from '@saas/contracts';
 import type { User } from './user.entity.js';
 
 /** A user as clients see it (never the password hash). */
@@ -9,8 +9,10 @@ export function toUserView(u: User): UserView {
     username: u.username,
     first_name: u.firstName,
     last_name: u.lastName,
-    full_name: [u.firstName, u.lastName].filter(Boolean).join(' '),
+    full_name: fullName(u),
+    name: fullName(u),
     role: u.role,
+    roles: u.role === 'admin' ? ['user', 'admin'] : ['user'],
     tier: u.planTier,
     is_active: u.isActive,
     email_verified: u.emailVerifiedAt !== null,
@@ -21,6 +23,17 @@ export function toUserView(u: User): UserView {
   };
 }
 
+function fullName(u: User): string {
+  return [u.firstName, u.lastName].filter(Boolean).join(' ');
+}
+
+/** The role a request asks for: `role`, else seed 004's `roles` list (admin if it holds `admin`). */
+export function requestedRole(req: { role?: UserRoleName; roles?: UserRoleName[] }): UserRoleName | undefined {
+  if (req.role !== undefined) return req.role;
+  if (req.roles === undefined) return undefined;
+  return req.roles.includes('admin') ? 'admin' : 'user';
+}
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -29,23 +42,25 @@ export function normalizeEmail(email: string): string {
 /** The profile fields a user (own record) and an admin (any record) both change, applied in place. */
 export function applyProfileFields(
   user: { firstName: string; lastName: string; username: string | null; metadata: Record<string, unknown> },
-  req: { full_name?: string; first_name?: string; last_name?: string; username?: string | null; metadata?: Record<string, unknown> },
+  req: { full_name?: string; name?: string; first_name?: string; last_name?: string; username?: string | null; metadata?: Record<string, unknown> },
 ): void {
   const names = resolveNames(req);
+  const whole = req.full_name !== undefined || req.name !== undefined;
   if (names) {
-    if (req.first_name !== undefined || req.full_name !== undefined) user.firstName = names.firstName;
-    if (req.last_name !== undefined || req.full_name !== undefined) user.lastName = names.lastName;
+    if (req.first_name !== undefined || whole) user.firstName = names.firstName;
+    if (req.last_name !== undefined || whole) user.lastName = names.lastName;
   }
   if (req.username !== undefined) user.username = req.username;
   if (req.metadata !== undefined) user.metadata = req.metadata;
 }
 
-export function resolveNames(input: { full_name?: string; first_name?: string; last_name?: string }): { firstName: string; lastName: string } | null {
+export function resolveNames(input: { full_name?: string; name?: string; first_name?: string; last_name?: string }): { firstName: string; lastName: string } | null {
   if (input.first_name !== undefined || input.last_name !== undefined) {
     return { firstName: (input.first_name ?? '').trim(), lastName: (input.last_name ?? '').trim() };
   }
-  if (input.full_name !== undefined) {
-    const full = input.full_name.trim().replace(/\s+/g, ' ');
+  const whole = input.full_name ?? input.name;
+  if (whole !== undefined) {
+    const full = whole.trim().replace(/\s+/g, ' ');
     const space = full.indexOf(' ');
     return space < 0 ? { firstName: full, lastName: '' } : { firstName: full.slice(0, space), lastName: full.slice(space + 1) };
   }

@@ -28,14 +28,14 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { passwordWeaknesses } from './password-policy.js';
 import { User } from './user.entity.js';
-import { applyProfileFields, auditableFields, diff, normalizeEmail, resolveNames, toUserView } from './user.view.js';
+import { applyProfileFields, auditableFields, diff, normalizeEmail, requestedRole, resolveNames, toUserView } from './user.view.js';
 import { UsersException } from './users.exception.js';
 import { Clock } from '@saas/service-kit';
 
 /** Fields only an admin may set, and never on their own account. */
-const PRIVILEGED_SELF_FIELDS = ['role', 'is_active'] as const;
+const PRIVILEGED_SELF_FIELDS = ['role', 'roles', 'is_active'] as const;
 /** Fields a non-admin may not change through users.update (email and password have their own flows). */
-const ADMIN_ONLY_FIELDS = ['role', 'is_active', 'tier', 'email', 'password'] as const;
+const ADMIN_ONLY_FIELDS = ['role', 'roles', 'is_active', 'tier', 'email', 'password'] as const;
 
 /**
  * Platform user administration. Admins manage everyone; a user sees and edits only their own
@@ -131,7 +131,7 @@ export class UsersService {
           username: req.username ?? null,
           firstName: names.firstName,
           lastName: names.lastName,
-          role: req.role ?? 'user',
+          role: requestedRole(req) ?? 'user',
           planTier: req.tier ?? 'standard',
           isActive: req.is_active ?? true,
           metadata: req.metadata ?? {},
@@ -179,7 +179,8 @@ export class UsersService {
         if (!user) throw UsersException.userNotFound();
         const before = auditableFields(user);
         applyProfileFields(user, req);
-        if (req.role !== undefined) user.role = req.role;
+        const role = requestedRole(req);
+        if (role !== undefined) user.role = role;
         if (req.tier !== undefined) user.planTier = req.tier;
         if (req.is_active !== undefined) user.isActive = req.is_active;
         if (req.email !== undefined && normalizeEmail(req.email) !== user.email) {
