@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { CallerDto, ClientInfoDto } from './caller.js';
 import { ListQueryDto } from './list.js';
+import { toBool } from './validation.js';
 
 /**
  * RPC subjects the identity service answers. The gateway maps its HTTP routes 1:1 onto these.
@@ -146,7 +147,6 @@ export interface AccessTokenClaims {
 // ---------------------------------------------------------------- shared pieces
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$/;
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 
 class AnonymousRequest {

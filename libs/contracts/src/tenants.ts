@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -17,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { toBool } from './validation.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
 export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted'] as const);
@@ -190,6 +192,8 @@ export class ListTenantsRequest {
   @IsOptional() @IsString() @MaxLength(200) search?: string;
   @IsOptional() @IsString() @MaxLength(100) ordering?: string;
   @IsOptional() @IsIn(TenantStatuses) status?: TenantStatus;
+  /** `true`: active tenants only; `false`: every other status (seeds 003, 004). */
+  @IsOptional() @Transform(toBool) @IsBoolean() is_active?: boolean;
   @IsOptional() @IsIn(TenantPlans) plan?: TenantPlan;
   @IsOptional() @IsIn(TenantPlans) tier?: TenantPlan;
   /** Admin list only. */
@@ -290,7 +294,12 @@ export interface TenantView {
 
 export interface TenantStatusView {
   id: string;
+  /** The tenant's name, slug and creation time (seed 003's status document carries them). */
+  name: string;
+  slug: string;
+  created_at: string;
   status: TenantStatus;
+  is_active: boolean;
   progress: number;
   step: string | null;
   error: string | null;

@@ -39,3 +39,6 @@ export function validatePayload<T extends object>(cls: Class<T>, plain: unknown,
   if (errors.length > 0) throw DomainException.validation(flattenValidationErrors(errors), `The ${what} is not valid.`);
   return instance;
 }
+
+/** `@Transform(toBool)`: query strings say `true`/`false`; anything else is left for `@IsBoolean` to refuse. */
+export const toBool = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);

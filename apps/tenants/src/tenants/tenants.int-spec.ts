@@ -82,6 +82,31 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect(await rpc.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).toMatchObject({ admin_password: 'a-long-admin-secret' });
   });
 
+  it("answers seed 003/004 clients: GET tenants?owner_id= for admins, is_active as a filter, name/slug/created_at in the status", async () => {
+    const owner = user(randomUUID(), 'premium');
+    const other = user(randomUUID(), 'premium');
+    const mine = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Seed Owner Co' });
+    const theirs = await rpc.call<TenantView>(TenantsRpc.create, { caller: other, name: 'Seed Other Co' });
+    const opOf = async (t: TenantView) =>
+      (await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'tenant.created')).data.operation_id as string;
+    await reportProvisioning(mine, await opOf(mine), 'provision', 'succeeded');
+    await waitFor(async () => (await status(owner, mine.id)).status === 'active', 'tenant active');
+
+    const ids = (r: { results: TenantView[] }) => r.results.map((t) => t.id).sort();
+    // An admin's owner_id filter on GET tenants (it used to be ignored: the admin saw only their own).
+    expect(ids(await rpc.call(TenantsRpc.list, { caller: admin, owner_id: owner.actor.id }))).toEqual([mine.id]);
+    expect(ids(await rpc.call(TenantsRpc.adminList, { caller: admin, owner_id: other.actor.id }))).toEqual([theirs.id]);
+    // Anyone else asking for another owner's tenants gets nothing of theirs.
+    expect(ids(await rpc.call(TenantsRpc.list, { caller: owner, owner_id: other.actor.id }))).toEqual([]);
+    // is_active (a query string: "true"/"false") filters on the active status.
+    expect(ids(await rpc.call(TenantsRpc.list, { caller: owner, is_active: 'true' }))).toEqual([mine.id]);
+    expect(ids(await rpc.call(TenantsRpc.list, { caller: other, is_active: 'false' }))).toEqual([theirs.id]);
+    expect(ids(await rpc.call(TenantsRpc.list, { caller: other, is_active: 'true' }))).toEqual([]);
+    expect((await rejection(rpc.call(TenantsRpc.list, { caller: owner, is_active: 'maybe' }))).code).toBe('VALIDATION_FAILED');
+
+    expect(await status(owner, mine.id)).toMatchObject({ id: mine.id, name: 'Seed Owner Co', slug: mine.slug, created_at: mine.created_at, status: 'active', is_active: true });
+  });
+
   it('refuses bad, reserved and taken subdomains with INVALID_SUBDOMAIN and unknown fields with VALIDATION_FAILED', async () => {
     const owner = user();
     for (const subdomain of ['www', 'Bad_Name', 'ab']) {

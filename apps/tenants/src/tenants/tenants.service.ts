@@ -119,15 +119,19 @@ export class TenantsService {
 
   async list(req: ListTenantsRequest, scope: 'mine' | 'all'): Promise<ListResult<TenantView>> {
     const qb = this.ds.getRepository(Tenant).createQueryBuilder('t');
-    if (scope === 'mine' || !isAdmin(req.caller)) {
+    // An admin's `GET tenants?owner_id=` (seed 004) lists that owner's tenants; anyone else sees only their own.
+    const adminByOwner = isAdmin(req.caller) && req.owner_id !== undefined && !req.caller.tenant_id;
+    if ((scope === 'mine' && !adminByOwner) || !isAdmin(req.caller)) {
       qb.innerJoin(TenantMember, 'm', 'm.tenant_id = t.id AND m.user_id = :uid', { uid: callerUserId(req.caller) });
       if (req.caller.tenant_id) qb.andWhere('t.id = :bound', { bound: req.caller.tenant_id });
-      // Deleted tenants leave the owner's list (an admin still sees them with status=deleted).
-      if (!req.status) qb.andWhere(`t.status <> 'deleted'`);
-    } else if (req.owner_id) {
-      qb.andWhere('t.owner_id = :owner', { owner: req.owner_id });
     }
+    if (scope === 'mine' && !req.status) {
+      // Deleted tenants leave the owner's list (an admin still sees them with status=deleted).
+      qb.andWhere(`t.status <> 'deleted'`);
+    }
+    if (req.owner_id) qb.andWhere('t.owner_id = :owner', { owner: req.owner_id });
     if (req.status) qb.andWhere('t.status = :status', { status: req.status });
+    if (req.is_active !== undefined) qb.andWhere(req.is_active ? `t.status = 'active'` : `t.status <> 'active'`);
     const plan = req.plan ?? req.tier;
     if (plan) qb.andWhere('t.plan = :plan', { plan });
     if (req.date_from) qb.andWhere('t.created_at >= :from', { from: parseDate(req.date_from, 'date_from') });
@@ -224,7 +228,11 @@ export class TenantsService {
     const running = op && (op.status === 'pending' || op.status === 'running');
     return {
       id: tenant.id,
+      name: tenant.name,
+      slug: tenant.slug,
+      created_at: tenant.createdAt.toISOString(),
       status: tenant.status,
+      is_active: tenant.status === 'active',
       progress: running ? op.progress : tenant.status === 'active' ? 100 : (op?.progress ?? tenant.progress),
       step: op?.step ?? tenant.currentStep,
       error: tenant.status === 'error' ? (tenant.statusReason ?? op?.error ?? null) : (op?.status === 'failed' ? op.error : null),
