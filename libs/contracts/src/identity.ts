@@ -91,6 +91,8 @@ export const IdentityProjectedEventTypes = Object.freeze({
   TenantMemberAdded: 'tenant.member_added',
   TenantMemberRemoved: 'tenant.member_removed',
   TenantDeleted: 'tenant.deleted',
+  TenantUpdated: 'tenant.updated',
+  TenantStatusChanged: 'tenant.status_changed',
   SubscriptionCreated: 'subscription.created',
   SubscriptionUpdated: 'subscription.updated',
 } as const);

@@ -314,17 +314,28 @@ export interface TenantAccess {
   role: TenantMemberRole | 'platform_admin';
 }
 
-/** Event data of tenant.* events (public contract; additive changes only). */
-export interface TenantEventData {
-  tenant_id: string;
-  name: string;
-  slug: string;
-  plan: TenantPlan;
-  database_strategy: DatabaseStrategy;
-  status: TenantStatus;
-  owner_id: string;
-  domain: string | null;
-  custom_plugin_repo: string | null;
-  admin_email: string | null;
-  operation_id?: string;
+/**
+ * Event data of tenant.* events (public contract; additive changes only). Consumers validate it on
+ * arrival with this class; fields it does not name are kept (events are forward compatible).
+ */
+export class TenantEventData {
+  @IsUUID() tenant_id!: string;
+  @IsString() name!: string;
+  @IsString() slug!: string;
+  /** A plan code of the plan catalogue (a string: a consumer must not refuse a plan added later). */
+  @IsString() plan!: TenantPlan;
+  @IsIn(DatabaseStrategies) database_strategy!: DatabaseStrategy;
+  @IsIn(TenantStatuses) status!: TenantStatus;
+  @IsUUID() owner_id!: string;
+  @IsOptional() @IsString() domain!: string | null;
+  @IsOptional() @IsString() custom_plugin_repo!: string | null;
+  @IsOptional() @IsString() admin_email!: string | null;
+  @IsOptional() @IsUUID() operation_id?: string;
+}
+
+/** `tenant.status_changed`: every transition of the lifecycle state machine. */
+export class TenantStatusChangedData extends TenantEventData {
+  @IsOptional() @IsIn(TenantStatuses) from!: TenantStatus | null;
+  @IsIn(TenantStatuses) to!: TenantStatus;
+  @IsOptional() @IsString() reason!: string | null;
 }

@@ -133,6 +133,22 @@ describe('audit log and projections from events', () => {
     }, 'subscription projection');
     expect(subs.results[0]).toMatchObject({ id: subscriptionId, tenant_id: tenantId, plan: 'premium', is_active: false, start_date: '2026-01-01T00:00:00.000Z' });
 
+    // Status changes and updates reach the projection: a suspended tenant is not active; a rename shows.
+    const tenantData = { tenant_id: tenantId, name: 'Grace Co', slug: 'grace', plan: 'standard', database_strategy: 'dedicated', owner_id: grace.tokens.user.id, domain: 'grace.example.com', custom_plugin_repo: null, admin_email: null };
+    await publish('tenant.status_changed', { ...tenantData, status: 'suspended', from: 'active', to: 'suspended', reason: 'billing' }, tenantId);
+    const suspended = await waitFor(async () => {
+      const page = await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: heidi.caller, id: heidi.tokens.user.id });
+      return page.results[0]?.is_active === false ? page : undefined;
+    }, 'a suspended tenant in the projection');
+    expect(suspended.results[0]).toMatchObject({ id: tenantId, is_active: false });
+    await publish('tenant.status_changed', { ...tenantData, status: 'active', from: 'suspended', to: 'active', reason: null }, tenantId);
+    await publish('tenant.updated', { ...tenantData, name: 'Grace Holdings', status: 'active', changes: { old: { name: 'Grace Co' }, new: { name: 'Grace Holdings' } } }, tenantId);
+    const renamed = await waitFor(async () => {
+      const page = await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: grace.caller, id: grace.tokens.user.id });
+      return page.results[0]?.name === 'Grace Holdings' ? page : undefined;
+    }, 'a renamed tenant in the projection');
+    expect(renamed.results[0]).toMatchObject({ id: tenantId, name: 'Grace Holdings', is_active: true });
+
     // Other users' projections are not readable; member removal and tenant deletion apply.
     expect((await failure(h.call(IdentityRpc.usersTenants, { caller: heidi.caller, id: grace.tokens.user.id }))).code).toBe('USER_NOT_FOUND');
     await publish('tenant.member_removed', { tenant_id: tenantId, user_id: heidi.tokens.user.id }, tenantId);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { IdentityEventTypes, IdentityProjectedEventTypes, type EventEnvelope } from '@saas/contracts';
+import { IdentityEventTypes, IdentityProjectedEventTypes, TenantEventData, TenantStatusChangedData, type EventEnvelope } from '@saas/contracts';
 import { OnEvent } from '@saas/messaging';
 import { SERVICE_LOGGER } from '@saas/service-kit';
 import { UserSubscription } from './user-subscription.entity.js';
@@ -81,6 +81,23 @@ export class ProjectionHandlers {
     const tenantId = uuid(d.tenant_id, d.id, event.tenant_id);
     if (!tenantId) return this.skip(event, 'no tenant id');
     await tx.getRepository(UserTenant).delete({ tenantId });
+  }
+
+  /** A renamed tenant, or one that moved to another domain, reads so in every member's list. */
+  @OnEvent(IdentityProjectedEventTypes.TenantUpdated, { data: TenantEventData })
+  async tenantUpdated(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
+    const d = event.data;
+    await tx.getRepository(UserTenant).update(
+      { tenantId: d.tenant_id },
+      { tenantName: d.name, tenantDomain: d.domain ?? d.slug, isActive: d.status === 'active', updatedAt: date(event.occurred_at) ?? new Date() },
+    );
+  }
+
+  /** `users/{id}/tenants` says `is_active: false` while a tenant is stopped, suspended, failed or being deleted. */
+  @OnEvent(IdentityProjectedEventTypes.TenantStatusChanged, { data: TenantStatusChangedData })
+  async tenantStatusChanged(event: EventEnvelope<TenantStatusChangedData>, tx: EntityManager): Promise<void> {
+    const d = event.data;
+    await tx.getRepository(UserTenant).update({ tenantId: d.tenant_id }, { isActive: d.to === 'active', updatedAt: date(event.occurred_at) ?? new Date() });
   }
 
   @OnEvent(IdentityProjectedEventTypes.SubscriptionCreated)
