@@ -384,9 +384,11 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
       expect(res.json()).toEqual({ status: 'ok', version: expect.any(String), timestamp: expect.any(String) });
     });
 
-    it('GET /api/health/ answers the seed 003 alias', async () => {
+    it('GET /api/health/ (seed 003) tells the truth: 503 unhealthy, naming what is down, while no service runs', async () => {
       for (const url of ['/api/health/', '/api/health']) {
-        expect((await inject({ method: 'GET', url })).json()).toEqual({ status: 'healthy', message: 'Control Plane API is running' });
+        const res = await inject({ method: 'GET', url });
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toMatchObject({ status: 'unhealthy', problems: expect.arrayContaining(ServiceNames.map((s) => `services.${s}`)) });
       }
     });
 
@@ -414,6 +416,10 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
       expect(report.services.billing).toMatchObject({ status: 'ok', instance: 'billing-fake', version: '0.1.0', latency_ms: expect.any(Number) });
       expect(report.jetstream).toMatchObject({ status: 'ok', stream: { name: env.streamName } });
       expect(report.jetstream.consumers).toHaveLength(ServiceNames.length);
+      for (const url of ['/api/health/', '/api/health']) {
+        const legacy = await inject({ method: 'GET', url });
+        expect({ status: legacy.statusCode, body: legacy.json() }).toEqual({ status: 200, body: { status: 'healthy', message: 'Control Plane API is running' } });
+      }
     });
   });
 

@@ -17,11 +17,18 @@ export class HealthController {
     return this.health.liveness();
   }
 
-  /** Seed 003's alias, kept for clients written against it. */
+  /**
+   * Seed 003's health check, kept for clients written against it. It tells the truth: `healthy` (200)
+   * only when every service, Postgres and NATS answer; otherwise 503 with what is wrong.
+   */
   @Get('api/health')
-  @ApiOkResponse({ description: 'Legacy liveness alias.' })
-  legacy() {
-    return { status: 'healthy', message: 'Control Plane API is running' };
+  @ApiOkResponse({ description: '`{"status": "healthy", "message": "Control Plane API is running"}`: every part of the platform answers.' })
+  @ApiServiceUnavailableResponse({ description: '`{"status": "unhealthy", …}` with the parts that are degraded or down.' })
+  async legacy(@Res({ passthrough: true }) reply: FastifyReply) {
+    const report = await this.health.detailed();
+    if (report.status === 'ok') return { status: 'healthy', message: 'Control Plane API is running' };
+    reply.status(503);
+    return { status: 'unhealthy', message: `Control Plane API is ${report.status}`, problems: problemsOf(report) };
   }
 
   @Get('health/detailed')
@@ -32,4 +39,13 @@ export class HealthController {
     if (report.status !== 'ok') reply.status(503);
     return report;
   }
+}
+
+/** The parts of a detailed report that are not ok, named (`services.billing`, `postgres`, …). */
+function problemsOf(report: DetailedHealth): string[] {
+  const down = Object.entries(report.services)
+    .filter(([, entry]) => entry.status !== 'ok')
+    .map(([name]) => `services.${name}`);
+  for (const part of ['postgres', 'nats', 'jetstream'] as const) if (report[part].status !== 'ok') down.push(part);
+  return down;
 }
