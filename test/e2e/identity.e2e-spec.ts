@@ -210,7 +210,10 @@ describe('identity through the gateway (e2e)', () => {
       expectProblem(await call('GET', '/api/v1/users/me/tenants', { ip, token: ended }), 401, 'UNAUTHORIZED');
     }
 
-    const created = await audit(`user_id=${userId}&action=created`, (e) => e.event_type === 'user.created', 'user.created');
+    // Seed 002's action words; the event verb (`created`) is accepted as a filter too.
+    const created = await audit(`user_id=${userId}&action=create`, (e) => e.event_type === 'user.created' && e.action === 'create', 'user.created');
+    await audit(`user_id=${userId}&action=created`, (e) => e.event_type === 'user.created', 'user.created by its verb');
+    await audit(`user_id=${userId}&search=user.logged`, (e) => e.event_type === 'user.logged_in' && e.action === 'login', 'search on the event type');
     expect(created).toMatchObject({ resource_type: 'user', resource_id: userId, ip_address: ip, user_agent: 'identity-e2e' });
     await audit(`user_id=${userId}&action=updated`, (e) => e.new_values?.email_verified === true, 'email verified');
     await audit(`user_id=${userId}&action=logged_in`, (e) => e.event_type === 'user.logged_in' && e.ip_address === ip, 'user.logged_in');

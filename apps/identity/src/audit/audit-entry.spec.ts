@@ -6,7 +6,7 @@ describe('audit entries from events', () => {
   it('take verb, aggregate and <aggregate>_id, and keep the data as new values (redacted)', () => {
     const entry = toAuditEntry(createEnvelope({ type: 'api_key.created', data: { api_key_id: 'k1', name: 'ci', secret_hash: 'abc' } }));
     expect(entry).toEqual({
-      action: 'created',
+      action: 'create',
       resourceType: 'api_key',
       resourceId: 'k1',
       oldValues: null,
@@ -27,5 +27,17 @@ describe('audit entries from events', () => {
   it('use data.old/data.new, and fall back to id', () => {
     const entry = toAuditEntry(createEnvelope({ type: 'tenant.updated', data: { id: 't1', old: { name: 'a' }, new: { name: 'b' } } }));
     expect(entry).toMatchObject({ resourceType: 'tenant', resourceId: 't1', oldValues: { name: 'a' }, newValues: { name: 'b' } });
+  });
+
+  it("spell actions as seed 002's log does, keeping verbs that have no such word", () => {
+    const action = (type: string) => toAuditEntry(createEnvelope({ type, data: {} })).action;
+    expect(['user.created', 'user.updated', 'tenant.deleted', 'user.logged_in', 'user.logged_out', 'api_key.revoked'].map(action)).toEqual([
+      'create',
+      'update',
+      'delete',
+      'login',
+      'logout',
+      'revoked',
+    ]);
   });
 });

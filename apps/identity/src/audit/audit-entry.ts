@@ -9,6 +9,27 @@ export interface AuditEntry {
   newValues: Record<string, unknown> | null;
 }
 
+/**
+ * The action as seed 002's audit log spells it (`create`, `update`, `delete`, `login`, `logout`),
+ * from an event type's verb; verbs with no such word (`revoked`, `token_reuse_detected`) stay as
+ * they are. The event type itself is kept beside it (`event_type`).
+ */
+const SEED_ACTIONS: Record<string, string> = {
+  created: 'create',
+  updated: 'update',
+  deleted: 'delete',
+  logged_in: 'login',
+  logged_out: 'logout',
+};
+
+/** `created` or `create` → `create`: the audit filter takes either spelling. */
+export function auditAction(verb: string): string {
+  return SEED_ACTIONS[verb] ?? verb;
+}
+
+/** Every verb that reads as `action`, for migrating stored rows. */
+export const SEED_ACTION_VERBS = Object.freeze({ ...SEED_ACTIONS });
+
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -19,7 +40,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 export function toAuditEntry(event: EventEnvelope): AuditEntry {
   const dot = event.type.lastIndexOf('.');
   const resourceType = dot > 0 ? event.type.slice(0, dot) : event.type;
-  const action = dot > 0 ? event.type.slice(dot + 1) : event.type;
+  const action = auditAction(dot > 0 ? event.type.slice(dot + 1) : event.type);
   const data = isObject(event.data) ? event.data : {};
   const rawId = data[`${resourceType.split('.').pop()}_id`] ?? data.id;
   const resourceId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : null;

@@ -41,7 +41,7 @@ describe('audit log and projections from events', () => {
     }, 'the user.created audit entry');
     expect(created).toMatchObject({
       event_type: 'user.created',
-      action: 'created',
+      action: 'create',
       resource_type: 'user',
       resource_id: frank.tokens.user.id,
       actor_type: 'user',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { AuditLogView, EventEnvelope, ListAuditLogsRequest, ListResult } from '@saas/contracts';
 import { paginate } from '@saas/database';
 import { ANY_EVENT, OnEvent } from '@saas/messaging';
@@ -8,7 +8,7 @@ import { CallerResolver } from '../common/caller.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
 import { User } from '../users/user.entity.js';
 import { AuditLog } from './audit-log.entity.js';
-import { toAuditEntry } from './audit-entry.js';
+import { auditAction, toAuditEntry } from './audit-entry.js';
 import { AuditException } from './audit.exception.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,13 +65,21 @@ export class AuditService {
       if (!owner) throw AuditException.tenantNotFound();
     }
     const qb = this.ds.getRepository(AuditLog).createQueryBuilder('a');
-    if (req.action) qb.andWhere('a.action = :action', { action: req.action });
+    if (req.action) qb.andWhere('a.action = :action', { action: auditAction(req.action) });
     if (req.resource_type) qb.andWhere('a.resource_type = :rt', { rt: req.resource_type });
     if (req.user_id) qb.andWhere('a.actor_id = :actor', { actor: req.user_id });
     if (req.tenant_id) qb.andWhere('a.tenant_id = :tenant', { tenant: req.tenant_id });
     if (req.date_from) qb.andWhere('a.occurred_at >= :from', { from: new Date(req.date_from) });
     if (req.date_to) qb.andWhere('a.occurred_at <= :to', { to: new Date(req.date_to) });
-    if (req.search) qb.andWhere('a.event_type ILIKE :q', { q: `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%` });
+    if (req.search) {
+      // The event type, the action, the resource (type and id) and the client address.
+      const q = `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('a.event_type ILIKE :q', { q }).orWhere('a.action ILIKE :q', { q }).orWhere('a.resource_type ILIKE :q', { q }).orWhere('a.resource_id ILIKE :q', { q }).orWhere('a.ip ILIKE :q', { q }),
+        ),
+      );
+    }
     const page = await paginate(qb, req, {
       orderable: { timestamp: 'occurredAt', occurred_at: 'occurredAt', action: 'action', resource_type: 'resourceType' },
       defaultOrder: { timestamp: 'DESC' },
