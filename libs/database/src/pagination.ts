@@ -42,3 +42,8 @@ export async function paginate<T extends ObjectLiteral>(
 }
 
 export type { FindOptionsOrder };
+
+/** `%term%` for `ILIKE`, with the pattern's own wildcards in `term` escaped (a search for `50%` finds "50%"). */
+export function containsPattern(term: string): string {
+  return `%${term.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+}

@@ -14,7 +14,7 @@ import {
   type VerifyApiKeyRequest,
 } from '@saas/contracts';
 import { parseApiKey } from '@saas/auth';
-import { paginate } from '@saas/database';
+import { containsPattern, paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { CallerResolver } from '../common/caller.js';
@@ -117,6 +117,7 @@ export class ApiKeysService {
     const userId = req.user_id ?? principal.user.id;
     if (userId !== principal.user.id && !principal.isAdmin) throw UsersException.userNotFound();
     const qb = this.ds.getRepository(ApiKey).createQueryBuilder('k').where('k.user_id = :userId', { userId });
+    if (req.search) qb.andWhere('(k.name ILIKE :q OR k.prefix ILIKE :q)', { q: containsPattern(req.search) });
     const page = await paginate(qb, req, {
       orderable: { created_at: 'createdAt', last_used_at: 'lastUsedAt', name: 'name' },
       defaultOrder: { created_at: 'DESC' },

@@ -104,6 +104,9 @@ describe('audit log and projections from events', () => {
       return page.count === 1 ? page : undefined;
     }, 'the tenant projection');
     expect(tenants.results[0]).toMatchObject({ id: tenantId, name: 'Grace Co', domain: 'grace.example.com', role: 'owner', is_active: true });
+    // `search` over the tenant's name and domain (it used to be accepted and ignored).
+    expect((await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: grace.caller, id: grace.tokens.user.id, search: 'grace co' })).count).toBe(1);
+    expect((await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: grace.caller, id: grace.tokens.user.id, search: 'acme' })).count).toBe(0);
     const owned = await h.call<ListResult<UserTenantView>>(IdentityRpc.usersOwnedTenants, { caller: grace.caller, id: grace.tokens.user.id });
     expect(owned.count).toBe(1);
 
@@ -132,6 +135,8 @@ describe('audit log and projections from events', () => {
       return page.results[0]?.status === 'canceled' ? page : undefined;
     }, 'subscription projection');
     expect(subs.results[0]).toMatchObject({ id: subscriptionId, tenant_id: tenantId, plan: 'premium', is_active: false, start_date: '2026-01-01T00:00:00.000Z' });
+    expect((await h.call<ListResult<UserSubscriptionView>>(IdentityRpc.usersSubscriptions, { caller: grace.caller, id: grace.tokens.user.id, search: 'premium' })).count).toBe(1);
+    expect((await h.call<ListResult<UserSubscriptionView>>(IdentityRpc.usersSubscriptions, { caller: grace.caller, id: grace.tokens.user.id, search: 'enterprise' })).count).toBe(0);
 
     // Status changes and updates reach the projection: a suspended tenant is not active; a rename shows.
     const tenantData = { tenant_id: tenantId, name: 'Grace Co', slug: 'grace', plan: 'standard', database_strategy: 'dedicated', owner_id: grace.tokens.user.id, domain: 'grace.example.com', custom_plugin_repo: null, admin_email: null };

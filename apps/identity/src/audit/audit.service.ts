@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { AuditLogView, EventEnvelope, ListAuditLogsRequest, ListResult } from '@saas/contracts';
-import { paginate } from '@saas/database';
+import { containsPattern, paginate } from '@saas/database';
 import { ANY_EVENT, OnEvent } from '@saas/messaging';
 import { CallerResolver } from '../common/caller.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
@@ -73,7 +73,7 @@ export class AuditService {
     if (req.date_to) qb.andWhere('a.occurred_at <= :to', { to: new Date(req.date_to) });
     if (req.search) {
       // The event type, the action, the resource (type and id) and the client address.
-      const q = `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      const q = containsPattern(req.search);
       qb.andWhere(
         new Brackets((w) =>
           w.where('a.event_type ILIKE :q', { q }).orWhere('a.action ILIKE :q', { q }).orWhere('a.resource_type ILIKE :q', { q }).orWhere('a.resource_id ILIKE :q', { q }).orWhere('a.ip ILIKE :q', { q }),

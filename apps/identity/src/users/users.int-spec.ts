@@ -112,6 +112,9 @@ describe('identity users and API keys over RPC', () => {
     expect(list.results[0]).toMatchObject({ id: created.id, prefix: created.prefix, name: 'deploy bot' });
     expect(list.results[0]!.last_used_at).not.toBeNull();
     expect(JSON.stringify(list)).not.toContain(created.key.slice(12));
+    // `search` over the key's name and prefix (it used to be accepted and ignored).
+    expect((await h.call<ListResult<ApiKeyView>>(IdentityRpc.apiKeysList, { caller: dave.caller, search: 'DEPLOY' })).count).toBe(1);
+    expect((await h.call<ListResult<ApiKeyView>>(IdentityRpc.apiKeysList, { caller: dave.caller, search: 'nightly' })).count).toBe(0);
 
     const db = await h.env.pg();
     try {

@@ -15,7 +15,7 @@ import {
   type UserTenantView,
   type UserView,
 } from '@saas/contracts';
-import { paginate } from '@saas/database';
+import { containsPattern, paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
@@ -99,7 +99,7 @@ export class UsersService {
     if (req.is_active !== undefined) qb.andWhere('u.is_active = :active', { active: req.is_active });
     if (req.search) {
       qb.andWhere(`(u.email ILIKE :q OR u.username ILIKE :q OR u.first_name ILIKE :q OR u.last_name ILIKE :q)`, {
-        q: `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`,
+        q: containsPattern(req.search),
       });
     }
     const page = await paginate(qb, req, {
@@ -245,6 +245,7 @@ export class UsersService {
     await this.visibleUser(principal, req.id);
     const qb = this.ds.getRepository(UserTenant).createQueryBuilder('t').where('t.user_id = :id', { id: req.id });
     if (ownedOnly) qb.andWhere(`t.role = 'owner'`);
+    if (req.search) qb.andWhere('(t.tenant_name ILIKE :q OR t.tenant_domain ILIKE :q)', { q: containsPattern(req.search) });
     // Not `paginate`: it breaks ties on an `id` column, and this table's key is (user_id, tenant_id).
     const ordering = parseOrdering(req.ordering, ['created_at', 'name'], { created_at: 'DESC' });
     if (!ordering.ok) throw DomainException.validation([{ field: 'ordering', message: `cannot order by "${ordering.field}"; allowed: created_at, name` }]);
@@ -273,6 +274,7 @@ export class UsersService {
       .getRepository(UserSubscription)
       .createQueryBuilder('s')
       .where(`(s.user_id = :id OR s.tenant_id IN (SELECT ut.tenant_id FROM user_tenants ut WHERE ut.user_id = :id AND ut.role = 'owner'))`, { id: req.id });
+    if (req.search) qb.andWhere('(s.plan ILIKE :q OR s.status ILIKE :q)', { q: containsPattern(req.search) });
     const page = await paginate(qb, req, { orderable: { start_date: 'startDate', updated_at: 'updatedAt' }, defaultOrder: { updated_at: 'DESC' } });
     return {
       count: page.count,

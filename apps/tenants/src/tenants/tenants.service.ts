@@ -12,7 +12,7 @@ import {
   type TenantView,
   type UpdateTenantRequest,
 } from '@saas/contracts';
-import { paginate, SecretBox } from '@saas/database';
+import { containsPattern, paginate, SecretBox } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
@@ -137,7 +137,7 @@ export class TenantsService {
     if (req.date_from) qb.andWhere('t.created_at >= :from', { from: parseDate(req.date_from, 'date_from') });
     if (req.date_to) qb.andWhere('t.created_at <= :to', { to: parseDate(req.date_to, 'date_to') });
     if (req.search) {
-      const term = `%${req.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      const term = containsPattern(req.search);
       qb.andWhere(new Brackets((w) => w.where('t.name ILIKE :term', { term }).orWhere('t.slug ILIKE :term', { term }).orWhere('t.domain ILIKE :term', { term })));
     }
     const page = await paginate(qb, req, { orderable: ORDERABLE, defaultOrder: { created_at: 'DESC' } });
