@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -54,6 +54,7 @@ describe('tenants through the gateway (e2e)', () => {
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,
       SHARED_TENANT_DATABASE: `t_shared_${runId}`,
       KEY_ENCRYPTION_SECRET: 'tenants-e2e-key-encryption-secret-0123456789',
+      MAIL_LOG_DIR: path.join(runtimeDir, 'mail'),
     });
     procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
     procs.push(await startService('tenants', common));
@@ -90,6 +91,41 @@ describe('tenants through the gateway (e2e)', () => {
     await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
     await env.cleanup();
   }, 120_000);
+
+  it("registers with seed 002's tenant_name + tenant_domain: once the email is verified, that tenant is created with the user as owner", async () => {
+    const email = `signup-${runId}@example.com`;
+    const register = await call('POST', '/api/v1/auth/register', undefined, { email, password: PASSWORD, full_name: 'Sign Up', tenant_name: 'My Company', tenant_domain: 'mycompany.com' });
+    expect(register.statusCode).toBe(202);
+    expect(register.json()).toMatchObject({ status: 'accepted', requested_tenant: { name: 'My Company', domain: 'mycompany.com', created: 'after_email_verification' } });
+    // The mail is a file under MAIL_LOG_DIR (no SMTP_URL).
+    const mailDir = path.join(runtimeDir, 'mail');
+    const token = await waitFor(() => {
+      const files = readdirSync(mailDir, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => readFileSync(path.join(mailDir, f.name), 'utf8'));
+      return /token=([A-Za-z0-9_-]+)/.exec(files.find((m) => m.includes(email) && /verify/i.test(m)) ?? '')?.[1];
+    }, 'the verification mail');
+    const login = async () => (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
+    // Nothing is created before the address is proven.
+    expect((await call('GET', '/api/v1/tenants', await login())).json().count).toBe(0);
+    const verified = await call('POST', '/api/v1/auth/verify-email', undefined, { token });
+    expect(verified.json()).toMatchObject({ email_verified: true, requested_tenant: { name: 'My Company', domain: 'mycompany.com', status: 'creating' } });
+
+    const userToken = await login();
+    const listed = await waitFor(async () => {
+      const page = (await call('GET', '/api/v1/tenants', userToken)).json();
+      return page.count === 1 ? page : null;
+    }, 'the requested tenant');
+    const tenant = listed.results[0];
+    tenantIds.push(tenant.id);
+    const me = (await call('GET', '/api/v1/auth/me', userToken)).json();
+    expect(tenant).toMatchObject({ name: 'My Company', domain: 'mycompany.com', owner_id: me.id, contact_email: email });
+    const statusOf = async () => (await call('GET', `/api/v1/tenants/${tenant.id}/status`, userToken)).json().status as string;
+    await waitFor(async () => (await statusOf()) === 'active', 'the requested tenant active', 45_000, 100);
+    // A second verification attempt (the link clicked again) creates nothing more.
+    await call('POST', '/api/v1/auth/verify-email', undefined, { token });
+    expect((await call('GET', '/api/v1/tenants', userToken)).json().count).toBe(1);
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, userToken)).statusCode).toBe(202);
+    await waitFor(async () => (await statusOf()) === 'deleted', 'the requested tenant deleted', 45_000, 100);
+  });
 
   it('create → active → the app answers at its subdomain → stop → start → delete → deleted, nothing left', async () => {
     const slug = `acme-${runId}`;

@@ -191,6 +191,22 @@ const events = {
       session_ids: { type: 'array', items: uuid(), description: 'The sessions ended (their access tokens are refused from now on).' },
     }),
   },
+  'user.email_verified': {
+    summary: 'A user proved their email address for the first time (verification link, or a password reset link).',
+    description:
+      'Envelope `tenant_id` is null. The tenants service creates `requested_tenant` (asked for at registration) with the user as owner when it reacts to this event; `tenant.created` follows.',
+    data: data(['user_id', 'email', 'requested_tenant'], {
+      user_id: uuid(),
+      email: str('The verified address.', { format: 'email' }),
+      requested_tenant: nullable({
+        type: 'object',
+        additionalProperties: true,
+        description: 'The tenant asked for at registration (`tenant_name`/`tenant_domain`); null when none.',
+        required: ['name', 'domain'],
+        properties: { name: str(), domain: nullable(str()) },
+      }),
+    }),
+  },
   'api_key.created': {
     summary: 'An API key was created. The key itself is never sent, only its public prefix.',
     description: 'Envelope `tenant_id` is the tenant the key is bound to, or null.',

@@ -7,12 +7,13 @@ import { TenantProvisioningSaga } from './lifecycle/tenant-provisioning.saga.js'
 import { TenantMembersController } from './members/tenant-members.controller.js';
 import { TenantMembersService } from './members/tenant-members.service.js';
 import { TenantOperations } from './operations/tenant-operations.js';
+import { SignupTenantHandler } from './signup/signup-tenant.handler.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
 /** The tenants service: tenants, members, the lifecycle state machine and the tenants side of the saga. */
 @Module({
   controllers: [TenantsController, TenantMembersController, TenantsAdminController],
-  providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga],
+  providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga, SignupTenantHandler],
 })
 export class AppModule {}

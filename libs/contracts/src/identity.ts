@@ -21,6 +21,7 @@ import {
 import { CallerDto, ClientInfoDto } from './caller.js';
 import { ListQueryDto } from './list.js';
 import { toBool } from './validation.js';
+import { DOMAIN_PATTERN } from './tenants.js';
 
 /**
  * RPC subjects the identity service answers. The gateway maps its HTTP routes 1:1 onto these.
@@ -78,6 +79,8 @@ export const IdentityEventTypes = Object.freeze({
   UserLoggedIn: 'user.logged_in',
   UserLoggedOut: 'user.logged_out',
   UserPasswordReset: 'user.password_reset',
+  /** A user proved their address (verification link, or a password reset); carries the tenant asked for at sign-up. */
+  UserEmailVerified: 'user.email_verified',
   ApiKeyCreated: 'api_key.created',
   ApiKeyRevoked: 'api_key.revoked',
   SigningKeyRotated: 'signing_key.rotated',
@@ -210,8 +213,7 @@ export class RegisterRequest extends AnonymousRequest {
   tenant_name?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(253)
+  @Matches(DOMAIN_PATTERN, { message: 'tenant_domain must be a valid domain name' })
   tenant_domain?: string;
 }
 
@@ -219,6 +221,8 @@ export class RegisterRequest extends AnonymousRequest {
 export interface AcceptedResponse {
   status: 'accepted';
   message: string;
+  /** Registration with `tenant_name`: that tenant is created, with the new user as owner, once the email is verified. */
+  requested_tenant?: { name: string; domain: string | null; created: 'after_email_verification' };
 }
 
 export class VerifyEmailRequest extends AnonymousRequest {
@@ -230,6 +234,8 @@ export class VerifyEmailRequest extends AnonymousRequest {
 
 export interface VerifyEmailResponse {
   email_verified: true;
+  /** The tenant asked for at registration, now being created (it appears in `GET tenants`). */
+  requested_tenant?: { name: string; domain: string | null; status: 'creating' };
 }
 
 export class ResendVerificationRequest extends AnonymousRequest {
@@ -690,4 +696,17 @@ export interface SecurityMetricsResponse {
   token_reuse: number;
   /** Accounts that had at least one failed login in the window. */
   accounts_targeted: number;
+}
+
+/** The tenant a user asked for at registration (`tenant_name` + `tenant_domain`). */
+export class RequestedTenantDto {
+  @IsString() @MinLength(2) @MaxLength(100) name!: string;
+  @IsOptional() @Matches(DOMAIN_PATTERN) domain!: string | null;
+}
+
+/** `user.email_verified` (the first time only). */
+export class UserEmailVerifiedData {
+  @IsUUID() user_id!: string;
+  @IsEmail() email!: string;
+  @IsOptional() @ValidateNested() @Type(() => RequestedTenantDto) requested_tenant!: RequestedTenantDto | null;
 }

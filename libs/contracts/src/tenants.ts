@@ -40,6 +40,9 @@ export type AdminTenantAction = (typeof AdminTenantActions)[number];
 export const InstanceActions = Object.freeze(['restart', 'stop', 'start'] as const);
 export type InstanceAction = (typeof InstanceActions)[number];
 
+/** A domain name of two or more labels (`mycompany.com`). */
+export const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
 /** A DNS label: lower case letters, digits and inner hyphens, 3–63 characters. */
 export const SUBDOMAIN_PATTERN = /^[a-z0-9]([a-z0-9-]{1,61}[a-z0-9])$/;
 
@@ -94,7 +97,7 @@ export class TenantFieldsDto {
   database_strategy?: DatabaseStrategy;
 
   @IsOptional()
-  @Matches(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, { message: 'domain must be a valid domain name' })
+  @Matches(DOMAIN_PATTERN, { message: 'domain must be a valid domain name' })
   domain?: string | null;
 
   @IsOptional()

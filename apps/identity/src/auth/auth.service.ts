@@ -19,6 +19,7 @@ import {
   type UserView,
   type VerifyEmailRequest,
   type VerifyEmailResponse,
+  type UserEmailVerifiedData,
 } from '@saas/contracts';
 import { DomainException, type FieldError } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
@@ -149,25 +150,37 @@ export class AuthService implements OnApplicationBootstrap {
     } else {
       this.mail.dispatch(MailTemplates.alreadyRegistered(email, this.link('/login'), this.link('/forgot-password')));
     }
-    return ACCEPTED;
+    // Echoes the request only, so the answer stays the same whether or not the account existed.
+    return requestedTenant ? { ...ACCEPTED, requested_tenant: { ...requestedTenant, created: 'after_email_verification' } } : ACCEPTED;
   }
 
   async verifyEmail(req: VerifyEmailRequest): Promise<VerifyEmailResponse> {
     const client = clientOf(req.client);
-    await this.ds.transaction(async (tx) => {
+    const requested = await this.ds.transaction(async (tx) => {
       const token = await this.tokens.find(tx, req.token, 'email_verification');
       if (!token) throw AuthException.invalidToken('verification token');
       await this.tokens.markUsed(tx, token.id);
       const user = await tx.getRepository(User).findOneByOrFail({ id: token.userId });
-      if (user.emailVerifiedAt) return;
+      if (user.emailVerifiedAt) return null;
       await tx.getRepository(User).update({ id: user.id }, { emailVerifiedAt: this.clock.now() });
       await this.outbox.add(tx, {
         type: IdentityEventTypes.UserUpdated,
         data: { user_id: user.id, email: user.email, changes: { old: { email_verified: false }, new: { email_verified: true } } },
         actor: actorFor(user.id, client),
       });
+      await this.announceVerified(tx, user, client);
+      return user.requestedTenant;
     });
-    return { email_verified: true };
+    return requested ? { email_verified: true, requested_tenant: { ...requested, status: 'creating' } } : { email_verified: true };
+  }
+
+  /**
+   * `user.email_verified`, the first time an address is proven; the tenants service creates the
+   * tenant asked for at registration from it (seed 002's `tenant_name` + `tenant_domain`).
+   */
+  private async announceVerified(tx: EntityManager, user: User, client: ReturnType<typeof clientOf>): Promise<void> {
+    const data: UserEmailVerifiedData = { user_id: user.id, email: user.email, requested_tenant: user.requestedTenant };
+    await this.outbox.add(tx, { type: IdentityEventTypes.UserEmailVerified, data, actor: actorFor(user.id, client) });
   }
 
   async resendVerification(req: ResendVerificationRequest): Promise<AcceptedResponse> {
@@ -371,6 +384,7 @@ export class AuthService implements OnApplicationBootstrap {
         data: { user_id: user.id, sessions_ended: ended.length, session_ids: ended },
         actor: actorFor(user.id, client),
       });
+      if (!user.emailVerifiedAt) await this.announceVerified(tx, user, client);
       return user.email;
     });
     this.mail.dispatch(MailTemplates.passwordChanged(email));

@@ -57,6 +57,11 @@ export class TenantsService {
 
   /** POST tenants: writes the tenant (pending), its owner membership and tenant.created; provisioning takes it from there. */
   async create(req: CreateTenantRequest): Promise<TenantView> {
+    return this.ds.transaction((tx) => this.createIn(tx, req));
+  }
+
+  /** `create` in the caller's transaction (an event handler's inbox transaction, say). */
+  async createIn(tx: EntityManager, req: CreateTenantRequest): Promise<TenantView> {
     const ownerId = callerUserId(req.caller);
     if (!ownerId || req.caller.actor.type === 'service') throw new DomainException('FORBIDDEN', 'Only users create tenants.', { status: 403 });
     if (req.subdomain && req.slug && req.subdomain !== req.slug) {
@@ -64,52 +69,50 @@ export class TenantsService {
     }
     const requested = req.subdomain ?? req.slug;
     const plan = req.plan ?? req.tier ?? DEFAULT_PLAN;
-    return this.ds.transaction(async (tx) => {
-      if (!isAdmin(req.caller)) {
-        // Serialise one owner's creations so the limit cannot be raced past (admins have none).
-        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tenants:owner:${ownerId}`]);
-        await this.checkLimit(tx, ownerId, req.caller.tier ?? 'standard');
-      }
-      const slug = requested ? validateSubdomain(requested, this.extraReserved) : await this.freeSubdomain(tx, req.name);
-      if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) {
-        throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
-      }
-      const repo = tx.getRepository(Tenant);
-      const tenant = repo.create({
-        name: req.name.trim(),
-        slug,
-        plan,
-        databaseStrategy: req.database_strategy ?? 'dedicated',
-        domain: req.domain?.toLowerCase() ?? null,
-        contactEmail: req.contact_email ?? null,
-        billingAddress: req.billing_address ?? null,
-        settings: req.settings ?? {},
-        metadata: req.metadata ?? {},
-        customPluginRepo: req.custom_plugin_repo ?? null,
-        adminEmail: req.admin_email ?? req.contact_email ?? null,
-        ownerId,
-        status: 'pending',
-      });
-      try {
-        await repo.save(tenant);
-      } catch (err) {
-        if ((err as { code?: string }).code === '23505') throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
-        throw err;
-      }
-      if (req.admin_password) await this.storePassword(tx, tenant.id, req.admin_password);
-      await tx.getRepository(TenantMember).insert({ tenantId: tenant.id, userId: ownerId, role: 'owner', addedBy: ownerId });
-      await tx.getRepository(TenantTransition).insert({ tenantId: tenant.id, fromStatus: null, toStatus: 'pending', actorId: ownerId });
-      const op = await this.operations.request(tx, tenant, { kind: 'provision', requestedBy: ownerId, announce: false });
-      await repo.update({ id: tenant.id }, { currentOperationId: op.id });
-      await this.outbox.add(tx, { type: EventTypes.TenantCreated, tenantId: tenant.id, data: toEventData(tenant, op.id) });
-      await this.outbox.add(tx, {
-        type: EventTypes.TenantMemberAdded,
-        tenantId: tenant.id,
-        data: { tenant_id: tenant.id, user_id: ownerId, role: 'owner' },
-      });
-      const saved = await repo.findOneByOrFail({ id: tenant.id });
-      return this.view(saved, !!req.admin_password);
+    if (!isAdmin(req.caller)) {
+      // Serialise one owner's creations so the limit cannot be raced past (admins have none).
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tenants:owner:${ownerId}`]);
+      await this.checkLimit(tx, ownerId, req.caller.tier ?? 'standard');
+    }
+    const slug = requested ? validateSubdomain(requested, this.extraReserved) : await this.freeSubdomain(tx, req.name);
+    if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) {
+      throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
+    }
+    const repo = tx.getRepository(Tenant);
+    const tenant = repo.create({
+      name: req.name.trim(),
+      slug,
+      plan,
+      databaseStrategy: req.database_strategy ?? 'dedicated',
+      domain: req.domain?.toLowerCase() ?? null,
+      contactEmail: req.contact_email ?? null,
+      billingAddress: req.billing_address ?? null,
+      settings: req.settings ?? {},
+      metadata: req.metadata ?? {},
+      customPluginRepo: req.custom_plugin_repo ?? null,
+      adminEmail: req.admin_email ?? req.contact_email ?? null,
+      ownerId,
+      status: 'pending',
     });
+    try {
+      await repo.save(tenant);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
+      throw err;
+    }
+    if (req.admin_password) await this.storePassword(tx, tenant.id, req.admin_password);
+    await tx.getRepository(TenantMember).insert({ tenantId: tenant.id, userId: ownerId, role: 'owner', addedBy: ownerId });
+    await tx.getRepository(TenantTransition).insert({ tenantId: tenant.id, fromStatus: null, toStatus: 'pending', actorId: ownerId });
+    const op = await this.operations.request(tx, tenant, { kind: 'provision', requestedBy: ownerId, announce: false });
+    await repo.update({ id: tenant.id }, { currentOperationId: op.id });
+    await this.outbox.add(tx, { type: EventTypes.TenantCreated, tenantId: tenant.id, data: toEventData(tenant, op.id) });
+    await this.outbox.add(tx, {
+      type: EventTypes.TenantMemberAdded,
+      tenantId: tenant.id,
+      data: { tenant_id: tenant.id, user_id: ownerId, role: 'owner' },
+    });
+    const saved = await repo.findOneByOrFail({ id: tenant.id });
+    return this.view(saved, !!req.admin_password);
   }
 
   async get(caller: CallerDto, id: string): Promise<TenantView> {
