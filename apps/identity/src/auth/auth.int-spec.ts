@@ -49,7 +49,11 @@ describe('identity auth over RPC', () => {
     expect(early.user.email_verified).toBe(false);
     expect((await h.verify(early.access_token)).email_verified).toBe(false);
 
-    await expect(h.call(IdentityRpc.verifyEmail, { token })).resolves.toEqual({ email_verified: true });
+    // The tenant asked for at registration is created once the address is proven (by the tenants service).
+    await expect(h.call(IdentityRpc.verifyEmail, { token })).resolves.toEqual({
+      email_verified: true,
+      requested_tenant: { name: 'Analytical Engines', domain: 'engines.example.com', status: 'creating' },
+    });
     expect((await failure(h.call(IdentityRpc.verifyEmail, { token }))).code).toBe('INVALID_TOKEN'); // single use
 
     const login = await h.login('ADA.LOVELACE@example.com'); // email is case-insensitive
