@@ -127,6 +127,27 @@ describe('tenants through the gateway (e2e)', () => {
     await waitFor(async () => (await statusOf()) === 'deleted', 'the requested tenant deleted', 45_000, 100);
   });
 
+  it("lists a tenant's members a page at a time with each user's name, email and is_active (seeds 003, 004)", async () => {
+    const created = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Members Co', subdomain: `members-${runId}` });
+    expect(created.statusCode).toBe(202);
+    const tenant = created.json();
+    tenantIds.push(tenant.id);
+    const stranger = (await call('GET', '/api/v1/auth/me', strangerToken)).json();
+    const owner = (await call('GET', '/api/v1/auth/me', ownerToken)).json();
+    expect((await call('POST', `/api/v1/tenants/${tenant.id}/users`, ownerToken, { user_id: stranger.id, role: 'member' })).statusCode).toBe(201);
+
+    const first = await call('GET', `/api/v1/tenants/${tenant.id}/users?page_size=1`, ownerToken);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ count: 2, previous: null, results: [{ id: owner.id, user_id: owner.id, role: 'owner', name: 'owner', email: owner.email, is_active: true }] });
+    expect(first.json().next).toContain('page=2');
+    const second = await call('GET', `/api/v1/tenants/${tenant.id}/users?page=2&page_size=1`, strangerToken);
+    expect(second.json().results).toEqual([expect.objectContaining({ user_id: stranger.id, role: 'member', email: stranger.email, is_active: true })]);
+    expect((await call('GET', `/api/v1/tenants/${tenant.id}/users?role=member`, ownerToken)).json().count).toBe(1);
+    expect((await call('GET', `/api/v1/tenants/${tenant.id}/users?search=x`, ownerToken)).statusCode).toBe(400);
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
+    await until(tenant.id, 'deleted');
+  });
+
   it('create → active → the app answers at its subdomain → stop → start → delete → deleted, nothing left', async () => {
     const slug = `acme-${runId}`;
     const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Acme Corporation', subdomain: slug, admin_password: 'instance-admin-secret' }, { 'idempotency-key': `create-${runId}` });

@@ -50,6 +50,8 @@ export const IdentityRpc = Object.freeze({
   usersList: 'rpc.identity.users.list',
   usersCreate: 'rpc.identity.users.create',
   usersGet: 'rpc.identity.users.get',
+  /** Name, email and active flag of up to 100 users by id (internal: the gateway shows a tenant's members with it). */
+  usersProfiles: 'rpc.identity.internal.users.profiles',
   usersUpdate: 'rpc.identity.users.update',
   usersDelete: 'rpc.identity.users.delete',
   usersTenants: 'rpc.identity.users.tenants',
@@ -709,4 +711,19 @@ export class UserEmailVerifiedData {
   @IsUUID() user_id!: string;
   @IsEmail() email!: string;
   @IsOptional() @ValidateNested() @Type(() => RequestedTenantDto) requested_tenant!: RequestedTenantDto | null;
+}
+
+export class UserProfilesRequest {
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  ids!: string[];
+}
+
+/** `rpc.identity.internal.users.profiles`: what a tenant's member list shows of each user. */
+export interface UserProfile {
+  id: string;
+  name: string;
+  email: string;
+  is_active: boolean;
 }

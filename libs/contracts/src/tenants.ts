@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { ListQueryDto } from './list.js';
 import { toBool } from './validation.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
@@ -203,6 +204,29 @@ export class ListTenantsRequest {
   @IsOptional() @IsUUID() owner_id?: string;
   @IsOptional() @IsString() date_from?: string;
   @IsOptional() @IsString() date_to?: string;
+}
+
+/** `GET tenants/{id}/users`: the tenant's members, oldest first, a page at a time. */
+export class ListTenantMembersRequest extends ListQueryDto {
+  @ValidateNested()
+  @Type(() => CallerDto)
+  caller!: CallerDto;
+
+  @IsUUID()
+  id!: string;
+
+  @IsOptional()
+  @IsIn(TenantMemberRoles)
+  role?: TenantMemberRole;
+}
+
+/** A member as the tenants service knows it; the gateway adds the user's `name`, `email` and `is_active` from identity. */
+export interface TenantMemberView {
+  tenant_id: string;
+  user_id: string;
+  role: TenantMemberRole;
+  added_by: string | null;
+  created_at: string;
 }
 
 export class TenantMemberRequest {

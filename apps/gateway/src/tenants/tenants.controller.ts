@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { TenantsRpc, type CallerDto, type ListResult, type Page, type TenantStatusView, type TenantView } from '@saas/contracts';
+import { IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type TenantMemberView, type TenantStatusView, type TenantView, type UserProfile } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
-import { AddMemberBody, CreateTenantBody, ListTenantsQuery, TenantMemberParams, TenantParams, UpdateTenantBody } from './dto/tenants.dto.js';
+import { AddMemberBody, CreateTenantBody, ListMembersQuery, ListTenantsQuery, TenantMemberParams, TenantParams, UpdateTenantBody } from './dto/tenants.dto.js';
 
 /**
  * `/api/v1/tenants`: the caller's tenants. Authorization is the tenants service's (someone else's
@@ -71,10 +71,19 @@ export class TenantsController {
   }
 
   @Get(':id/users')
-  @ApiOperation({ summary: 'Members of the tenant and their tenant role.' })
-  async members(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
-    const result = await this.rpc.call<ListResult<unknown>>(TenantsRpc.membersList, { id: params.id, caller });
-    return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
+  @ApiOperation({ summary: "Members of the tenant with their tenant role and the user's name, email and is_active (filter: role)." })
+  @ApiListQuery({ ordering: ['created_at', 'role'] })
+  async members(@Param() params: TenantParams, @Query() query: ListMembersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
+    const page = await this.rpc.call<ListResult<TenantMemberView>>(TenantsRpc.membersList, { ...query, id: params.id, caller });
+    // The tenants service has authorized the caller; identity knows who the members are.
+    const ids = page.results.map((m) => m.user_id);
+    const profiles = ids.length ? (await this.rpc.call<{ results: UserProfile[] }>(IdentityRpc.usersProfiles, { ids })).results : [];
+    const byId = new Map(profiles.map((p) => [p.id, p]));
+    const results = page.results.map((m) => {
+      const user = byId.get(m.user_id);
+      return { ...m, id: m.user_id, name: user?.name ?? null, email: user?.email ?? null, is_active: user?.is_active ?? false };
+    });
+    return this.paginator.toPage({ count: page.count, results }, query, request);
   }
 
   @Post(':id/users')

@@ -6,9 +6,11 @@ import {
   ListUsersRequest,
   UpdateUserRequest,
   UserListRequest,
+  UserProfilesRequest,
   UserRefRequest,
   UsersStatsRequest,
   type ListResult,
+  type UserProfile,
   type UsersStats,
   type UserSubscriptionView,
   type UserTenantView,
@@ -33,6 +35,11 @@ export class UsersController {
   @MessagePattern(IdentityRpc.usersCreate)
   create(@Payload() req: CreateUserRequest): Promise<UserView> {
     return this.users.create(req);
+  }
+
+  @MessagePattern(IdentityRpc.usersProfiles)
+  profiles(@Payload() req: UserProfilesRequest): Promise<{ results: UserProfile[] }> {
+    return this.users.profiles(req);
   }
 
   @MessagePattern(IdentityRpc.usersGet)

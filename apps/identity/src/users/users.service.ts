@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
 import {
   IdentityEventTypes,
   parseOrdering,
@@ -10,6 +10,8 @@ import {
   type UsersStatsRequest,
   type UpdateUserRequest,
   type UserListRequest,
+  type UserProfile,
+  type UserProfilesRequest,
   type UserRefRequest,
   type UserSubscriptionView,
   type UserTenantView,
@@ -149,6 +151,13 @@ export class UsersService {
     } catch (err) {
       throw this.conflictOr(err);
     }
+  }
+
+  /** What a tenant's member list shows of each user (internal: the caller has authorized the tenant). */
+  async profiles(req: UserProfilesRequest): Promise<{ results: UserProfile[] }> {
+    if (req.ids.length === 0) return { results: [] };
+    const users = await this.ds.getRepository(User).findBy({ id: In(req.ids) });
+    return { results: users.map((u) => ({ id: u.id, name: toUserView(u).name, email: u.email, is_active: u.isActive })) };
   }
 
   async get(req: UserRefRequest): Promise<UserView> {

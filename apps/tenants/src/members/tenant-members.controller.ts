@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { TenantMemberRequest, TenantRefRequest, TenantsRpc } from '@saas/contracts';
+import { ListTenantMembersRequest, TenantMemberRequest, TenantsRpc } from '@saas/contracts';
 import { TenantMembersService } from './tenant-members.service.js';
 
 @Controller()
@@ -8,8 +8,8 @@ export class TenantMembersController {
   constructor(private readonly members: TenantMembersService) {}
 
   @MessagePattern(TenantsRpc.membersList)
-  list(@Payload() req: TenantRefRequest) {
-    return this.members.list(req.caller, req.id);
+  list(@Payload() req: ListTenantMembersRequest) {
+    return this.members.list(req);
   }
 
   @MessagePattern(TenantsRpc.membersAdd)

@@ -1,19 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { callerUserId, EventTypes, type CallerDto, type TenantMemberRequest } from '@saas/contracts';
+import { callerUserId, EventTypes, parseOrdering, type ListResult, type ListTenantMembersRequest, type TenantMemberRequest, type TenantMemberView } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { TenantAccess } from '../access/tenant-access.js';
 import { TenantForbiddenException } from '../tenants/tenant.exception.js';
 import { TenantMember } from './tenant-member.entity.js';
-
-export interface TenantMemberView {
-  tenant_id: string;
-  user_id: string;
-  role: string;
-  added_by: string | null;
-  created_at: string;
-}
 
 const toView = (m: TenantMember): TenantMemberView => ({
   tenant_id: m.tenantId,
@@ -32,10 +24,18 @@ export class TenantMembersService {
     private readonly outbox: EventOutbox,
   ) {}
 
-  async list(caller: CallerDto, tenantId: string): Promise<{ count: number; results: TenantMemberView[] }> {
-    await this.access.authorize(this.ds.manager, caller, tenantId, 'member');
-    const rows = await this.ds.getRepository(TenantMember).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
-    return { count: rows.length, results: rows.map(toView) };
+  async list(req: ListTenantMembersRequest): Promise<ListResult<TenantMemberView>> {
+    await this.access.authorize(this.ds.manager, req.caller, req.id, 'member');
+    const ordering = parseOrdering(req.ordering, ['created_at', 'role'], { created_at: 'ASC' });
+    if (!ordering.ok) throw DomainException.validation([{ field: 'ordering', message: `cannot order by "${ordering.field}"; allowed: created_at, role` }]);
+    const order = Object.fromEntries(Object.entries(ordering.order).map(([field, dir]) => [field === 'role' ? 'role' : 'createdAt', dir]));
+    const [rows, count] = await this.ds.getRepository(TenantMember).findAndCount({
+      where: { tenantId: req.id, ...(req.role ? { role: req.role } : {}) },
+      order: { ...order, userId: 'ASC' },
+      skip: (req.page - 1) * req.page_size,
+      take: req.page_size,
+    });
+    return { count, results: rows.map(toView) };
   }
 
   /** Admins of the tenant add members; only its owner (or a platform admin) adds admins. Re-adding changes the role. */

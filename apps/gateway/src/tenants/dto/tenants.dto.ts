@@ -6,6 +6,7 @@ import {
   InstanceActionRequest,
   InstanceLogsRequest,
   InstanceMetricsRequest,
+  ListTenantMembersRequest,
   ListTenantsRequest,
   TenantMemberRequest,
   UpdateTenantRequest,
@@ -28,6 +29,8 @@ export class TenantMemberParams extends TenantParams {
   user_id!: string;
 }
 
+/** Members have no name here to search (identity has them); `search` is refused, not ignored. */
+export class ListMembersQuery extends OmitType(ListTenantMembersRequest, ['caller', 'id', 'search'] as const) {}
 export class AddMemberBody extends OmitType(TenantMemberRequest, ['caller', 'id'] as const) {}
 export class InstanceActionBody extends OmitType(InstanceActionRequest, ['caller', 'id'] as const) {}
 export class AdminActionBody extends OmitType(AdminTenantActionRequest, ['caller', 'id'] as const) {}
