@@ -6,6 +6,7 @@ import { HttpConventionsModule } from './http/http.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { TenantsHttpModule } from './tenants/tenants.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
@@ -14,6 +15,6 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, MaintenanceModule, AdminModule, IdentityModule, TenantsHttpModule],
 })
 export class AppModule {}

@@ -4,6 +4,8 @@ import { REQUEST_ID_HEADER } from '@saas/observability';
 import { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { registerSessionRoute } from '../auth/session.route.js';
 import type { GatewayConfig } from '../config.js';
+import { registerMaintenanceGate } from '../maintenance/maintenance.hook.js';
+import { MaintenanceStore } from '../maintenance/maintenance.store.js';
 import { registerRequestLimits } from '../rate-limit/request-limits.hook.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { registerGracefulClose } from './graceful-close.js';
@@ -57,6 +59,8 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
     { [Symbol.for('skip-override')]: true },
   );
   await app.register(limits as never);
+  const maintenance = Object.assign(async (instance: typeof fastify) => registerMaintenanceGate(instance, app.get(MaintenanceStore)), { [Symbol.for('skip-override')]: true });
+  await app.register(maintenance as never);
   registerSessionRoute(fastify);
 
   app.useGlobalFilters(new ProblemFilter(logger, config.BODY_LIMIT_BYTES));

@@ -42,7 +42,8 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = toProblem(error, { instance: path, correlationId: request.id });
     // 429s (rate limits, ACCOUNT_LOCKED from identity) say when to come back in the header too.
     const retryAfter = error.extensions?.retry_after;
-    if (error.status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', Math.max(1, Math.ceil(retryAfter)));
+    // 503s of maintenance mode too.
+    if ((error.status === 429 || error.status === 503) && typeof retryAfter === 'number') void reply.header('retry-after', Math.max(1, Math.ceil(retryAfter)));
     void reply
       .status(problem.status)
       .header(REQUEST_ID_HEADER, request.id)
