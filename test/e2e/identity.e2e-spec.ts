@@ -419,5 +419,22 @@ describe('identity through the gateway (e2e)', () => {
     expect(refused.headers['x-ratelimit-remaining']).toBe('0');
     // A signed-in user on the same network has a quota of their own.
     expect((await call('GET', '/api/v1/auth/me', { ip, token: adminToken })).statusCode).toBe(200);
+    await call('GET', '/api/v1/auth/me', { ip });
+
+    // The 429s reach the security metrics (reported by the gateway in batches), by tier and route, hour by hour.
+    const metrics = await waitFor(async () => {
+      const res = await call('GET', '/api/v1/security/metrics?window_s=3600', { token: adminToken, ip: '198.51.100.251' });
+      const byRoute = res.json().rate_limit_rejections_by_route ?? {};
+      return byRoute['GET /.well-known/jwks.json'] && byRoute['GET /api/v1/auth/me'] ? res.json() : null;
+    }, 'rate-limit rejections in security/metrics', 20_000, 250);
+    expect(metrics.rate_limit_rejections_by_tier).toMatchObject({ anonymous: expect.any(Number) });
+    expect(metrics.rate_limit_rejections_by_route).toMatchObject({ 'GET /.well-known/jwks.json': 1, 'GET /api/v1/auth/me': 1 });
+    expect(metrics.series.length).toBeGreaterThanOrEqual(1);
+    expect(metrics.series.reduce((sum: number, h: { rate_limit_rejections: number }) => sum + h.rate_limit_rejections, 0)).toBe(metrics.rate_limit_rejections);
+    const ranged = await call('GET', `/api/v1/security/metrics?date_from=${new Date(Date.now() - 7_200_000).toISOString()}`, { token: adminToken, ip: '198.51.100.251' });
+    expect(ranged.json()).toMatchObject({ rate_limit_rejections: metrics.rate_limit_rejections, signature_failures: 0 });
+    expect(ranged.json().series).toHaveLength(3);
+    const backwards = await call('GET', `/api/v1/security/metrics?date_from=${new Date().toISOString()}&date_to=2020-01-01T00:00:00Z`, { token: adminToken, ip: '198.51.100.251' });
+    expectProblem(backwards, 400, 'VALIDATION_FAILED');
   });
 });

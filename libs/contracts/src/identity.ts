@@ -64,6 +64,8 @@ export const IdentityRpc = Object.freeze({
   apiKeysRevoke: 'rpc.identity.api-keys.revoke',
   auditLogsList: 'rpc.identity.audit.logs.list',
   securityMetrics: 'rpc.identity.security.metrics',
+  /** Security events counted elsewhere (the gateway's 429s, inbound webhooks' bad signatures), in batches. Internal. */
+  securityReport: 'rpc.identity.internal.security.report',
 
   // Gateway → identity, credential check (request carries the key only)
   apiKeysVerify: 'rpc.identity.api-keys.verify',
@@ -681,13 +683,32 @@ export interface AuditLogView {
 }
 
 export class SecurityMetricsRequest extends CallerRequest {
-  /** Window length in seconds, ending now (default 24 h, max 90 days). */
+  /** Window length in seconds, ending now (default 24 h, max 90 days); ignored when `date_from` is given. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(60)
   @Max(90 * 86_400)
   window_s?: number;
+
+  /** Start of the range (ISO 8601); with `date_to` (default now). At most 90 days. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  date_from?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  date_to?: string;
+}
+
+/** One hour of the security metrics (`hour` is its start, UTC). */
+export interface SecurityMetricsHour {
+  hour: string;
+  failed_logins: number;
+  lockouts: number;
+  token_reuse: number;
+  signature_failures: number;
+  rate_limit_rejections: number;
 }
 
 export interface SecurityMetricsResponse {
@@ -698,6 +719,39 @@ export interface SecurityMetricsResponse {
   token_reuse: number;
   /** Accounts that had at least one failed login in the window. */
   accounts_targeted: number;
+  /** Inbound provider webhooks refused for a bad or missing signature. */
+  signature_failures: number;
+  /** Requests the gateway refused with 429, in all, by tier and by route pattern. */
+  rate_limit_rejections: number;
+  rate_limit_rejections_by_tier: Record<string, number>;
+  rate_limit_rejections_by_route: Record<string, number>;
+  /** Hour by hour, oldest first, every hour of the window (zeros included). */
+  series: SecurityMetricsHour[];
+}
+
+/** Kinds of security event reported to identity by other parts of the platform. */
+export const ReportedSecurityEventTypes = Object.freeze(['rate_limited', 'signature_failure'] as const);
+export type ReportedSecurityEventType = (typeof ReportedSecurityEventTypes)[number];
+
+export class SecurityReportItem {
+  @IsIn(ReportedSecurityEventTypes) type!: ReportedSecurityEventType;
+  /** How many of them (a reporter sums them per interval). */
+  @IsInt() @Min(1) @Max(1_000_000_000) count!: number;
+  @IsISO8601() occurred_at!: string;
+  /** rate_limited: the rate-limit tier and the route pattern. */
+  @IsOptional() @IsString() @MaxLength(40) tier?: string;
+  @IsOptional() @IsString() @MaxLength(300) route?: string;
+  /** signature_failure: the provider and the source address. */
+  @IsOptional() @IsString() @MaxLength(100) provider?: string;
+  @IsOptional() @IsString() @MaxLength(64) ip?: string;
+}
+
+export class SecurityReportRequest {
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => SecurityReportItem)
+  reports!: SecurityReportItem[];
 }
 
 /** The tenant a user asked for at registration (`tenant_name` + `tenant_domain`). */

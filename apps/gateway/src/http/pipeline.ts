@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+import { ErrorCodes } from '@saas/errors';
 import { REQUEST_ID_HEADER } from '@saas/observability';
 import { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { registerSessionRoute } from '../auth/session.route.js';
@@ -8,6 +9,7 @@ import { registerMaintenanceGate } from '../maintenance/maintenance.hook.js';
 import { MaintenanceStore } from '../maintenance/maintenance.store.js';
 import { registerRequestLimits } from '../rate-limit/request-limits.hook.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import { RateLimitRejectionReporter } from '../rate-limit/rejection-reporter.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { ProblemFilter } from './problem.filter.js';
 import { registerRequestContext } from './request-id.js';
@@ -63,6 +65,11 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
   await app.register(maintenance as never);
   registerSessionRoute(fastify);
 
-  app.useGlobalFilters(new ProblemFilter(logger, config.BODY_LIMIT_BYTES));
+  const rejections = app.get(RateLimitRejectionReporter);
+  app.useGlobalFilters(
+    new ProblemFilter(logger, config.BODY_LIMIT_BYTES, (request, error) => {
+      if (error.code === ErrorCodes.RATE_LIMIT_EXCEEDED) rejections.rejected(request);
+    }),
+  );
   app.useGlobalPipes(createValidationPipe());
 }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { internalError, PROBLEM_CONTENT_TYPE, toProblem } from '@saas/errors';
+import { internalError, PROBLEM_CONTENT_TYPE, toProblem, type DomainException } from '@saas/errors';
 import { REQUEST_ID_HEADER } from '@saas/observability';
 import { toClientError } from './problem-mapping.js';
 
@@ -15,6 +15,8 @@ export class ProblemFilter implements ExceptionFilter {
   constructor(
     private readonly logger: Logger,
     private readonly bodyLimitBytes: number,
+    /** Told of every problem sent (the security metrics count the 429s of the rate limits). */
+    private readonly onProblem?: (request: FastifyRequest, error: DomainException) => void,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -40,6 +42,7 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const problem = toProblem(error, { instance: path, correlationId: request.id });
+    this.onProblem?.(request, error);
     // 429s (rate limits, ACCOUNT_LOCKED from identity) say when to come back in the header too.
     const retryAfter = error.extensions?.retry_after;
     // 503s of maintenance mode too.

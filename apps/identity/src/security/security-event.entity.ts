@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type SecurityEventType = 'login_failed' | 'account_locked' | 'token_reuse_detected';
+/** `rate_limited` and `signature_failure` rows are batches reported by the gateway and webhooks (`details.count`). */
+export type SecurityEventType = 'login_failed' | 'account_locked' | 'token_reuse_detected' | 'rate_limited' | 'signature_failure';
 
 /** What the security metrics count. `user_id` is null for identifiers that match no account. */
 @Entity({ name: 'security_events' })

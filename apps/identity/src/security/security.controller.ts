@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityRpc, SecurityMetricsRequest, type SecurityMetricsResponse } from '@saas/contracts';
+import { IdentityRpc, SecurityMetricsRequest, SecurityReportRequest, type SecurityMetricsResponse } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { Clock } from '@saas/service-kit';
 import { CallerResolver } from '../common/caller.js';
 import { SecurityEventsService } from './security-events.service.js';
 
@@ -9,11 +11,32 @@ export class SecurityController {
   constructor(
     private readonly security: SecurityEventsService,
     private readonly callers: CallerResolver,
+    private readonly clock: Clock,
   ) {}
 
   @MessagePattern(IdentityRpc.securityMetrics)
   async metrics(@Payload() req: SecurityMetricsRequest): Promise<SecurityMetricsResponse> {
     await this.callers.requireAdmin(req.caller);
-    return this.security.metrics(req.window_s ?? 86_400);
+    return this.security.metrics(metricsRange(req, this.clock.now()));
   }
+
+  @MessagePattern(IdentityRpc.securityReport)
+  report(@Payload() req: SecurityReportRequest): Promise<{ recorded: number }> {
+    return this.security.report(req);
+  }
+}
+
+const MAX_RANGE_MS = 90 * 86_400_000;
+
+/** `date_from`/`date_to`, else the `window_s` (default 24 h) ending now; at most 90 days, start before end. */
+function metricsRange(req: SecurityMetricsRequest, now: Date): { start: Date; end: Date } {
+  if (req.date_from === undefined) {
+    if (req.date_to !== undefined) throw DomainException.validation([{ field: 'date_to', message: 'date_to needs date_from' }]);
+    return { start: new Date(now.getTime() - (req.window_s ?? 86_400) * 1000), end: now };
+  }
+  const start = new Date(req.date_from);
+  const end = req.date_to === undefined ? now : new Date(req.date_to);
+  if (end.getTime() <= start.getTime()) throw DomainException.validation([{ field: 'date_to', message: 'date_to must be after date_from' }]);
+  if (end.getTime() - start.getTime() > MAX_RANGE_MS) throw DomainException.validation([{ field: 'date_from', message: 'the range is at most 90 days' }]);
+  return { start, end };
 }
