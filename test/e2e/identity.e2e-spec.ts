@@ -422,10 +422,10 @@ describe('identity through the gateway (e2e)', () => {
     await call('GET', '/api/v1/auth/me', { ip });
 
     // The 429s reach the security metrics (reported by the gateway in batches), by tier and route, hour by hour.
-    const metrics = await waitFor(async () => {
+    const metrics = await waitFor<Record<string, any>>(async () => {
       const res = await call('GET', '/api/v1/security/metrics?window_s=3600', { token: adminToken, ip: '198.51.100.251' });
       const byRoute = res.json().rate_limit_rejections_by_route ?? {};
-      return byRoute['GET /.well-known/jwks.json'] && byRoute['GET /api/v1/auth/me'] ? res.json() : null;
+      return byRoute['GET /.well-known/jwks.json'] && byRoute['GET /api/v1/auth/me'] ? (res.json() as Record<string, any>) : null;
     }, 'rate-limit rejections in security/metrics', 20_000, 250);
     expect(metrics.rate_limit_rejections_by_tier).toMatchObject({ anonymous: expect.any(Number) });
     expect(metrics.rate_limit_rejections_by_route).toMatchObject({ 'GET /.well-known/jwks.json': 1, 'GET /api/v1/auth/me': 1 });
