@@ -400,6 +400,68 @@ describe('identity through the gateway (e2e)', () => {
     expect((await call('GET', '/api/v1/auth/session', { ip: '198.51.100.250', token: adminToken })).statusCode).toBe(200);
   });
 
+  it('detects credential stuffing, and blocks an IP, a CIDR and an API key at both gateway replicas within a second', async () => {
+    const second = startProcess('gateway-2', distPath('apps', 'gateway', 'src', 'main.js'), gatewayEnv());
+    try {
+      const secondUrl = (JSON.parse(await second.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
+      const at = (base: string, method: string, url: string, opts: { ip: string; token?: string; headers?: Record<string, string>; body?: object }) =>
+        httpRequest(base, {
+          method,
+          url,
+          headers: { 'x-forwarded-for': opts.ip, ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
+          ...(opts.body ? { payload: opts.body } : {}),
+        });
+      const adminIp = '198.51.100.252';
+      const act = (body: object) => at(baseUrl, 'POST', '/api/v1/security/threats', { ip: adminIp, token: adminToken, body });
+
+      // Credential stuffing: one address, failed logins against six accounts.
+      const attacker = '203.0.113.77';
+      for (let i = 0; i < 6; i++) await call('POST', '/api/v1/auth/login', { ip: attacker, body: { email: `victim-${i}-${randomUUID().slice(0, 6)}@example.com`, password: 'Guess-Password-1' } });
+      const threats = (await at(baseUrl, 'GET', '/api/v1/security/threats', { ip: adminIp, token: adminToken })).json();
+      const stuffing = threats.threats.find((t: { type: string; source: { ip?: string } }) => t.type === 'credential_stuffing' && t.source.ip === attacker);
+      expect(stuffing).toMatchObject({ severity: 'high', count: 6, blocked: false, suggested_block: { target_type: 'ip', target: attacker } });
+
+      // Block it: refused at once by this replica, within a second by the other; health stays reachable.
+      const blocked = await act({ action: 'block', target_type: 'ip', target: attacker, reason: 'credential stuffing' });
+      expect(blocked.statusCode).toBe(200);
+      expect(blocked.json()).toMatchObject({ target_type: 'ip', target: attacker, reason: 'credential stuffing', expires_at: null, unblocked_at: null });
+      expectProblem(await call('POST', '/api/v1/auth/login', { ip: attacker, body: { email: 'x@example.com', password: 'y' } }), 403, 'ACCESS_BLOCKED');
+      const started = Date.now();
+      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: attacker })).statusCode === 403, 'the block at the other replica', 15_000, 50);
+      expect(Date.now() - started).toBeLessThan(2_500); // a 1 s poll, with room for a loaded machine
+      expect((await at(secondUrl, 'GET', '/health', { ip: attacker })).statusCode).toBe(200);
+      expect((await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: '203.0.113.78' })).statusCode).toBe(200);
+      const listed = (await at(secondUrl, 'GET', '/api/v1/security/threats', { ip: adminIp, token: adminToken })).json();
+      expect(listed.blocks).toEqual(expect.arrayContaining([expect.objectContaining({ target: attacker, blocked_by: expect.any(String) })]));
+      expect(listed.threats.find((t: { id: string }) => t.id === stuffing.id)).toMatchObject({ blocked: true });
+      expectProblem(await act({ action: 'block', target_type: 'ip', target: attacker, reason: 'again' }), 409, 'ALREADY_BLOCKED');
+
+      // A range, and a key (by its id); bad targets and blocking oneself are refused.
+      expect((await act({ action: 'block', target_type: 'cidr', target: '192.0.2.0/24', reason: 'abusive network' })).statusCode).toBe(200);
+      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: '192.0.2.200' })).statusCode === 403, 'the CIDR block', 15_000, 50);
+      const { access_token: token } = await signUp(`blocked-key-${randomUUID().slice(0, 8)}@example.com`, '203.0.113.80');
+      const key = (await call('POST', '/api/v1/api-keys', { ip: '203.0.113.80', token, body: { name: 'scraper' } })).json();
+      expect((await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode).toBe(200);
+      expect((await act({ action: 'block', target_type: 'api_key', target: key.id, reason: 'scraping' })).statusCode).toBe(200);
+      await waitFor(async () => (await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode === 403, 'the key block', 15_000, 50);
+      expect((await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', token })).statusCode).toBe(200); // the user's own token still works
+      expectProblem(await act({ action: 'block', target_type: 'cidr', target: '10.0.0.0/33', reason: 'x' }), 400, 'VALIDATION_FAILED');
+      expectProblem(await act({ action: 'block', target_type: 'ip', target: adminIp, reason: 'oops' }), 400, 'VALIDATION_FAILED');
+      expectProblem(await act({ action: 'block', target_type: 'ip', target: '203.0.113.90' }), 400, 'VALIDATION_FAILED');
+      expectProblem(await act({ action: 'unblock', target_type: 'ip', target: '203.0.113.91' }), 404, 'BLOCK_NOT_FOUND');
+
+      // Unblocked everywhere, and said so in the audit log (security.blocked / security.unblocked events).
+      for (const [type, target] of [['ip', attacker], ['cidr', '192.0.2.0/24'], ['api_key', key.id]]) {
+        expect((await act({ action: 'unblock', target_type: type, target })).json()).toMatchObject({ target, unblocked_at: expect.any(String) });
+      }
+      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: attacker })).statusCode === 200, 'the unblock at the other replica', 15_000, 50);
+      expect((await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode).toBe(200);
+      await audit('search=security.unblocked', (e) => e.event_type === 'security.unblocked' && e.new_values?.target === attacker, 'security.unblocked');
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  });
+
   it('announces the rate limit on every response and answers 429 with Retry-After past it', async () => {
     const ip = '203.0.113.99';
     const responses: HttpResponse[] = [];

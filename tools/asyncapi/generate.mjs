@@ -262,6 +262,28 @@ const events = {
     }),
   },
 
+  'security.blocked': {
+    summary: 'An admin blocked an IP address, a CIDR range or an API key at the gateway.',
+    description: 'Envelope `tenant_id` is null; `actor` is the admin. Every gateway replica enforces blocks within about a second (`POST /api/v1/security/threats`).',
+    data: data(['block_id', 'target_type', 'target', 'reason', 'expires_at'], {
+      block_id: uuid('The block (as listed in `GET /api/v1/security/threats`).'),
+      target_type: str('`ip`, `cidr` or `api_key`.', { enum: ['ip', 'cidr', 'api_key'] }),
+      target: str('The address, the range (`203.0.113.0/24`) or the API key id.'),
+      reason: nullable(str('Why it was blocked.')),
+      expires_at: nullable(dt('When the block lifts by itself; null: until unblocked.')),
+    }),
+  },
+  'security.unblocked': {
+    summary: 'An admin lifted a block of an IP address, a CIDR range or an API key.',
+    description: 'Envelope `tenant_id` is null; `actor` is the admin. Every gateway replica enforces blocks within about a second (`POST /api/v1/security/threats`).',
+    data: data(['block_id', 'target_type', 'target', 'reason', 'expires_at'], {
+      block_id: uuid('The block (as listed in `GET /api/v1/security/threats`).'),
+      target_type: str('`ip`, `cidr` or `api_key`.', { enum: ['ip', 'cidr', 'api_key'] }),
+      target: str('The address, the range (`203.0.113.0/24`) or the API key id.'),
+      reason: nullable(str('Why it was blocked.')),
+      expires_at: nullable(dt('When the block lifts by itself; null: until unblocked.')),
+    }),
+  },
   // ---------------------------------------------------------------- tenants
   'tenant.created': {
     summary: 'A tenant was created in status `pending`; provisioning starts from this event.',

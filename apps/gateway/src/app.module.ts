@@ -9,12 +9,13 @@ import { IdentityModule } from './identity/identity.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { SecurityHttpModule } from './security/security.module.js';
 
 /**
  * The gateway: public REST in front of the services. Feature modules forward to them over NATS.
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, MaintenanceModule, AdminModule, IdentityModule, TenantsHttpModule],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, MaintenanceModule, SecurityHttpModule, AdminModule, IdentityModule, TenantsHttpModule],
 })
 export class AppModule {}

@@ -5,6 +5,7 @@ import { UserToken } from './auth/user-token.entity.js';
 import { SigningKey } from './keys/signing-key.entity.js';
 import { UserSubscription } from './projections/user-subscription.entity.js';
 import { UserTenant } from './projections/user-tenant.entity.js';
+import { SecurityBlock } from './security/security-block.entity.js';
 import { SecurityEvent } from './security/security-event.entity.js';
 import { RefreshToken } from './sessions/refresh-token.entity.js';
 import { Session } from './sessions/session.entity.js';
@@ -20,6 +21,7 @@ export const identityEntities = [
   SigningKey,
   ApiKey,
   SecurityEvent,
+  SecurityBlock,
   AuditLog,
   UserTenant,
   UserSubscription,

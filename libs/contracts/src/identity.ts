@@ -66,6 +66,12 @@ export const IdentityRpc = Object.freeze({
   securityMetrics: 'rpc.identity.security.metrics',
   /** Security events counted elsewhere (the gateway's 429s, inbound webhooks' bad signatures), in batches. Internal. */
   securityReport: 'rpc.identity.internal.security.report',
+  /** Threats detected from the security events, and the blocks in force (admins). */
+  securityThreats: 'rpc.identity.security.threats.list',
+  /** Block or unblock an IP, a CIDR or an API key (admins). */
+  securityThreatAction: 'rpc.identity.security.threats.action',
+  /** The blocks in force, polled by every gateway replica (internal). */
+  securityBlocksActive: 'rpc.identity.internal.security.blocks',
 
   // Gateway → identity, credential check (request carries the key only)
   apiKeysVerify: 'rpc.identity.api-keys.verify',
@@ -90,6 +96,9 @@ export const IdentityEventTypes = Object.freeze({
   SigningKeyRotated: 'signing_key.rotated',
   SecurityAccountLocked: 'security.account_locked',
   SecurityTokenReuseDetected: 'security.token_reuse_detected',
+  /** An admin blocked an IP, a CIDR or an API key at the gateway; `security.unblocked` when it is lifted. */
+  SecurityBlocked: 'security.blocked',
+  SecurityUnblocked: 'security.unblocked',
 } as const);
 
 /** Tenant and subscription events identity projects (published by tenants / billing). */
@@ -780,4 +789,97 @@ export interface UserProfile {
   name: string;
   email: string;
   is_active: boolean;
+}
+
+// ---------------------------------------------------------------- security: threats and blocks
+
+export const BlockTargetTypes = Object.freeze(['ip', 'cidr', 'api_key'] as const);
+export type BlockTargetType = (typeof BlockTargetTypes)[number];
+
+export const ThreatTypes = Object.freeze(['credential_stuffing', 'token_reuse', 'signature_failure_burst', 'rate_limit_storm'] as const);
+export type ThreatType = (typeof ThreatTypes)[number];
+
+export class ListThreatsRequest extends CallerRequest {
+  /** How far back to look (seconds, default 24 h, max 30 days). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86_400)
+  window_s?: number;
+}
+
+/** `POST security/threats`: block or unblock an IP, a CIDR or an API key (its id) at every gateway replica. */
+export class ThreatActionRequest extends CallerRequest {
+  @IsIn(['block', 'unblock'])
+  action!: 'block' | 'unblock';
+
+  @IsIn(BlockTargetTypes)
+  target_type!: BlockTargetType;
+
+  /** `203.0.113.7`, `203.0.113.0/24`, `2001:db8::/32`, or an API key's id. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  target!: string;
+
+  /** Why (required to block). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  /** When a block lifts by itself (ISO 8601, in the future); none: until unblocked. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expires_at?: string;
+}
+
+export interface SecurityBlockView {
+  id: string;
+  target_type: BlockTargetType;
+  target: string;
+  reason: string;
+  blocked_by: string | null;
+  created_at: string;
+  expires_at: string | null;
+  unblocked_at: string | null;
+  unblocked_by: string | null;
+}
+
+export interface ThreatView {
+  /** Stable for the same kind of threat from the same source. */
+  id: string;
+  type: ThreatType;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  summary: string;
+  source: { ip?: string | null; user_id?: string | null; route?: string | null; provider?: string | null; tier?: string | null };
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  /** Whether a block in force covers its source. */
+  blocked: boolean;
+  /** What to block to stop it, when there is one. */
+  suggested_block: { target_type: BlockTargetType; target: string } | null;
+}
+
+export interface ThreatsResponse {
+  window_start: string;
+  window_end: string;
+  threats: ThreatView[];
+  blocks: SecurityBlockView[];
+}
+
+/** `rpc.identity.internal.security.blocks`: the blocks in force. */
+export interface ActiveBlocks {
+  blocks: Array<{ target_type: BlockTargetType; target: string; expires_at: string | null }>;
+}
+
+/** `security.blocked` / `security.unblocked`. */
+export class SecurityBlockEventData {
+  @IsUUID() block_id!: string;
+  @IsIn(BlockTargetTypes) target_type!: BlockTargetType;
+  @IsString() target!: string;
+  @IsOptional() @IsString() reason!: string | null;
+  @IsOptional() @IsISO8601() expires_at!: string | null;
 }

@@ -20,6 +20,8 @@ export const ErrorCodes = Object.freeze({
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   SERVICE_TIMEOUT: 'SERVICE_TIMEOUT',
   MAINTENANCE_MODE: 'MAINTENANCE_MODE',
+  /** 403: the caller's address or API key is blocked by the operator (security/threats). */
+  ACCESS_BLOCKED: 'ACCESS_BLOCKED',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   DEAD_LETTER_NOT_FOUND: 'DEAD_LETTER_NOT_FOUND',
   // Domain codes named by API.md; owned by their services, listed here so the catalogue is one place.

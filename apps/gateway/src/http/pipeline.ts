@@ -10,6 +10,8 @@ import { MaintenanceStore } from '../maintenance/maintenance.store.js';
 import { registerRequestLimits } from '../rate-limit/request-limits.hook.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { RateLimitRejectionReporter } from '../rate-limit/rejection-reporter.js';
+import { registerSecurityBlocks } from '../security/blocks.hook.js';
+import { SecurityBlocks } from '../security/security-blocks.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { ProblemFilter } from './problem.filter.js';
 import { registerRequestContext } from './request-id.js';
@@ -61,8 +63,15 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
     { [Symbol.for('skip-override')]: true },
   );
   await app.register(limits as never);
-  const maintenance = Object.assign(async (instance: typeof fastify) => registerMaintenanceGate(instance, app.get(MaintenanceStore)), { [Symbol.for('skip-override')]: true });
-  await app.register(maintenance as never);
+  // Then blocked addresses and keys (the key is known once authenticated), then maintenance mode.
+  const gates = Object.assign(
+    async (instance: typeof fastify) => {
+      registerSecurityBlocks(instance, app.get(SecurityBlocks));
+      registerMaintenanceGate(instance, app.get(MaintenanceStore));
+    },
+    { [Symbol.for('skip-override')]: true },
+  );
+  await app.register(gates as never);
   registerSessionRoute(fastify);
 
   const rejections = app.get(RateLimitRejectionReporter);

@@ -83,8 +83,8 @@ describe('maintenance mode (two gateway replicas, real NATS)', () => {
     const other = await waitFor(async () => {
       const res = await send(1, 'GET', '/api/v1/auth/me', user);
       return res.json().code === 'MAINTENANCE_MODE' ? res : null;
-    }, 'the other replica in maintenance', 5_000, 50);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    }, 'the other replica in maintenance', 15_000, 50);
+    expect(Date.now() - started).toBeLessThan(2_500); // a 1 s poll, with room for a loaded machine
     for (const res of [refused, other]) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json()).toMatchObject({ status: 503, code: 'MAINTENANCE_MODE', detail: 'Upgrading the database.' });
@@ -111,13 +111,13 @@ describe('maintenance mode (two gateway replicas, real NATS)', () => {
     const off = await send(1, 'PUT', '/api/v1/admin/maintenance', admin, { enabled: false });
     expect(off.json()).toMatchObject({ enabled: false, message: null, ends_at: null });
     // Past the gate again: an unknown route is a plain 404.
-    await waitFor(async () => (await send(0, 'GET', '/api/v1/nothing-here', user)).statusCode === 404, 'the first replica out of maintenance', 5_000, 50);
+    await waitFor(async () => (await send(0, 'GET', '/api/v1/nothing-here', user)).statusCode === 404, 'the first replica out of maintenance', 15_000, 50);
   });
 
   it('ends by itself at ends_at', async () => {
     await send(0, 'PUT', '/api/v1/admin/maintenance', admin, { enabled: true, ends_at: new Date(Date.now() + 1_500).toISOString() });
     expect((await send(0, 'GET', '/api/v1/nothing-here', user)).json().code).toBe('MAINTENANCE_MODE');
-    await waitFor(async () => (await send(0, 'GET', '/api/v1/nothing-here', user)).statusCode === 404, 'maintenance over at ends_at', 5_000, 100);
+    await waitFor(async () => (await send(0, 'GET', '/api/v1/nothing-here', user)).statusCode === 404, 'maintenance over at ends_at', 15_000, 100);
     expect((await send(1, 'GET', '/api/v1/admin/maintenance', admin)).json()).toMatchObject({ enabled: false });
   });
 });

@@ -16,7 +16,7 @@ const MAX_KEYS = 500;
  */
 @Injectable()
 export class RateLimitRejectionReporter implements OnModuleInit, OnApplicationShutdown {
-  private counts = new Map<string, { tier: string; route: string; count: number; since: string }>();
+  private counts = new Map<string, { tier: string; route: string; ip: string | null; count: number; since: string }>();
   private timer?: NodeJS.Timeout;
   readonly flushMs = 5_000;
 
@@ -40,18 +40,30 @@ export class RateLimitRejectionReporter implements OnModuleInit, OnApplicationSh
     const pattern = request.routeOptions.url;
     const route = pattern === undefined ? 'unmatched' : `${request.method} ${pattern}`;
     const tier = pattern !== undefined && isInfraRoute(pattern) ? 'infra' : (request.principal?.tier ?? 'anonymous');
-    let key = `${tier} ${route}`;
-    if (!this.counts.has(key) && this.counts.size >= MAX_KEYS) key = `${tier} other`;
+    // By address too: a storm from one address is a threat an admin can block (security/threats).
+    let ip: string | null = request.ip ?? null;
+    let key = `${tier} ${route} ${ip}`;
+    if (!this.counts.has(key) && this.counts.size >= MAX_KEYS) {
+      key = `${tier} other`;
+      ip = null;
+    }
     const entry = this.counts.get(key);
     if (entry) entry.count++;
-    else this.counts.set(key, { tier, route: key.slice(tier.length + 1), count: 1, since: new Date().toISOString() });
+    else this.counts.set(key, { tier, route: ip === null ? 'other' : route, ip, count: 1, since: new Date().toISOString() });
   }
 
   async flush(): Promise<void> {
     if (this.counts.size === 0) return;
     const batch = this.counts;
     this.counts = new Map();
-    const reports: SecurityReportItem[] = [...batch.values()].map((e) => ({ type: 'rate_limited', count: e.count, tier: e.tier, route: e.route, occurred_at: e.since }));
+    const reports: SecurityReportItem[] = [...batch.values()].map((e) => ({
+      type: 'rate_limited',
+      count: e.count,
+      tier: e.tier,
+      route: e.route,
+      ...(e.ip ? { ip: e.ip } : {}),
+      occurred_at: e.since,
+    }));
     try {
       await this.rpc.call(IdentityRpc.securityReport, { reports });
     } catch (err) {

@@ -1,10 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityRpc, SecurityMetricsRequest, SecurityReportRequest, type SecurityMetricsResponse } from '@saas/contracts';
+import {
+  IdentityRpc,
+  ListThreatsRequest,
+  SecurityMetricsRequest,
+  SecurityReportRequest,
+  ThreatActionRequest,
+  type ActiveBlocks,
+  type SecurityBlockView,
+  type SecurityMetricsResponse,
+  type ThreatsResponse,
+} from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { Clock } from '@saas/service-kit';
 import { CallerResolver } from '../common/caller.js';
 import { SecurityEventsService } from './security-events.service.js';
+import { ThreatsService } from './threats.service.js';
 
 @Controller()
 export class SecurityController {
@@ -12,12 +23,30 @@ export class SecurityController {
     private readonly security: SecurityEventsService,
     private readonly callers: CallerResolver,
     private readonly clock: Clock,
+    private readonly threatsService: ThreatsService,
   ) {}
 
   @MessagePattern(IdentityRpc.securityMetrics)
   async metrics(@Payload() req: SecurityMetricsRequest): Promise<SecurityMetricsResponse> {
     await this.callers.requireAdmin(req.caller);
     return this.security.metrics(metricsRange(req, this.clock.now()));
+  }
+
+  @MessagePattern(IdentityRpc.securityThreats)
+  async threats(@Payload() req: ListThreatsRequest): Promise<ThreatsResponse> {
+    await this.callers.requireAdmin(req.caller);
+    return this.threatsService.list(req.window_s ?? 86_400);
+  }
+
+  @MessagePattern(IdentityRpc.securityThreatAction)
+  async threatAction(@Payload() req: ThreatActionRequest): Promise<SecurityBlockView> {
+    await this.callers.requireAdmin(req.caller);
+    return this.threatsService.act(req);
+  }
+
+  @MessagePattern(IdentityRpc.securityBlocksActive)
+  activeBlocks(): Promise<ActiveBlocks> {
+    return this.threatsService.active();
   }
 
   @MessagePattern(IdentityRpc.securityReport)

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SecurityController } from './security.controller.js';
 import { SecurityEventsService } from './security-events.service.js';
+import { ThreatsService } from './threats.service.js';
 
-@Module({ controllers: [SecurityController], providers: [SecurityEventsService], exports: [SecurityEventsService] })
+@Module({ controllers: [SecurityController], providers: [SecurityEventsService, ThreatsService], exports: [SecurityEventsService] })
 export class SecurityModule {}
