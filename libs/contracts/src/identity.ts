@@ -50,8 +50,8 @@ export const IdentityRpc = Object.freeze({
   usersList: 'rpc.identity.users.list',
   usersCreate: 'rpc.identity.users.create',
   usersGet: 'rpc.identity.users.get',
-  /** Name, email and active flag of up to 100 users by id (internal: the gateway shows a tenant's members with it). */
-  usersProfiles: 'rpc.identity.internal.users.profiles',
+  /** Name, email and active flag of up to 100 users by id (the gateway shows a tenant's members with it, after the tenants service authorized the caller). */
+  usersProfiles: 'rpc.identity.users.profiles',
   usersUpdate: 'rpc.identity.users.update',
   usersDelete: 'rpc.identity.users.delete',
   usersTenants: 'rpc.identity.users.tenants',
@@ -64,14 +64,14 @@ export const IdentityRpc = Object.freeze({
   apiKeysRevoke: 'rpc.identity.api-keys.revoke',
   auditLogsList: 'rpc.identity.audit.logs.list',
   securityMetrics: 'rpc.identity.security.metrics',
-  /** Security events counted elsewhere (the gateway's 429s, inbound webhooks' bad signatures), in batches. Internal. */
-  securityReport: 'rpc.identity.internal.security.report',
+  /** Security events counted elsewhere (the gateway's 429s, inbound webhooks' bad signatures), in batches (the gateway and the webhooks service call it). */
+  securityReport: 'rpc.identity.security.report',
   /** Threats detected from the security events, and the blocks in force (admins). */
   securityThreats: 'rpc.identity.security.threats.list',
   /** Block or unblock an IP, a CIDR or an API key (admins). */
   securityThreatAction: 'rpc.identity.security.threats.action',
-  /** The blocks in force, polled by every gateway replica (internal). */
-  securityBlocksActive: 'rpc.identity.internal.security.blocks',
+  /** The blocks in force, polled by every gateway replica. */
+  securityBlocksActive: 'rpc.identity.security.blocks.active',
 
   // Gateway → identity, credential check (request carries the key only)
   apiKeysVerify: 'rpc.identity.api-keys.verify',
@@ -783,7 +783,7 @@ export class UserProfilesRequest {
   ids!: string[];
 }
 
-/** `rpc.identity.internal.users.profiles`: what a tenant's member list shows of each user. */
+/** `rpc.identity.users.profiles`: what a tenant's member list shows of each user. */
 export interface UserProfile {
   id: string;
   name: string;
@@ -870,7 +870,7 @@ export interface ThreatsResponse {
   blocks: SecurityBlockView[];
 }
 
-/** `rpc.identity.internal.security.blocks`: the blocks in force. */
+/** `rpc.identity.security.blocks.active`: the blocks in force. */
 export interface ActiveBlocks {
   blocks: Array<{ target_type: BlockTargetType; target: string; expires_at: string | null }>;
 }
