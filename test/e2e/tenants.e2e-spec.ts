@@ -148,6 +148,29 @@ describe('tenants through the gateway (e2e)', () => {
     await until(tenant.id, 'deleted');
   });
 
+  it('scans the platform (admins): findings from the gateway, identity, tenants and provisioning, each with a severity, an explanation and the fix', async () => {
+    expect((await call('POST', '/api/v1/security/scan', ownerToken)).statusCode).toBe(403);
+    const started = await call('POST', '/api/v1/security/scan', adminToken);
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toMatchObject({ status: 'running', status_url: `/api/v1/security/scans/${started.json().id}` });
+    const scan = await waitFor(async () => {
+      const s = (await call('GET', started.json().status_url, adminToken)).json();
+      return s.status === 'completed' ? s : null;
+    }, 'the scan completed', 20_000, 100);
+    const found = (code: string, source: string) => scan.findings.find((f: { code: string; source: string }) => f.code === code && f.source === source);
+    expect(found('HTTPS_OFF', 'gateway')).toMatchObject({ severity: 'low', fix: expect.stringContaining('PUBLIC_URL') });
+    expect(found('ADMIN_WITHOUT_MFA', 'identity')).toMatchObject({ severity: 'medium', resource: { type: 'user' } });
+    // The test platform runs on the development secrets: each service says so for its own.
+    expect(found('DEV_SECRET_IN_USE', 'tenants')).toMatchObject({ severity: 'low', explanation: expect.stringContaining('TENANTS_SECRET_KEYS') });
+    expect(found('DEV_SECRET_IN_USE', 'provisioning')).toMatchObject({ severity: 'low' });
+    expect(scan.not_scanned).not.toEqual(expect.arrayContaining(['tenants']));
+    expect(scan.not_scanned).not.toEqual(expect.arrayContaining(['provisioning']));
+    expect(scan.summary.medium).toBeGreaterThanOrEqual(1);
+    for (const f of scan.findings) expect(f).toEqual(expect.objectContaining({ title: expect.any(String), explanation: expect.any(String), fix: expect.any(String) }));
+    expect((await call('GET', '/api/v1/security/scans?page_size=1', adminToken)).json()).toMatchObject({ count: expect.any(Number), results: [{ id: scan.id }] });
+    expect((await call('GET', `/api/v1/security/scans/${runId.padEnd(8, '0')}-0000-4000-8000-000000000000`, adminToken)).statusCode).toBe(404);
+  });
+
   it('create → active → the app answers at its subdomain → stop → start → delete → deleted, nothing left', async () => {
     const slug = `acme-${runId}`;
     const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Acme Corporation', subdomain: slug, admin_password: 'instance-admin-secret' }, { 'idempotency-key': `create-${runId}` });

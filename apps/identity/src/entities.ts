@@ -7,6 +7,7 @@ import { UserSubscription } from './projections/user-subscription.entity.js';
 import { UserTenant } from './projections/user-tenant.entity.js';
 import { SecurityBlock } from './security/security-block.entity.js';
 import { SecurityEvent } from './security/security-event.entity.js';
+import { SecurityScan } from './security/security-scan.entity.js';
 import { RefreshToken } from './sessions/refresh-token.entity.js';
 import { Session } from './sessions/session.entity.js';
 import { User } from './users/user.entity.js';
@@ -22,6 +23,7 @@ export const identityEntities = [
   ApiKey,
   SecurityEvent,
   SecurityBlock,
+  SecurityScan,
   AuditLog,
   UserTenant,
   UserSubscription,

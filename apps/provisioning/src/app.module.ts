@@ -9,6 +9,7 @@ import { ProvisioningSteps } from './jobs/provisioning-steps.js';
 import { ProvisioningWorker } from './jobs/provisioning-worker.js';
 import { PROVISIONING_SECRETS, TENANT_DATABASES, TENANT_RUNTIME } from './jobs/tokens.js';
 import { createTenantRuntime } from './runtime/runtime.factory.js';
+import { SecurityFindingsController } from './security/security-findings.controller.js';
 import type { TenantRuntime } from './runtime/tenant-runtime.js';
 import { createTenantDatabaseManager } from './tenant-database/tenant-database.factory.js';
 import type { TenantDatabaseManager } from './tenant-database/tenant-database.manager.js';
@@ -29,7 +30,7 @@ class RuntimeLifecycle implements OnApplicationShutdown {
 
 /** The provisioning service: the provisioning side of the tenant saga, on a local or Kubernetes runtime. */
 @Module({
-  controllers: [InstancesController],
+  controllers: [InstancesController, SecurityFindingsController],
   providers: [
     {
       provide: TENANT_DATABASES,

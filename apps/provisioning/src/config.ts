@@ -1,7 +1,7 @@
 import { baseConfigSchema, z } from '@saas/config';
 import { provisioningRuntimeConfig } from './runtime/runtime.config.js';
 
-const DEV_SECRET = 'dev-only-provisioning-secret-key-change-me';
+export const DEV_SECRET = 'dev-only-provisioning-secret-key-change-me';
 
 export const provisioningConfigSchema = baseConfigSchema
   .extend(provisioningRuntimeConfig.shape)

@@ -7,13 +7,14 @@ import { TenantProvisioningSaga } from './lifecycle/tenant-provisioning.saga.js'
 import { TenantMembersController } from './members/tenant-members.controller.js';
 import { TenantMembersService } from './members/tenant-members.service.js';
 import { TenantOperations } from './operations/tenant-operations.js';
+import { SecurityFindingsController } from './security/security-findings.controller.js';
 import { SignupTenantHandler } from './signup/signup-tenant.handler.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
 /** The tenants service: tenants, members, the lifecycle state machine and the tenants side of the saga. */
 @Module({
-  controllers: [TenantsController, TenantMembersController, TenantsAdminController],
+  controllers: [TenantsController, TenantMembersController, TenantsAdminController, SecurityFindingsController],
   providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga, SignupTenantHandler],
 })
 export class AppModule {}

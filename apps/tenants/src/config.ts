@@ -1,7 +1,7 @@
 import { baseConfigSchema, z } from '@saas/config';
 import type { TenantPlan } from '@saas/contracts';
 
-const DEV_SECRET = 'dev-only-tenants-secret-key-change-me';
+export const DEV_SECRET = 'dev-only-tenants-secret-key-change-me';
 
 export const tenantsConfigSchema = baseConfigSchema
   .extend({

@@ -72,6 +72,10 @@ export const IdentityRpc = Object.freeze({
   securityThreatAction: 'rpc.identity.security.threats.action',
   /** The blocks in force, polled by every gateway replica. */
   securityBlocksActive: 'rpc.identity.security.blocks.active',
+  /** Security scans of the platform's configuration and tenants (admins). */
+  securityScanStart: 'rpc.identity.security.scans.start',
+  securityScanGet: 'rpc.identity.security.scans.get',
+  securityScansList: 'rpc.identity.security.scans.list',
 
   // Gateway → identity, credential check (request carries the key only)
   apiKeysVerify: 'rpc.identity.api-keys.verify',
@@ -882,4 +886,65 @@ export class SecurityBlockEventData {
   @IsString() target!: string;
   @IsOptional() @IsString() reason!: string | null;
   @IsOptional() @IsISO8601() expires_at!: string | null;
+}
+
+// ---------------------------------------------------------------- security: scans
+
+export const FindingSeverities = Object.freeze(['info', 'low', 'medium', 'high', 'critical'] as const);
+export type FindingSeverity = (typeof FindingSeverities)[number];
+
+export class FindingResourceDto {
+  @IsString() @MaxLength(40) type!: string;
+  @IsString() @MaxLength(200) id!: string;
+}
+
+/** One finding of a security scan: what is wrong, why it matters and how to fix it. */
+export class SecurityFindingDto {
+  /** Stable, upper case (`CORS_ANY_ORIGIN`, `API_KEY_NEVER_USED` …). */
+  @IsString() @Matches(/^[A-Z][A-Z0-9_]{2,63}$/) code!: string;
+  @IsIn(FindingSeverities) severity!: FindingSeverity;
+  @IsString() @MaxLength(200) title!: string;
+  @IsString() @MaxLength(2000) explanation!: string;
+  @IsString() @MaxLength(2000) fix!: string;
+  /** Which part of the platform said so (`gateway`, `identity`, …). */
+  @IsString() @MaxLength(40) source!: string;
+  /** The thing it is about, when it is one thing (`api_key`, its id). */
+  @IsOptional() @ValidateNested() @Type(() => FindingResourceDto) resource?: FindingResourceDto | null;
+}
+
+export class StartSecurityScanRequest extends CallerRequest {
+  /** What the gateway found in its own configuration (it is not on the bus as a service). */
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SecurityFindingDto)
+  gateway_findings!: SecurityFindingDto[];
+}
+
+export class SecurityScanRefRequest extends CallerRequest {
+  @IsUUID() id!: string;
+}
+
+export class ListSecurityScansRequest extends CallerListRequest {}
+
+export type SecurityScanStatus = 'running' | 'completed' | 'failed';
+
+export interface SecurityScanView {
+  id: string;
+  status: SecurityScanStatus;
+  status_url: string;
+  requested_by: string | null;
+  started_at: string;
+  finished_at: string | null;
+  /** Findings by severity. */
+  summary: Record<FindingSeverity, number>;
+  findings: SecurityFindingDto[];
+  /** Parts of the platform that did not answer the scan (their findings are missing). */
+  not_scanned: string[];
+  error: string | null;
+}
+
+/** `rpc.<service>.security.findings`: a service's findings on its own configuration and data. */
+export interface SecurityFindingsResponse {
+  findings: SecurityFindingDto[];
 }

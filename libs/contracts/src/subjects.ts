@@ -56,6 +56,8 @@ export function eventSubject(type: string): string {
 /** RPC subjects: `rpc.<service>.<operation>`. Only services answer them; the gateway and services call. */
 export const RpcSubjects = Object.freeze({
   health: (service: ServiceName) => `rpc.${service}.health`,
+  /** A service's security findings on its own configuration and data (for `POST security/scan`). */
+  securityFindings: (service: ServiceName) => `rpc.${service}.security.findings`,
   deadLetters: {
     list: (service: ServiceName) => `rpc.${service}.dead-letters.list`,
     replay: (service: ServiceName) => `rpc.${service}.dead-letters.replay`,

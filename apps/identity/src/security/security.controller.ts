@@ -2,11 +2,16 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   IdentityRpc,
+  ListSecurityScansRequest,
   ListThreatsRequest,
+  SecurityScanRefRequest,
+  StartSecurityScanRequest,
   SecurityMetricsRequest,
   SecurityReportRequest,
   ThreatActionRequest,
   type ActiveBlocks,
+  type ListResult,
+  type SecurityScanView,
   type SecurityBlockView,
   type SecurityMetricsResponse,
   type ThreatsResponse,
@@ -15,6 +20,7 @@ import { DomainException } from '@saas/errors';
 import { Clock } from '@saas/service-kit';
 import { CallerResolver } from '../common/caller.js';
 import { SecurityEventsService } from './security-events.service.js';
+import { SecurityScansService } from './security-scans.service.js';
 import { ThreatsService } from './threats.service.js';
 
 @Controller()
@@ -24,6 +30,7 @@ export class SecurityController {
     private readonly callers: CallerResolver,
     private readonly clock: Clock,
     private readonly threatsService: ThreatsService,
+    private readonly scans: SecurityScansService,
   ) {}
 
   @MessagePattern(IdentityRpc.securityMetrics)
@@ -47,6 +54,24 @@ export class SecurityController {
   @MessagePattern(IdentityRpc.securityBlocksActive)
   activeBlocks(): Promise<ActiveBlocks> {
     return this.threatsService.active();
+  }
+
+  @MessagePattern(IdentityRpc.securityScanStart)
+  async startScan(@Payload() req: StartSecurityScanRequest): Promise<SecurityScanView> {
+    await this.callers.requireAdmin(req.caller);
+    return this.scans.start(req.caller, req.gateway_findings);
+  }
+
+  @MessagePattern(IdentityRpc.securityScanGet)
+  async scan(@Payload() req: SecurityScanRefRequest): Promise<SecurityScanView> {
+    await this.callers.requireAdmin(req.caller);
+    return this.scans.get(req.id);
+  }
+
+  @MessagePattern(IdentityRpc.securityScansList)
+  async scansList(@Payload() req: ListSecurityScansRequest): Promise<ListResult<SecurityScanView>> {
+    await this.callers.requireAdmin(req.caller);
+    return this.scans.list(req);
   }
 
   @MessagePattern(IdentityRpc.securityReport)
