@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { PageNumber } from './list.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
 export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted'] as const);
@@ -76,13 +77,12 @@ export interface TenantsAdminStats {
   operations: { in_progress: number; failed_last_24h: number; succeeded_last_24h: number };
 }
 
+/**
+ * The fields create and update share. `name` is not here: it is required on create and optional on
+ * update, and class-validator keeps a parent's `@IsOptional` on a property a subclass redeclares, so a
+ * shared optional `name` made create accept a body without one (issue 16: a 500 in the service).
+ */
 export class TenantFieldsDto {
-  @IsOptional()
-  @IsString()
-  @MinLength(2)
-  @MaxLength(100)
-  name?: string;
-
   @IsOptional()
   @IsIn(TenantPlans)
   plan?: TenantPlan;
@@ -139,7 +139,7 @@ export class CreateTenantRequest extends TenantFieldsDto {
   @IsString()
   @MinLength(2)
   @MaxLength(100)
-  declare name: string;
+  name!: string;
 
   @IsOptional()
   @IsString()
@@ -176,6 +176,12 @@ export class UpdateTenantRequest extends TenantFieldsDto {
   id!: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(100)
+  name?: string;
+
+  @IsOptional()
   @IsIn(TenantPlans)
   tier?: TenantPlan;
 }
@@ -185,7 +191,7 @@ export class ListTenantsRequest {
   @Type(() => CallerDto)
   caller!: CallerDto;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page: number = 1;
+  @PageNumber() page: number = 1;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) page_size: number = 20;
   @IsOptional() @IsString() @MaxLength(200) search?: string;
   @IsOptional() @IsString() @MaxLength(100) ordering?: string;
