@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { HealthService } from './health.service.js';
@@ -12,6 +12,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('health')
+  @ApiOperation({ operationId: 'health.get', summary: 'Liveness of the gateway.' })
   @ApiOkResponse({ description: 'The gateway process is alive (checks no dependency).' })
   liveness() {
     return this.health.liveness();
@@ -19,12 +20,14 @@ export class HealthController {
 
   /** Seed 003's alias, kept for clients written against it. */
   @Get('api/health')
+  @ApiOperation({ operationId: 'health.legacy', summary: 'Liveness (seed 003 alias).' })
   @ApiOkResponse({ description: 'Legacy liveness alias.' })
   legacy() {
     return { status: 'healthy', message: 'Control Plane API is running' };
   }
 
   @Get('health/detailed')
+  @ApiOperation({ operationId: 'health.detailed', summary: 'Health of every service, Postgres, NATS and JetStream.' })
   @ApiOkResponse({ description: 'Every service, Postgres, NATS and JetStream are ok.' })
   @ApiServiceUnavailableResponse({ description: 'Something is degraded or down; the body says what.' })
   async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealth> {

@@ -23,7 +23,7 @@ export class AuditController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Audit entries, newest first. Non-admins must name a tenant they own.' })
+  @ApiOperation({ operationId: 'audit.logs.list', summary: 'Audit entries, newest first. Non-admins must name a tenant they own.' })
   @ApiListQuery({ search: true, ordering: ['timestamp', 'action', 'resource_type'] })
   @ApiQuery({ name: 'action', required: false, type: String, example: 'created' })
   @ApiQuery({ name: 'resource_type', required: false, type: String, example: 'user' })
@@ -47,7 +47,7 @@ export class SecurityController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('metrics')
-  @ApiOperation({ summary: 'Failed logins, lockouts, token reuse and targeted accounts in a window ending now.' })
+  @ApiOperation({ operationId: 'security.metrics.get', summary: 'Failed logins, lockouts, token reuse and targeted accounts in a window ending now.' })
   @ApiQuery({ name: 'window_s', required: false, schema: { type: 'integer', minimum: 60, maximum: 90 * 86_400, default: 86_400 } })
   @ApiOkResponse({ description: '`{ window_start, window_end, failed_logins, lockouts, token_reuse, accounts_targeted }`' })
   metrics(@Query() query: SecurityMetricsQuery, @Caller() caller: CallerDto): Promise<SecurityMetricsResponse> {

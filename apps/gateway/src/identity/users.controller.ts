@@ -81,7 +81,7 @@ export class UsersController {
   @Get(':id/tenants')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiListQuery()
-  @ApiOperation({ summary: 'Tenants the user belongs to.' })
+  @ApiOperation({ operationId: 'users.tenants.list', summary: 'Tenants the user belongs to.' })
   @ApiOkResponse({ description: 'A page of tenants with the user’s role.' })
   @ApiProblems(404)
   tenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
@@ -91,7 +91,7 @@ export class UsersController {
   @Get(':id/owned-tenants')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiListQuery()
-  @ApiOperation({ summary: 'Tenants the user owns.' })
+  @ApiOperation({ operationId: 'users.ownedTenants.list', summary: 'Tenants the user owns.' })
   @ApiOkResponse({ description: 'A page of tenants.' })
   @ApiProblems(404)
   ownedTenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
@@ -101,7 +101,7 @@ export class UsersController {
   @Get(':id/subscriptions')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiListQuery()
-  @ApiOperation({ summary: 'Subscriptions of the user’s tenants.' })
+  @ApiOperation({ operationId: 'users.subscriptions.list', summary: 'Subscriptions of the user’s tenants.' })
   @ApiOkResponse({ description: 'A page of subscriptions.' })
   @ApiProblems(404)
   subscriptions(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserSubscriptionView>> {

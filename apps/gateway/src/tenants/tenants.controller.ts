@@ -40,19 +40,20 @@ export class TenantsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One tenant (someone else’s → 404).' })
   @ApiOkResponse({ description: 'The tenant (the instance admin password is never returned).' })
   get(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.get, { id: params.id, caller });
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
+  @ApiOperation({ operationId: 'tenants.replace', summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
   put(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Partial update (same fields and rules as PUT).' })
+  @ApiOperation({ operationId: 'tenants.update', summary: 'Partial update (same fields and rules as PUT).' })
   patch(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
@@ -65,13 +66,13 @@ export class TenantsController {
   }
 
   @Get(':id/status')
-  @ApiOperation({ summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
+  @ApiOperation({ operationId: 'tenants.status.get', summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
   status(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantStatusView> {
     return this.rpc.call(TenantsRpc.status, { id: params.id, caller });
   }
 
   @Get(':id/users')
-  @ApiOperation({ summary: 'Members of the tenant and their tenant role.' })
+  @ApiOperation({ operationId: 'tenants.members.list', summary: 'Members of the tenant and their tenant role.' })
   async members(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
     const result = await this.rpc.call<ListResult<unknown>>(TenantsRpc.membersList, { id: params.id, caller });
     return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
@@ -80,14 +81,14 @@ export class TenantsController {
   @Post(':id/users')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ summary: 'Add a member (admins add members; the owner adds admins).' })
+  @ApiOperation({ operationId: 'tenants.members.add', summary: 'Add a member (admins add members; the owner adds admins).' })
   addMember(@Param() params: TenantParams, @Body() body: AddMemberBody, @Caller() caller: CallerDto) {
     return this.rpc.call(TenantsRpc.membersAdd, { ...body, id: params.id, caller });
   }
 
   @Delete(':id/users/:user_id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Remove a member (or leave the tenant yourself); the owner cannot be removed.' })
+  @ApiOperation({ operationId: 'tenants.members.remove', summary: 'Remove a member (or leave the tenant yourself); the owner cannot be removed.' })
   removeMember(@Param() params: TenantMemberParams, @Caller() caller: CallerDto) {
     return this.rpc.call(TenantsRpc.membersRemove, { id: params.id, user_id: params.user_id, caller });
   }
