@@ -10,6 +10,7 @@ import { registerGracefulClose } from './graceful-close.js';
 import { ProblemFilter } from './problem.filter.js';
 import { registerRequestContext } from './request-id.js';
 import { registerRequestMetrics } from './request-metrics.js';
+import { registerRequestShapeLimits } from './request-shape.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -58,6 +59,7 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
   );
   await app.register(limits as never);
   registerSessionRoute(fastify);
+  registerRequestShapeLimits(fastify);
 
   app.useGlobalFilters(new ProblemFilter(logger, config.BODY_LIMIT_BYTES));
   app.useGlobalPipes(createValidationPipe());
