@@ -7,6 +7,8 @@ import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { ListAuditLogsQuery, SecurityMetricsQuery } from './dto/users.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { AuditLogViewDto } from './dto/views.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -31,7 +33,7 @@ export class AuditController {
   @ApiQuery({ name: 'tenant_id', required: false, schema: uuid })
   @ApiQuery({ name: 'date_from', required: false, schema: dateTime })
   @ApiQuery({ name: 'date_to', required: false, schema: dateTime })
-  @ApiOkResponse({ description: 'A page of audit entries.' })
+  @ApiPageResponse(AuditLogViewDto, 'A page of audit entries.')
   async list(@Query() query: ListAuditLogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<AuditLogView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<AuditLogView>>(IdentityRpc.auditLogsList, { ...query, caller }), query, request);
   }

@@ -29,6 +29,7 @@ import {
   UpdateMeBody,
   VerifyEmailBody,
 } from './dto/auth.dto.js';
+import { UserViewDto } from './dto/views.js';
 
 const normalise = (identifier: string) => identifier.trim().toLowerCase();
 
@@ -134,7 +135,7 @@ export class AuthController {
   @Get('me')
   @ApiAuth()
   @ApiOperation({ summary: 'The caller’s own account.' })
-  @ApiOkResponse({ description: 'A user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'A user.' })
   @ApiProblems(401)
   me(@Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.me, { caller });
@@ -143,7 +144,7 @@ export class AuthController {
   @Patch('me')
   @ApiAuth()
   @ApiOperation({ summary: 'Change the caller’s names, username, metadata or password (not role, email, is_active: 400).' })
-  @ApiOkResponse({ description: 'The updated user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'The updated user.' })
   @ApiProblems(401, 409)
   updateMe(@Body() body: UpdateMeBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.updateMe, { ...body, caller });

@@ -21,6 +21,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AdminActionBody, ListTenantsQuery, TenantParams } from './dto/tenants.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { TenantViewDto } from './dto/tenant.views.js';
 
 /** Platform admins' view of tenants: every tenant, actions with a reason, platform statistics. */
 @ApiTags('admin')
@@ -80,6 +82,7 @@ export class AdminTenantsController {
   @Get('tenants')
   @ApiOperation({ operationId: 'admin.tenants.list', summary: 'All tenants (filters: status, plan/tier, owner_id, date_from, date_to; search; ordering).' })
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
+  @ApiPageResponse(TenantViewDto, 'A page of tenants.')
   async tenants(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.adminList, { ...query, caller }), query, request);
   }

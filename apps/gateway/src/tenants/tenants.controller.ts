@@ -8,6 +8,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AddMemberBody, CreateTenantBody, ListTenantsQuery, TenantMemberParams, TenantParams, UpdateTenantBody } from './dto/tenants.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { TenantStatusViewDto, TenantViewDto } from './dto/tenant.views.js';
 
 /**
  * `/api/v1/tenants`: the caller's tenants. Authorization is the tenants service's (someone else's
@@ -26,6 +28,7 @@ export class TenantsController {
   @Get()
   @ApiOperation({ summary: 'Tenants the caller belongs to (filters: status, plan/tier, date_from, date_to; search; ordering).' })
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
+  @ApiPageResponse(TenantViewDto, 'A page of tenants.')
   async list(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.list, { ...query, caller }), query, request);
   }
@@ -34,26 +37,28 @@ export class TenantsController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ summary: 'Create a tenant: 202, it is provisioned in the background (follow `status_url`).' })
-  @ApiAcceptedResponse({ description: 'The tenant, `pending`, with its `status_url`.' })
+  @ApiAcceptedResponse({ type: TenantViewDto, description: 'The tenant, `pending`, with its `status_url`.' })
   create(@Body() body: CreateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.create, { ...body, caller });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One tenant (someone else’s → 404).' })
-  @ApiOkResponse({ description: 'The tenant (the instance admin password is never returned).' })
+  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant (the instance admin password is never returned).' })
   get(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.get, { id: params.id, caller });
   }
 
   @Put(':id')
   @ApiOperation({ operationId: 'tenants.replace', summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
+  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant.' })
   put(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
 
   @Patch(':id')
   @ApiOperation({ operationId: 'tenants.update', summary: 'Partial update (same fields and rules as PUT).' })
+  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant.' })
   patch(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
@@ -61,12 +66,14 @@ export class TenantsController {
   @Delete(':id')
   @HttpCode(202)
   @ApiOperation({ summary: 'Delete a tenant: 202, it is deprovisioned in the background and ends `deleted`.' })
+  @ApiAcceptedResponse({ type: TenantViewDto, description: 'The tenant, `deleting`.' })
   delete(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.delete, { id: params.id, caller });
   }
 
   @Get(':id/status')
   @ApiOperation({ operationId: 'tenants.status.get', summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
+  @ApiOkResponse({ type: TenantStatusViewDto })
   status(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantStatusView> {
     return this.rpc.call(TenantsRpc.status, { id: params.id, caller });
   }
