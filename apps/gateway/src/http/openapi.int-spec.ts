@@ -100,7 +100,13 @@ describe('the OpenAPI document', () => {
     expect(get.operationId).toBe('tenants.get');
     expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path', schema: expect.objectContaining({ format: 'uuid' }) }));
     expect(doc.components.schemas.CreateTenantBody!.required).toEqual(['name']);
-    expect(doc.paths['/api/v1/tenants']!.get!.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Page' } } });
+    expect(get.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/TenantViewDto' } } });
+    expect(doc.components.schemas.TenantViewDto!.required).toEqual(expect.arrayContaining(['id', 'name', 'slug', 'status', 'status_url', 'admin_password_set']));
+    expect(doc.paths['/api/v1/tenants']!.get!.responses['200']!.content).toEqual({
+      'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/Page' }, { type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/TenantViewDto' } } } }] } },
+    });
+    // A list without its own item schema still gets the envelope.
+    expect(doc.paths['/api/v1/admin/dead-letters']!.get!.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Page' } } });
     expect(doc.paths['/api/v1/tenants']!.get!.parameters!.map((q) => q.name)).toEqual(expect.arrayContaining(['page', 'page_size', 'status', 'plan', 'search', 'ordering']));
   });
 });
