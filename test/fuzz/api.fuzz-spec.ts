@@ -66,6 +66,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       KEY_ENCRYPTION_SECRET: 'fuzz-key-encryption-secret-0123456789abcdef',
       RATE_LIMITS: 'anonymous:10000000,standard:10000000,premium:10000000,enterprise:10000000,admin:10000000,infra:10000000',
       LOGIN_RATE_LIMIT: '1000000/900',
+      // A slow shared machine must not turn into 504s: the suite judges input handling, not speed.
+      RPC_TIMEOUT_MS: '20000',
       PASSWORD_RESET_RATE_LIMIT: '1000000/900',
     });
     const started = await Promise.all(ServiceNames.map((s) => startService(s, s === 'identity' ? { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } : common)));
@@ -102,7 +104,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     tenantIds = world.tenantIds;
     const state = await StateProbe.connect(env.databaseUrl);
     try {
-      report = await new Fuzzer(doc, { baseUrl, principals: world.principals, seed: SEED, bodyCases: BODY_CASES, knownIds: world.knownIds, skip: SKIPPED_BY_DESIGN, unserved: UNSERVED, state }).run();
+      report = await new Fuzzer(doc, { baseUrl, principals: world.principals, seed: SEED, bodyCases: BODY_CASES, knownIds: world.knownIds, skip: SKIPPED_BY_DESIGN, unserved: UNSERVED, state, requestTimeoutMs: 45_000, log: (line) => process.stdout.write(`${line}\n`) }).run();
     } finally {
       await state.close();
     }

@@ -171,13 +171,26 @@ export function casesFor(op: Operation, options: CaseOptions, opIndex: number): 
   if (op.body) {
     const schema = op.body;
     const n = options.bodyCases;
-    const valid = sample(arbitraryOf(schema), Math.max(2, Math.ceil(n / 4)), 1) as Array<Record<string, unknown>>;
+    // Full bodies (every optional field too) and minimal ones (the required fields only): one odd
+    // optional value refuses a full body, so the minimal ones are what reach the happy paths.
+    const minimal: SchemaObject = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => schema.required?.includes(k))) };
+    const valid = [
+      ...(sample(arbitraryOf(schema), Math.max(2, Math.ceil(n / 4)), 1) as Array<Record<string, unknown>>),
+      ...(schema.properties ? (sample(arbitraryOf(minimal), 2, 6) as Array<Record<string, unknown>>) : []),
+    ];
     valid.forEach((b, i) => cases.push(base('body: valid', withQuery(validPath(i), requiredQuery(i)), true, JSON.stringify(b))));
     const picks = sample(fc.tuple(fc.nat(), fc.nat({ max: valid.length - 1 }), fc.option(fc.constantFrom(...Object.keys(schema.properties ?? { name: 1 })))), n, 2);
     picks.forEach(([pick, which, key], i) => {
       const m = mutate(valid[which] ?? {}, schema, pick + i, key ?? undefined);
       cases.push(base(m.label, withQuery(validPath(i + 100), requiredQuery(i)), false, m.text));
     });
+    // Every field once null and once of another type: the mutations above pick fields at random.
+    const first = valid[valid.length - 1] ?? {}; // a minimal body: nothing else in it is refused
+    for (const field of Object.keys(schema.properties ?? {})) {
+      cases.push(base(`body: ${field} → null (each field)`, withQuery(validPath(0), requiredQuery(0)), false, JSON.stringify({ ...first, [field]: null })));
+      const other = schema.properties?.[field]?.type === 'string' ? 12 : 'x';
+      cases.push(base(`body: ${field} → ${JSON.stringify(other)} (each field)`, withQuery(validPath(0), requiredQuery(0)), false, JSON.stringify({ ...first, [field]: other })));
+    }
     for (const raw of NOT_AN_OBJECT) cases.push(base(raw.label, withQuery(validPath(0), requiredQuery(0)), false, raw.text, raw.contentType));
   } else {
     for (let i = 0; i < 2; i++) cases.push(base('valid', withQuery(validPath(i), requiredQuery(i)), true));

@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { CallerDto, ClientInfoDto } from './caller.js';
 import { ListQueryDto } from './list.js';
+import { IsOmittable } from './validation.js';
 
 /**
  * RPC subjects the identity service answers. The gateway maps its HTTP routes 1:1 onto these.
@@ -179,34 +180,34 @@ export class RegisterRequest extends AnonymousRequest {
   password!: string;
 
   /** Optional; when present it must equal `password`. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password_confirm?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   full_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   first_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   last_name?: string;
 
   /** With `tenant_domain`: a tenant to create for the new user (carried in `user.created` as `requested_tenant`). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(2)
   @MaxLength(100)
   tenant_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(253)
   tenant_domain?: string;
@@ -237,12 +238,12 @@ export class ResendVerificationRequest extends AnonymousRequest {
 
 /** `email` or `username` (exactly one) plus `password`. */
 export class LoginRequest extends AnonymousRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(254)
   username?: string;
@@ -303,12 +304,12 @@ export interface JwksResponse {
  * access token's `sid`), else every session of the caller.
  */
 export class LogoutRequest extends CallerRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   refresh_token?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   session_id?: string;
 }
@@ -321,17 +322,17 @@ export class MeRequest extends CallerRequest {}
 
 /** What a user may change about themselves (no `role`, `is_active`, `email`, `tier`: unknown fields are refused). */
 export class UpdateMeRequest extends CallerRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   full_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   first_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   last_name?: string;
@@ -340,17 +341,17 @@ export class UpdateMeRequest extends CallerRequest {
   @Matches(USERNAME, { message: 'username must be 3-32 letters, digits, "_", "." or "-", starting with a letter or digit' })
   username?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   metadata?: Record<string, unknown>;
 
   /** With `current_password`: changes the password (and ends every other session). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   current_password?: string;
@@ -411,17 +412,17 @@ export class ListUsersRequest extends CallerListRequest {
 }
 
 class UserFieldsDto extends CallerRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   full_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   first_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   last_name?: string;
@@ -430,19 +431,19 @@ class UserFieldsDto extends CallerRequest {
   @Matches(USERNAME, { message: 'username must be 3-32 letters, digits, "_", "." or "-", starting with a letter or digit' })
   username?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(UserRoles)
   role?: UserRoleName;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(UserTiers)
   tier?: UserTier;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   is_active?: boolean;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   metadata?: Record<string, unknown>;
 }
@@ -458,7 +459,7 @@ export class CreateUserRequest extends UserFieldsDto {
   password!: string;
 
   /** Admin-created accounts may be marked verified at once. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   email_verified?: boolean;
 }
