@@ -10,7 +10,7 @@ export function formatReport(report: FuzzReport): string {
       .join(' ')}`,
     `fuzz: stored state ${report.stateChecked ? `compared around every refused request${report.unsettled.length ? ` (tables that kept moving on their own, left out: ${report.unsettled.join(', ')})` : ''}` : 'not checked (no database URL)'}`,
     ...report.skipped.map((s) => `fuzz: skipped ${s.operation}: ${s.reason}`),
-    ...Object.entries(report.unserved).map(([op, n]) => `fuzz: ${op} answered 503 SERVICE_UNAVAILABLE ${n} time(s): no service of this build answers its RPC yet`),
+    ...Object.entries(report.unserved).map(([key, n]) => `fuzz: 503 SERVICE_UNAVAILABLE ×${n} from ${key} (that service answers no RPC in this build yet)`),
     `fuzz: ${report.failures.length} failure(s)`,
   ];
   for (const f of report.failures) {

@@ -26,11 +26,10 @@ export interface FuzzOptions {
   /** Accepted writes (non-GET 2xx) per operation and principal before its valid cases stop (bounds what is created). */
   maxAcceptedWrites?: number;
   /**
-   * Operations whose RPC no service of this build answers yet, with why: their 503
-   * SERVICE_UNAVAILABLE is counted in `unserved`, not a failure (a caller asserts they were seen, so
-   * an entry goes once the service answers).
+   * Services of this build that answer no RPC yet (skeletons), with why: a 503 SERVICE_UNAVAILABLE
+   * naming one of them is counted in `unserved`, not a failure. Everything else that is a 5xx fails.
    */
-  unserved?: ReadonlyMap<string, string>;
+  unservedServices?: ReadonlyMap<string, string>;
   requestTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -59,7 +58,7 @@ export interface FuzzReport {
   unsettled: string[];
   /** Ids the platform answered with on accepted POSTs (what the run created). */
   created: string[];
-  /** 503 SERVICE_UNAVAILABLE answers of the `unserved` operations, by operation. */
+  /** 503 SERVICE_UNAVAILABLE answers naming an `unservedServices` service, by `service: operation`. */
   unserved: Record<string, number>;
 }
 
@@ -191,8 +190,10 @@ export class Fuzzer {
   }
 
   private check(c: FuzzCase, principal: Principal, res: Sent): void {
-    if (res.status === 503 && this.options.unserved?.has(c.operation) && /"code":"SERVICE_UNAVAILABLE"/.test(res.body)) {
-      this.report.unserved[c.operation] = (this.report.unserved[c.operation] ?? 0) + 1;
+    const service = res.status === 503 ? unavailableService(res.body) : undefined;
+    if (service && this.options.unservedServices?.has(service)) {
+      const key = `${service}: ${c.operation}`;
+      this.report.unserved[key] = (this.report.unserved[key] ?? 0) + 1;
       return;
     }
     const verdict = judge(res.status, res.contentType, res.body);
@@ -247,6 +248,16 @@ export class Fuzzer {
 /** Escapes what may not appear in a request line (spaces, quotes, braces…), keeping `%XX` as written. */
 function onTheWire(url: string): string {
   return url.replace(/[^\x21-\x7e]|["<>\\^`{|}]/gu, (ch) => encodeURIComponent(ch));
+}
+
+/** The service a 503 SERVICE_UNAVAILABLE problem names, if that is what the body is. */
+function unavailableService(body: string): string | undefined {
+  try {
+    const problem = JSON.parse(body) as { code?: unknown; service?: unknown };
+    return problem.code === 'SERVICE_UNAVAILABLE' && typeof problem.service === 'string' ? problem.service : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `n` cases spread over the list (first, last and between). */

@@ -28,6 +28,8 @@ describe('identity requests refuse null where the field is not nullable', () => 
     ['update me metadata', UpdateMeRequest, { caller, metadata: null }, 'metadata'],
     ['update me full_name', UpdateMeRequest, { caller, full_name: null }, 'full_name'],
     ['update user is_active', UpdateUserRequest, { caller, id, is_active: null }, 'is_active'],
+    ['update user email', UpdateUserRequest, { caller, id, email: null }, 'email'],
+    ['update user password', UpdateUserRequest, { caller, id, password: null }, 'password'],
   ])('%s', (_what, cls, body, field) => {
     expect(fieldsOf(() => validatePayload(cls as never, body, 'request'))).toEqual([field]);
   });

@@ -477,12 +477,12 @@ export class UpdateUserRequest extends UserFieldsDto {
   @IsUUID()
   id!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password?: string;

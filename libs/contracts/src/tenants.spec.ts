@@ -37,4 +37,15 @@ describe('UpdateTenantRequest', () => {
     expect(validatePayload(UpdateTenantRequest, { id, caller, plan: 'premium' }, 'request').name).toBeUndefined();
     expect(errorsOf(() => validatePayload(UpdateTenantRequest, { id, caller, name: 'x' }, 'request')).map((e) => e.field)).toEqual(['name']);
   });
+
+  // Regression (issue 16, fuzz seed 7): PUT tenants/{id} with {"settings": null} (or metadata, tier) answered 500.
+  it.each(['settings', 'metadata', 'tier', 'plan', 'name', 'admin_password'])('refuses %s: null, which the field cannot hold', (field) => {
+    const id = '2b1f5a0e-6f0a-4d3b-9a57-3a1f7d7c9e11';
+    expect([...new Set(errorsOf(() => validatePayload(UpdateTenantRequest, { id, caller, [field]: null }, 'request')).map((e) => e.field))]).toEqual([field]);
+  });
+
+  it('still clears the nullable fields with null', () => {
+    const id = '2b1f5a0e-6f0a-4d3b-9a57-3a1f7d7c9e11';
+    expect(validatePayload(UpdateTenantRequest, { id, caller, domain: null, contact_email: null, billing_address: null, custom_plugin_repo: null }, 'request').domain).toBeNull();
+  });
 });

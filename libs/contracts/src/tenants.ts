@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { PageNumber } from './list.js';
+import { IsOmittable } from './validation.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
 export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted'] as const);
@@ -83,11 +84,11 @@ export interface TenantsAdminStats {
  * shared optional `name` made create accept a body without one (issue 16: a 500 in the service).
  */
 export class TenantFieldsDto {
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TenantPlans)
   plan?: TenantPlan;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(DatabaseStrategies)
   database_strategy?: DatabaseStrategy;
 
@@ -105,11 +106,11 @@ export class TenantFieldsDto {
   @MaxLength(1000)
   billing_address?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   settings?: Record<string, unknown>;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   metadata?: Record<string, unknown>;
 
@@ -118,13 +119,13 @@ export class TenantFieldsDto {
   @MaxLength(500)
   custom_plugin_repo?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @MaxLength(254)
   admin_email?: string;
 
   /** The instance's admin password: stored encrypted, never returned. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(10)
   @MaxLength(200)
@@ -141,19 +142,19 @@ export class CreateTenantRequest extends TenantFieldsDto {
   @MaxLength(100)
   name!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(63)
   subdomain?: string;
 
   /** Alias of `subdomain` (seed 003). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(63)
   slug?: string;
 
   /** Alias of `plan` (seed 000). */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TenantPlans)
   tier?: TenantPlan;
 }
@@ -175,13 +176,13 @@ export class UpdateTenantRequest extends TenantFieldsDto {
   @IsUUID()
   id!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(2)
   @MaxLength(100)
   name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TenantPlans)
   tier?: TenantPlan;
 }
@@ -215,7 +216,7 @@ export class TenantMemberRequest {
   @IsUUID()
   user_id!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['admin', 'member'])
   role?: 'admin' | 'member';
 }
@@ -256,7 +257,7 @@ export class AdminTenantActionRequest {
   @IsIn(AdminTenantActions)
   action!: AdminTenantAction;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(500)
   reason?: string;

@@ -127,13 +127,14 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
         if (route.isPublic && !Object.keys(op.responses).some((s) => /^4/.test(s))) op.responses['429'] = { description: TITLES[429] ?? 'Too Many Requests', content: PROBLEM_CONTENT };
       }
       op.summary ||= humanize(op.operationId ?? `${method} ${path}`);
+      for (const [status, response] of Object.entries(op.responses ?? {})) if (/^[45]/.test(status) && !response.content) response.content = PROBLEM_CONTENT;
       const declared = new Set((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));
       for (const name of pathParams.filter((n) => !declared.has(n))) {
         (op.parameters ??= []).push({ name, in: 'path', required: true, schema: /(^|_)id$/.test(name) ? { type: 'string', format: 'uuid' } : { type: 'string' } });
       }
       for (const tag of op.tags ?? []) {
         if (!knownTags.has(tag)) {
-          (document.tags ??= []).push({ name: tag });
+          (document.tags ??= []).push({ name: tag, description: `${humanize(tag)} operations` });
           knownTags.add(tag);
         }
       }

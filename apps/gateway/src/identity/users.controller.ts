@@ -9,7 +9,7 @@ import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateUserBody, IdParams, ListUsersQuery, UpdateUserBody, UserSubListQuery } from './dto/users.dto.js';
 import { ApiPageResponse } from '../http/view-properties.js';
-import { UserSubscriptionViewDto, UserTenantViewDto, UserViewDto } from './dto/views.js';
+import { DeletedUserDto, UserSubscriptionViewDto, UserTenantViewDto, UserViewDto } from './dto/views.js';
 
 const USER_ORDERING = ['created_at', 'updated_at', 'email', 'last_login', 'role'];
 
@@ -74,7 +74,7 @@ export class UsersController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Delete a user (admins).' })
-  @ApiOkResponse({ description: '`{ deleted: true, id }`' })
+  @ApiOkResponse({ type: DeletedUserDto })
   @ApiProblems(404)
   delete(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<{ deleted: true; id: string }> {
     return this.rpc.call(IdentityRpc.usersDelete, { id: params.id, caller });

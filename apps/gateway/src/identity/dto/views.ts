@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserRoles, UserTiers, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
-import { Bool, DateTime, FreeObject, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
+import { UserRoles, UserTiers, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
+import { Bool, DateTime, FreeObject, Int, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
 
 export class UserViewDto implements UserView {
   @Uuid() id!: string;
@@ -76,4 +76,35 @@ export class AuditLogViewDto implements AuditLogView {
   @NullableStr() user_agent!: string | null;
   @NullableStr() correlation_id!: string | null;
   @DateTime() timestamp!: string;
+}
+
+export class AcceptedResponseDto implements AcceptedResponse {
+  @OneOf(['accepted']) status!: 'accepted';
+  @Str() message!: string;
+}
+
+export class TokenResponseDto implements TokenResponse {
+  @Str('RS256 JWT; send as `Authorization: Bearer …`.') access_token!: string;
+  @Str('Rotating: each use returns a new one; reusing an old one revokes the family.') refresh_token!: string;
+  @OneOf(['bearer']) token_type!: 'bearer';
+  @Int('Seconds until the access token expires.') expires_in!: number;
+  @Int('Seconds until the refresh token expires.') refresh_expires_in!: number;
+  @ApiProperty({ type: UserViewDto }) user!: UserViewDto;
+}
+
+export class VerifyEmailResponseDto implements VerifyEmailResponse {
+  @ApiProperty({ type: Boolean, enum: [true] }) email_verified!: true;
+}
+
+export class ResetPasswordResponseDto implements ResetPasswordResponse {
+  @ApiProperty({ type: Boolean, enum: [true] }) password_reset!: true;
+}
+
+export class LogoutResponseDto implements LogoutResponse {
+  @Int('Sessions ended by this logout.') sessions_ended!: number;
+}
+
+export class DeletedUserDto {
+  @ApiProperty({ type: Boolean, enum: [true] }) deleted!: true;
+  @Uuid() id!: string;
 }
