@@ -40,5 +40,7 @@ export default {
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // Issue 16: the whole platform fuzzed from its OpenAPI document (fixed seed and case count).
+    { ...common, displayName: 'fuzz', testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'] },
   ],
 };

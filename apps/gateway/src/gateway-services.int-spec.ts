@@ -95,6 +95,21 @@ describe('gateway with a real service (processes from dist)', () => {
     expect(res.json()).toMatchObject({ code: 'DEAD_LETTER_NOT_FOUND', correlation_id: 'replay-1' });
   });
 
+  // Regression (issue 16): both answered 500, from the tenants service and from Postgres.
+  it.each([['{}'], ['null'], ['{"name":null}'], ['{"metadata":{"plan":"x"}}']])('refuses a tenant create with body %s as 400 VALIDATION_FAILED naming name', async (payload) => {
+    const res = await send({ method: 'POST', url: '/api/v1/tenants', headers: { ...AUTH, 'content-type': 'application/json' }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: expect.arrayContaining([expect.objectContaining({ field: 'name' })]) });
+  });
+
+  it.each(['/api/v1/tenants', '/api/v1/admin/tenants'])('refuses a page number beyond what can be offset on %s with 400', async (url) => {
+    const res = await get(`${url}?page=99999999999999999999`, AUTH);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'page' })] });
+    expect((await get(`${url}?page=450359962737049&page_size=20`, AUTH)).json()).toMatchObject({ count: 0, results: [] });
+  });
+
   it('serves the Swagger UI and its assets under the CSP', async () => {
     const page = await get('/docs');
     expect(page.statusCode).toBe(200);

@@ -177,6 +177,27 @@ describe('gateway (in-process, real NATS and Postgres)', () => {
       expectProblem(res, 400, 'MALFORMED_JSON');
     });
 
+    // Regressions (issue 16, found by the fuzz suite): a 500 from a stack overflow, a 500 from Postgres,
+    // and Fastify's own JSON for what its router refuses.
+    it('refuses a body nested deeper than 32 levels with 400 VALIDATION_FAILED, not a stack overflow', async () => {
+      // Within the test's 2 KiB body limit; the fuzz suite sends 5,000 levels.
+      for (const payload of [`${'['.repeat(1_000)}${']'.repeat(1_000)}`, `{"name":${'{"a":'.repeat(300)}1${'}'.repeat(300)}}`]) {
+        const problem = expectProblem(await inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload }), 400, 'VALIDATION_FAILED');
+        expect(problem.errors[0].message).toMatch(/nest deeper than 32/);
+      }
+    });
+
+    it('refuses U+0000 in a body or query string with 400 VALIDATION_FAILED naming the field', async () => {
+      const problem = expectProblem(await inject({ method: 'POST', url: '/test/echo', payload: { name: 'a\u0000b', seats: 1 } }), 400, 'VALIDATION_FAILED');
+      expect(problem.errors).toEqual([{ field: 'name', message: 'must not contain the NUL character (U+0000)' }]);
+      expectProblem(await inject({ method: 'GET', url: '/health?x=%00' }), 400, 'VALIDATION_FAILED');
+    });
+
+    it('answers a bad percent-encoding and an over-long path parameter as problem+json', async () => {
+      expectProblem(await inject({ method: 'GET', url: '/api/v1/admin/dead-letters/tenants/%ff/replay' }), 400, 'MALFORMED_URL');
+      expectProblem(await inject({ method: 'POST', url: `/api/v1/admin/dead-letters/tenants/${'a'.repeat(2_000)}/replay` }), 414, 'URI_TOO_LONG');
+    });
+
     it('answers unknown fields with 400 VALIDATION_FAILED naming each of them', async () => {
       const res = await inject({ method: 'POST', url: '/test/echo', payload: { name: 'acme', role: 'admin', owner_id: 'x' } });
       const problem = expectProblem(res, 400, 'VALIDATION_FAILED');

@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config.js';
 import { setupOpenApi } from './http/openapi.js';
 import { installHttpPipeline } from './http/pipeline.js';
+import { frameworkErrorHandler } from './http/problem.filter.js';
 import { registerEventLoopDelayMetric } from './metrics/event-loop-delay.js';
 import { registerTenantProxy } from './proxy/tenant-proxy.js';
 import { genReqId } from './http/request-id.js';
@@ -78,6 +79,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       requestIdHeader: false,
       return503OnClosing: false, // answered as problem+json instead (http/graceful-close.ts)
       routerOptions: { ignoreTrailingSlash: true },
+      frameworkErrors: frameworkErrorHandler(config.BODY_LIMIT_BYTES),
     });
     // First of all hooks: tenant-app traffic (`<slug>.localhost`) is proxied, not authenticated,
     // rate-limited or parsed as API requests.

@@ -20,7 +20,7 @@ import {
 } from 'class-validator';
 import { CallerDto, ClientInfoDto } from './caller.js';
 import { ListQueryDto } from './list.js';
-import { toBool } from './validation.js';
+import { IsOmittable, toBool } from './validation.js';
 import { DOMAIN_PATTERN } from './tenants.js';
 
 /**
@@ -202,34 +202,34 @@ export class RegisterRequest extends AnonymousRequest {
   password!: string;
 
   /** Optional; when present it must equal `password`. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password_confirm?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   full_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   first_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   last_name?: string;
 
   /** With `tenant_domain`: a tenant to create for the new user (carried in `user.created` as `requested_tenant`). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(2)
   @MaxLength(100)
   tenant_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @Matches(DOMAIN_PATTERN, { message: 'tenant_domain must be a valid domain name' })
   tenant_domain?: string;
 }
@@ -263,12 +263,12 @@ export class ResendVerificationRequest extends AnonymousRequest {
 
 /** `email` or `username` (exactly one) plus `password`. */
 export class LoginRequest extends AnonymousRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(254)
   username?: string;
@@ -334,12 +334,12 @@ export interface JwksResponse {
  * access token's `sid`), else every session of the caller.
  */
 export class LogoutRequest extends CallerRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   refresh_token?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   session_id?: string;
 }
@@ -352,23 +352,23 @@ export class MeRequest extends CallerRequest {}
 
 /** What a user may change about themselves (no `role`, `is_active`, `email`, `tier`: unknown fields are refused). */
 export class UpdateMeRequest extends CallerRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   full_name?: string;
 
   /** Alias of `full_name` (seed 004). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   first_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   last_name?: string;
@@ -377,17 +377,17 @@ export class UpdateMeRequest extends CallerRequest {
   @Matches(USERNAME, { message: 'username must be 3-32 letters, digits, "_", "." or "-", starting with a letter or digit' })
   username?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   metadata?: Record<string, unknown>;
 
   /** With `current_password`: changes the password (and ends every other session). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   current_password?: string;
@@ -452,23 +452,23 @@ export class ListUsersRequest extends CallerListRequest {
 }
 
 class UserFieldsDto extends CallerRequest {
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   full_name?: string;
 
   /** Alias of `full_name` (seed 004 writes users with `name`). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   first_name?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   last_name?: string;
@@ -477,26 +477,26 @@ class UserFieldsDto extends CallerRequest {
   @Matches(USERNAME, { message: 'username must be 3-32 letters, digits, "_", "." or "-", starting with a letter or digit' })
   username?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(UserRoles)
   role?: UserRoleName;
 
   /** Seed 004's spelling of the role: `["user"]` or `["user", "admin"]` (admin wins); `role` wins over it. */
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(UserRoles.length)
   @IsIn(UserRoles, { each: true })
   roles?: UserRoleName[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(UserTiers)
   tier?: UserTier;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   is_active?: boolean;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   metadata?: Record<string, unknown>;
 }
@@ -512,7 +512,7 @@ export class CreateUserRequest extends UserFieldsDto {
   password!: string;
 
   /** Admin-created accounts may be marked verified at once. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   email_verified?: boolean;
 }
@@ -530,12 +530,12 @@ export class UpdateUserRequest extends UserFieldsDto {
   @IsUUID()
   id!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password?: string;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { PageNumber } from './list.js';
 
 /** RPC subjects of the provisioning service (internal: the gateway authorizes the tenant first). */
 export const ProvisioningRpc = Object.freeze({
@@ -52,7 +53,7 @@ export class InstanceLogsRequest extends InstanceRefRequest {
   @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   @IsOptional() @IsISO8601() from?: string;
   @IsOptional() @IsISO8601() to?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page: number = 1;
+  @PageNumber() page: number = 1;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) page_size: number = 100;
   @IsOptional() @IsString() @MaxLength(200) search?: string;
 }

@@ -18,8 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
-import { ListQueryDto } from './list.js';
-import { toBool } from './validation.js';
+import { ListQueryDto, PageNumber } from './list.js';
+import { IsOmittable, toBool } from './validation.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
 export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted'] as const);
@@ -82,18 +82,17 @@ export interface TenantsAdminStats {
   operations: { in_progress: number; failed_last_24h: number; succeeded_last_24h: number };
 }
 
+/**
+ * The fields create and update share. `name` is not here: it is required on create and optional on
+ * update, and class-validator keeps a parent's `@IsOptional` on a property a subclass redeclares, so a
+ * shared optional `name` made create accept a body without one (issue 16: a 500 in the service).
+ */
 export class TenantFieldsDto {
-  @IsOptional()
-  @IsString()
-  @MinLength(2)
-  @MaxLength(100)
-  name?: string;
-
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TenantPlans)
   plan?: TenantPlan;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(DatabaseStrategies)
   database_strategy?: DatabaseStrategy;
 
@@ -111,11 +110,11 @@ export class TenantFieldsDto {
   @MaxLength(1000)
   billing_address?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   settings?: Record<string, unknown>;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   metadata?: Record<string, unknown>;
 
@@ -124,13 +123,13 @@ export class TenantFieldsDto {
   @MaxLength(500)
   custom_plugin_repo?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @MaxLength(254)
   admin_email?: string;
 
   /** The instance's admin password: stored encrypted, never returned. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(10)
   @MaxLength(200)
@@ -145,21 +144,21 @@ export class CreateTenantRequest extends TenantFieldsDto {
   @IsString()
   @MinLength(2)
   @MaxLength(100)
-  declare name: string;
+  name!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(63)
   subdomain?: string;
 
   /** Alias of `subdomain` (seed 003). */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(63)
   slug?: string;
 
   /** Alias of `plan` (seed 000). */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TenantPlans)
   tier?: TenantPlan;
 }
@@ -181,7 +180,13 @@ export class UpdateTenantRequest extends TenantFieldsDto {
   @IsUUID()
   id!: string;
 
-  @IsOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(100)
+  name?: string;
+
+  @IsOmittable()
   @IsIn(TenantPlans)
   tier?: TenantPlan;
 }
@@ -191,7 +196,7 @@ export class ListTenantsRequest {
   @Type(() => CallerDto)
   caller!: CallerDto;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page: number = 1;
+  @PageNumber() page: number = 1;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) page_size: number = 20;
   @IsOptional() @IsString() @MaxLength(200) search?: string;
   @IsOptional() @IsString() @MaxLength(100) ordering?: string;
@@ -240,7 +245,7 @@ export class TenantMemberRequest {
   @IsUUID()
   user_id!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['admin', 'member'])
   role?: 'admin' | 'member';
 }
@@ -281,7 +286,7 @@ export class AdminTenantActionRequest {
   @IsIn(AdminTenantActions)
   action!: AdminTenantAction;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(500)
   reason?: string;

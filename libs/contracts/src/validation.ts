@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { ValidateIf, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
 import { DomainException, type FieldError } from '@saas/errors';
 
 type Class<T> = new (...args: any[]) => T; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,3 +42,13 @@ export function validatePayload<T extends object>(cls: Class<T>, plain: unknown,
 
 /** `@Transform(toBool)`: query strings say `true`/`false`; anything else is left for `@IsBoolean` to refuse. */
 export const toBool = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+
+/**
+ * The field may be left out, but it is not nullable: `null` is validated (and refused by the
+ * field's type rule) instead of being skipped as `@IsOptional()` does. For optional fields whose type
+ * has no `null`, so that a service never meets one (issue 16: `{"full_name": null}` and
+ * `{"email": null}` reached identity's `.trim()` and answered 500).
+ */
+export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined, options);
+}

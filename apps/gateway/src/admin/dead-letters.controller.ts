@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ServiceNames } from '@saas/contracts';
 import { ApiAuth, Roles } from '../auth/auth.decorators.js';
@@ -21,6 +21,7 @@ export class DeadLettersController {
   ) {}
 
   @Get()
+  @ApiOperation({ operationId: 'admin.deadLetters.list', summary: 'Events parked as dead letters, per service or merged.' })
   @ApiListQuery()
   @ApiQuery({ name: 'service', required: false, enum: ServiceNames, description: 'One service; all of them when absent.' })
   @ApiQuery({ name: 'status', required: false, enum: DeadLetterStatuses })
@@ -32,6 +33,7 @@ export class DeadLettersController {
   }
 
   @Post(':service/:id/replay')
+  @ApiOperation({ operationId: 'admin.deadLetters.replay', summary: 'Handle a dead letter again.' })
   @HttpCode(200)
   @ApiParam({ name: 'service', enum: ServiceNames })
   @ApiParam({ name: 'id', format: 'uuid' })

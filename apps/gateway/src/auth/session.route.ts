@@ -72,7 +72,7 @@ const problem = { 'application/problem+json': { schema: { $ref: '#/components/sc
 export function documentSessionRoute(document: OpenAPIObject): void {
   document.paths[SESSION_ROUTE] = {
     get: {
-      operationId: 'AuthSession_get',
+      operationId: 'auth.session.get',
       tags: ['auth'],
       summary: 'Who the gateway takes the caller to be, from the credential alone (no call to identity).',
       description:

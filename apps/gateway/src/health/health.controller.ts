@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { HealthService } from './health.service.js';
@@ -12,6 +12,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('health')
+  @ApiOperation({ operationId: 'health.get', summary: 'Liveness of the gateway.' })
   @ApiOkResponse({ description: 'The gateway process is alive (checks no dependency).' })
   liveness() {
     return this.health.liveness();
@@ -22,6 +23,7 @@ export class HealthController {
    * only when every service, Postgres and NATS answer; otherwise 503 with what is wrong.
    */
   @Get('api/health')
+  @ApiOperation({ operationId: 'health.legacy', summary: 'Platform health as seed 003 asks for it: healthy only when every part answers.' })
   @ApiOkResponse({ description: '`{"status": "healthy", "message": "Control Plane API is running"}`: every part of the platform answers.' })
   @ApiServiceUnavailableResponse({ description: '`{"status": "unhealthy", …}` with the parts that are degraded or down.' })
   async legacy(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -32,6 +34,7 @@ export class HealthController {
   }
 
   @Get('health/detailed')
+  @ApiOperation({ operationId: 'health.detailed', summary: 'Health of every service, Postgres, NATS and JetStream.' })
   @ApiOkResponse({ description: 'Every service, Postgres, NATS and JetStream are ok.' })
   @ApiServiceUnavailableResponse({ description: 'Something is degraded or down; the body says what.' })
   async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealth> {

@@ -16,6 +16,7 @@ import { registerGracefulClose } from './graceful-close.js';
 import { ProblemFilter } from './problem.filter.js';
 import { registerRequestContext } from './request-id.js';
 import { registerRequestMetrics } from './request-metrics.js';
+import { registerRequestShapeLimits } from './request-shape.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -73,6 +74,7 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
   );
   await app.register(gates as never);
   registerSessionRoute(fastify);
+  registerRequestShapeLimits(fastify);
 
   const rejections = app.get(RateLimitRejectionReporter);
   app.useGlobalFilters(

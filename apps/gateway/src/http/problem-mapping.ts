@@ -63,6 +63,10 @@ export function toClientError(err: unknown, ctx: MappingContext): DomainExceptio
         `Content-Type ${ctx.contentType ? `"${ctx.contentType.slice(0, 100)}"` : '(none)'} is not supported; send application/json.`,
         { status: 415 },
       );
+    case 'FST_ERR_BAD_URL':
+      return new DomainException('MALFORMED_URL', 'The request path is not a valid URL (a bad percent-encoding).', { status: 400 });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DomainException('URI_TOO_LONG', 'A path parameter of the request is too long.', { status: 414 });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new DomainException('BAD_REQUEST', 'Content-Length does not match the request body.', { status: 400 });
     default:

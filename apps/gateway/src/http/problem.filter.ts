@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyServerOptions } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { internalError, PROBLEM_CONTENT_TYPE, toProblem, type DomainException } from '@saas/errors';
@@ -53,4 +54,21 @@ export class ProblemFilter implements ExceptionFilter {
       .header('content-type', PROBLEM_CONTENT_TYPE)
       .send(JSON.stringify(problem));
   }
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route, hook or Nest filter runs (a
+ * path with a bad percent-encoding, a path parameter over its length limit) answered as problem+json
+ * too, instead of Fastify's own JSON (issue 16, found by the fuzz suite).
+ */
+export function frameworkErrorHandler(bodyLimitBytes: number): NonNullable<FastifyServerOptions['frameworkErrors']> {
+  return (err, request, reply) => {
+    const path = (request.raw.url ?? '').split('?')[0] ?? '';
+    const error = toClientError(err, { unmatchedRoute: false, method: request.method, path, bodyLimitBytes, contentType: request.headers['content-type'] }) ?? internalError().exception;
+    void (reply as unknown as FastifyReply)
+      .status(error.status)
+      .header(REQUEST_ID_HEADER, request.id)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(toProblem(error, { instance: path.slice(0, 200), correlationId: request.id })));
+  };
 }

@@ -8,6 +8,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateApiKeyBody, IdParams, ListApiKeysQuery } from './dto/users.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { ApiKeyViewDto, CreatedApiKeyViewDto } from './dto/views.js';
 
 /** `/api/v1/api-keys`: the caller's API keys (`sk_…`, usable as `Authorization: Bearer` or `X-API-Key`). */
 @ApiTags('api-keys')
@@ -24,7 +26,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'The caller’s API keys (admins: `user_id=` for another user’s).' })
   @ApiListQuery({ ordering: ['created_at', 'last_used_at', 'name'] })
   @ApiQuery({ name: 'user_id', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiOkResponse({ description: 'A page of keys (never the secret).' })
+  @ApiPageResponse(ApiKeyViewDto, 'A page of keys (never the secret).')
   async list(@Query() query: ListApiKeysQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<ApiKeyView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<ApiKeyView>>(IdentityRpc.apiKeysList, { ...query, caller }), query, request);
   }
@@ -32,7 +34,7 @@ export class ApiKeysController {
   @Post()
   @Idempotent()
   @ApiOperation({ summary: 'Create a key. The answer carries the key itself, this once.' })
-  @ApiCreatedResponse({ description: 'The key, with `key`.' })
+  @ApiCreatedResponse({ type: CreatedApiKeyViewDto, description: 'The key, with `key`.' })
   @ApiProblems(404)
   create(@Body() body: CreateApiKeyBody, @Caller() caller: CallerDto): Promise<CreatedApiKeyView> {
     return this.rpc.call(IdentityRpc.apiKeysCreate, { ...body, caller });
@@ -42,7 +44,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Revoke a key (it may keep working at the gateway for up to 30 s, its cache time).' })
-  @ApiOkResponse({ description: 'The revoked key.' })
+  @ApiOkResponse({ type: ApiKeyViewDto, description: 'The revoked key.' })
   @ApiProblems(404)
   revoke(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<ApiKeyView> {
     return this.rpc.call(IdentityRpc.apiKeysRevoke, { id: params.id, caller });

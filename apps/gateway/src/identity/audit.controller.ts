@@ -7,6 +7,8 @@ import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { ListAuditLogsQuery, SecurityMetricsQuery } from './dto/users.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { AuditLogViewDto } from './dto/views.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -23,7 +25,7 @@ export class AuditController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Audit entries, newest first. Non-admins must name a tenant they own.' })
+  @ApiOperation({ operationId: 'audit.logs.list', summary: 'Audit entries, newest first. Non-admins must name a tenant they own.' })
   @ApiListQuery({ search: true, ordering: ['timestamp', 'action', 'resource_type'] })
   @ApiQuery({ name: 'action', required: false, type: String, example: 'created' })
   @ApiQuery({ name: 'resource_type', required: false, type: String, example: 'user' })
@@ -31,7 +33,7 @@ export class AuditController {
   @ApiQuery({ name: 'tenant_id', required: false, schema: uuid })
   @ApiQuery({ name: 'date_from', required: false, schema: dateTime })
   @ApiQuery({ name: 'date_to', required: false, schema: dateTime })
-  @ApiOkResponse({ description: 'A page of audit entries.' })
+  @ApiPageResponse(AuditLogViewDto, 'A page of audit entries.')
   async list(@Query() query: ListAuditLogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<AuditLogView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<AuditLogView>>(IdentityRpc.auditLogsList, { ...query, caller }), query, request);
   }
@@ -47,7 +49,7 @@ export class SecurityController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('metrics')
-  @ApiOperation({ summary: 'Failed logins, lockouts, token reuse and targeted accounts in a window ending now.' })
+  @ApiOperation({ operationId: 'security.metrics.get', summary: 'Failed logins, lockouts, token reuse and targeted accounts in a window ending now.' })
   @ApiQuery({ name: 'window_s', required: false, schema: { type: 'integer', minimum: 60, maximum: 90 * 86_400, default: 86_400 } })
   @ApiOkResponse({ description: '`{ window_start, window_end, failed_logins, lockouts, token_reuse, accounts_targeted }`' })
   metrics(@Query() query: SecurityMetricsQuery, @Caller() caller: CallerDto): Promise<SecurityMetricsResponse> {

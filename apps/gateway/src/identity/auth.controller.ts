@@ -29,6 +29,7 @@ import {
   UpdateMeBody,
   VerifyEmailBody,
 } from './dto/auth.dto.js';
+import { AcceptedResponseDto, LogoutResponseDto, ResetPasswordResponseDto, TokenResponseDto, UserViewDto, VerifyEmailResponseDto } from './dto/views.js';
 
 const normalise = (identifier: string) => identifier.trim().toLowerCase();
 
@@ -52,7 +53,7 @@ export class AuthController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ summary: 'Create an account; a verification mail is sent. Same answer whether or not the address is taken.' })
-  @ApiAcceptedResponse({ description: '`{ status: "accepted", message }`' })
+  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: '`{ status: "accepted", message }`' })
   register(@Body() body: RegisterBody, @Client() client: ClientInfoDto): Promise<AcceptedResponse> {
     return this.rpc.call(IdentityRpc.register, { ...body, client });
   }
@@ -61,7 +62,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm the address with the token from the verification mail.' })
-  @ApiOkResponse({ description: '`{ email_verified: true }`' })
+  @ApiOkResponse({ type: VerifyEmailResponseDto })
   @ApiProblems(401)
   verifyEmail(@Body() body: VerifyEmailBody, @Client() client: ClientInfoDto): Promise<VerifyEmailResponse> {
     return this.rpc.call(IdentityRpc.verifyEmail, { ...body, client });
@@ -71,7 +72,7 @@ export class AuthController {
   @Public()
   @HttpCode(202)
   @ApiOperation({ summary: 'Send the verification mail again. Same answer for every address.' })
-  @ApiAcceptedResponse({ description: '`{ status: "accepted", message }`' })
+  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: '`{ status: "accepted", message }`' })
   resendVerification(@Body() body: ResendVerificationBody, @Client() client: ClientInfoDto): Promise<AcceptedResponse> {
     return this.rpc.call(IdentityRpc.resendVerification, { ...body, client });
   }
@@ -80,7 +81,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with `email` or `username` and `password`.' })
-  @ApiOkResponse({ description: '`{ access_token, refresh_token, token_type: "bearer", expires_in, refresh_expires_in, user }`' })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'The tokens and the user.' })
   @ApiProblems(401)
   async login(@Body() body: LoginBody, @Client() client: ClientInfoDto): Promise<TokenResponse> {
     const account = normalise(body.email ?? body.username ?? '');
@@ -93,7 +94,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for new tokens (rotation; reusing an old one ends the whole session).' })
-  @ApiOkResponse({ description: 'Same as login.' })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'Same as login, with a new refresh token.' })
   @ApiProblems(401)
   refresh(@Body() body: RefreshBody, @Client() client: ClientInfoDto): Promise<TokenResponse> {
     return this.rpc.call(IdentityRpc.refresh, { ...body, client });
@@ -103,7 +104,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiAuth()
   @ApiOperation({ summary: 'End a session (by refresh token or session id) or all of the caller’s sessions.' })
-  @ApiOkResponse({ description: '`{ sessions_ended }`' })
+  @ApiOkResponse({ type: LogoutResponseDto })
   @ApiProblems(401)
   logout(@Body() body: LogoutBody, @Caller() caller: CallerDto): Promise<LogoutResponse> {
     return this.rpc.call(IdentityRpc.logout, { ...body, caller });
@@ -113,7 +114,7 @@ export class AuthController {
   @Public()
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a password reset link. Same answer for every address.' })
-  @ApiAcceptedResponse({ description: '`{ status: "accepted", message }`' })
+  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: '`{ status: "accepted", message }`' })
   async forgotPassword(@Body() body: ForgotPasswordBody, @Client() client: ClientInfoDto): Promise<AcceptedResponse> {
     await this.limit('password', `forgot:${normalise(body.email)}`, 'password reset requests for this account');
     return this.rpc.call(IdentityRpc.forgotPassword, { ...body, client });
@@ -123,7 +124,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Set a new password with the token from the reset mail (ends every session, lifts lockouts).' })
-  @ApiOkResponse({ description: '`{ password_reset: true }`' })
+  @ApiOkResponse({ type: ResetPasswordResponseDto })
   @ApiProblems(401)
   async resetPassword(@Body() body: ResetPasswordBody, @Client() client: ClientInfoDto): Promise<ResetPasswordResponse> {
     // A reset token belongs to one account: limiting per token is limiting per account.
@@ -134,7 +135,7 @@ export class AuthController {
   @Get('me')
   @ApiAuth()
   @ApiOperation({ summary: 'The caller’s own account.' })
-  @ApiOkResponse({ description: 'A user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'A user.' })
   @ApiProblems(401)
   me(@Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.me, { caller });
@@ -143,7 +144,7 @@ export class AuthController {
   @Patch('me')
   @ApiAuth()
   @ApiOperation({ summary: 'Change the caller’s names, username, metadata or password (not role, email, is_active: 400).' })
-  @ApiOkResponse({ description: 'The updated user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'The updated user.' })
   @ApiProblems(401, 409)
   updateMe(@Body() body: UpdateMeBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.updateMe, { ...body, caller });

@@ -14,7 +14,7 @@ export class JwksController {
   @Get('jwks.json')
   @Public()
   @Header('cache-control', 'public, max-age=300, stale-while-revalidate=60')
-  @ApiOperation({ summary: 'JSON Web Key Set (RFC 7517) of the access tokens’ signing keys (RS256).' })
+  @ApiOperation({ operationId: 'auth.jwks.get', summary: 'JSON Web Key Set (RFC 7517) of the access tokens’ signing keys (RS256).' })
   @ApiOkResponse({ description: '`{ keys: [{ kty: "RSA", kid, alg: "RS256", use: "sig", n, e }] }`' })
   @ApiProblems(503, 504)
   keys(): Promise<JwksResponse> {

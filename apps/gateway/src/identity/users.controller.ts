@@ -8,6 +8,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateUserBody, IdParams, ListUsersQuery, UpdateUserBody, UserSubListQuery } from './dto/users.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { DeletedUserDto, UserSubscriptionViewDto, UserTenantViewDto, UserViewDto } from './dto/views.js';
 
 const USER_ORDERING = ['created_at', 'updated_at', 'email', 'last_login', 'role'];
 
@@ -27,7 +29,7 @@ export class UsersController {
   @ApiListQuery({ search: true, ordering: USER_ORDERING })
   @ApiQuery({ name: 'role', required: false, enum: UserRoles })
   @ApiQuery({ name: 'is_active', required: false, type: Boolean })
-  @ApiOkResponse({ description: 'A page of users.' })
+  @ApiPageResponse(UserViewDto, 'A page of users.')
   async list(@Query() query: ListUsersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<UserView>>(IdentityRpc.usersList, { ...query, caller }), query, request);
   }
@@ -35,7 +37,7 @@ export class UsersController {
   @Post()
   @Idempotent()
   @ApiOperation({ summary: 'Create a user (admins).' })
-  @ApiCreatedResponse({ description: 'The user.' })
+  @ApiCreatedResponse({ type: UserViewDto, description: 'The user.' })
   @ApiProblems(409)
   create(@Body() body: CreateUserBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersCreate, { ...body, caller });
@@ -44,7 +46,7 @@ export class UsersController {
   @Get(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'One user (yourself, or anyone for admins; others → 404).' })
-  @ApiOkResponse({ description: 'The user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'The user.' })
   @ApiProblems(404)
   get(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersGet, { id: params.id, caller });
@@ -53,7 +55,7 @@ export class UsersController {
   @Put(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Update a user (absent fields unchanged). Your own role, is_active, tier, email or password → 403.' })
-  @ApiOkResponse({ description: 'The user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'The user.' })
   @ApiProblems(404, 409)
   replace(@Param() params: IdParams, @Body() body: UpdateUserBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersUpdate, { ...body, id: params.id, caller });
@@ -62,7 +64,7 @@ export class UsersController {
   @Patch(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Update some fields of a user. Your own role, is_active, tier, email or password → 403.' })
-  @ApiOkResponse({ description: 'The user.' })
+  @ApiOkResponse({ type: UserViewDto, description: 'The user.' })
   @ApiProblems(404, 409)
   update(@Param() params: IdParams, @Body() body: UpdateUserBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersUpdate, { ...body, id: params.id, caller });
@@ -72,7 +74,7 @@ export class UsersController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Delete a user (admins).' })
-  @ApiOkResponse({ description: '`{ deleted: true, id }`' })
+  @ApiOkResponse({ type: DeletedUserDto })
   @ApiProblems(404)
   delete(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<{ deleted: true; id: string }> {
     return this.rpc.call(IdentityRpc.usersDelete, { id: params.id, caller });
@@ -81,8 +83,8 @@ export class UsersController {
   @Get(':id/tenants')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiListQuery()
-  @ApiOperation({ summary: 'Tenants the user belongs to.' })
-  @ApiOkResponse({ description: 'A page of tenants with the user’s role.' })
+  @ApiOperation({ operationId: 'users.tenants.list', summary: 'Tenants the user belongs to.' })
+  @ApiPageResponse(UserTenantViewDto, 'A page of tenants with the user’s role.')
   @ApiProblems(404)
   tenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
     return this.subList<UserTenantView>(IdentityRpc.usersTenants, params, query, caller, request);
@@ -91,8 +93,8 @@ export class UsersController {
   @Get(':id/owned-tenants')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiListQuery()
-  @ApiOperation({ summary: 'Tenants the user owns.' })
-  @ApiOkResponse({ description: 'A page of tenants.' })
+  @ApiOperation({ operationId: 'users.ownedTenants.list', summary: 'Tenants the user owns.' })
+  @ApiPageResponse(UserTenantViewDto, 'A page of tenants.')
   @ApiProblems(404)
   ownedTenants(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserTenantView>> {
     return this.subList<UserTenantView>(IdentityRpc.usersOwnedTenants, params, query, caller, request);
@@ -101,8 +103,8 @@ export class UsersController {
   @Get(':id/subscriptions')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiListQuery()
-  @ApiOperation({ summary: 'Subscriptions of the user’s tenants.' })
-  @ApiOkResponse({ description: 'A page of subscriptions.' })
+  @ApiOperation({ operationId: 'users.subscriptions.list', summary: 'Subscriptions of the user’s tenants.' })
+  @ApiPageResponse(UserSubscriptionViewDto, 'A page of subscriptions.')
   @ApiProblems(404)
   subscriptions(@Param() params: IdParams, @Query() query: UserSubListQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserSubscriptionView>> {
     return this.subList<UserSubscriptionView>(IdentityRpc.usersSubscriptions, params, query, caller, request);
@@ -131,7 +133,7 @@ export class AdminUsersController {
   @ApiListQuery({ search: true, ordering: USER_ORDERING })
   @ApiQuery({ name: 'role', required: false, enum: UserRoles })
   @ApiQuery({ name: 'is_active', required: false, type: Boolean })
-  @ApiOkResponse({ description: 'A page of users.' })
+  @ApiPageResponse(UserViewDto, 'A page of users.')
   async list(@Query() query: ListUsersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<UserView>>(IdentityRpc.usersList, { ...query, caller }), query, request);
   }

@@ -21,6 +21,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AdminActionBody, ListTenantsQuery, TenantParams } from './dto/tenants.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { TenantViewDto } from './dto/tenant.views.js';
 
 /** Platform admins' view of tenants: every tenant, actions with a reason, platform statistics. */
 @ApiTags('admin')
@@ -37,6 +39,7 @@ export class AdminTenantsController {
 
   @Get('metrics/platform')
   @ApiOperation({
+    operationId: 'admin.metrics.platform',
     summary: 'Platform-wide figures: tenants (by status, plan, strategy; sign-ups; operations), users, instances (status, CPU, memory, storage; jobs), revenue and health.',
     description:
       'Each section comes from the service that owns it; a section whose service does not answer is null and named in `unavailable`, so the rest still shows.',
@@ -77,8 +80,9 @@ export class AdminTenantsController {
   }
 
   @Get('tenants')
-  @ApiOperation({ summary: 'All tenants (filters: status, plan/tier, owner_id, date_from, date_to; search; ordering).' })
+  @ApiOperation({ operationId: 'admin.tenants.list', summary: 'All tenants (filters: status, plan/tier, owner_id, date_from, date_to; search; ordering).' })
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
+  @ApiPageResponse(TenantViewDto, 'A page of tenants.')
   async tenants(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.adminList, { ...query, caller }), query, request);
   }
@@ -92,7 +96,7 @@ export class AdminTenantsController {
   }
 
   @Get('stats')
-  @ApiOperation({ summary: 'total_users, total_tenants, active_instances, total_revenue (null while billing is not available).' })
+  @ApiOperation({ operationId: 'admin.stats.get', summary: 'total_users, total_tenants, active_instances, total_revenue (null while billing is not available).' })
   async stats(@Caller() caller: CallerDto) {
     const [users, tenants, revenue] = await Promise.all([
       this.rpc.call<ListResult<unknown>>(IdentityRpc.usersList, { caller, page: 1, page_size: 1 }),

@@ -28,7 +28,7 @@ export class InstancesController {
   }
 
   @Get('instance')
-  @ApiOperation({ summary: 'The instance: runtime, status, resources, access URL, version.' })
+  @ApiOperation({ operationId: 'tenants.instance.get', summary: 'The instance: runtime, status, resources, access URL, version.' })
   async instance(@Param() params: TenantParams, @Caller() caller: CallerDto) {
     await this.authorize(caller, params.id, 'member');
     return this.rpc.call(ProvisioningRpc.instanceGet, { tenant_id: params.id });
@@ -37,21 +37,21 @@ export class InstancesController {
   @Post('instance/actions')
   @HttpCode(202)
   @Idempotent()
-  @ApiOperation({ summary: 'restart, stop or start the instance (tenant owner or admin): 202 with the operation.' })
+  @ApiOperation({ operationId: 'tenants.instance.action', summary: 'restart, stop or start the instance (tenant owner or admin): 202 with the operation.' })
   @ApiAcceptedResponse({ description: 'The operation and the status URL to follow.' })
   action(@Param() params: TenantParams, @Body() body: InstanceActionBody, @Caller() caller: CallerDto) {
     return this.rpc.call(TenantsRpc.instanceAction, { id: params.id, action: body.action, caller });
   }
 
   @Get('metrics')
-  @ApiOperation({ summary: 'CPU, memory, storage and network of the instance over a time range (`from`, `to`, `step_s`).' })
+  @ApiOperation({ operationId: 'tenants.metrics.get', summary: 'CPU, memory, storage and network of the instance over a time range (`from`, `to`, `step_s`).' })
   async metrics(@Param() params: TenantParams, @Query() query: MetricsQuery, @Caller() caller: CallerDto) {
     await this.authorize(caller, params.id, 'member');
     return this.rpc.call(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
   }
 
   @Get('logs')
-  @ApiOperation({ summary: 'Application logs, filtered by level (minimum), time range and text, paginated.' })
+  @ApiOperation({ operationId: 'tenants.logs.list', summary: 'Application logs, filtered by level (minimum), time range and text, paginated.' })
   async logs(@Param() params: TenantParams, @Query() query: LogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
     await this.authorize(caller, params.id, 'member');
     const result = await this.rpc.call<ListResult<unknown>>(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });

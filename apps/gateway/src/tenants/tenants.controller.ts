@@ -8,6 +8,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AddMemberBody, CreateTenantBody, ListMembersQuery, ListTenantsQuery, TenantMemberParams, TenantParams, UpdateTenantBody } from './dto/tenants.dto.js';
+import { ApiPageResponse } from '../http/view-properties.js';
+import { TenantStatusViewDto, TenantViewDto } from './dto/tenant.views.js';
 
 /**
  * `/api/v1/tenants`: the caller's tenants. Authorization is the tenants service's (someone else's
@@ -26,6 +28,7 @@ export class TenantsController {
   @Get()
   @ApiOperation({ summary: 'Tenants the caller belongs to (filters: status, plan/tier, date_from, date_to; search; ordering).' })
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
+  @ApiPageResponse(TenantViewDto, 'A page of tenants.')
   async list(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.list, { ...query, caller }), query, request);
   }
@@ -34,25 +37,28 @@ export class TenantsController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ summary: 'Create a tenant: 202, it is provisioned in the background (follow `status_url`).' })
-  @ApiAcceptedResponse({ description: 'The tenant, `pending`, with its `status_url`.' })
+  @ApiAcceptedResponse({ type: TenantViewDto, description: 'The tenant, `pending`, with its `status_url`.' })
   create(@Body() body: CreateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.create, { ...body, caller });
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The tenant (the instance admin password is never returned).' })
+  @ApiOperation({ summary: 'One tenant (someone else’s → 404).' })
+  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant (the instance admin password is never returned).' })
   get(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.get, { id: params.id, caller });
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
+  @ApiOperation({ operationId: 'tenants.replace', summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
+  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant.' })
   put(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Partial update (same fields and rules as PUT).' })
+  @ApiOperation({ operationId: 'tenants.update', summary: 'Partial update (same fields and rules as PUT).' })
+  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant.' })
   patch(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
@@ -60,18 +66,20 @@ export class TenantsController {
   @Delete(':id')
   @HttpCode(202)
   @ApiOperation({ summary: 'Delete a tenant: 202, it is deprovisioned in the background and ends `deleted`.' })
+  @ApiAcceptedResponse({ type: TenantViewDto, description: 'The tenant, `deleting`.' })
   delete(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.delete, { id: params.id, caller });
   }
 
   @Get(':id/status')
-  @ApiOperation({ summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
+  @ApiOperation({ operationId: 'tenants.status.get', summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
+  @ApiOkResponse({ type: TenantStatusViewDto })
   status(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantStatusView> {
     return this.rpc.call(TenantsRpc.status, { id: params.id, caller });
   }
 
   @Get(':id/users')
-  @ApiOperation({ summary: "Members of the tenant with their tenant role and the user's name, email and is_active (filter: role)." })
+  @ApiOperation({ operationId: 'tenants.members.list', summary: "Members of the tenant with their tenant role and the user's name, email and is_active (filter: role)." })
   @ApiListQuery({ ordering: ['created_at', 'role'] })
   async members(@Param() params: TenantParams, @Query() query: ListMembersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
     const page = await this.rpc.call<ListResult<TenantMemberView>>(TenantsRpc.membersList, { ...query, id: params.id, caller });
@@ -89,14 +97,14 @@ export class TenantsController {
   @Post(':id/users')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ summary: 'Add a member (admins add members; the owner adds admins).' })
+  @ApiOperation({ operationId: 'tenants.members.add', summary: 'Add a member (admins add members; the owner adds admins).' })
   addMember(@Param() params: TenantParams, @Body() body: AddMemberBody, @Caller() caller: CallerDto) {
     return this.rpc.call(TenantsRpc.membersAdd, { ...body, id: params.id, caller });
   }
 
   @Delete(':id/users/:user_id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Remove a member (or leave the tenant yourself); the owner cannot be removed.' })
+  @ApiOperation({ operationId: 'tenants.members.remove', summary: 'Remove a member (or leave the tenant yourself); the owner cannot be removed.' })
   removeMember(@Param() params: TenantMemberParams, @Caller() caller: CallerDto) {
     return this.rpc.call(TenantsRpc.membersRemove, { id: params.id, user_id: params.user_id, caller });
   }

@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { pino } from 'pino';
+import { loadConfig } from '@saas/config';
+import { httpRequest, REPO_ROOT, TestEnv } from '@saas/testing';
+import { gatewayConfigSchema } from '../config.js';
+import { createGateway, routesOf } from '../gateway.js';
+
+/** Routes that are not API operations: the document itself and Prometheus' text endpoint. */
+const NOT_IN_DOCUMENT = ['GET /docs/openapi.json', 'GET /metrics'];
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+interface Operation {
+  operationId: string;
+  summary?: string;
+  security?: unknown[];
+  parameters?: Array<{ name: string; in: string; required?: boolean; schema?: Record<string, unknown> }>;
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+}
+type Document = { paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>; components: { schemas: Record<string, { required?: string[] }> } };
+
+const operations = (doc: Document) =>
+  Object.entries(doc.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => ({ method: m, path: p, op: item[m]! })));
+
+/**
+ * The OpenAPI document as the running gateway serves it (issue 14): lint-clean with Redocly's
+ * recommended rules, every registered route in it, and what it says about security is what the
+ * gateway enforces.
+ */
+describe('the OpenAPI document', () => {
+  let env: TestEnv;
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  let doc: Document;
+  let dir: string;
+
+  beforeAll(async () => {
+    env = await TestEnv.create('gw_openapi');
+    const config = loadConfig('gateway', gatewayConfigSchema, env.env({ RATE_LIMITS: 'anonymous:1000000,standard:1000000,admin:1000000', RPC_TIMEOUT_MS: '500' }));
+    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    doc = (await httpRequest(baseUrl, { method: 'GET', url: '/docs/openapi.json' })).json();
+    dir = mkdtempSync(path.join(tmpdir(), 'openapi-'));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('passes `redocly lint --extends recommended` with no error and no warning', async () => {
+    const file = path.join(dir, 'openapi.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const cli = path.join(REPO_ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+    const run = promisify(execFile)(process.execPath, [cli, 'lint', '--extends', 'recommended', '--format', 'json', file], {
+      cwd: dir,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    const report = JSON.parse((await run).stdout) as { problems: Array<{ severity: string; ruleId: string; message: string; location: Array<{ pointer: string }> }> };
+    expect(report.problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
+  }, 60_000);
+
+  it('has every route the gateway registered, and nothing it did not', () => {
+    const registered = routesOf(app)
+      .filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.url.startsWith('/docs/') && r.url !== '/docs')
+      .map((r) => `${r.method} ${r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+    const documented = operations(doc).map((o) => `${o.method.toUpperCase()} ${o.path}`);
+    expect(registered.filter((r) => !documented.includes(r) && !NOT_IN_DOCUMENT.includes(r))).toEqual([]);
+    expect(documented.filter((d) => !registered.includes(d))).toEqual([]);
+    expect(new Set(operations(doc).map((o) => o.op.operationId)).size).toBe(documented.length);
+  });
+
+  it('marks exactly the routes that answer without credentials public (`security: []`)', async () => {
+    for (const { method, path: p, op } of operations(doc)) {
+      const url = p.replace(/\{[^}]+\}/g, '5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b');
+      const res = await httpRequest(baseUrl, { method: method.toUpperCase(), url, ...(['post', 'put', 'patch'].includes(method) ? { payload: {} } : {}) });
+      expect({ route: `${method} ${p}`, public: res.statusCode !== 401 }).toEqual({ route: `${method} ${p}`, public: op.security?.length === 0 });
+      if (op.security?.length !== 0) expect(op.security).toEqual([{ bearer: [] }, { api_key: [] }]);
+    }
+  }, 60_000);
+
+  it('declares every path parameter, a 2xx and problem+json errors, with request bodies from the contract classes', () => {
+    for (const { path: p, op } of operations(doc)) {
+      for (const [, name] of p.matchAll(/\{([^}]+)\}/g)) expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name, in: 'path', required: true })]));
+      expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
+      for (const [status, response] of Object.entries(op.responses)) if (/^[45]/.test(status)) expect({ status, content: Object.keys(response.content ?? {}) }).toEqual({ status, content: ['application/problem+json'] });
+    }
+    const get = doc.paths['/api/v1/tenants/{id}']!.get!;
+    expect(get.operationId).toBe('tenants.get');
+    expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path', schema: expect.objectContaining({ format: 'uuid' }) }));
+    expect(doc.components.schemas.CreateTenantBody!.required).toEqual(['name']);
+    expect(get.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/TenantViewDto' } } });
+    expect(doc.components.schemas.TenantViewDto!.required).toEqual(expect.arrayContaining(['id', 'name', 'slug', 'status', 'status_url', 'admin_password_set']));
+    expect(doc.paths['/api/v1/tenants']!.get!.responses['200']!.content).toEqual({
+      'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/Page' }, { type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/TenantViewDto' } } } }] } },
+    });
+    // A list without its own item schema still gets the envelope.
+    expect(doc.paths['/api/v1/admin/dead-letters']!.get!.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Page' } } });
+    expect(doc.paths['/api/v1/tenants']!.get!.parameters!.map((q) => q.name)).toEqual(expect.arrayContaining(['page', 'page_size', 'status', 'plan', 'search', 'ordering']));
+  });
+});
