@@ -14,7 +14,7 @@ const swc = [
   },
 ];
 
-const libs = ['contracts', 'messaging', 'database', 'errors', 'config', 'observability', 'service-kit', 'auth', 'testing'];
+const libs = ['contracts', 'messaging', 'database', 'errors', 'config', 'observability', 'service-kit', 'auth', 'testing', 'sdk'];
 const moduleNameMapper = {
   ...Object.fromEntries(libs.map((l) => [`^@saas/${l}$`, `<rootDir>/libs/${l}/src/index.ts`])),
   '^(\\.{1,2}/.*)\\.js$': '$1',

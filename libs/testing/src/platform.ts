@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { distPath, processesWithArgument, REPO_ROOT, startProcess, startService, type ManagedProcess } from './processes.js';
+import { dropDatabasesStartingWith, TestEnv } from './test-env.js';
+
+export interface PlatformOptions {
+  /** Services to start before the gateway (identity first: it creates the admin). */
+  services: string[];
+  /** Extra environment for every process. */
+  env?: Record<string, string>;
+  /** Extra environment for the gateway only. */
+  gatewayEnv?: Record<string, string>;
+  admin?: { email: string; password: string };
+}
+
+/**
+ * A whole platform for one e2e spec, from dist: its own database, subject prefix, runtime directory
+ * and port range; services then the gateway; `stop()` ends every process, the tenants' apps and
+ * databases, the KV buckets and the world. One helper instead of a copy in every spec.
+ */
+export class TestPlatform {
+  readonly procs: ManagedProcess[] = [];
+  baseUrl = '';
+  port = 0;
+
+  private constructor(
+    readonly env: TestEnv,
+    readonly runId: string,
+    readonly runtimeDir: string,
+    readonly admin: { email: string; password: string },
+  ) {}
+
+  static async start(label: string, options: PlatformOptions): Promise<TestPlatform> {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    const runId = randomBytes(3).toString('hex');
+    const env = await TestEnv.create(label);
+    const runtimeDir = mkdtempSync(path.join(tmpdir(), `${label}-${runId}-`));
+    const platform = new TestPlatform(env, runId, runtimeDir, options.admin ?? { email: `ops-${runId}@example.com`, password: 'Ops-Password-Strong-42' });
+    const base = 34_000 + Math.floor(Math.random() * 200) * 100;
+    const common = env.env({
+      LOCAL_RUNTIME_DIR: runtimeDir,
+      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
+      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
+      KEY_ENCRYPTION_SECRET: 'test-platform-key-encryption-secret-0123456789',
+      MAIL_LOG_DIR: path.join(runtimeDir, 'mail'),
+      ...options.env,
+    });
+    try {
+      for (const service of options.services) {
+        platform.procs.push(await startService(service, service === 'identity' ? { ...common, ADMIN_EMAIL: platform.admin.email, ADMIN_PASSWORD: platform.admin.password } : common));
+      }
+      const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.gatewayEnv });
+      platform.procs.push(gateway);
+      const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string; port: number };
+      platform.baseUrl = ready.url;
+      platform.port = ready.port;
+      return platform;
+    } catch (err) {
+      await platform.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const p of [...this.procs].reverse()) await p.kill('SIGTERM');
+    // Tenants' apps outlive provisioning by design: end the ones that run in this platform's runtime directory.
+    for (const pid of processesWithArgument('--saas-tenant=')) {
+      try {
+        if (!readlinkSync(`/proc/${pid}/cwd`).startsWith(this.runtimeDir)) continue;
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const c = await this.env.pg();
+    try {
+      await dropDatabasesStartingWith(c, `t_shared_${this.runId}`);
+      const dbs = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant\\_%${this.runId}%`]);
+      for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+      const roles = await c.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant\\_%${this.runId}%`]);
+      for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
+    } finally {
+      await c.end();
+    }
+    rmSync(this.runtimeDir, { recursive: true, force: true });
+    const jsm = await jetstreamManager(await this.env.nats()).catch(() => undefined);
+    if (jsm) {
+      const prefix = this.env.prefix.replace(/[^A-Za-z0-9_-]/g, '_');
+      for (const bucket of ['gateway_idempotency', 'gateway_maintenance']) await jsm.streams.delete(`KV_${prefix}${bucket}`).catch(() => undefined);
+    }
+    await this.env.cleanup();
+  }
+}
