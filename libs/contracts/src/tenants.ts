@@ -317,5 +317,8 @@ export interface TenantEventData {
   domain: string | null;
   custom_plugin_repo: string | null;
   admin_email: string | null;
+  /** Billing contact and address (invoices print them). */
+  contact_email: string | null;
+  billing_address: string | null;
   operation_id?: string;
 }
