@@ -52,8 +52,9 @@ export class InvoiceIssuer {
 
   async nextNumber(tx: EntityManager, year: number): Promise<string> {
     await tx.query('INSERT INTO invoice_counters (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING', [year]);
-    const rows: Array<{ last: number }> = await tx.query('UPDATE invoice_counters SET last = last + 1 WHERE year = $1 RETURNING last', [year]);
-    return formatInvoiceNumber(year, rows[0]!.last);
+    // The row lock taken here is held until the caller's transaction ends: the next number waits for it.
+    const raw = (await tx.query('UPDATE invoice_counters SET last = last + 1 WHERE year = $1 RETURNING last', [year])) as [Array<{ last: number }>, number];
+    return formatInvoiceNumber(year, raw[0][0]!.last);
   }
 
   /** Issues an `open` invoice (or a `paid` one when nothing is due) and emits `invoice.created`. */

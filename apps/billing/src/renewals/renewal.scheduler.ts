@@ -21,6 +21,8 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
+    // The hook can run more than once (init, then listen): one interval per replica.
+    if (this.registry.doesExist('interval', 'billing-renewals')) return;
     const timer = setInterval(() => void this.tick(), this.config.BILLING_RENEWAL_INTERVAL_MS);
     timer.unref();
     this.registry.addInterval('billing-renewals', timer);
