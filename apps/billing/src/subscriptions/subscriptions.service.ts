@@ -383,7 +383,7 @@ export class SubscriptionsService {
       if (seats.length >= sub.maxUsers) throw BillingException.seatLimitReached(sub.maxUsers);
       const now = subscriptionNow(this.clock, sub);
       await tx.getRepository(SubscriptionSeat).insert({ subscriptionId: sub.id, userId: req.user_id, createdAt: now });
-      await this.lifecycle.save(tx, sub, now, { fields: ['subscribed_user_ids'], extra: { user_id: req.user_id } });
+      await this.lifecycle.save(tx, sub, now, { fields: ['subscribed_user_ids'], extra: { seat_user_id: req.user_id } });
       return this.view(tx, sub);
     });
   }
