@@ -26,6 +26,7 @@ import { AppModule } from './app.module.js';
 import { billingConfigSchema } from './config.js';
 import { billingEntities } from './entities.js';
 import { billingMigrations } from './migrations/index.js';
+import { PaymentProvider } from './payments/payment-provider.js';
 import { RenewalService } from './renewals/renewal.service.js';
 
 const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier: 'premium' });
@@ -353,6 +354,48 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
         .catch((e: Error) => e);
       expect(String(dup)).toMatch(/invoices_subscription_period_key/);
     } finally {
+      await c.end();
+    }
+  }, 60_000);
+  it('a renewal that dies mid-charge leaves no invoice and no used number; the next run issues exactly one', async () => {
+    const c = await env.pg();
+    const tenantIds = [randomUUID(), randomUUID(), randomUUID()];
+    const provider = svc.app.get(PaymentProvider);
+    const realCharge = provider.charge.bind(provider);
+    try {
+      const nc = await env.nats();
+      for (const id of tenantIds) await publishEvent(nc, env.prefix, { type: EventTypes.TenantCreated, tenantId: id, data: { tenant_id: id, name: 'Crash Co', plan: 'premium', owner_id: randomUUID() } });
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n === 3, 'subscriptions', 30_000);
+      for (const [i, id] of tenantIds.entries()) {
+        await c.query(
+          `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
+           VALUES ($1, $2, 'sandbox', $3, 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id, i === 1 ? 'card_sbx_ok_crash' : 'card_sbx_ok_fine'],
+        );
+      }
+      await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
+      // The provider's answer is lost for one card (a crash or timeout mid-charge): its transaction rolls back.
+      let crashes = 0;
+      provider.charge = async (req) => {
+        if (req.token === 'card_sbx_ok_crash' && crashes++ === 0) throw new Error('connection reset mid-charge');
+        return realCharge(req);
+      };
+      const before = (await c.query(`SELECT coalesce(max(last), 0)::int AS last FROM billing.invoice_counters`)).rows[0].last as number;
+      const renewals = svc.app.get(RenewalService);
+      expect(await renewals.renewDue()).toBe(2);
+      const count = async () =>
+        (await c.query(`SELECT i.number FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1) ORDER BY i.number`, [tenantIds])).rows.map((r) => r.number as string);
+      expect(await count()).toHaveLength(2);
+      expect(await renewals.renewDue()).toBe(1);
+      const numbers = await count();
+      expect(numbers).toHaveLength(3);
+      expect(numbers.map((n) => Number(n.slice(-6)))).toEqual([before + 1, before + 2, before + 3]);
+      // The retried charge used the same idempotency key as the lost one.
+      const keys = (await c.query(`SELECT p.idempotency_key FROM billing.payments p JOIN billing.invoices i ON i.id = p.invoice_id JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = $1`, [tenantIds[1]])).rows;
+      expect(keys).toHaveLength(1);
+      expect(keys[0].idempotency_key).toMatch(/^invoice:[0-9a-f-]+:attempt:1$/);
+    } finally {
+      provider.charge = realCharge;
       await c.end();
     }
   }, 60_000);

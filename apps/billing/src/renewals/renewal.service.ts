@@ -69,15 +69,18 @@ export class RenewalService {
    */
   async renewDue(batchSize = 200): Promise<number> {
     let advanced = 0;
+    // Subscriptions whose advance failed this run (e.g. the provider's answer was unknown): left for the next run.
+    const failed: string[] = [];
     for (;;) {
       const claimed = await this.ds.transaction(async (tx) => {
         const due: Subscription[] = await tx
           .getRepository(Subscription)
           .createQueryBuilder('s')
           .where(
-            `(s.status IN ('trialing', 'active') AND s.current_period_end <= :now::timestamptz + (s.clock_offset_ms || ' milliseconds')::interval)
-             OR (s.status = 'past_due' AND s.next_retry_at <= :now::timestamptz + (s.clock_offset_ms || ' milliseconds')::interval)`,
-            { now: this.clock.now().toISOString() },
+            `((s.status IN ('trialing', 'active') AND s.current_period_end <= :now::timestamptz + (s.clock_offset_ms || ' milliseconds')::interval)
+             OR (s.status = 'past_due' AND s.next_retry_at <= :now::timestamptz + (s.clock_offset_ms || ' milliseconds')::interval))
+             AND s.id <> ALL(:failed::uuid[])`,
+            { now: this.clock.now().toISOString(), failed },
           )
           .orderBy('s.current_period_end', 'ASC')
           .limit(batchSize)
@@ -85,12 +88,20 @@ export class RenewalService {
           .setOnLocked('skip_locked')
           .getMany();
         const effects: Array<{ sub: Subscription; planChanged: boolean }> = [];
-        for (const sub of due) effects.push({ sub, ...(await this.advance(tx, sub)) });
-        return effects;
+        for (const sub of due) {
+          try {
+            // A savepoint per subscription: one that fails rolls back alone (its invoice number too).
+            effects.push({ sub, ...(await tx.transaction((inner) => this.advance(inner, sub))) });
+          } catch (err) {
+            failed.push(sub.id);
+            this.logger.error({ err, subscription_id: sub.id }, 'renewing a subscription failed; it is retried next round');
+          }
+        }
+        return { effects, claimed: due.length };
       });
-      for (const { sub, planChanged } of claimed) await this.afterCommit(sub, planChanged);
-      advanced += claimed.length;
-      if (claimed.length < batchSize) break;
+      for (const { sub, planChanged } of claimed.effects) await this.afterCommit(sub, planChanged);
+      advanced += claimed.effects.length;
+      if (claimed.claimed < batchSize) break;
     }
     await this.reconcileTenants();
     return advanced;
