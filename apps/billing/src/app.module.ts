@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { SeamsModule } from '@saas/service-kit';
+import { SeamsModule, SecureRandom, SERVICE_CONFIG } from '@saas/service-kit';
+import type { BillingConfig } from './config.js';
 import { TenantsPort } from './common/tenants-port.js';
 import { InvoiceIssuer } from './invoices/invoice-issuer.js';
 import { InvoicesController } from './invoices/invoices.controller.js';
@@ -10,6 +11,7 @@ import { PaymentMethodsController } from './payments/payment-methods.controller.
 import { PaymentMethodsService } from './payments/payment-methods.service.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { SandboxPaymentProvider } from './payments/sandbox-payment-provider.js';
+import { StripePaymentProvider } from './payments/stripe-payment-provider.js';
 import { PlansController } from './plans/plans.controller.js';
 import { RenewalScheduler } from './renewals/renewal.scheduler.js';
 import { RenewalService } from './renewals/renewal.service.js';
@@ -25,7 +27,14 @@ import { TenantBillingSaga } from './subscriptions/tenant-billing.saga.js';
   imports: [SeamsModule, ScheduleModule.forRoot()],
   controllers: [PlansController, SubscriptionsController, InvoicesController, PaymentMethodsController, RevenueController],
   providers: [
-    { provide: PaymentProvider, useClass: SandboxPaymentProvider },
+    {
+      provide: PaymentProvider,
+      inject: [SERVICE_CONFIG, SecureRandom],
+      useFactory: (config: BillingConfig, random: SecureRandom): PaymentProvider =>
+        config.BILLING_PAYMENT_PROVIDER === 'stripe'
+          ? new StripePaymentProvider({ secretKey: config.STRIPE_SECRET_KEY!, apiBase: config.STRIPE_API_BASE })
+          : new SandboxPaymentProvider(random),
+    },
     TenantsPort,
     SubscriptionLifecycle,
     InvoiceIssuer,

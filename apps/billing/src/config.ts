@@ -4,8 +4,12 @@ import { PlanCurrencies } from '@saas/contracts';
 const COUNTRY_RATES = /^([A-Z]{2}:\d{1,2}(\.\d{1,2})?)(,[A-Z]{2}:\d{1,2}(\.\d{1,2})?)*$/;
 
 export const billingConfigSchema = baseConfigSchema.extend({
-  /** Payment provider: `sandbox` (embedded test cards, test clocks). */
-  BILLING_PAYMENT_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  /** Payment provider: `sandbox` (embedded test cards, test clocks) or `stripe`. */
+  BILLING_PAYMENT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  /** Stripe secret key (`sk_live_…`/`sk_test_…`); required with the stripe provider, never logged. */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'STRIPE_SECRET_KEY must be a Stripe secret key').optional(),
+  /** Base URL of the Stripe API (a fake server's in tests). */
+  STRIPE_API_BASE: z.string().url().default('https://api.stripe.com'),
   /** Tax rate in percent per billing country, e.g. `DE:19,FR:20`; countries not listed (and none) pay 0. */
   BILLING_TAX_RATES: z
     .string()
@@ -23,6 +27,10 @@ export const billingConfigSchema = baseConfigSchema.extend({
   BILLING_RENEWAL_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   /** Seller printed on invoices: name, then address lines separated by `|`. */
   BILLING_SELLER: z.string().min(1).default('SaaS Control Plane Ltd.|1 Platform Way|London EC1A 1AA|United Kingdom'),
+}).superRefine((cfg, ctx) => {
+  if (cfg.BILLING_PAYMENT_PROVIDER === 'stripe' && !cfg.STRIPE_SECRET_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'is required when BILLING_PAYMENT_PROVIDER=stripe' });
+  }
 });
 export type BillingConfig = z.infer<typeof billingConfigSchema>;
 
