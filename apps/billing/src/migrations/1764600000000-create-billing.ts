@@ -33,6 +33,7 @@ export class CreateBilling1764600000000 implements MigrationInterface {
         "next_retry_at" timestamptz,
         "past_due_since" timestamptz,
         "tenant_suspended" boolean NOT NULL DEFAULT false,
+        "tenant_plan" text NOT NULL,
         "clock_offset_ms" bigint NOT NULL DEFAULT 0,
         "created_at" timestamptz NOT NULL,
         "updated_at" timestamptz NOT NULL,

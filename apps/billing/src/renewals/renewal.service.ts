@@ -99,7 +99,7 @@ export class RenewalService {
         }
         return { effects, claimed: due.length };
       });
-      for (const { sub, planChanged } of claimed.effects) await this.afterCommit(sub, planChanged);
+      for (const { sub, planChanged } of claimed.effects) await this.afterCommit(sub.id, planChanged);
       advanced += claimed.effects.length;
       if (claimed.claimed < batchSize) break;
     }
@@ -198,10 +198,23 @@ export class RenewalService {
     }
   }
 
-  /** After the subscription's transaction committed: tenant suspension/resumption and plan sync. */
-  async afterCommit(sub: Subscription, planChanged: boolean): Promise<void> {
-    if (planChanged) await this.tenants.syncPlan(sub.tenantId, sub.plan);
-    await this.reconcileTenant(sub.id);
+  /** After the subscription's transaction committed: plan sync and tenant suspension/resumption. */
+  async afterCommit(subscriptionId: string, planChanged: boolean): Promise<void> {
+    if (planChanged) await this.syncTenantPlan(subscriptionId);
+    await this.reconcileTenant(subscriptionId);
+  }
+
+  /**
+   * Sends the subscription's plan to the tenants service (provisioning resizes the tenant from the
+   * resulting tenant.updated; every plan-driven limit follows). Until tenants accepts it (it refuses
+   * while the tenant is busy or not running), every round tries again.
+   */
+  async syncTenantPlan(subscriptionId: string): Promise<void> {
+    const sub = await this.ds.getRepository(Subscription).findOneBy({ id: subscriptionId });
+    if (!sub || sub.status === 'canceled' || sub.plan === sub.tenantPlan) return;
+    if (await this.tenants.syncPlan(sub.tenantId, sub.plan)) {
+      await this.ds.getRepository(Subscription).update({ id: sub.id, plan: sub.plan }, { tenantPlan: sub.plan });
+    }
   }
 
   /** Suspends the tenant of an unpaid subscription, resumes the tenant of one that was paid. */
@@ -224,5 +237,13 @@ export class RenewalService {
       .limit(100)
       .getRawMany<{ id: string }>();
     for (const { id } of pending) await this.reconcileTenant(id);
+    const unsynced = await this.ds
+      .getRepository(Subscription)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where(`s.status <> 'canceled' AND s.plan <> s.tenant_plan`)
+      .limit(100)
+      .getRawMany<{ id: string }>();
+    for (const { id } of unsynced) await this.syncTenantPlan(id);
   }
 }

@@ -104,6 +104,10 @@ export class Subscription {
   @Column('boolean', { name: 'tenant_suspended', default: false })
   tenantSuspended!: boolean;
 
+  /** The plan the tenants service last accepted for the tenant; differs from `plan` until a plan change reached it. */
+  @Column('text', { name: 'tenant_plan' })
+  tenantPlan!: TenantPlan;
+
   @Column('bigint', { name: 'clock_offset_ms', default: 0, transformer: bigintAsNumber })
   clockOffsetMs!: number;
 

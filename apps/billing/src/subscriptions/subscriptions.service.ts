@@ -50,6 +50,8 @@ export interface TenantFacts {
   ownerId: string;
   name: string;
   plan: TenantPlan;
+  /** The tenant's plan in the tenants service, when it differs from the subscribed one. */
+  tenantPlan?: TenantPlan;
   billingAddress: string | null;
   email: string | null;
 }
@@ -119,6 +121,8 @@ export class SubscriptionsService {
       nextRetryAt: null,
       pastDueSince: null,
       tenantSuspended: false,
+      // The tenant was created with this plan (saga), or the API path checks it below.
+      tenantPlan: tenant.tenantPlan ?? plan.code,
       clockOffsetMs: 0,
       createdAt: now,
       updatedAt: now,
@@ -202,7 +206,7 @@ export class SubscriptionsService {
       if (req.payment_method_id) await this.methodOf(tx, req.tenant_id, req.payment_method_id);
       const sub = await this.start(
         tx,
-        { tenantId: tenant.id, ownerId: tenant.owner_id, name: tenant.name, plan: req.plan, billingAddress: tenant.billing_address, email: tenant.contact_email },
+        { tenantId: tenant.id, ownerId: tenant.owner_id, name: tenant.name, plan: req.plan, tenantPlan: tenant.plan, billingAddress: tenant.billing_address, email: tenant.contact_email },
         { cycle: req.billing_cycle, currency: req.currency, maxUsers: req.max_users, paymentMethodId: req.payment_method_id ?? null, country: req.billing_country ?? null },
       );
       return this.view(tx, sub);
@@ -344,7 +348,7 @@ export class SubscriptionsService {
       if (fields.length > 0) await this.lifecycle.save(tx, sub, now, { fields, extra });
       return this.view(tx, sub);
     });
-    if (planChanged) await this.tenants.syncPlan(view.tenant_id, view.plan);
+    if (planChanged) await this.renewals.syncTenantPlan(view.id);
     return view;
   }
 
@@ -414,7 +418,7 @@ export class SubscriptionsService {
       planChanged = (await this.renewals.advance(tx, s)).planChanged;
       return s;
     });
-    await this.renewals.afterCommit(sub, planChanged);
+    await this.renewals.afterCommit(sub.id, planChanged);
     const fresh = await this.ds.getRepository(Subscription).findOneByOrFail({ id });
     return this.view(this.ds.manager, fresh);
   }
