@@ -64,7 +64,7 @@ export class PaymentCollector {
       payment.status = 'succeeded';
       await tx.getRepository(Payment).insert(payment);
       Object.assign(invoice, { status: 'paid', amountPaid: invoice.total, paidAt: at, updatedAt: at });
-      await tx.getRepository(Invoice).save(invoice);
+      await tx.getRepository(Invoice).update({ id: invoice.id }, { status: 'paid', amountPaid: invoice.total, paidAt: at, updatedAt: at });
       await this.outbox.add(tx, {
         type: EventTypes.PaymentSucceeded,
         tenantId: sub.tenantId,

@@ -22,7 +22,8 @@ export class SubscriptionLifecycle {
   constructor(private readonly outbox: EventOutbox) {}
 
   async created(tx: EntityManager, sub: Subscription): Promise<void> {
-    await tx.getRepository(Subscription).save(sub);
+    sub.version = 1;
+    await tx.getRepository(Subscription).insert(sub);
     await this.outbox.add(tx, { type: EventTypes.SubscriptionCreated, tenantId: sub.tenantId, data: toSubscriptionEventData(sub) });
   }
 
@@ -45,7 +46,10 @@ export class SubscriptionLifecycle {
       }
     }
     sub.updatedAt = at;
-    await tx.getRepository(Subscription).save(sub);
+    // A plain UPDATE (no select-then-save round trip); TypeORM bumps the version column itself.
+    const { id, version, ...columns } = sub;
+    await tx.getRepository(Subscription).update({ id }, columns);
+    sub.version = version + 1;
     const data = toSubscriptionEventData(sub, { changed_fields: [...new Set(fields)], ...changes.extra });
     await this.outbox.add(tx, { type: EventTypes.SubscriptionUpdated, tenantId: sub.tenantId, data });
     const arrival = sub.status !== from ? ARRIVAL_EVENTS[sub.status] : undefined;
