@@ -78,7 +78,7 @@ export function renderInvoicePdf(inv: Invoice): Promise<Buffer> {
       [`Tax (${(inv.taxRateBp / 100).toFixed(2)} %${inv.buyer.country ? `, ${inv.buyer.country}` : ''})`, money(inv.tax, inv.currency), false],
       ['Total', money(inv.total, inv.currency), true],
       ['Paid', money(inv.amountPaid, inv.currency), false],
-      ['Amount due', money(inv.status === 'open' ? inv.total - inv.amountPaid : 0, inv.currency), true],
+      ['Amount due', money(inv.status === 'open' || inv.status === 'uncollectible' ? inv.total - inv.amountPaid : 0, inv.currency), true],
     ];
     for (const [label, value, bold] of totals) {
       doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(10);

@@ -16,7 +16,7 @@ export function toInvoiceView(inv: Invoice): InvoiceView {
     tax: inv.tax,
     total: inv.total,
     amount_paid: inv.amountPaid,
-    amount_due: inv.status === 'open' ? inv.total - inv.amountPaid : 0,
+    amount_due: inv.status === 'open' || inv.status === 'uncollectible' ? inv.total - inv.amountPaid : 0,
     period_start: inv.periodStart.toISOString(),
     period_end: inv.periodEnd.toISOString(),
     issued_at: inv.issuedAt.toISOString(),

@@ -34,7 +34,7 @@ export class PaymentCollector {
   }
 
   async collect(tx: EntityManager, sub: Subscription, invoice: Invoice, at: Date, idempotencyKey?: string): Promise<CollectionOutcome> {
-    if (invoice.status !== 'open') return { paid: invoice.status === 'paid' } as CollectionOutcome;
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible') return { paid: invoice.status === 'paid' } as CollectionOutcome;
     const amount = invoice.total - invoice.amountPaid;
     const attempt = (await tx.getRepository(Payment).countBy({ invoiceId: invoice.id })) + 1;
     const key = idempotencyKey ?? `invoice:${invoice.id}:attempt:${attempt}`;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { findPlan, type InvoiceLineView } from '@saas/contracts';
 import { Clock, runExclusive, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { addCycle, addDays, subscriptionNow } from '../common/billing-time.js';
@@ -174,7 +174,7 @@ export class RenewalService {
 
   /** Pays every open invoice of the subscription; true when none is left open. */
   async collectOpen(tx: EntityManager, sub: Subscription, at: Date): Promise<boolean> {
-    const open = await tx.getRepository(Invoice).find({ where: { subscriptionId: sub.id, status: 'open' }, order: { issuedAt: 'ASC' } });
+    const open = await tx.getRepository(Invoice).find({ where: { subscriptionId: sub.id, status: In(['open', 'uncollectible']) }, order: { issuedAt: 'ASC' } });
     for (const invoice of open) {
       const outcome = await this.collector.collect(tx, sub, invoice, at);
       if (!outcome.paid) return false;
@@ -191,6 +191,8 @@ export class RenewalService {
     sub.dunningAttempts += 1;
     if (sub.dunningAttempts >= this.dunningDays.length) {
       sub.nextRetryAt = null;
+      // Dunning gave up: the invoices are uncollectible (a later payment still settles them).
+      await tx.getRepository(Invoice).update({ subscriptionId: sub.id, status: 'open' }, { status: 'uncollectible', updatedAt: at });
       await this.lifecycle.save(tx, sub, at, { status: 'unpaid', fields: ['dunning'] });
     } else {
       sub.nextRetryAt = addDays(sub.pastDueSince ?? at, this.dunningDays[sub.dunningAttempts]!);

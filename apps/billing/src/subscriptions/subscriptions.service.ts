@@ -145,7 +145,7 @@ export class SubscriptionsService {
 
   private async cancelNow(tx: EntityManager, sub: Subscription): Promise<void> {
     const now = subscriptionNow(this.clock, sub);
-    for (const invoice of await tx.getRepository(Invoice).findBy({ subscriptionId: sub.id, status: 'open' })) await this.issuer.void(tx, invoice, now);
+    for (const invoice of await tx.getRepository(Invoice).findBy({ subscriptionId: sub.id, status: In(['open', 'uncollectible']) })) await this.issuer.void(tx, invoice, now);
     sub.endDate = now;
     await this.lifecycle.save(tx, sub, now, { status: 'canceled', fields: ['end_date', 'canceled_at'] });
   }
