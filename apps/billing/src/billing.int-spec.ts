@@ -268,6 +268,21 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
     sub = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id });
     expect(sub).toMatchObject({ status: 'active', dunning: null });
     expect((await invoices(owner, { tenant_id: tenant.id })).results.map((i) => i.status)).toEqual(['paid', 'paid']);
+    const c = await env.pg();
+    try {
+      const history = await c.query(`SELECT from_status, to_status, reason FROM billing.subscription_transitions WHERE subscription_id = $1 ORDER BY at, to_status = 'active'`, [subscription.id]);
+      expect(history.rows.map((r) => [r.from_status, r.to_status])).toEqual([
+        [null, 'trialing'],
+        ['trialing', 'active'],
+        ['active', 'past_due'],
+        ['past_due', 'unpaid'],
+        ['unpaid', 'active'],
+      ]);
+      expect(history.rows[2].reason).toBe('Your card was declined.');
+      expect(history.rows[3].reason).toBe('dunning exhausted after 4 retries');
+    } finally {
+      await c.end();
+    }
     await finishOperation(tenant.id, 'resume');
     await waitFor(async () => (await tenantStatus(tenant.id)) === 'active', 'tenant resumed', 20_000);
 

@@ -53,6 +53,16 @@ export class CreateBilling1764600000000 implements MigrationInterface {
         PRIMARY KEY ("subscription_id", "user_id")
       )`);
     await q.query(`
+      CREATE TABLE "subscription_transitions" (
+        "id" uuid PRIMARY KEY,
+        "subscription_id" uuid NOT NULL,
+        "from_status" text,
+        "to_status" text NOT NULL,
+        "reason" text,
+        "at" timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX "subscription_transitions_subscription_idx" ON "subscription_transitions" ("subscription_id", "at")`);
+    await q.query(`
       CREATE TABLE "subscription_previews" (
         "id" uuid PRIMARY KEY,
         "subscription_id" uuid NOT NULL,
@@ -136,7 +146,7 @@ export class CreateBilling1764600000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['payments', 'payment_methods', 'invoice_counters', 'invoices', 'subscription_previews', 'subscription_seats', 'subscriptions']) {
+    for (const table of ['payments', 'payment_methods', 'invoice_counters', 'invoices', 'subscription_previews', 'subscription_transitions', 'subscription_seats', 'subscriptions']) {
       await q.query(`DROP TABLE IF EXISTS "${table}"`);
     }
   }

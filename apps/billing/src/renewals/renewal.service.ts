@@ -116,7 +116,7 @@ export class RenewalService {
         const at = sub.currentPeriodEnd;
         if (sub.cancelAtPeriodEnd) {
           sub.endDate = at;
-          await this.lifecycle.save(tx, sub, at, { status: 'canceled', fields: ['end_date'] });
+          await this.lifecycle.save(tx, sub, at, { status: 'canceled', fields: ['end_date'], reason: 'canceled at period end' });
           return { planChanged };
         }
         const fields = ['current_period_start', 'current_period_end'];
@@ -185,7 +185,7 @@ export class RenewalService {
   /** A dunning retry at `at` (the scheduled time): paid → active; otherwise the next retry, or unpaid after the last. */
   private async retry(tx: EntityManager, sub: Subscription, at: Date): Promise<void> {
     if (await this.collectOpen(tx, sub, at)) {
-      await this.lifecycle.save(tx, sub, at, { status: 'active', fields: ['dunning'] });
+      await this.lifecycle.save(tx, sub, at, { status: 'active', fields: ['dunning'], reason: 'dunning retry paid' });
       return;
     }
     sub.dunningAttempts += 1;
@@ -193,7 +193,7 @@ export class RenewalService {
       sub.nextRetryAt = null;
       // Dunning gave up: the invoices are uncollectible (a later payment still settles them).
       await tx.getRepository(Invoice).update({ subscriptionId: sub.id, status: 'open' }, { status: 'uncollectible', updatedAt: at });
-      await this.lifecycle.save(tx, sub, at, { status: 'unpaid', fields: ['dunning'] });
+      await this.lifecycle.save(tx, sub, at, { status: 'unpaid', fields: ['dunning'], reason: `dunning exhausted after ${sub.dunningAttempts} retries` });
     } else {
       sub.nextRetryAt = addDays(sub.pastDueSince ?? at, this.dunningDays[sub.dunningAttempts]!);
       await this.lifecycle.save(tx, sub, at, { fields: ['dunning'] });

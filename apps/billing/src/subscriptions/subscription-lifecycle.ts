@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, type SubscriptionEventData, type SubscriptionStatus } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
 import { assertTransition } from './subscription-state-machine.js';
+import { SubscriptionTransition } from './subscription-transition.entity.js';
 import { Subscription } from './subscription.entity.js';
 import { toSubscriptionEventData } from './subscription.view.js';
 
@@ -24,10 +26,16 @@ export class SubscriptionLifecycle {
   async created(tx: EntityManager, sub: Subscription): Promise<void> {
     sub.version = 1;
     await tx.getRepository(Subscription).insert(sub);
+    await tx.getRepository(SubscriptionTransition).insert({ id: randomUUID(), subscriptionId: sub.id, fromStatus: null, toStatus: sub.status, reason: 'created', at: sub.createdAt });
     await this.outbox.add(tx, { type: EventTypes.SubscriptionCreated, tenantId: sub.tenantId, data: toSubscriptionEventData(sub) });
   }
 
-  async save(tx: EntityManager, sub: Subscription, at: Date, changes: { status?: SubscriptionStatus; fields: string[]; extra?: Partial<SubscriptionEventData> }): Promise<Subscription> {
+  async save(
+    tx: EntityManager,
+    sub: Subscription,
+    at: Date,
+    changes: { status?: SubscriptionStatus; fields: string[]; reason?: string; extra?: Partial<SubscriptionEventData> },
+  ): Promise<Subscription> {
     const from = sub.status;
     const fields = [...changes.fields];
     if (changes.status && changes.status !== from) {
@@ -52,6 +60,10 @@ export class SubscriptionLifecycle {
     sub.version = version + 1;
     const data = toSubscriptionEventData(sub, { changed_fields: [...new Set(fields)], ...changes.extra });
     await this.outbox.add(tx, { type: EventTypes.SubscriptionUpdated, tenantId: sub.tenantId, data });
+    if (sub.status !== from) {
+      const reason = changes.reason ?? (typeof changes.extra?.reason === 'string' ? changes.extra.reason : null);
+      await tx.getRepository(SubscriptionTransition).insert({ id: randomUUID(), subscriptionId: sub.id, fromStatus: from, toStatus: sub.status, reason, at });
+    }
     const arrival = sub.status !== from ? ARRIVAL_EVENTS[sub.status] : undefined;
     if (arrival) await this.outbox.add(tx, { type: arrival, tenantId: sub.tenantId, data: { ...data, previous_status: from } });
     return sub;

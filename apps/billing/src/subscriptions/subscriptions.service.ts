@@ -147,7 +147,7 @@ export class SubscriptionsService {
     const now = subscriptionNow(this.clock, sub);
     for (const invoice of await tx.getRepository(Invoice).findBy({ subscriptionId: sub.id, status: In(['open', 'uncollectible']) })) await this.issuer.void(tx, invoice, now);
     sub.endDate = now;
-    await this.lifecycle.save(tx, sub, now, { status: 'canceled', fields: ['end_date', 'canceled_at'] });
+    await this.lifecycle.save(tx, sub, now, { status: 'canceled', fields: ['end_date', 'canceled_at'], reason: 'canceled' });
   }
 
   // ---------------------------------------------------------------- reads
@@ -429,7 +429,7 @@ export class SubscriptionsService {
       const sub = await tx.getRepository(Subscription).findOne({ where: { tenantId, status: In(['past_due', 'unpaid']) }, lock: { mode: 'pessimistic_write' } });
       if (!sub) return null;
       const now = subscriptionNow(this.clock, sub);
-      if (await this.renewals.collectOpen(tx, sub, now)) await this.lifecycle.save(tx, sub, now, { status: 'active', fields: ['dunning'] });
+      if (await this.renewals.collectOpen(tx, sub, now)) await this.lifecycle.save(tx, sub, now, { status: 'active', fields: ['dunning'], reason: 'paid with a new payment method' });
       return sub.id;
     });
     if (id) await this.renewals.reconcileTenant(id);
