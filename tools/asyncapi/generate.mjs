@@ -440,6 +440,8 @@ const events = {
       proration_amount: minor('Net of a mid-cycle change: charge (positive) or credit (negative).'),
       invoice_id: uuid('The proration invoice a change was charged on, if any.'),
       decline_code: str('Why the charge that made it `past_due` failed.'),
+      reason: str('Human-readable reason of that decline.'),
+      seat_user_id: uuid('The user given a seat (`changed_fields` has `subscribed_user_ids`).'),
     }),
   },
   'subscription.canceled': {

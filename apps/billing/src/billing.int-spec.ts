@@ -302,7 +302,7 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
     expect(preview).toMatchObject({ effective: 'now', billing: 'invoice_now', from: { plan: 'standard', amount: 2_900 }, to: { plan: 'premium', amount: 9_900 } });
     expect(preview.charge - preview.credit).toBe(preview.amount_due);
     expect(preview.credit).toBeGreaterThan(2_800); // almost the whole month is unused
-    const upgraded = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, plan: 'premium', max_users: 20, preview_id: preview.preview_id });
+    const upgraded = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, preview_id: preview.preview_id });
     expect(upgraded).toMatchObject({ plan: 'premium', max_users: 20, status: 'active' });
     const proration = (await invoices(owner, { tenant_id: tenant.id })).results.find((i) => i.kind === 'proration')!;
     expect(proration).toMatchObject({ status: 'paid', total: preview.amount_due });

@@ -288,6 +288,12 @@ export class SubscriptionsService {
       const fields: string[] = [];
       let now = subscriptionNow(this.clock, sub);
       const extra: Record<string, unknown> = {};
+      if (req.preview_id && req.plan === undefined && req.max_users === undefined && req.billing_cycle === undefined) {
+        // Confirming a preview by its id alone applies the change it showed.
+        const shown = await tx.getRepository(SubscriptionPreview).findOneBy({ id: req.preview_id, subscriptionId: sub.id });
+        if (!shown) throw BillingException.previewStale();
+        req = { ...req, plan: shown.change.plan, max_users: shown.change.max_users, billing_cycle: shown.change.billing_cycle };
+      }
       const changing = req.plan !== undefined || req.max_users !== undefined || req.billing_cycle !== undefined;
       if (sub.status === 'canceled' && (changing || req.cancel_at_period_end !== undefined)) throw BillingException.invalidState(sub.status, 'A canceled subscription cannot be changed.');
       if (changing) {
