@@ -34,7 +34,6 @@ const runId = randomBytes(3).toString('hex');
  * on a 503 naming it means a route calls an RPC nobody answers.
  */
 const UNSERVED_SERVICES = new Map([
-  ['billing', 'a skeleton in this build (the billing service lands separately)'],
   ['backups', 'a skeleton in this build (the backups service lands separately)'],
 ]);
 

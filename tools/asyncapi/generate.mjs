@@ -44,8 +44,10 @@ const tenantSnapshot = {
   domain: nullable(str('Custom domain, lower case, if any.')),
   custom_plugin_repo: nullable(str('Custom plugin repository of the tenant instance, if any.')),
   admin_email: nullable(str('Email of the tenant instance\'s admin account, if set. (Its password is never sent.)')),
+  contact_email: nullable(str('Billing contact email, if set.')),
+  billing_address: nullable(str('Billing address (free text), if set; printed on invoices.')),
 };
-const tenantSnapshotRequired = Object.keys(tenantSnapshot);
+const tenantSnapshotRequired = Object.keys(tenantSnapshot).filter((k) => k !== 'contact_email' && k !== 'billing_address');
 const operationId = uuid('The tenant operation this event belongs to (as in `GET /tenants/{id}/status`); it is also the provisioning job id and the `operation_id` of the `provisioning.*` events.');
 const tenantData = (extraRequired, extra) =>
   data([...tenantSnapshotRequired, ...extraRequired], { ...tenantSnapshot, operation_id: operationId, ...extra });
@@ -102,8 +104,9 @@ const subscriptionCore = {
   subscription_id: uuid(),
   tenant_id: uuid(),
   plan: str('Plan code.'),
-  status: str('`trialing`, `active`, `past_due`, `canceled` or `incomplete`; new values may be added.'),
-  billing_cycle: str('`monthly` or `yearly`.'),
+  status: str('`trialing`, `active`, `past_due`, `unpaid` or `canceled`; new values may be added.'),
+  owner_id: uuid('Owner of the tenant.'),
+  billing_cycle: str('`monthly` or `annually`.'),
   max_users: int('Seats.', { minimum: 1 }),
   amount: minor('Recurring price per billing cycle.'),
   currency: ref('Currency'),
@@ -111,8 +114,27 @@ const subscriptionCore = {
   current_period_start: dt(),
   current_period_end: dt(),
   cancel_at_period_end: bool(),
+  is_active: bool('Trialing, active or past due (seed 004).'),
+  start_date: dt(),
+  end_date: nullable(dt()),
 };
 const subscriptionRequired = ['subscription_id', 'tenant_id', 'plan', 'status', 'amount', 'currency'];
+const invoiceCore = {
+  invoice_id: uuid(),
+  tenant_id: uuid(),
+  subscription_id: nullable(uuid()),
+  number: str('Sequential, gapless invoice number, e.g. `INV-2026-000123`.'),
+  status: str('`draft`, `open`, `paid`, `void` or `uncollectible`.'),
+  kind: str('`period` (a billing period) or `proration` (a mid-cycle change).'),
+  amount: minor('Total due (subtotal + tax).'),
+  subtotal: minor('Before tax.'),
+  tax: minor('Tax.'),
+  currency: ref('Currency'),
+  period_start: dt(),
+  period_end: dt(),
+  due_at: dt(),
+};
+const invoiceRequired = ['invoice_id', 'tenant_id', 'number', 'status', 'amount', 'subtotal', 'tax', 'currency', 'period_start', 'period_end', 'due_at'];
 const changedFields = strings('Names of the fields that changed; the other fields carry current values.');
 
 // ------------------------------------------------------------------ the events
@@ -442,58 +464,67 @@ const events = {
     data: data(['tenant_id', 'backup_id', 'operation_id'], { tenant_id: uuid(), backup_id: uuid(), operation_id: uuid(), completed_at: dt() }),
   },
 
-  // ---------------------------------------------------------------- reserved: billing service
+  // ---------------------------------------------------------------- billing service
   'subscription.created': {
-    reserved: 'billing',
-    summary: 'A subscription (trial or paid) was started for a tenant.',
+    summary: 'A subscription was started for a tenant: a trial on paid plans, at once on free ones (billing step of the tenant saga, or `POST billing/subscriptions`).',
     data: data(subscriptionRequired, subscriptionCore),
   },
   'subscription.updated': {
-    reserved: 'billing',
-    summary: 'A subscription changed: plan (with proration), seats, billing cycle, status or cancellation.',
+    summary: 'A subscription changed: plan (with proration), seats, billing cycle, payment method, status (renewal, dunning) or cancellation.',
     data: data([...subscriptionRequired, 'changed_fields'], {
       ...subscriptionCore,
       changed_fields: changedFields,
       previous_plan: nullable(str('Plan before a plan change.')),
-      proration_amount: minor('Credit (negative) or charge (positive) from a mid-cycle change.'),
+      proration_amount: minor('Net of a mid-cycle change: charge (positive) or credit (negative).'),
+      invoice_id: uuid('The proration invoice a change was charged on, if any.'),
+      decline_code: str('Why the charge that made it `past_due` failed.'),
+      reason: str('Human-readable reason of that decline.'),
+      seat_user_id: uuid('The user given a seat (`changed_fields` has `subscribed_user_ids`).'),
+    }),
+  },
+  'subscription.canceled': {
+    summary: 'A subscription ended: canceled now, at the end of its period, or because its tenant was deleted.',
+    data: data([...subscriptionRequired, 'changed_fields'], { ...subscriptionCore, changed_fields: changedFields, previous_status: str() }),
+  },
+  'subscription.past_due': {
+    summary: 'A renewal charge failed: dunning retries it on `BILLING_DUNNING_DAYS`; after the last retry the subscription is `unpaid` and the tenant is suspended (reason `billing`).',
+    data: data([...subscriptionRequired, 'changed_fields'], {
+      ...subscriptionCore,
+      changed_fields: changedFields,
+      previous_status: str(),
+      decline_code: str('The provider\'s decline code, e.g. `card_declined`, `insufficient_funds`, `authentication_required`, `no_payment_method`.'),
+      reason: str('Human-readable decline reason.'),
     }),
   },
   'invoice.created': {
-    reserved: 'billing',
-    summary: 'An invoice was issued.',
-    data: data(['invoice_id', 'tenant_id', 'amount', 'currency', 'status'], {
-      invoice_id: uuid(),
-      tenant_id: uuid(),
-      subscription_id: nullable(uuid()),
-      number: str('Human-facing invoice number.'),
-      status: str('`open`, `paid`, `void` or `uncollectible`.'),
-      amount: minor('Total due (subtotal + tax).'),
-      subtotal: minor('Before tax.'),
-      tax: minor('Tax.'),
-      currency: ref('Currency'),
-      period_start: dt(),
-      period_end: dt(),
-      due_at: dt(),
-    }),
+    summary: 'An invoice was issued (a period start, or a prorated change), with its sequential number.',
+    data: data(invoiceRequired, invoiceCore),
+  },
+  'invoice.paid': {
+    summary: 'An invoice was paid in full (or issued at 0).',
+    data: data(invoiceRequired, invoiceCore),
+  },
+  'invoice.voided': {
+    summary: 'An open invoice was voided (its subscription was canceled or its tenant deleted).',
+    data: data(invoiceRequired, invoiceCore),
   },
   'payment.succeeded': {
-    reserved: 'billing',
     summary: 'A payment was captured.',
-    data: data(['payment_id', 'tenant_id', 'amount', 'currency'], {
+    data: data(['payment_id', 'tenant_id', 'amount', 'currency', 'provider'], {
       payment_id: uuid(),
       invoice_id: nullable(uuid()),
       tenant_id: uuid(),
       amount: minor('Amount captured.'),
       currency: ref('Currency'),
-      provider: str('Payment provider, e.g. `sandbox`, `stripe`.'),
+      provider: str('Payment provider, e.g. `sandbox`.'),
       provider_payment_id: str(),
       paid_at: dt(),
+      attempt: int(undefined, { minimum: 1 }),
     }),
   },
   'payment.failed': {
-    reserved: 'billing',
     summary: 'A payment attempt failed; dunning may retry it.',
-    data: data(['payment_id', 'tenant_id', 'amount', 'currency', 'reason', 'retryable'], {
+    data: data(['payment_id', 'tenant_id', 'amount', 'currency', 'provider', 'reason', 'retryable'], {
       payment_id: uuid(),
       invoice_id: nullable(uuid()),
       tenant_id: uuid(),
@@ -501,8 +532,8 @@ const events = {
       currency: ref('Currency'),
       provider: str(),
       ...failure,
+      decline_code: str('The provider\'s decline code.'),
       attempt: int(undefined, { minimum: 1 }),
-      next_attempt_at: nullable(dt('Next dunning attempt, if any.')),
     }),
   },
 };
@@ -571,7 +602,7 @@ schemas.TenantPlan = str('Plan (tier) code: `free`, `standard`, `premium` or `en
 schemas.DatabaseStrategy = str('`dedicated` (own database) or `shared` (own schema in a shared database).');
 schemas.Currency = str('ISO 4217 currency code.', { pattern: '^[A-Z]{3}$', examples: ['USD', 'EUR'] });
 
-const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning' };
+const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', subscription: 'billing', invoice: 'billing', payment: 'billing' };
 
 for (const [type, event] of Object.entries(events)) {
   const key = camel(type);

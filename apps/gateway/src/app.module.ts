@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BillingHttpModule } from './billing/billing.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpConventionsModule } from './http/http.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
@@ -16,6 +17,6 @@ import { SecurityHttpModule } from './security/security.module.js';
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, MaintenanceModule, SecurityHttpModule, AdminModule, IdentityModule, TenantsHttpModule],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, MaintenanceModule, SecurityHttpModule, AdminModule, IdentityModule, TenantsHttpModule, BillingHttpModule],
 })
 export class AppModule {}

@@ -17,11 +17,6 @@ const RESERVED: Readonly<Record<string, string>> = {
   'backup.completed': 'backups',
   'backup.failed': 'backups',
   'restore.completed': 'backups',
-  'subscription.created': 'billing',
-  'subscription.updated': 'billing',
-  'invoice.created': 'billing',
-  'payment.succeeded': 'billing',
-  'payment.failed': 'billing',
 };
 
 interface Ref {

@@ -46,6 +46,11 @@ export const EventTypes = Object.freeze({
   InvoiceCreated: 'invoice.created',
   PaymentSucceeded: 'payment.succeeded',
   PaymentFailed: 'payment.failed',
+  // billing
+  SubscriptionCanceled: 'subscription.canceled',
+  SubscriptionPastDue: 'subscription.past_due',
+  InvoicePaid: 'invoice.paid',
+  InvoiceVoided: 'invoice.voided',
 } as const);
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

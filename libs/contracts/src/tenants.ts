@@ -362,6 +362,9 @@ export class TenantEventData {
   @IsOptional() @IsString() domain!: string | null;
   @IsOptional() @IsString() custom_plugin_repo!: string | null;
   @IsOptional() @IsString() admin_email!: string | null;
+  /** Billing contact and address (invoices print them). */
+  @IsOptional() @IsString() contact_email!: string | null;
+  @IsOptional() @IsString() billing_address!: string | null;
   @IsOptional() @IsUUID() operation_id?: string;
 }
 

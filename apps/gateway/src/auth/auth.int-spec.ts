@@ -17,6 +17,7 @@ const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stri
 const EXPECTED_PUBLIC = [
   'GET /.well-known/jwks.json',
   'GET /api/health',
+  'GET /api/v1/billing/plans',
   'GET /docs/openapi.json',
   'GET /health',
   'GET /health/detailed',

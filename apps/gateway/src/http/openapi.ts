@@ -75,6 +75,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication, version: strin
     .addTag('auth', 'Registration, sign-in, tokens, the caller’s account; the JWKS')
     .addTag('users', 'User accounts')
     .addTag('api-keys', 'The caller’s API keys')
+    .addTag('billing', 'Plans, subscriptions and seats, invoices (PDF), payment methods, test clocks')
     .addTag('audit', 'The audit log')
     .addTag('security', 'Security metrics (admins)')
     .addTag('admin', 'Operator endpoints (admins)')

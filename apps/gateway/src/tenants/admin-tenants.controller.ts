@@ -2,11 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import {
+  BillingRpc,
   IdentityRpc,
   ProvisioningRpc,
   TenantsRpc,
   type CallerDto,
   type InstancesStats,
+  type RevenueView,
   type ListResult,
   type Page,
   type TenantsAdminStats,
@@ -59,7 +61,7 @@ export class AdminTenantsController {
       section('tenants', this.rpc.call<TenantsAdminStats>(TenantsRpc.adminStats, { caller })),
       section('identity', this.rpc.call<UsersStats>(IdentityRpc.usersStats, { caller })),
       section('provisioning', this.rpc.call<InstancesStats>(ProvisioningRpc.instancesStats, { caller })),
-      section('billing', this.rpc.call<{ total_revenue: number; currency: string }>('rpc.billing.revenue', { caller })),
+      section('billing', this.rpc.call<RevenueView>(BillingRpc.revenue, { caller })),
       this.health.detailed(),
     ]);
     return {
@@ -67,7 +69,7 @@ export class AdminTenantsController {
       tenants,
       users,
       instances,
-      revenue: revenue ? { total_revenue: revenue.total_revenue, currency: revenue.currency } : null,
+      revenue,
       health: {
         status: health.status,
         services: Object.fromEntries(Object.entries(health.services).map(([name, entry]) => [name, entry.status])),
@@ -105,7 +107,7 @@ export class AdminTenantsController {
         { caller },
       ),
       // Revenue is the billing service's; until it answers, say so rather than report 0.
-      this.rpc.call<{ total_revenue: number; currency: string }>('rpc.billing.revenue', { caller }).catch((err: unknown) => {
+      this.rpc.call<RevenueView>(BillingRpc.revenue, { caller }).catch((err: unknown) => {
         if (err instanceof DomainException && err.status >= 500) return null;
         throw err;
       }),

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type TenantMemberView, type TenantStatusView, type TenantView, type UserProfile } from '@saas/contracts';
+import { BillingRpc, IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type TenantMemberView, type TenantStatusView, type TenantView, type UserProfile } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -111,8 +111,9 @@ export class TenantsController {
 
   @Get(':id/subscriptions')
   @ApiOperation({ summary: "The tenant's subscriptions (answered by the billing service)." })
-  async subscriptions(@Param() params: TenantParams, @Caller() caller: CallerDto) {
+  async subscriptions(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
     await this.rpc.call(TenantsRpc.access, { id: params.id, role: 'member', caller });
-    return this.rpc.call('rpc.billing.subscriptions.list', { tenant_id: params.id, caller });
+    const query = { page: 1, page_size: 100 };
+    return this.paginator.toPage(await this.rpc.call<ListResult<unknown>>(BillingRpc.subscriptionsList, { ...query, tenant_id: params.id, caller }), query, request);
   }
 }

@@ -1,3 +1,5 @@
+import { PLAN_CATALOGUE } from '@saas/contracts';
+
 /**
  * What each plan gets. Kubernetes enforces all of it (requests/limits on the container, a
  * ResourceQuota and LimitRange on the namespace, the PVC size); the local runtime reports it but
@@ -23,12 +25,19 @@ export interface PlanResources {
   replicas: number;
 }
 
+/** CPU, memory and storage of the catalogued plans come from the one plan catalogue (libs/contracts). */
+function fromCatalogue(plan: Exclude<TenantPlan, 'starter'>, max_pods: number): PlanResources {
+  const { cpu_request, cpu_limit, memory_request, memory_limit, storage } = PLAN_CATALOGUE[plan].limits;
+  return { cpu_request, cpu_limit, memory_request, memory_limit, storage, max_pods, replicas: 1 };
+}
+
 export const PLAN_RESOURCES: Readonly<Record<TenantPlan, Readonly<PlanResources>>> = Object.freeze({
-  free: { cpu_request: '100m', cpu_limit: '500m', memory_request: '256Mi', memory_limit: '512Mi', storage: '1Gi', max_pods: 2, replicas: 1 },
+  free: fromCatalogue('free', 2),
+  // Not sold (not in the catalogue); kept for instances created with it.
   starter: { cpu_request: '250m', cpu_limit: '1', memory_request: '512Mi', memory_limit: '1Gi', storage: '5Gi', max_pods: 3, replicas: 1 },
-  standard: { cpu_request: '500m', cpu_limit: '2', memory_request: '1Gi', memory_limit: '2Gi', storage: '20Gi', max_pods: 4, replicas: 1 },
-  premium: { cpu_request: '1', cpu_limit: '4', memory_request: '2Gi', memory_limit: '4Gi', storage: '50Gi', max_pods: 6, replicas: 1 },
-  enterprise: { cpu_request: '2', cpu_limit: '8', memory_request: '4Gi', memory_limit: '8Gi', storage: '200Gi', max_pods: 10, replicas: 1 },
+  standard: fromCatalogue('standard', 4),
+  premium: fromCatalogue('premium', 6),
+  enterprise: fromCatalogue('enterprise', 10),
 });
 
 export function planResources(plan: TenantPlan): PlanResources {

@@ -47,6 +47,8 @@ export function toEventData(t: Tenant, operationId?: string): TenantEventData {
     domain: t.domain,
     custom_plugin_repo: t.customPluginRepo,
     admin_email: t.adminEmail,
+    contact_email: t.contactEmail,
+    billing_address: t.billingAddress,
     ...(operationId ? { operation_id: operationId } : {}),
   };
 }

@@ -1,0 +1,420 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  BillingRpc,
+  EventTypes,
+  TenantsRpc,
+  type CallerDto,
+  type InvoicePdf,
+  type InvoiceView,
+  type ListResult,
+  type PaymentMethodView,
+  type RevenueView,
+  type SubscriptionChangePreview,
+  type SubscriptionView,
+  type TenantView,
+} from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { bootstrapService, type RunningService } from '@saas/service-kit';
+import { publishEvent, readEvents, REPO_ROOT, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { AppModule } from './app.module.js';
+import { billingConfigSchema } from './config.js';
+import { billingEntities } from './entities.js';
+import { billingMigrations } from './migrations/index.js';
+import { PaymentProvider } from './payments/payment-provider.js';
+import { RenewalService } from './renewals/renewal.service.js';
+
+const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier: 'premium' });
+const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
+const DAY_S = 86_400;
+
+async function rejection(p: Promise<unknown>): Promise<DomainException> {
+  try {
+    await p;
+  } catch (e) {
+    return e as DomainException;
+  }
+  throw new Error('expected a rejection');
+}
+
+/**
+ * The billing service in-process against real Postgres and NATS, with a real tenants service (from
+ * dist) for tenant access and the billing → tenants actions (suspend/resume). Provisioning is not
+ * running: the test reports its outcomes as events, as the tenants int-spec does.
+ */
+describe('billing service (real Postgres + NATS, real tenants service)', () => {
+  let env: TestEnv;
+  let tenantsProc: ManagedProcess;
+  let svc: RunningService;
+  let rpc: RpcClient;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    env = await TestEnv.create('billing');
+    tenantsProc = await startService('tenants', env.env());
+    svc = await bootstrapService({
+      service: 'billing',
+      module: AppModule,
+      entities: billingEntities,
+      migrations: billingMigrations,
+      configSchema: billingConfigSchema,
+      // The scheduler is not what these tests drive: they call renewals and test clocks directly.
+      env: env.env({ BILLING_RENEWAL_INTERVAL_MS: '3600000', BILLING_TAX_RATES: 'DE:19' }),
+    });
+    rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 10_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await svc?.shutdown();
+    await tenantsProc?.kill('SIGTERM');
+    await env?.cleanup();
+  }, 60_000);
+
+  const subscriptionOf = (caller: CallerDto, tenantId: string) =>
+    waitFor(async () => (await rpc.call<ListResult<SubscriptionView>>(BillingRpc.subscriptionsList, { caller, tenant_id: tenantId })).results[0], 'subscription of the tenant', 20_000);
+  const newTenant = async (owner: CallerDto, name: string, extra: Record<string, unknown> = {}) => {
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name, ...extra });
+    return { tenant: t, subscription: await subscriptionOf(owner, t.id) };
+  };
+  const addCard = (caller: CallerDto, tenantId: string, number: string, extra: Record<string, unknown> = {}) =>
+    rpc.call<PaymentMethodView>(BillingRpc.paymentMethodsCreate, { caller, tenant_id: tenantId, card_number: number, exp_month: 12, exp_year: 2035, ...extra });
+  const advance = (id: string, days: number) => rpc.call<SubscriptionView>(BillingRpc.testClockAdvance, { caller: admin, subscription_id: id, days });
+  const invoices = (caller: CallerDto, query: Record<string, unknown>) => rpc.call<ListResult<InvoiceView>>(BillingRpc.invoicesList, { caller, ...query });
+  /** Provisioning's report that the tenant's current operation finished. */
+  const finishOperation = async (tenantId: string, kind: string) => {
+    const owner = admin;
+    const status = await rpc.call<{ operation: { id: string; kind: string } | null }>(TenantsRpc.status, { caller: owner, id: tenantId });
+    expect(status.operation?.kind).toBe(kind);
+    await publishEvent(await env.nats(), env.prefix, { type: EventTypes.ProvisioningSucceeded, tenantId, data: { tenant_id: tenantId, operation_id: status.operation!.id, kind } });
+  };
+  const activate = async (tenantId: string) => {
+    await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === tenantId), 'tenant.created');
+    await finishOperation(tenantId, 'provision');
+    await waitFor(async () => (await tenantStatus(tenantId)) === 'active', 'tenant active', 20_000);
+  };
+  const tenantStatus = async (tenantId: string) => (await rpc.call<TenantView>(TenantsRpc.get, { caller: admin, id: tenantId })).status;
+
+  it('tenant.created starts a trial with the seed 004 fields; someone else gets 404; tenant.deleted cancels it', async () => {
+    const owner = user();
+    const { tenant, subscription: sub } = await newTenant(owner, 'Trial Corp', { plan: 'premium' });
+    expect(sub).toMatchObject({
+      tenant_id: tenant.id,
+      owner_id: owner.actor.id,
+      plan: 'premium',
+      status: 'trialing',
+      billing_cycle: 'monthly',
+      max_users: 20,
+      user_count: 1,
+      subscribed_user_ids: [owner.actor.id],
+      has_available_seats: true,
+      is_active: true,
+      payment_method_id: null,
+      currency: 'USD',
+      amount: 9_900,
+      end_date: null,
+    });
+    expect(new Date(sub.trial_end!).getTime() - new Date(sub.start_date).getTime()).toBe(14 * DAY_S * 1000);
+    expect(sub.renewal_date).toBe(sub.trial_end);
+    const created = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.SubscriptionCreated])).find((e) => e.tenant_id === tenant.id), 'subscription.created');
+    expect(created.data).toMatchObject({ subscription_id: sub.id, plan: 'premium', status: 'trialing', owner_id: owner.actor.id });
+
+    const stranger = user();
+    for (const call of [
+      rpc.call(BillingRpc.subscriptionsGet, { caller: stranger, id: sub.id }),
+      rpc.call(BillingRpc.subscriptionsUpdate, { caller: stranger, id: sub.id, plan: 'enterprise' }),
+      rpc.call(BillingRpc.seatsAdd, { caller: stranger, id: sub.id, user_id: randomUUID() }),
+    ]) {
+      const err = await rejection(call);
+      expect([err.status, err.code]).toEqual([404, 'SUBSCRIPTION_NOT_FOUND']);
+    }
+    expect((await rejection(rpc.call(BillingRpc.subscriptionsList, { caller: stranger, tenant_id: tenant.id }))).status).toBe(404);
+    expect((await rpc.call<ListResult<SubscriptionView>>(BillingRpc.subscriptionsList, { caller: stranger })).count).toBe(0);
+    const exists = await rejection(rpc.call(BillingRpc.subscriptionsCreate, { caller: owner, tenant_id: tenant.id, plan: 'standard' }));
+    expect([exists.status, exists.code]).toEqual([409, 'SUBSCRIPTION_EXISTS']);
+
+    await rpc.call(TenantsRpc.delete, { caller: owner, id: tenant.id });
+    await finishOperation(tenant.id, 'delete');
+    const canceled = await waitFor(async () => {
+      const s = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: admin, id: sub.id });
+      return s.status === 'canceled' ? s : null;
+    }, 'subscription canceled after tenant.deleted', 20_000);
+    expect(canceled).toMatchObject({ is_active: false, renewal_date: null });
+    expect(canceled.end_date).not.toBeNull();
+  });
+
+  it('a free tenant is active at once and never invoiced', async () => {
+    const owner = user();
+    const { subscription } = await newTenant(owner, 'Free Corp', { plan: 'free' });
+    expect(subscription).toMatchObject({ plan: 'free', status: 'active', amount: 0, trial_end: null });
+    const after = await advance(subscription.id, 40);
+    expect(after.status).toBe('active');
+    expect(new Date(after.current_period_start).getTime()).toBeGreaterThan(new Date(subscription.current_period_start).getTime());
+    expect((await invoices(owner, { tenant_id: subscription.tenant_id })).count).toBe(0);
+  });
+
+  it('seats: adding beyond max_users is SEAT_LIMIT_REACHED; raising max_users makes room', async () => {
+    const owner = user();
+    const { subscription } = await newTenant(owner, 'Seat Corp', { plan: 'standard' });
+    let sub = subscription;
+    for (let i = 1; i < 5; i++) sub = await rpc.call<SubscriptionView>(BillingRpc.seatsAdd, { caller: owner, id: sub.id, user_id: randomUUID() });
+    expect(sub).toMatchObject({ user_count: 5, max_users: 5, has_available_seats: false });
+    const full = await rejection(rpc.call(BillingRpc.seatsAdd, { caller: owner, id: sub.id, user_id: randomUUID() }));
+    expect([full.status, full.code]).toEqual([409, 'SEAT_LIMIT_REACHED']);
+    const lowered = await rejection(rpc.call(BillingRpc.subscriptionsUpdate, { caller: owner, id: sub.id, max_users: 3 }));
+    expect([lowered.status, lowered.code]).toEqual([400, 'VALIDATION_FAILED']);
+    sub = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsUpdate, { caller: owner, id: sub.id, max_users: 6 });
+    expect(sub).toMatchObject({ max_users: 6, amount: 3_400, has_available_seats: true });
+    sub = await rpc.call<SubscriptionView>(BillingRpc.seatsAdd, { caller: owner, id: sub.id, user_id: randomUUID() });
+    expect(sub.user_count).toBe(6);
+    const bad = await rejection(rpc.call(BillingRpc.seatsAdd, { caller: owner, id: sub.id, user_id: 'not-a-uuid' }));
+    expect([bad.status, bad.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('cards are tokenised (brand, last4, expiry only), one default per tenant; bad cards are clear problems', async () => {
+    const owner = user();
+    const { tenant } = await newTenant(owner, 'Card Corp');
+    const first = await addCard(owner, tenant.id, '4242424242424242');
+    expect(first).toMatchObject({ brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2035, is_default: true, provider: 'sandbox' });
+    expect(JSON.stringify(first)).not.toContain('4242424242424242');
+    const second = await addCard(owner, tenant.id, '5555555555554444', { set_default: true });
+    const list = await rpc.call<ListResult<PaymentMethodView>>(BillingRpc.paymentMethodsList, { caller: owner, tenant_id: tenant.id });
+    expect(list.results.map((m) => [m.last4, m.is_default])).toEqual([
+      ['4242', false],
+      ['4444', true],
+    ]);
+    const c = await env.pg();
+    try {
+      const dump = await c.query(`SELECT row_to_json(p)::text AS j FROM billing.payment_methods p WHERE tenant_id = $1`, [tenant.id]);
+      for (const row of dump.rows) expect(row.j).not.toMatch(/4242424242424242|5555555555554444/);
+    } finally {
+      await c.end();
+    }
+    const luhn = await rejection(addCard(owner, tenant.id, '4242424242424241'));
+    expect([luhn.status, luhn.code, (luhn.extensions as { decline_code: string }).decline_code]).toEqual([402, 'BILLING_ERROR', 'invalid_number']);
+    const expired = await rejection(addCard(owner, tenant.id, '4242424242424242', { exp_year: 2001 }));
+    expect([expired.status, (expired.extensions as { decline_code: string }).decline_code]).toEqual([402, 'expired_card']);
+    const junk = await rejection(addCard(owner, tenant.id, '42abc'));
+    expect([junk.status, junk.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const foreign = await rejection(addCard(user(), tenant.id, '4242424242424242'));
+    expect(foreign.status).toBe(404);
+    // Someone else's card cannot be attached to a subscription.
+    const other = await newTenant(user(), 'Other Card Corp');
+    const err = await rejection(rpc.call(BillingRpc.subscriptionsUpdate, { caller: admin, id: other.subscription.id, payment_method_id: second.id }));
+    expect([err.status, err.code]).toEqual([404, 'PAYMENT_METHOD_NOT_FOUND']);
+    await rpc.call(BillingRpc.paymentMethodsDelete, { caller: owner, id: second.id });
+    const left = await rpc.call<ListResult<PaymentMethodView>>(BillingRpc.paymentMethodsList, { caller: owner, tenant_id: tenant.id });
+    expect(left.results.map((m) => [m.last4, m.is_default])).toEqual([['4242', true]]);
+  });
+
+  it('trial end with a card → a paid invoice with a sequential number and a readable PDF; a declining card → past_due → unpaid → suspended → paid → resumed', async () => {
+    const owner = user();
+    const { tenant, subscription } = await newTenant(owner, 'Dunning Corp', { plan: 'standard', billing_address: '1 Main Street, 10115 Berlin' });
+    // The tenant is live first (provisioning reported), so it can be suspended later.
+    await activate(tenant.id);
+    await rpc.call(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, billing_country: 'DE' });
+    await addCard(owner, tenant.id, '4242424242424242');
+
+    let sub = await advance(subscription.id, 15);
+    expect(sub.status).toBe('active');
+    const paid = (await invoices(owner, { tenant_id: tenant.id })).results;
+    expect(paid).toHaveLength(1);
+    expect(paid[0]).toMatchObject({ status: 'paid', subtotal: 2_900, tax_rate_percent: 19, tax: 551, total: 3_451, amount_due: 0, kind: 'period', plan: 'standard' });
+    expect(paid[0]!.number).toMatch(/^INV-\d{4}-\d{6}$/);
+    expect(paid[0]!.buyer).toMatchObject({ name: 'Dunning Corp', billing_address: '1 Main Street, 10115 Berlin', country: 'DE' });
+
+    const pdf = await rpc.call<InvoicePdf>(BillingRpc.invoicesPdf, { caller: owner, id: paid[0]!.id });
+    const bytes = Buffer.from(pdf.content_base64, 'base64');
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const dir = mkdtempSync(path.join(tmpdir(), 'billing-pdf-'));
+    try {
+      writeFileSync(path.join(dir, 'invoice.pdf'), bytes);
+      execFileSync('pdftotext', ['-layout', path.join(dir, 'invoice.pdf'), path.join(dir, 'invoice.txt')]);
+      const text = readFileSync(path.join(dir, 'invoice.txt'), 'utf8');
+      for (const expected of [paid[0]!.number, 'Dunning Corp', '1 Main Street', 'SaaS Control Plane Ltd.', 'Standard plan', '$29.00', '$5.51', '$34.51', 'Tax (19.00 %, DE)']) expect(text).toContain(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect((await rejection(rpc.call(BillingRpc.invoicesPdf, { caller: user(), id: paid[0]!.id }))).code).toBe('INVOICE_NOT_FOUND');
+
+    // A declining card as the default: the next renewal fails.
+    await addCard(owner, tenant.id, '4000000000000002', { set_default: true });
+    sub = await advance(subscription.id, 30);
+    expect(sub).toMatchObject({ status: 'past_due', dunning: { attempts: 0 } });
+    const failed = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.PaymentFailed])).find((e) => e.tenant_id === tenant.id), 'payment.failed');
+    expect(failed.data).toMatchObject({ decline_code: 'card_declined', reason: 'Your card was declined.', amount: 3_451 });
+    await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.SubscriptionPastDue])).find((e) => e.tenant_id === tenant.id), 'subscription.past_due');
+    sub = await advance(subscription.id, 3);
+    expect(sub).toMatchObject({ status: 'past_due', dunning: { attempts: 2 } });
+    sub = await advance(subscription.id, 5);
+    expect(sub.status).toBe('unpaid');
+    // One invoice per period, whatever the retries: 2 in all, the second given up on.
+    expect((await invoices(owner, { tenant_id: tenant.id })).results.map((i) => [i.status, i.amount_due])).toEqual([
+      ['uncollectible', 3_451],
+      ['paid', 0],
+    ]);
+    // Suspended through the tenants saga with reason billing.
+    await finishOperation(tenant.id, 'suspend');
+    await waitFor(async () => (await tenantStatus(tenant.id)) === 'suspended', 'tenant suspended', 20_000);
+    const suspended = await rpc.call<{ history: Array<{ to: string; reason: string | null }> }>(TenantsRpc.status, { caller: admin, id: tenant.id });
+    expect(suspended.history.at(-1)).toMatchObject({ to: 'suspended', reason: 'billing' });
+
+    // A working card pays the open invoice at once and the tenant is resumed.
+    await addCard(owner, tenant.id, '4242424242424242', { set_default: true });
+    sub = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id });
+    expect(sub).toMatchObject({ status: 'active', dunning: null });
+    expect((await invoices(owner, { tenant_id: tenant.id })).results.map((i) => i.status)).toEqual(['paid', 'paid']);
+    const c = await env.pg();
+    try {
+      const history = await c.query(`SELECT from_status, to_status, reason FROM billing.subscription_transitions WHERE subscription_id = $1 ORDER BY at, to_status = 'active'`, [subscription.id]);
+      expect(history.rows.map((r) => [r.from_status, r.to_status])).toEqual([
+        [null, 'trialing'],
+        ['trialing', 'active'],
+        ['active', 'past_due'],
+        ['past_due', 'unpaid'],
+        ['unpaid', 'active'],
+      ]);
+      expect(history.rows[2].reason).toBe('Your card was declined.');
+      expect(history.rows[3].reason).toBe('dunning exhausted after 4 retries');
+    } finally {
+      await c.end();
+    }
+    await finishOperation(tenant.id, 'resume');
+    await waitFor(async () => (await tenantStatus(tenant.id)) === 'active', 'tenant resumed', 20_000);
+
+    const revenue = await rpc.call<RevenueView>(BillingRpc.revenue, { caller: admin });
+    expect(revenue.total_revenue).toBeGreaterThanOrEqual(5_800);
+    expect(revenue.by_plan.standard!.revenue).toBeGreaterThanOrEqual(5_800);
+    expect((await rejection(rpc.call(BillingRpc.revenue, { caller: owner }))).status).toBe(403);
+  });
+
+  it('an upgrade is previewed to the cent, confirmed once (a stale preview is refused), invoiced with credit and charge lines; a declined upgrade changes nothing', async () => {
+    const owner = user();
+    const { tenant, subscription } = await newTenant(owner, 'Upgrade Corp', { plan: 'standard' });
+    await activate(tenant.id);
+    await addCard(owner, tenant.id, '4242424242424242');
+    await advance(subscription.id, 14); // trial over: first monthly period, paid
+    const preview = await rpc.call<SubscriptionChangePreview>(BillingRpc.subscriptionsPreview, { caller: owner, id: subscription.id, plan: 'premium', max_users: 20 });
+    expect(preview).toMatchObject({ effective: 'now', billing: 'invoice_now', from: { plan: 'standard', amount: 2_900 }, to: { plan: 'premium', amount: 9_900 } });
+    expect(preview.charge - preview.credit).toBe(preview.amount_due);
+    expect(preview.credit).toBeGreaterThan(2_800); // almost the whole month is unused
+    const upgraded = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, preview_id: preview.preview_id });
+    expect(upgraded).toMatchObject({ plan: 'premium', max_users: 20, status: 'active' });
+    const proration = (await invoices(owner, { tenant_id: tenant.id })).results.find((i) => i.kind === 'proration')!;
+    expect(proration).toMatchObject({ status: 'paid', total: preview.amount_due });
+    expect(proration.lines.map((l) => [l.kind, l.amount])).toEqual([
+      ['proration_credit', -preview.credit],
+      ['proration_charge', preview.charge],
+    ]);
+    const stale = await rejection(rpc.call(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, plan: 'premium', max_users: 20, preview_id: preview.preview_id }));
+    expect([stale.status, stale.code]).toEqual([409, 'PREVIEW_STALE']);
+    // The plan went to the tenants service (provisioning resizes from tenant.updated).
+    await waitFor(async () => (await rpc.call<TenantView>(TenantsRpc.get, { caller: admin, id: tenant.id })).plan === 'premium', 'tenant plan premium', 20_000);
+
+    // A declining card: the upgrade is refused with the decline reason and nothing changes.
+    await addCard(owner, tenant.id, '4000000000000002', { set_default: true });
+    const before = (await invoices(owner, { tenant_id: tenant.id })).count;
+    const declined = await rejection(rpc.call(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, plan: 'enterprise', max_users: 100 }));
+    expect([declined.status, declined.code, (declined.extensions as { decline_code: string }).decline_code]).toEqual([402, 'BILLING_ERROR', 'card_declined']);
+    expect(declined.message).toContain('Your card was declined.');
+    expect(await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id })).toMatchObject({ plan: 'premium', max_users: 20 });
+    expect((await invoices(owner, { tenant_id: tenant.id })).count).toBe(before);
+
+    // A downgrade waits for the period end.
+    const down = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsUpdate, { caller: owner, id: subscription.id, plan: 'standard', max_users: 5 });
+    expect(down).toMatchObject({ plan: 'premium', pending_change: { plan: 'standard', max_users: 5, billing_cycle: 'monthly' } });
+    const unknownPlan = await rejection(rpc.call(BillingRpc.subscriptionsPreview, { caller: owner, id: subscription.id, plan: 'platinum' }));
+    expect([unknownPlan.status, unknownPlan.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const negative = await rejection(rpc.call(BillingRpc.subscriptionsPreview, { caller: owner, id: subscription.id, max_users: -1 }));
+    expect(negative.status).toBe(400);
+  });
+
+  it('two renewal runs at once issue exactly one invoice per period with gapless numbers', async () => {
+    const c = await env.pg();
+    const n = 30;
+    const tenantIds = Array.from({ length: n }, () => randomUUID());
+    try {
+      const nc = await env.nats();
+      for (const id of tenantIds) {
+        await publishEvent(nc, env.prefix, { type: EventTypes.TenantCreated, tenantId: id, data: { tenant_id: id, name: `Bulk ${id.slice(0, 6)}`, plan: 'standard', owner_id: randomUUID() } });
+      }
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n === n, 'subscriptions created', 30_000);
+      for (const id of tenantIds) {
+        await c.query(
+          `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
+           VALUES ($1, $2, 'sandbox', 'card_sbx_ok_bulk', 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id],
+        );
+      }
+      // Every trial is over.
+      await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute', trial_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
+      const before = (await c.query(`SELECT coalesce(max(last), 0)::int AS last FROM billing.invoice_counters`)).rows[0].last as number;
+      const renewals = svc.app.get(RenewalService);
+      const [a, b] = await Promise.all([renewals.renewDue(7), renewals.renewDue(7)]);
+      expect(a + b).toBeGreaterThanOrEqual(n);
+      const rows = (await c.query(`SELECT i.number, i.subscription_id FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1)`, [tenantIds])).rows;
+      expect(rows).toHaveLength(n);
+      expect(new Set(rows.map((r) => r.subscription_id)).size).toBe(n);
+      const seqs = rows.map((r) => Number(String(r.number).slice(-6))).sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
+      expect((await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) AND status = 'active'`, [tenantIds])).rows[0].n).toBe(n);
+      // Running again finds nothing due; the database refuses a second invoice for the same period.
+      expect(await renewals.renewDue()).toBe(0);
+      const dup = await c
+        .query(
+          `INSERT INTO billing.invoices SELECT gen_random_uuid(), 'INV-DUP-1', tenant_id, subscription_id, kind, status, currency, lines, subtotal, tax_rate_bp, tax, total, amount_paid, period_start, period_end, issued_at, due_date, paid_at, voided_at, plan, plan_version, buyer, seller, updated_at FROM billing.invoices WHERE subscription_id = $1`,
+          [rows[0]!.subscription_id],
+        )
+        .catch((e: Error) => e);
+      expect(String(dup)).toMatch(/invoices_subscription_period_key/);
+    } finally {
+      await c.end();
+    }
+  }, 60_000);
+  it('a renewal that dies mid-charge leaves no invoice and no used number; the next run issues exactly one', async () => {
+    const c = await env.pg();
+    const tenantIds = [randomUUID(), randomUUID(), randomUUID()];
+    const provider = svc.app.get(PaymentProvider);
+    const realCharge = provider.charge.bind(provider);
+    try {
+      const nc = await env.nats();
+      for (const id of tenantIds) await publishEvent(nc, env.prefix, { type: EventTypes.TenantCreated, tenantId: id, data: { tenant_id: id, name: 'Crash Co', plan: 'premium', owner_id: randomUUID() } });
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n === 3, 'subscriptions', 30_000);
+      for (const [i, id] of tenantIds.entries()) {
+        await c.query(
+          `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
+           VALUES ($1, $2, 'sandbox', $3, 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id, i === 1 ? 'card_sbx_ok_crash' : 'card_sbx_ok_fine'],
+        );
+      }
+      await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
+      // The provider's answer is lost for one card (a crash or timeout mid-charge): its transaction rolls back.
+      let crashes = 0;
+      provider.charge = async (req) => {
+        if (req.token === 'card_sbx_ok_crash' && crashes++ === 0) throw new Error('connection reset mid-charge');
+        return realCharge(req);
+      };
+      const before = (await c.query(`SELECT coalesce(max(last), 0)::int AS last FROM billing.invoice_counters`)).rows[0].last as number;
+      const renewals = svc.app.get(RenewalService);
+      expect(await renewals.renewDue()).toBe(2);
+      const count = async () =>
+        (await c.query(`SELECT i.number FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1) ORDER BY i.number`, [tenantIds])).rows.map((r) => r.number as string);
+      expect(await count()).toHaveLength(2);
+      expect(await renewals.renewDue()).toBe(1);
+      const numbers = await count();
+      expect(numbers).toHaveLength(3);
+      expect(numbers.map((n) => Number(n.slice(-6)))).toEqual([before + 1, before + 2, before + 3]);
+      // The retried charge used the same idempotency key as the lost one.
+      const keys = (await c.query(`SELECT p.idempotency_key FROM billing.payments p JOIN billing.invoices i ON i.id = p.invoice_id JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = $1`, [tenantIds[1]])).rows;
+      expect(keys).toHaveLength(1);
+      expect(keys[0].idempotency_key).toMatch(/^invoice:[0-9a-f-]+:attempt:1$/);
+    } finally {
+      provider.charge = realCharge;
+      await c.end();
+    }
+  }, 60_000);
+});

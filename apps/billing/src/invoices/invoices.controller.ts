@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { BillingRpc, InvoiceRefRequest, ListInvoicesRequest, type InvoicePdf, type InvoiceView, type ListResult } from '@saas/contracts';
+import { InvoicesService } from './invoices.service.js';
+
+@Controller()
+export class InvoicesController {
+  constructor(private readonly invoices: InvoicesService) {}
+
+  @MessagePattern(BillingRpc.invoicesList)
+  list(@Payload() req: ListInvoicesRequest): Promise<ListResult<InvoiceView>> {
+    return this.invoices.list(req);
+  }
+
+  @MessagePattern(BillingRpc.invoicesGet)
+  get(@Payload() req: InvoiceRefRequest): Promise<InvoiceView> {
+    return this.invoices.get(req);
+  }
+
+  @MessagePattern(BillingRpc.invoicesPdf)
+  pdf(@Payload() req: InvoiceRefRequest): Promise<InvoicePdf> {
+    return this.invoices.pdf(req);
+  }
+}

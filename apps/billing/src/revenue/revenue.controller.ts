@@ -1,0 +1,14 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { BillingRpc, RevenueRequest, type RevenueView } from '@saas/contracts';
+import { RevenueService } from './revenue.service.js';
+
+@Controller()
+export class RevenueController {
+  constructor(private readonly revenue: RevenueService) {}
+
+  @MessagePattern(BillingRpc.revenue)
+  get(@Payload() req: RevenueRequest): Promise<RevenueView> {
+    return this.revenue.revenue(req);
+  }
+}

@@ -1,0 +1,151 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+
+/**
+ * Billing as a customer and an operator see it, through the gateway with the real identity,
+ * tenants, provisioning and billing services: a sign-up without a card gets a trial; a card is
+ * added; the sandbox test clock ends the trial (invoice paid, PDF served); a declining card makes
+ * the next renewal fail, dunning runs out and the tenant is suspended.
+ */
+const runId = randomBytes(3).toString('hex');
+const ADMIN = { email: 'billing-ops@example.com', password: 'Ops-Password-Strong-42' };
+const PASSWORD = 'Billing-Owner-Password-42';
+
+describe('billing through the gateway (e2e)', () => {
+  let env: TestEnv;
+  let runtimeDir: string;
+  const procs: ManagedProcess[] = [];
+  let baseUrl: string;
+  let adminToken: string;
+  let ownerToken: string;
+  let ownerId: string;
+  let strangerToken: string;
+  const tenantIds: string[] = [];
+
+  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> =>
+    httpRequest(baseUrl, { method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body } : {}) });
+  const tenantStatus = async (id: string) => ((await call('GET', `/api/v1/tenants/${id}/status`, ownerToken)).json() as { status: string }).status;
+  const until = (id: string, want: string, timeoutMs = 60_000) => waitFor(async () => (await tenantStatus(id)) === want, `tenant ${want}`, timeoutMs, 200);
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    env = await TestEnv.create('billing_e2e');
+    runtimeDir = mkdtempSync(path.join(tmpdir(), `billing-e2e-${runId}-`));
+    const base = 42_000 + Math.floor(Math.random() * 200) * 100;
+    const common = env.env({
+      LOCAL_RUNTIME_DIR: runtimeDir,
+      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
+      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
+      KEY_ENCRYPTION_SECRET: 'billing-e2e-key-encryption-secret-0123456789',
+    });
+    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
+    procs.push(await startService('tenants', common));
+    procs.push(await startService('provisioning', common));
+    procs.push(await startService('billing', common));
+    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    procs.push(gateway);
+    baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
+
+    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
+    for (const who of ['owner', 'stranger']) {
+      const email = `${who}-${runId}@example.com`;
+      const created = await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: who, tier: 'premium', email_verified: true });
+      expect(created.statusCode).toBe(201);
+      const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
+      if (who === 'owner') {
+        ownerToken = token;
+        ownerId = created.json().id;
+      } else strangerToken = token;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
+    for (const id of tenantIds) for (const pid of processesWithArgument(`--saas-tenant=${id}`)) process.kill(pid, 'SIGKILL');
+    const c = await env.pg();
+    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
+    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
+    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
+    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
+    await c.end();
+    rmSync(runtimeDir, { recursive: true, force: true });
+    const jsm = await jetstreamManager(await env.nats());
+    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
+    await env.cleanup();
+  }, 120_000);
+
+  it('sign-up → trialing; card → test clock → invoice paid (PDF); declining card → past_due → suspended', async () => {
+    const plans = await call('GET', '/api/v1/billing/plans');
+    expect(plans.statusCode).toBe(200);
+    expect(plans.json().results.map((p: { code: string }) => p.code)).toEqual(['free', 'standard', 'premium', 'enterprise']);
+
+    const slug = `bill-${runId}`;
+    const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Billed Inc', subdomain: slug, billing_address: '5 Market Street, Dublin' });
+    expect(create.statusCode).toBe(202);
+    const tenant = create.json() as { id: string };
+    tenantIds.push(tenant.id);
+
+    // The billing step of the saga: a trial, without any card.
+    const sub = await waitFor(async () => {
+      const res = await call('GET', `/api/v1/tenants/${tenant.id}/subscriptions`, ownerToken);
+      return res.statusCode === 200 && res.json().count === 1 ? res.json().results[0] : null;
+    }, 'trialing subscription', 30_000, 200);
+    expect(sub).toMatchObject({ tenant_id: tenant.id, plan: 'standard', status: 'trialing', is_active: true, user_count: 1, max_users: 5 });
+    await until(tenant.id, 'active');
+    // Identity's projection follows the subscription events (users/{id}/subscriptions).
+    await waitFor(async () => {
+      const res = await call('GET', `/api/v1/users/${ownerId}/subscriptions`, ownerToken);
+      return res.statusCode === 200 && res.json().results.some((s: { id: string }) => s.id === sub.id);
+    }, 'users/{id}/subscriptions shows it', 30_000, 200);
+
+    expect((await call('GET', `/api/v1/billing/subscriptions/${sub.id}`, strangerToken)).statusCode).toBe(404);
+    expect((await call('POST', `/api/v1/billing/test-clocks/${sub.id}/advance`, ownerToken, { days: 1 })).statusCode).toBe(403);
+
+    const card = await call('POST', '/api/v1/billing/payment-methods', ownerToken, { tenant_id: tenant.id, card_number: '4242424242424242', exp_month: 12, exp_year: 2035 });
+    expect(card.statusCode).toBe(201);
+    expect(card.json()).toMatchObject({ brand: 'visa', last4: '4242', is_default: true });
+    expect(card.body).not.toContain('4242424242424242');
+    const unknownField = await call('POST', '/api/v1/billing/payment-methods', ownerToken, { tenant_id: tenant.id, card_number: '4242424242424242', exp_month: 12, exp_year: 2035, is_default: true });
+    expect([unknownField.statusCode, unknownField.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+
+    const trialOver = await call('POST', `/api/v1/billing/test-clocks/${sub.id}/advance`, adminToken, { days: 15 });
+    expect(trialOver.statusCode).toBe(200);
+    expect(trialOver.json().status).toBe('active');
+    const invoices = await call('GET', `/api/v1/billing/invoices?tenant_id=${tenant.id}`, ownerToken);
+    expect(invoices.statusCode).toBe(200);
+    expect(invoices.json()).toMatchObject({ count: 1, results: [{ status: 'paid', total: 2_900, kind: 'period' }] });
+    const invoice = invoices.json().results[0] as { id: string; number: string };
+    expect(invoice.number).toMatch(/^INV-\d{4}-\d{6}$/);
+    const pdf = await call('GET', `/api/v1/billing/invoices/${invoice.id}/pdf`, ownerToken);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.body.startsWith('%PDF-')).toBe(true);
+    expect((await call('GET', `/api/v1/billing/invoices/${invoice.id}`, strangerToken)).statusCode).toBe(404);
+    expect((await call('GET', `/api/v1/billing/invoices/${invoice.id}/pdf`, strangerToken)).statusCode).toBe(404);
+
+    // A declining card: the renewal fails, dunning retries, then the tenant is suspended.
+    const bad = await call('POST', '/api/v1/billing/payment-methods', ownerToken, { tenant_id: tenant.id, card_number: '4000000000000002', exp_month: 12, exp_year: 2035, set_default: true });
+    expect(bad.statusCode).toBe(201);
+    const pastDue = await call('POST', `/api/v1/billing/test-clocks/${sub.id}/advance`, adminToken, { days: 30 });
+    expect(pastDue.json()).toMatchObject({ status: 'past_due', dunning: { attempts: 0 } });
+    const upgrade = await call('PUT', `/api/v1/billing/subscriptions/${sub.id}`, ownerToken, { plan: 'premium' });
+    expect([upgrade.statusCode, upgrade.json().code]).toEqual([409, 'INVALID_SUBSCRIPTION_STATE']);
+    const unpaid = await call('POST', `/api/v1/billing/test-clocks/${sub.id}/advance`, adminToken, { days: 8 });
+    expect(unpaid.json().status).toBe('unpaid');
+    await until(tenant.id, 'suspended');
+
+    const stats = await call('GET', '/api/v1/admin/stats', adminToken);
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json()).toMatchObject({ total_revenue: 2_900, currency: 'USD' });
+    const metrics = (await call('GET', '/api/v1/admin/metrics/platform', adminToken)).json();
+    expect(metrics.revenue).toMatchObject({ total_revenue: 2_900, currency: 'USD', by_plan: { standard: { revenue: 2_900 } } });
+  }, 240_000);
+});
