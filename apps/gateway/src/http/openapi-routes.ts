@@ -124,7 +124,9 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
         if (method === 'get' && ok && !ok.content && (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'page')) {
           ok.content = { 'application/json': { schema: { $ref: '#/components/schemas/Page' } } };
         }
-        if (route.isPublic && !Object.keys(op.responses).some((s) => /^4/.test(s))) op.responses['429'] = { description: TITLES[429] ?? 'Too Many Requests', content: PROBLEM_CONTENT };
+        // Every protected route answers 401 without credentials (the guard), every route 429 over its limit.
+        if (!route.isPublic && !op.responses['401']) op.responses['401'] = { description: TITLES[401] ?? 'Unauthorized', content: PROBLEM_CONTENT };
+        if (!op.responses['429']) op.responses['429'] = { description: TITLES[429] ?? 'Too Many Requests', content: PROBLEM_CONTENT };
       }
       op.summary ||= humanize(op.operationId ?? `${method} ${path}`);
       for (const [status, response] of Object.entries(op.responses ?? {})) if (/^[45]/.test(status) && !response.content) response.content = PROBLEM_CONTENT;

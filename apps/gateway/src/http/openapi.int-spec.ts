@@ -6,12 +6,32 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { pino } from 'pino';
 import { loadConfig } from '@saas/config';
 import { httpRequest, REPO_ROOT, TestEnv } from '@saas/testing';
 import { gatewayConfigSchema } from '../config.js';
 import { createGateway, routesOf } from '../gateway.js';
+
+/** A route as another branch might add it: no Swagger decorator at all, DTOs with validation rules only. */
+class WidgetParams {
+  @IsUUID() id!: string;
+}
+class CreateWidgetBody {
+  @IsString() @MaxLength(40) name!: string;
+  @IsOptional() @IsIn(['small', 'large']) size?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(9) count?: number;
+}
+@Controller('api/v1/widgets')
+class WidgetsController {
+  @Post(':id/parts')
+  @HttpCode(202)
+  addPart(@Param() params: WidgetParams, @Body() body: CreateWidgetBody) {
+    return { ...params, ...body };
+  }
+}
 
 /** Routes that are not API operations: the document itself and Prometheus' text endpoint. */
 const NOT_IN_DOCUMENT = ['GET /docs/openapi.json', 'GET /metrics'];
@@ -45,7 +65,7 @@ describe('the OpenAPI document', () => {
   beforeAll(async () => {
     env = await TestEnv.create('gw_openapi');
     const config = loadConfig('gateway', gatewayConfigSchema, env.env({ RATE_LIMITS: 'anonymous:1000000,standard:1000000,admin:1000000', RPC_TIMEOUT_MS: '500' }));
-    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false });
+    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false, extraControllers: [WidgetsController] });
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     doc = (await httpRequest(baseUrl, { method: 'GET', url: '/docs/openapi.json' })).json();
@@ -89,6 +109,24 @@ describe('the OpenAPI document', () => {
       if (op.security?.length !== 0) expect(op.security).toEqual([{ bearer: [] }, { api_key: [] }]);
     }
   }, 60_000);
+
+  it('documents a route that has no Swagger decorator from its route, guard and DTOs alone', () => {
+    const op = doc.paths['/api/v1/widgets/{id}/parts']!.post!;
+    expect(op.operationId).toBe('widgets.addPart');
+    expect(op.summary).toBe('Widgets add part');
+    expect(op.security).toEqual([{ bearer: [] }, { api_key: [] }]);
+    expect(op.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true, schema: expect.objectContaining({ type: 'string', format: 'uuid' }) })]);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['202', '401', '429']));
+    expect(doc.components.schemas.CreateWidgetBody).toEqual({
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', maxLength: 40 },
+        size: { type: 'string', enum: ['small', 'large'] },
+        count: { type: 'integer', minimum: 1, maximum: 9 },
+      },
+    });
+  });
 
   it('declares every path parameter, a 2xx and problem+json errors, with request bodies from the contract classes', () => {
     for (const { path: p, op } of operations(doc)) {
