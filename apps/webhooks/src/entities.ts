@@ -1,2 +1,6 @@
+import { WebhookAttempt } from './delivery/webhook-attempt.entity.js';
+import { WebhookDelivery } from './delivery/webhook-delivery.entity.js';
+import { WebhookEndpoint } from './endpoints/webhook-endpoint.entity.js';
+
 /** Entities of the webhooks schema (the messaging tables are added by the service kit). */
-export const webhooksEntities = [];
+export const webhooksEntities = [WebhookEndpoint, WebhookDelivery, WebhookAttempt];

@@ -8,3 +8,5 @@ export * from './caller.js';
 export * from './tenants.js';
 export * from './identity.js';
 export * from './provisioning.js';
+export * from './webhooks.js';
+export * from './json-schema.js';

@@ -46,6 +46,9 @@ export const EventTypes = Object.freeze({
   InvoiceCreated: 'invoice.created',
   PaymentSucceeded: 'payment.succeeded',
   PaymentFailed: 'payment.failed',
+  // webhooks service
+  /** An outgoing webhook endpoint was disabled after failing continuously (or a 410). */
+  WebhookEndpointDisabled: 'webhook_endpoint.disabled',
 } as const);
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
