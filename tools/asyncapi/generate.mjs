@@ -467,6 +467,21 @@ const events = {
       next_attempt_at: nullable(dt('Next dunning attempt, if any.')),
     }),
   },
+
+  // ---------------------------------------------------------------- webhooks service
+  'webhook_endpoint.disabled': {
+    summary: 'An outgoing webhook endpoint was disabled by the platform: it answered 410 Gone, or kept failing (WEBHOOK_DISABLE_AFTER_S / WEBHOOK_DISABLE_AFTER_FAILURES).',
+    description:
+      'Envelope `tenant_id` is the endpoint\'s tenant (null for a platform endpoint); `actor` is `system`. Its queued deliveries wait; they are sent once the endpoint is enabled again (`PUT webhooks/endpoints/{id}` with `enabled: true`).',
+    data: data(['endpoint_id', 'tenant_id', 'url', 'reason', 'consecutive_failures', 'failing_since'], {
+      endpoint_id: uuid(),
+      tenant_id: nullable(uuid('Owning tenant; null for a platform endpoint.')),
+      url: str('The endpoint URL.'),
+      reason: str('Why: `the endpoint answered 410 Gone`, `<n> failed attempts in a row` or `failing continuously since <time>`.'),
+      consecutive_failures: int('Failed attempts in a row when it was disabled.', { minimum: 0 }),
+      failing_since: nullable(dt('First failure of the unbroken run of failures.')),
+    }),
+  },
 };
 
 // ------------------------------------------------------------------ shared components
@@ -533,7 +548,7 @@ schemas.TenantPlan = str('Plan (tier) code: `free`, `standard`, `premium` or `en
 schemas.DatabaseStrategy = str('`dedicated` (own database) or `shared` (own schema in a shared database).');
 schemas.Currency = str('ISO 4217 currency code.', { pattern: '^[A-Z]{3}$', examples: ['USD', 'EUR'] });
 
-const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning' };
+const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', webhook_endpoint: 'webhooks' };
 
 for (const [type, event] of Object.entries(events)) {
   const key = camel(type);

@@ -19,9 +19,9 @@ describe('nextRetryDelayMs', () => {
     }
   });
 
-  it('honours a longer Retry-After, capped at the longest delay, and never shortens the schedule', () => {
+  it('honours a longer Retry-After, capped at a day, and never shortens the schedule', () => {
     expect(nextRetryDelayMs(schedule, 1, 60, () => 0.5)).toBe(60_000);
-    expect(nextRetryDelayMs(schedule, 1, 999_999, () => 0.5)).toBe(1_800_000);
+    expect(nextRetryDelayMs(schedule, 1, 999_999, () => 0.5)).toBe(86_400_000);
     expect(nextRetryDelayMs(schedule, 2, 1, () => 0.5)).toBe(300_000);
   });
 });

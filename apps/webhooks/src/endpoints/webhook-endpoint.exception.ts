@@ -2,7 +2,7 @@ import { DomainException } from '@saas/errors';
 import { WebhooksErrorCodes } from '@saas/contracts';
 
 export class WebhookEndpointException extends DomainException {
-  static notFound(): WebhookEndpointException {
+  static endpointNotFound(): WebhookEndpointException {
     return new WebhookEndpointException(WebhooksErrorCodes.WEBHOOK_ENDPOINT_NOT_FOUND, 'No webhook endpoint with that id.', { status: 404 });
   }
 
