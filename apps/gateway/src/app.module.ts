@@ -8,12 +8,13 @@ import { TenantsHttpModule } from './tenants/tenants.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { WebhooksHttpModule } from './webhooks/webhooks.module.js';
 
 /**
  * The gateway: public REST in front of the services. Feature modules forward to them over NATS.
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule, WebhooksHttpModule],
 })
 export class AppModule {}
