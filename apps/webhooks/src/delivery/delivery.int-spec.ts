@@ -16,9 +16,8 @@ import {
 import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { publishEvent, readEvents, TestEnv, waitFor } from '@saas/testing';
+import { publishEvent, readEvents, TestEnv, waitFor, WebhookReceiver } from '@saas/testing';
 import { FakeTenantAccess } from '../../test/fake-tenant-access.js';
-import { WebhookReceiver } from '../../test/webhook-receiver.js';
 import { AppModule } from '../app.module.js';
 import { webhooksConfigSchema } from '../config.js';
 import { webhooksEntities } from '../entities.js';
