@@ -272,6 +272,33 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     expect(new Webhook(e.secret).verify(q.body, q.headers as Record<string, string>)).toMatchObject({ type: 'webhook.test', data: { endpoint_id: e.id } });
   });
 
+  it('shares the work between two replicas without sending any message twice', async () => {
+    const second = await bootstrapService({
+      service: 'webhooks',
+      module: AppModule,
+      entities: webhooksEntities,
+      migrations: webhooksMigrations,
+      configSchema: webhooksConfigSchema,
+      env: env.env({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_MS: '50' }),
+    });
+    try {
+      const tenantId = newTenant();
+      const rs = await Promise.all(Array.from({ length: 8 }, () => receiver()));
+      const eps = [];
+      for (const r of rs) eps.push(await createEndpoint(owner, { tenant_id: tenantId, url: r.url, event_types: ['tenant.updated'] }));
+      for (let i = 0; i < 10; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+      await waitFor(async () => (await deliveries(owner, { tenant_id: tenantId, status: 'succeeded', page_size: 100 })).count === 80, 'all 80 delivered', 20_000);
+      for (const r of rs) {
+        const ids = r.requests.map((q) => q.headers['webhook-id']);
+        expect(ids).toHaveLength(10);
+        expect(new Set(ids).size).toBe(10);
+        expect(r.requests.map((q) => JSON.parse(q.body).data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      }
+    } finally {
+      await second.shutdown();
+    }
+  });
+
   it('lists the catalogued event types with the schemas the contracts have', async () => {
     const types = await rpc.call<ListResult<WebhookEventTypeView>>(WebhooksRpc.eventTypes, {});
     const byType = new Map(types.results.map((t) => [t.type, t]));
