@@ -14,11 +14,15 @@ import { EndpointStatus } from './endpoints/endpoint-status.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { EventTypesController } from './event-types/event-types.controller.js';
+import { IntegrationEventsService } from './integrations/integration-events.service.js';
+import { IntegrationsController } from './integrations/integrations.controller.js';
+import { ProviderHealth } from './integrations/provider-health.js';
+import { ProvidersService } from './integrations/providers.service.js';
 
-/** The webhooks service: endpoints, the delivery queue fed by every event, and its workers. */
+/** The webhooks service: endpoints, the delivery queue fed by every event, its workers; inbound integrations. */
 @Module({
   imports: [SeamsModule, ScheduleModule.forRoot()],
-  controllers: [EndpointsController, DeliveriesController, EventTypesController],
+  controllers: [EndpointsController, DeliveriesController, EventTypesController, IntegrationsController],
   providers: [
     EndpointAccess,
     EndpointSecrets,
@@ -28,6 +32,9 @@ import { EventTypesController } from './event-types/event-types.controller.js';
     DeliveryFanout,
     DeliveryWorker,
     DeliveriesService,
+    ProvidersService,
+    IntegrationEventsService,
+    ProviderHealth,
     {
       provide: WebhookSender,
       inject: [SERVICE_CONFIG],

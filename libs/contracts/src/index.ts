@@ -10,3 +10,4 @@ export * from './identity.js';
 export * from './provisioning.js';
 export * from './webhooks.js';
 export * from './json-schema.js';
+export * from './integrations.js';
