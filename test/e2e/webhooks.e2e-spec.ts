@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -130,4 +130,47 @@ describe('webhooks through the gateway (e2e)', () => {
     const types2 = await call('GET', '/api/v1/webhooks/event-types', ownerToken);
     expect(types2.json().results.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['tenant.created', 'tenant.ready', 'webhook_endpoint.disabled']));
   }, 120_000);
+
+  it('takes a provider’s signed webhook once (public route, raw body verified), and refuses bad signatures, malformed JSON and oversized bodies', async () => {
+    const name = `pay-${runId}`;
+    const secret = 'e2e-provider-hmac-secret';
+    const created = await call('POST', '/api/v1/integrations/providers', adminToken, { name, secret_key: secret, signature_scheme: 'hmac_sha256' });
+    expect(created.statusCode).toBe(201);
+    expect(created.body).not.toContain(secret);
+    expect((await call('POST', '/api/v1/integrations/providers', ownerToken, { name: 'x-owner', secret_key: secret })).statusCode).toBe(403);
+
+    // Signed over the exact bytes sent: spacing and key order that JSON.stringify would not reproduce.
+    const raw = '{ "type":"payment.succeeded",  "id":"evt_e2e_1", "data":{"amount":4200} }';
+    const post = (body: string, signature: string | null, headers: Record<string, string> = {}) =>
+      httpRequest(baseUrl, {
+        method: 'POST',
+        url: `/api/v1/integrations/webhooks/${name}`,
+        headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}), ...headers },
+        payload: body,
+      });
+    const sign = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
+    const first = await post(raw, sign(raw));
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ received: true, duplicate: false });
+    const again = await post(raw, sign(raw));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ duplicate: true, id: first.json().id });
+
+    const forged = await post(raw, sign(raw.replace('4200', '1')));
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toMatchObject({ code: 'INVALID_SIGNATURE' });
+    expect((await post(raw, null)).json()).toMatchObject({ status: 401, code: 'INVALID_SIGNATURE' });
+    const malformed = await post('{"type": ', sign('{"type": '));
+    expect(malformed.statusCode).toBe(400);
+    const huge = JSON.stringify({ id: 'big', pad: 'x'.repeat(1_100_000) });
+    expect((await post(huge, sign(huge))).statusCode).toBe(413);
+
+    const events = await waitFor(async () => {
+      const res = await call('GET', `/api/v1/integrations/events?provider=${name}&status=processed`, adminToken);
+      const page = res.json() as { count: number; results: Array<Record<string, unknown>> };
+      return page.count === 1 ? page : null;
+    }, 'processed event', 20_000);
+    expect(events.results[0]).toMatchObject({ event_id: 'evt_e2e_1', type: 'payment.succeeded', payload: { data: { amount: 4200 } } });
+    expect((await call('GET', '/api/v1/integrations/health', adminToken)).statusCode).toBe(200);
+  }, 60_000);
 });

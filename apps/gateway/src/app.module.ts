@@ -9,12 +9,13 @@ import { IdentityModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { WebhooksHttpModule } from './webhooks/webhooks.module.js';
+import { IntegrationsHttpModule } from './integrations/integrations.module.js';
 
 /**
  * The gateway: public REST in front of the services. Feature modules forward to them over NATS.
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule, WebhooksHttpModule],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule, WebhooksHttpModule, IntegrationsHttpModule],
 })
 export class AppModule {}
