@@ -189,10 +189,15 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     const d = await deliveries(owner, { endpoint_id: e.id });
     expect(d.results[0]).toMatchObject({ status: 'failed', last_status_code: 410 });
 
-    // A disabled endpoint receives nothing new; enabling it again clears the failure run.
-    await publish(EventTypes.TenantUpdated, tenantId);
+    // A disabled endpoint is not sent events that happen meanwhile; enabling it again clears the failure run.
+    const whileDisabled = await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(async () => (await svc.dataSource.query('SELECT 1 FROM inbox WHERE event_id = $1', [whileDisabled.id])).length === 1, 'event handled');
+    r.always({ status: 200 });
     const enabled = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsUpdate, { caller: owner, id: e.id, enabled: true });
     expect(enabled).toMatchObject({ enabled: true, disabled_reason: null, consecutive_failures: 0 });
+    const after = await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(() => r.requests.some((q) => q.headers['webhook-id'] === after.id), 'delivered after enabling');
+    expect(r.requests.map((q) => q.headers['webhook-id'])).not.toContain(whileDisabled.id);
   });
 
   it('disables an endpoint after N consecutive failures', async () => {
@@ -225,6 +230,16 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     expect(dead.requests.length).toBe(1);
     // In event order.
     expect(live.requests.map((q) => JSON.parse(q.body).data.n)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('keeps to an endpoint’s rate limit', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    await createEndpoint(owner, { tenant_id: tenantId, url: r.url, rate_limit: 5 });
+    for (let i = 0; i < 4; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+    await waitFor(() => r.requests.length === 4, 'four deliveries', 10_000);
+    const gaps = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(180);
   });
 
   it('signs with the old and the new secret during the grace period after a rotation', async () => {
