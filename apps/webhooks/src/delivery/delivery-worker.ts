@@ -146,6 +146,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async record(delivery: WebhookDelivery, response: WebhookResponse, ok: boolean): Promise<void> {
     await this.ds.transaction(async (tx) => {
       const now = this.clock.now();
+      // The endpoint (and with it the delivery) may have been deleted while the request ran.
+      if (!(await tx.exists(WebhookDelivery, { where: { id: delivery.id } }))) return;
       await tx.insert(WebhookAttempt, {
         id: randomUUID(),
         deliveryId: delivery.id,
