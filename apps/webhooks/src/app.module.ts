@@ -6,6 +6,7 @@ import { DeliveriesController } from './delivery/deliveries.controller.js';
 import { DeliveriesService } from './delivery/deliveries.service.js';
 import { DeliveryFanout } from './delivery/delivery-fanout.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
+import { DeliveryRetention } from './delivery/delivery-retention.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { HttpWebhookSender, WebhookSender } from './delivery/webhook-sender.js';
 import { EndpointAccess } from './endpoints/endpoint-access.js';
@@ -31,6 +32,7 @@ import { ProvidersService } from './integrations/providers.service.js';
     DeliveryQueue,
     DeliveryFanout,
     DeliveryWorker,
+    DeliveryRetention,
     DeliveriesService,
     ProvidersService,
     IntegrationEventsService,

@@ -26,6 +26,8 @@ export const webhooksConfigSchema = baseConfigSchema
     WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
     /** How often workers look for due deliveries (a new event also wakes them at once). */
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    /** Finished deliveries (and published inbound events) are deleted this long after they finished. */
+    WEBHOOK_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
     /** How often each active integration provider's `api_base_url` is checked, its deadline, and when it counts as slow. */
     INTEGRATIONS_HEALTH_INTERVAL_S: z.coerce.number().min(0.1).max(86_400).default(60),
     INTEGRATIONS_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),

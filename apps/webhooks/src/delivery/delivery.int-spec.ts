@@ -22,6 +22,7 @@ import { AppModule } from '../app.module.js';
 import { webhooksConfigSchema } from '../config.js';
 import { webhooksEntities } from '../entities.js';
 import { webhooksMigrations } from '../migrations/index.js';
+import { DeliveryRetention } from './delivery-retention.js';
 
 const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'] });
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
@@ -314,6 +315,23 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     } finally {
       await second.shutdown();
     }
+  });
+
+  it('deletes finished deliveries past the retention, keeping pending and recent ones', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    await publish(EventTypes.TenantUpdated, tenantId);
+    const done = await waitFor(async () => (await deliveries(owner, { endpoint_id: e.id, status: 'succeeded' })).results[0], 'delivered');
+    await svc.dataSource.query(`UPDATE webhook_deliveries SET completed_at = now() - interval '31 days' WHERE id = $1`, [done.id]);
+    await svc.dataSource.query('UPDATE webhook_endpoints SET enabled = false WHERE id = $1', [e.id]);
+    await publish(EventTypes.TenantUpdated, tenantId); // not queued: disabled
+    const pruned = await svc.app.get(DeliveryRetention).prune();
+    expect(pruned.deliveries).toBeGreaterThanOrEqual(1);
+    expect((await deliveries(owner, { endpoint_id: e.id })).count).toBe(0);
+    expect(await svc.dataSource.query('SELECT 1 FROM webhook_attempts WHERE delivery_id = $1', [done.id])).toHaveLength(0);
+    const others = await deliveries(admin, { status: 'succeeded', page_size: 100 });
+    expect(others.count).toBeGreaterThan(0);
   });
 
   it('lists the catalogued event types with the schemas the contracts have', async () => {
