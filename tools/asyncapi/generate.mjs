@@ -536,6 +536,45 @@ const events = {
       attempt: int(undefined, { minimum: 1 }),
     }),
   },
+
+  // ---------------------------------------------------------------- webhooks service
+  'webhook_endpoint.disabled': {
+    summary: 'An outgoing webhook endpoint was disabled by the platform: it answered 410 Gone, or kept failing (WEBHOOK_DISABLE_AFTER_S / WEBHOOK_DISABLE_AFTER_FAILURES).',
+    description:
+      'Envelope `tenant_id` is the endpoint\'s tenant (null for a platform endpoint); `actor` is `system`. Its queued deliveries wait; they are sent once the endpoint is enabled again (`PUT webhooks/endpoints/{id}` with `enabled: true`).',
+    data: data(['endpoint_id', 'tenant_id', 'url', 'reason', 'consecutive_failures', 'failing_since'], {
+      endpoint_id: uuid(),
+      tenant_id: nullable(uuid('Owning tenant; null for a platform endpoint.')),
+      url: str('The endpoint URL.'),
+      reason: str('Why: `the endpoint answered 410 Gone`, `<n> failed attempts in a row` or `failing continuously since <time>`.'),
+      consecutive_failures: int('Failed attempts in a row when it was disabled.', { minimum: 0 }),
+      failing_since: nullable(dt('First failure of the unbroken run of failures.')),
+    }),
+  },
+  'integration.event_received': {
+    summary: 'A webhook of an integration provider arrived, passed its signature, timestamp and IP checks, and was stored (once per provider event id).',
+    description:
+      'Envelope `tenant_id` is null; `actor` is `system`. Published after the provider got its answer. A retry (`POST integrations/events/{id}/retry`) publishes it again with a new envelope id: deduplicate on `integration_event_id`.',
+    data: data(['integration_event_id', 'provider_id', 'provider', 'event_id', 'type', 'payload'], {
+      integration_event_id: uuid('Our id of the stored event (`GET integrations/events`).'),
+      provider_id: uuid(),
+      provider: str('Provider name (the `{provider}` of `POST integrations/webhooks/{provider}`).'),
+      event_id: str('The provider\'s own event id (`webhook-id`, or the body `id`).'),
+      type: str('The provider\'s event type (body `type`), e.g. `payment.succeeded`; `unknown` when absent.'),
+      payload: freeObject('The body the provider sent, as JSON.'),
+    }),
+  },
+  'integration.provider_health_changed': {
+    summary: 'A provider\'s API (`api_base_url`, checked on a schedule) changed health: `healthy`, `degraded` (slow) or `down`.',
+    description: 'Envelope `tenant_id` is null; `actor` is `system`. The first check moves a provider from `unknown`.',
+    data: data(['provider_id', 'provider', 'from', 'to', 'response_time_ms'], {
+      provider_id: uuid(),
+      provider: str('Provider name.'),
+      from: str('`unknown`, `healthy`, `degraded` or `down`.'),
+      to: str('`healthy`, `degraded` or `down`.'),
+      response_time_ms: nullable(int('Response time of the check; null when no answer came.', { minimum: 0 })),
+    }),
+  },
 };
 
 // ------------------------------------------------------------------ shared components
@@ -602,7 +641,7 @@ schemas.TenantPlan = str('Plan (tier) code: `free`, `standard`, `premium` or `en
 schemas.DatabaseStrategy = str('`dedicated` (own database) or `shared` (own schema in a shared database).');
 schemas.Currency = str('ISO 4217 currency code.', { pattern: '^[A-Z]{3}$', examples: ['USD', 'EUR'] });
 
-const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', subscription: 'billing', invoice: 'billing', payment: 'billing' };
+const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', subscription: 'billing', invoice: 'billing', payment: 'billing', webhook_endpoint: 'webhooks', integration: 'webhooks' };
 
 for (const [type, event] of Object.entries(events)) {
   const key = camel(type);

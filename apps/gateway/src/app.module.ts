@@ -11,12 +11,29 @@ import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SecurityHttpModule } from './security/security.module.js';
+import { WebhooksHttpModule } from './webhooks/webhooks.module.js';
+import { IntegrationsHttpModule } from './integrations/integrations.module.js';
 
 /**
  * The gateway: public REST in front of the services. Feature modules forward to them over NATS.
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, MaintenanceModule, SecurityHttpModule, AdminModule, IdentityModule, TenantsHttpModule, BillingHttpModule],
+  imports: [
+    HttpConventionsModule,
+    AuthModule,
+    RateLimitModule,
+    IdempotencyModule,
+    HealthModule,
+    MetricsModule,
+    MaintenanceModule,
+    SecurityHttpModule,
+    AdminModule,
+    IdentityModule,
+    TenantsHttpModule,
+    BillingHttpModule,
+    WebhooksHttpModule,
+    IntegrationsHttpModule,
+  ],
 })
 export class AppModule {}

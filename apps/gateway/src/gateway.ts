@@ -16,6 +16,7 @@ import { frameworkErrorHandler } from './http/problem.filter.js';
 import { registerEventLoopDelayMetric } from './metrics/event-loop-delay.js';
 import { registerTenantProxy } from './proxy/tenant-proxy.js';
 import { genReqId } from './http/request-id.js';
+import { registerRawBodyCapture } from './integrations/raw-body.js';
 import { PlatformModule } from './platform.module.js';
 import type { GatewayInfo } from './tokens.js';
 
@@ -84,6 +85,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // First of all hooks: tenant-app traffic (`<slug>.localhost`) is proxied, not authenticated,
     // rate-limited or parsed as API requests.
     registerTenantProxy(adapter.getInstance(), rpc, logger, { hostSuffixes: config.TENANT_HOST_SUFFIXES.split(',') });
+    // Inbound provider webhooks need their exact body bytes to check signatures.
+    registerRawBodyCapture(adapter.getInstance());
     const routes: RegisteredRoute[] = [];
     adapter.getInstance().addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });

@@ -1,5 +1,58 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { SeamsModule, SERVICE_CONFIG } from '@saas/service-kit';
+import type { WebhooksConfig } from './config.js';
+import { DeliveriesController } from './delivery/deliveries.controller.js';
+import { DeliveriesService } from './delivery/deliveries.service.js';
+import { DeliveryFanout } from './delivery/delivery-fanout.js';
+import { DeliveryQueue } from './delivery/delivery-queue.js';
+import { DeliveryRetention } from './delivery/delivery-retention.js';
+import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { HttpWebhookSender, WebhookSender } from './delivery/webhook-sender.js';
+import { EndpointAccess } from './endpoints/endpoint-access.js';
+import { EndpointSecrets } from './endpoints/endpoint-secrets.js';
+import { EndpointStatus } from './endpoints/endpoint-status.js';
+import { EndpointsController } from './endpoints/endpoints.controller.js';
+import { EndpointsService } from './endpoints/endpoints.service.js';
+import { EventTypesController } from './event-types/event-types.controller.js';
+import { IntegrationEventsService } from './integrations/integration-events.service.js';
+import { IntegrationsController } from './integrations/integrations.controller.js';
+import { ProviderHealth } from './integrations/provider-health.js';
+import { ProvidersService } from './integrations/providers.service.js';
 
-/** The webhooks service. Its features arrive with their issues; today it boots, migrates and answers health. */
-@Module({ imports: [] })
-export class AppModule {}
+/** The webhooks service: endpoints, the delivery queue fed by every event, its workers; inbound integrations. */
+@Module({
+  imports: [SeamsModule, ScheduleModule.forRoot()],
+  controllers: [EndpointsController, DeliveriesController, EventTypesController, IntegrationsController],
+  providers: [
+    EndpointAccess,
+    EndpointSecrets,
+    EndpointStatus,
+    EndpointsService,
+    DeliveryQueue,
+    DeliveryFanout,
+    DeliveryWorker,
+    DeliveryRetention,
+    DeliveriesService,
+    ProvidersService,
+    IntegrationEventsService,
+    ProviderHealth,
+    {
+      provide: WebhookSender,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: WebhooksConfig) =>
+        new HttpWebhookSender({
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+          allowPrivateNetworks: config.WEBHOOKS_ALLOW_PRIVATE_NETWORKS,
+        }),
+    },
+  ],
+})
+export class AppModule {
+  constructor(@Inject(WebhookSender) private readonly sender: WebhookSender) {}
+
+  onApplicationShutdown(): void {
+    if (this.sender instanceof HttpWebhookSender) this.sender.close();
+  }
+}

@@ -10,3 +10,6 @@ export * from './identity.js';
 export * from './provisioning.js';
 export * from './plans.js';
 export * from './billing.js';
+export * from './webhooks.js';
+export * from './json-schema.js';
+export * from './integrations.js';

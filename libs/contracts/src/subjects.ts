@@ -51,6 +51,13 @@ export const EventTypes = Object.freeze({
   SubscriptionPastDue: 'subscription.past_due',
   InvoicePaid: 'invoice.paid',
   InvoiceVoided: 'invoice.voided',
+  // webhooks service
+  /** An outgoing webhook endpoint was disabled after failing continuously (or a 410). */
+  WebhookEndpointDisabled: 'webhook_endpoint.disabled',
+  /** A verified inbound webhook of an integration provider (its type and payload inside). */
+  IntegrationEventReceived: 'integration.event_received',
+  /** An integration provider's API health changed (healthy, degraded, down). */
+  IntegrationProviderHealthChanged: 'integration.provider_health_changed',
 } as const);
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

@@ -3,3 +3,4 @@ export * from './processes.js';
 export * from './http.js';
 export * from './events.js';
 export * from './platform.js';
+export * from './webhook-receiver.js';

@@ -54,6 +54,8 @@ export class TestEnv {
       NATS_URL: TEST_NATS_URL,
       SUBJECT_PREFIX: this.prefix,
       EVENT_BACKOFF_MS: '100',
+      // Test receivers listen on 127.0.0.1, which the webhooks service refuses by default (SSRF).
+      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
       ...extra,
     };
   }

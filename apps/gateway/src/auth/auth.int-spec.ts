@@ -29,6 +29,7 @@ const EXPECTED_PUBLIC = [
   'POST /api/v1/auth/register',
   'POST /api/v1/auth/resend-verification',
   'POST /api/v1/auth/verify-email',
+  'POST /api/v1/integrations/webhooks/:provider',
 ];
 
 describe('gateway authentication (in-process, fake identity over real NATS)', () => {

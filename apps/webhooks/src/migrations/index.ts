@@ -1,4 +1,6 @@
 import type { Type } from '@nestjs/common';
+import { CreateWebhooks1764500000000 } from './1764500000000-create-webhooks.js';
+import { CreateIntegrations1764500100000 } from './1764500100000-create-integrations.js';
 
 /** Migrations of the webhooks schema, oldest first (the messaging tables' migration runs before these). */
-export const webhooksMigrations: Type[] = [];
+export const webhooksMigrations: Type[] = [CreateWebhooks1764500000000, CreateIntegrations1764500100000];

@@ -1,0 +1,344 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Webhook } from 'standardwebhooks';
+import {
+  EventTypes,
+  WebhooksRpc,
+  type CallerDto,
+  type CreatedWebhookEndpointView,
+  type ListResult,
+  type RotatedWebhookSecretView,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+  type WebhookEventTypeView,
+} from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { bootstrapService, type RunningService } from '@saas/service-kit';
+import { publishEvent, readEvents, TestEnv, waitFor, WebhookReceiver } from '@saas/testing';
+import { FakeTenantAccess } from '../../test/fake-tenant-access.js';
+import { AppModule } from '../app.module.js';
+import { webhooksConfigSchema } from '../config.js';
+import { webhooksEntities } from '../entities.js';
+import { webhooksMigrations } from '../migrations/index.js';
+import { DeliveryRetention } from './delivery-retention.js';
+
+const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'] });
+const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
+
+async function rejection(p: Promise<unknown>): Promise<DomainException> {
+  try {
+    await p;
+  } catch (e) {
+    return e as DomainException;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HTTP receivers)', () => {
+  let env: TestEnv;
+  let svc: RunningService;
+  let rpc: RpcClient;
+  const tenants = new FakeTenantAccess();
+  const receivers: WebhookReceiver[] = [];
+  const owner = user();
+  const member = user();
+  const stranger = user();
+
+  const receiver = async () => {
+    const r = await new WebhookReceiver().start();
+    receivers.push(r);
+    return r;
+  };
+  const newTenant = () => {
+    const id = randomUUID();
+    tenants.add(id, owner.actor.id!, 'owner').add(id, member.actor.id!, 'member');
+    return id;
+  };
+  const createEndpoint = (caller: CallerDto, body: Record<string, unknown>) => rpc.call<CreatedWebhookEndpointView>(WebhooksRpc.endpointsCreate, { caller, ...body });
+  const deliveries = (caller: CallerDto, query: Record<string, unknown>) => rpc.call<ListResult<WebhookDeliveryView>>(WebhooksRpc.deliveriesList, { caller, ...query });
+  const publish = (type: string, tenantId: string | null, data: Record<string, unknown> = {}) =>
+    env.nats().then((nc) => publishEvent(nc, env.prefix, { type, tenantId, data: { tenant_id: tenantId, ...data } }));
+
+  beforeAll(async () => {
+    env = await TestEnv.create('webhooks');
+    await tenants.serve(await env.nats(), new SubjectNaming(env.prefix));
+    svc = await bootstrapService({
+      service: 'webhooks',
+      module: AppModule,
+      entities: webhooksEntities,
+      migrations: webhooksMigrations,
+      configSchema: webhooksConfigSchema,
+      env: env.env({
+        WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
+        WEBHOOK_RETRY_SCHEDULE_S: '0.2,0.2,0.2',
+        WEBHOOK_POLL_MS: '50',
+        WEBHOOK_TIMEOUT_MS: '3000',
+        WEBHOOK_CONNECT_TIMEOUT_MS: '1000',
+        WEBHOOK_DISABLE_AFTER_FAILURES: '6',
+        WEBHOOK_SECRET_GRACE_S: '3600',
+      }),
+    });
+    rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000);
+  });
+
+  afterAll(async () => {
+    for (const r of receivers) await r.stop();
+    await svc?.shutdown();
+    tenants.stop();
+    await env?.cleanup();
+  });
+
+  it('lets a tenant owner create an endpoint, shows the secret once, and hides it from strangers (404) and members (403)', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    const created = await createEndpoint(owner, { tenant_id: tenantId, url: r.url, description: 'ops', event_types: ['tenant.*'], headers: { 'X-Team': 'ops' } });
+    expect(created).toMatchObject({ tenant_id: tenantId, url: r.url, event_types: ['tenant.*'], enabled: true, headers: { 'x-team': 'ops' } });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+
+    const got = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsGet, { caller: owner, id: created.id });
+    expect(JSON.stringify(got)).not.toContain(created.secret.slice(6));
+    expect(got).not.toHaveProperty('secret');
+    const listed = await rpc.call<ListResult<WebhookEndpointView>>(WebhooksRpc.endpointsList, { caller: owner, tenant_id: tenantId });
+    expect(listed.results.map((e) => e.id)).toEqual([created.id]);
+    expect(JSON.stringify(listed)).not.toContain(created.secret.slice(6));
+
+    expect(await rejection(rpc.call(WebhooksRpc.endpointsGet, { caller: stranger, id: created.id }))).toMatchObject({ status: 404, code: 'WEBHOOK_ENDPOINT_NOT_FOUND' });
+    expect(await rejection(rpc.call(WebhooksRpc.endpointsGet, { caller: member, id: created.id }))).toMatchObject({ status: 403 });
+    expect(await rejection(createEndpoint(stranger, { tenant_id: tenantId, url: r.url }))).toMatchObject({ status: 404 });
+    expect(await rejection(createEndpoint(owner, { url: r.url }))).toMatchObject({ status: 400 });
+  });
+
+  it('refuses bad URLs and headers with 400', async () => {
+    const tenantId = newTenant();
+    for (const url of ['ftp://example.com/hook', 'http://user:pass@example.com/hook', 'not a url at all']) {
+      expect(await rejection(createEndpoint(owner, { tenant_id: tenantId, url }))).toMatchObject({ status: 400, code: 'INVALID_WEBHOOK_URL' });
+    }
+    expect(await rejection(createEndpoint(owner, { tenant_id: tenantId, url: 'https://example.com/h', headers: { 'webhook-id': 'x' } }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await rejection(createEndpoint(owner, { tenant_id: tenantId, url: 'https://example.com/h', event_types: ['tenant.'] }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await rejection(createEndpoint(owner, { tenant_id: tenantId, url: 'https://example.com/h', owner: 'me' }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('delivers matching events signed per Standard Webhooks (verified with the standardwebhooks package), to the tenant’s and the platform’s endpoints only', async () => {
+    const tenantId = newTenant();
+    const otherTenant = newTenant();
+    const [mine, users, other, platform] = [await receiver(), await receiver(), await receiver(), await receiver()];
+    const e1 = await createEndpoint(owner, { tenant_id: tenantId, url: mine.url, event_types: ['tenant.*'], headers: { 'x-team': 'ops' } });
+    await createEndpoint(owner, { tenant_id: tenantId, url: users.url, event_types: ['user.created'] });
+    await createEndpoint(owner, { tenant_id: otherTenant, url: other.url });
+    const p = await createEndpoint(admin, { url: platform.url, event_types: ['tenant.ready'] });
+    expect(p.tenant_id).toBeNull();
+
+    const event = await publish(EventTypes.TenantReady, tenantId, { status: 'active' });
+    await waitFor(() => mine.requests.length === 1 && platform.requests.length === 1, 'both deliveries');
+    const req = mine.requests[0]!;
+    const body = new Webhook(e1.secret).verify(req.body, req.headers as Record<string, string>);
+    expect(body).toEqual({ type: 'tenant.ready', timestamp: event.occurred_at, data: { tenant_id: tenantId, status: 'active' } });
+    expect(req.headers['webhook-id']).toBe(event.id);
+    expect(req.headers['x-team']).toBe('ops');
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(() => new Webhook(p.secret).verify(platform.requests[0]!.body, platform.requests[0]!.headers as Record<string, string>)).not.toThrow();
+    expect(() => new Webhook(p.secret).verify(req.body, req.headers as Record<string, string>)).toThrow();
+
+    const log = await waitFor(async () => {
+      const l = await deliveries(owner, { endpoint_id: e1.id });
+      return l.results[0]?.status === 'succeeded' ? l : null;
+    }, 'delivery recorded');
+    expect(log.results[0]).toMatchObject({ event_id: event.id, webhook_id: event.id, event_type: 'tenant.ready', attempts_count: 1, last_status_code: 200 });
+    expect(log.results[0]!.attempts[0]).toMatchObject({ status_code: 200, response_snippet: 'ok', error: null });
+    expect(users.requests).toHaveLength(0);
+    expect(other.requests).toHaveLength(0);
+    expect(await rejection(deliveries(stranger, { endpoint_id: e1.id }))).toMatchObject({ status: 404 });
+  });
+
+  it('retries failures on the schedule under the same webhook-id, honouring Retry-After', async () => {
+    const tenantId = newTenant();
+    const r = (await receiver()).answer({ status: 500, body: 'boom' }, { status: 429, headers: { 'retry-after': '1' } });
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    const event = await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(() => r.requests.length === 3, 'three attempts', 15_000);
+    expect(new Set(r.requests.map((q) => q.headers['webhook-id']))).toEqual(new Set([event.id]));
+    for (const q of r.requests) expect(() => new Webhook(e.secret).verify(q.body, q.headers as Record<string, string>)).not.toThrow();
+    expect(r.requests[2]!.at - r.requests[1]!.at).toBeGreaterThanOrEqual(950);
+    const d = await waitFor(async () => {
+      const l = await deliveries(owner, { endpoint_id: e.id, status: 'succeeded' });
+      return l.results[0];
+    }, 'delivery succeeded');
+    expect(d.attempts.map((a) => a.status_code)).toEqual([500, 429, 200]);
+    expect(d.attempts[0]!.response_snippet).toBe('boom');
+    const endpoint = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsGet, { caller: owner, id: e.id });
+    expect(endpoint).toMatchObject({ enabled: true, consecutive_failures: 0, failing_since: null });
+  });
+
+  it('disables an endpoint at once on 410, with webhook_endpoint.disabled, and fails the delivery', async () => {
+    const tenantId = newTenant();
+    const r = (await receiver()).always({ status: 410 });
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    await publish(EventTypes.TenantUpdated, tenantId);
+    const disabled = await waitFor(async () => {
+      const ep = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsGet, { caller: owner, id: e.id });
+      return ep.enabled ? null : ep;
+    }, 'endpoint disabled');
+    expect(disabled.disabled_reason).toMatch(/410/);
+    expect(r.requests).toHaveLength(1);
+    const events = await waitFor(async () => {
+      const list = await readEvents(await env.nats(), env.prefix, [EventTypes.WebhookEndpointDisabled]);
+      return list.find((ev) => ev.data.endpoint_id === e.id);
+    }, 'webhook_endpoint.disabled');
+    expect(events).toMatchObject({ tenant_id: tenantId, data: { endpoint_id: e.id, tenant_id: tenantId, url: r.url } });
+    const d = await deliveries(owner, { endpoint_id: e.id });
+    expect(d.results[0]).toMatchObject({ status: 'failed', last_status_code: 410 });
+
+    // A disabled endpoint is not sent events that happen meanwhile; enabling it again clears the failure run.
+    const whileDisabled = await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(async () => (await svc.dataSource.query('SELECT 1 FROM inbox WHERE event_id = $1', [whileDisabled.id])).length === 1, 'event handled');
+    r.always({ status: 200 });
+    const enabled = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsUpdate, { caller: owner, id: e.id, enabled: true });
+    expect(enabled).toMatchObject({ enabled: true, disabled_reason: null, consecutive_failures: 0 });
+    const after = await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(() => r.requests.some((q) => q.headers['webhook-id'] === after.id), 'delivered after enabling');
+    expect(r.requests.map((q) => q.headers['webhook-id'])).not.toContain(whileDisabled.id);
+  });
+
+  it('disables an endpoint after N consecutive failures', async () => {
+    const tenantId = newTenant();
+    const r = (await receiver()).always({ status: 500 });
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    await publish(EventTypes.TenantUpdated, tenantId);
+    await publish(EventTypes.TenantUpdated, tenantId);
+    const ep = await waitFor(async () => {
+      const x = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsGet, { caller: owner, id: e.id });
+      return x.enabled ? null : x;
+    }, 'disabled after 6 failures', 20_000);
+    expect(ep.disabled_reason).toBe('6 failed attempts in a row');
+    expect(r.requests).toHaveLength(6);
+    // The first delivery used its 4 attempts and failed; the second was at its 2nd when the endpoint went.
+    const all = await deliveries(owner, { endpoint_id: e.id, ordering: 'occurred_at' });
+    expect(all.results.map((d) => d.status)).toEqual(['failed', 'pending']);
+  });
+
+  it('keeps delivering to other endpoints while one hangs until its timeout', async () => {
+    const tenantId = newTenant();
+    const dead = (await receiver()).always('hang');
+    const live = await receiver();
+    await createEndpoint(owner, { tenant_id: tenantId, url: dead.url });
+    await createEndpoint(owner, { tenant_id: tenantId, url: live.url });
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+    await waitFor(() => live.requests.length === 5, 'live endpoint got all five', 10_000);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(dead.requests.length).toBe(1);
+    // In event order.
+    expect(live.requests.map((q) => JSON.parse(q.body).data.n)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('keeps to an endpoint’s rate limit', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    await createEndpoint(owner, { tenant_id: tenantId, url: r.url, rate_limit: 5 });
+    for (let i = 0; i < 4; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+    await waitFor(() => r.requests.length === 4, 'four deliveries', 10_000);
+    const gaps = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(180);
+  });
+
+  it('signs with the old and the new secret during the grace period after a rotation', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    const rotated = await rpc.call<RotatedWebhookSecretView>(WebhooksRpc.endpointsRotateSecret, { caller: owner, id: e.id });
+    expect(rotated.secret).not.toBe(e.secret);
+    await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(() => r.requests.length === 1, 'delivery');
+    const q = r.requests[0]!;
+    expect(String(q.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(() => new Webhook(rotated.secret).verify(q.body, q.headers as Record<string, string>)).not.toThrow();
+    expect(() => new Webhook(e.secret).verify(q.body, q.headers as Record<string, string>)).not.toThrow();
+  });
+
+  it('sends a test message, retries a failed delivery on request, and recovers failures since a time', async () => {
+    const tenantId = newTenant();
+    const r = (await receiver()).answer({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    const since = new Date(Date.now() - 1000).toISOString();
+    const event = await publish(EventTypes.TenantUpdated, tenantId);
+    const failed = await waitFor(async () => (await deliveries(owner, { endpoint_id: e.id, status: 'failed' })).results[0], 'failed after 4 attempts', 15_000);
+    expect(failed.attempts).toHaveLength(4);
+
+    const retried = await rpc.call<WebhookDeliveryView>(WebhooksRpc.deliveriesRetry, { caller: owner, id: failed.id });
+    expect(retried.status).toBe('pending');
+    await waitFor(async () => (await deliveries(owner, { endpoint_id: e.id, status: 'succeeded' })).results[0], 'retried delivery succeeded');
+    expect(r.requests.filter((q) => q.headers['webhook-id'] === event.id)).toHaveLength(5);
+    expect(await rejection(rpc.call(WebhooksRpc.deliveriesRetry, { caller: stranger, id: failed.id }))).toMatchObject({ status: 404, code: 'WEBHOOK_DELIVERY_NOT_FOUND' });
+
+    // Recover: another failure run, then a replay of everything failed since `since`.
+    r.answer({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const second = await publish(EventTypes.TenantUpdated, tenantId);
+    await waitFor(async () => (await deliveries(owner, { endpoint_id: e.id, status: 'failed' })).results[0], 'second failed', 15_000);
+    const recovered = await rpc.call<{ requeued: number }>(WebhooksRpc.endpointsRecover, { caller: owner, id: e.id, since });
+    expect(recovered.requeued).toBe(1);
+    await waitFor(async () => (await deliveries(owner, { endpoint_id: e.id, status: 'succeeded' })).count === 2, 'recovered');
+    expect(r.requests.filter((q) => q.headers['webhook-id'] === second.id)).toHaveLength(5);
+
+    const test = await rpc.call<WebhookDeliveryView>(WebhooksRpc.endpointsTest, { caller: owner, id: e.id });
+    expect(test.event_type).toBe('webhook.test');
+    await waitFor(() => r.requests.some((q) => q.headers['webhook-id'] === test.webhook_id), 'test message');
+    const q = r.requests.find((x) => x.headers['webhook-id'] === test.webhook_id)!;
+    expect(new Webhook(e.secret).verify(q.body, q.headers as Record<string, string>)).toMatchObject({ type: 'webhook.test', data: { endpoint_id: e.id } });
+  });
+
+  it('shares the work between two replicas without sending any message twice', async () => {
+    const second = await bootstrapService({
+      service: 'webhooks',
+      module: AppModule,
+      entities: webhooksEntities,
+      migrations: webhooksMigrations,
+      configSchema: webhooksConfigSchema,
+      env: env.env({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_MS: '50' }),
+    });
+    try {
+      const tenantId = newTenant();
+      const rs = await Promise.all(Array.from({ length: 8 }, () => receiver()));
+      const eps = [];
+      for (const r of rs) eps.push(await createEndpoint(owner, { tenant_id: tenantId, url: r.url, event_types: ['tenant.updated'] }));
+      for (let i = 0; i < 10; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+      await waitFor(async () => (await deliveries(owner, { tenant_id: tenantId, status: 'succeeded', page_size: 100 })).count === 80, 'all 80 delivered', 20_000);
+      for (const r of rs) {
+        const ids = r.requests.map((q) => q.headers['webhook-id']);
+        expect(ids).toHaveLength(10);
+        expect(new Set(ids).size).toBe(10);
+        // Every event once. (Order is by event time among queued deliveries; two consumer replicas may
+        // queue two events of one tenant in the same instant in either order — see ADR 0010.)
+        expect(r.requests.map((q) => JSON.parse(q.body).data.n as number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      }
+    } finally {
+      await second.shutdown();
+    }
+  });
+
+  it('deletes finished deliveries past the retention, keeping pending and recent ones', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    await publish(EventTypes.TenantUpdated, tenantId);
+    const done = await waitFor(async () => (await deliveries(owner, { endpoint_id: e.id, status: 'succeeded' })).results[0], 'delivered');
+    await svc.dataSource.query(`UPDATE webhook_deliveries SET completed_at = now() - interval '31 days' WHERE id = $1`, [done.id]);
+    await svc.dataSource.query('UPDATE webhook_endpoints SET enabled = false WHERE id = $1', [e.id]);
+    await publish(EventTypes.TenantUpdated, tenantId); // not queued: disabled
+    const pruned = await svc.app.get(DeliveryRetention).prune();
+    expect(pruned.deliveries).toBeGreaterThanOrEqual(1);
+    expect((await deliveries(owner, { endpoint_id: e.id })).count).toBe(0);
+    expect(await svc.dataSource.query('SELECT 1 FROM webhook_attempts WHERE delivery_id = $1', [done.id])).toHaveLength(0);
+    const others = await deliveries(admin, { status: 'succeeded', page_size: 100 });
+    expect(others.count).toBeGreaterThan(0);
+  });
+
+  it('lists the catalogued event types with the schemas the contracts have', async () => {
+    const types = await rpc.call<ListResult<WebhookEventTypeView>>(WebhooksRpc.eventTypes, {});
+    const byType = new Map(types.results.map((t) => [t.type, t]));
+    expect(byType.has('tenant.created')).toBe(true);
+    expect(byType.has('tenant.ready')).toBe(true);
+    expect(byType.get('webhook_endpoint.disabled')?.schema).toMatchObject({ properties: { endpoint_id: { type: 'string', format: 'uuid' } } });
+  });
+});

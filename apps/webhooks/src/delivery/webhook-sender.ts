@@ -1,0 +1,146 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance } from 'axios';
+import { RefusedAddressError, refusedCategory } from '../ssrf/address-policy.js';
+import { guardedLookup } from '../ssrf/guarded-lookup.js';
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface WebhookResponse {
+  /** null when no HTTP answer came (refused address, DNS, connect, timeout). */
+  status: number | null;
+  /** `Retry-After` as the receiver sent it. */
+  retryAfter: string | undefined;
+  /** The start of the response body (at most RESPONSE_SNIPPET_BYTES). */
+  snippet: string | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** How much of a receiver's answer is read and kept: enough to debug, never a memory hazard. */
+export const RESPONSE_SNIPPET_BYTES = 4096;
+
+/**
+ * Sends one webhook request. Contract: never throws — every outcome, including a refused address or
+ * a timeout, is a WebhookResponse; it does not retry (the worker decides); one call is one POST.
+ */
+export abstract class WebhookSender {
+  abstract send(request: WebhookRequest): Promise<WebhookResponse>;
+}
+
+export interface HttpWebhookSenderOptions {
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  allowPrivateNetworks: boolean;
+}
+
+type CreateConnection = (options: Record<string, unknown>, cb?: (err: Error | null, socket: Socket) => void) => Socket;
+
+/**
+ * Adds to an agent what Node's agents lack: a connect deadline, and the SSRF check of literal IP
+ * hosts (a name goes through `guardedLookup`; an IP literal skips lookup, so it is checked here).
+ */
+function guardAgent<A extends http.Agent>(agent: A, connectTimeoutMs: number, checkAddresses: boolean): A {
+  const original = (agent as unknown as { createConnection: CreateConnection }).createConnection.bind(agent);
+  (agent as unknown as { createConnection: CreateConnection }).createConnection = (options, cb) => {
+    const host = String(options.host ?? '').replace(/^\[|\]$/g, '');
+    const socket = original(options, cb);
+    if (checkAddresses && isIP(host)) {
+      const category = refusedCategory(host);
+      if (category) {
+        process.nextTick(() => socket.destroy(new RefusedAddressError(host, host, category)));
+        return socket;
+      }
+    }
+    if (socket.connecting) {
+      const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      const clear = () => clearTimeout(timer);
+      socket.once('connect', clear);
+      socket.once('close', clear);
+    }
+    return socket;
+  };
+  return agent;
+}
+
+/** The real sender: axios over keep-alive agents, connect and total deadlines, no redirects, capped body read. */
+export class HttpWebhookSender extends WebhookSender {
+  private readonly http: AxiosInstance;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly options: HttpWebhookSenderOptions) {
+    super();
+    const check = !options.allowPrivateNetworks;
+    const agentOptions = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, scheduling: 'lifo' as const, ...(check ? { lookup: guardedLookup as never } : {}) };
+    this.httpAgent = guardAgent(new http.Agent(agentOptions), options.connectTimeoutMs, check);
+    this.httpsAgent = guardAgent(new https.Agent(agentOptions), options.connectTimeoutMs, check);
+    this.http = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      timeout: options.timeoutMs,
+      maxRedirects: 0,
+      proxy: false,
+      responseType: 'stream',
+      decompress: true,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  async send(request: WebhookRequest): Promise<WebhookResponse> {
+    const started = performance.now();
+    const latency = () => Math.round(performance.now() - started);
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const res = await this.http.post<Readable>(request.url, request.body, {
+        headers: { 'content-type': 'application/json', 'user-agent': 'saas-control-plane-webhooks/1', ...request.headers },
+        signal,
+      });
+      const snippet = await readCapped(res.data, RESPONSE_SNIPPET_BYTES, signal);
+      const retryAfter = res.headers['retry-after'];
+      return { status: res.status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, snippet, latencyMs: latency(), error: null };
+    } catch (err) {
+      return { status: null, retryAfter: undefined, snippet: null, latencyMs: latency(), error: describe(err) };
+    }
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+/** Reads at most `max` bytes of a body, then lets the rest go (the socket is discarded, not drained). */
+async function readCapped(stream: Readable, max: number, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      if (signal.aborted) break;
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      chunks.push(buf.subarray(0, Math.max(0, max - size)));
+      size += buf.length;
+      if (size >= max) break;
+    }
+  } catch {
+    // A body cut short still tells what it said so far.
+  } finally {
+    if (size >= max || signal.aborted) stream.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; code?: string; cause?: unknown };
+  const cause = e?.cause as { message?: string } | undefined;
+  if (err instanceof RefusedAddressError || cause instanceof RefusedAddressError) return ((cause as Error | undefined) ?? (err as Error)).message;
+  const message = e?.message ?? String(err);
+  return (e?.code && !message.includes(e.code) ? `${e.code}: ${message}` : message).slice(0, 500);
+}

@@ -1,0 +1,62 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  CreateWebhookEndpointRequest,
+  ListWebhookEndpointsRequest,
+  RecoverWebhookEndpointRequest,
+  UpdateWebhookEndpointRequest,
+  WebhookEndpointRefRequest,
+  WebhooksRpc,
+  type CreatedWebhookEndpointView,
+  type ListResult,
+  type RotatedWebhookSecretView,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+  type WebhookRecoverResult,
+} from '@saas/contracts';
+import { EndpointsService } from './endpoints.service.js';
+
+@Controller()
+export class EndpointsController {
+  constructor(private readonly endpoints: EndpointsService) {}
+
+  @MessagePattern(WebhooksRpc.endpointsCreate)
+  create(@Payload() req: CreateWebhookEndpointRequest): Promise<CreatedWebhookEndpointView> {
+    return this.endpoints.create(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsList)
+  list(@Payload() req: ListWebhookEndpointsRequest): Promise<ListResult<WebhookEndpointView>> {
+    return this.endpoints.list(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsGet)
+  get(@Payload() req: WebhookEndpointRefRequest): Promise<WebhookEndpointView> {
+    return this.endpoints.get(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsUpdate)
+  update(@Payload() req: UpdateWebhookEndpointRequest): Promise<WebhookEndpointView> {
+    return this.endpoints.update(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsDelete)
+  remove(@Payload() req: WebhookEndpointRefRequest): Promise<WebhookEndpointView> {
+    return this.endpoints.remove(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsRotateSecret)
+  rotateSecret(@Payload() req: WebhookEndpointRefRequest): Promise<RotatedWebhookSecretView> {
+    return this.endpoints.rotateSecret(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsTest)
+  test(@Payload() req: WebhookEndpointRefRequest): Promise<WebhookDeliveryView> {
+    return this.endpoints.test(req);
+  }
+
+  @MessagePattern(WebhooksRpc.endpointsRecover)
+  recover(@Payload() req: RecoverWebhookEndpointRequest): Promise<WebhookRecoverResult> {
+    return this.endpoints.recover(req);
+  }
+}

@@ -1,0 +1,176 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Webhook } from 'standardwebhooks';
+import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, WebhookReceiver, type HttpResponse, type ManagedProcess } from '@saas/testing';
+
+/**
+ * Outgoing webhooks as a customer and an operator use them, through the gateway, with real identity,
+ * tenants, provisioning and webhooks services: an admin registers a platform endpoint for
+ * `tenant.*`, an owner creates a tenant, and the receiver gets `tenant.created` and `tenant.ready`,
+ * signed (checked with the standardwebhooks package). The secret is shown once and never again.
+ */
+const runId = randomBytes(3).toString('hex');
+const ADMIN = { email: 'ops@example.com', password: 'Ops-Password-Strong-42' };
+const PASSWORD = 'Tenant-Owner-Password-42';
+
+describe('webhooks through the gateway (e2e)', () => {
+  let env: TestEnv;
+  let runtimeDir: string;
+  const procs: ManagedProcess[] = [];
+  const receiver = new WebhookReceiver();
+  let baseUrl: string;
+  let adminToken: string;
+  let ownerToken: string;
+  let strangerToken: string;
+  const tenantIds: string[] = [];
+
+  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> =>
+    httpRequest(baseUrl, { method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body } : {}) });
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    await receiver.start();
+    env = await TestEnv.create('webhooks_e2e');
+    runtimeDir = mkdtempSync(path.join(tmpdir(), `webhooks-e2e-${runId}-`));
+    const base = 34_000 + Math.floor(Math.random() * 200) * 100;
+    const common = env.env({
+      LOCAL_RUNTIME_DIR: runtimeDir,
+      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
+      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
+      KEY_ENCRYPTION_SECRET: 'webhooks-e2e-key-encryption-secret-0123456789',
+      WEBHOOK_POLL_MS: '100',
+    });
+    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
+    procs.push(await startService('tenants', common));
+    procs.push(await startService('provisioning', common));
+    procs.push(await startService('webhooks', common));
+    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    procs.push(gateway);
+    baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
+
+    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
+    for (const who of ['owner', 'stranger']) {
+      const email = `${who}-${runId}@example.com`;
+      expect((await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: who, tier: 'premium', email_verified: true })).statusCode).toBe(201);
+      const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
+      if (who === 'owner') ownerToken = token;
+      else strangerToken = token;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
+    await receiver.stop();
+    for (const id of tenantIds) for (const pid of processesWithArgument(`--saas-tenant=${id}`)) process.kill(pid, 'SIGKILL');
+    const c = await env.pg();
+    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
+    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
+    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
+    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
+    await c.end();
+    rmSync(runtimeDir, { recursive: true, force: true });
+    const jsm = await jetstreamManager(await env.nats());
+    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
+    await env.cleanup();
+  }, 120_000);
+
+  it('delivers tenant.created and tenant.ready of a new tenant to a tenant.* endpoint, signed; the secret is never shown again', async () => {
+    const created = await call('POST', '/api/v1/webhooks/endpoints', adminToken, { url: receiver.url, description: 'ops feed', event_types: ['tenant.*'] });
+    expect(created.statusCode).toBe(201);
+    const endpoint = created.json() as { id: string; secret: string; tenant_id: string | null };
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    expect(endpoint.tenant_id).toBeNull();
+
+    // Platform endpoints are the operators'; to a tenant owner they do not exist.
+    expect((await call('GET', `/api/v1/webhooks/endpoints/${endpoint.id}`, ownerToken)).statusCode).toBe(404);
+    expect((await call('POST', '/api/v1/webhooks/endpoints', adminToken, { url: 'ftp://example.com/x' })).json()).toMatchObject({ status: 400, code: 'INVALID_WEBHOOK_URL' });
+    expect((await call('POST', '/api/v1/webhooks/endpoints', adminToken, { url: receiver.url, secret: 'mine' })).statusCode).toBe(400);
+
+    const tenant = (await call('POST', '/api/v1/tenants', ownerToken, { name: 'Hooked Corp', subdomain: `hooked-${runId}` })).json() as { id: string };
+    tenantIds.push(tenant.id);
+    const got = await waitFor(() => {
+      const types = receiver.requests.map((r) => JSON.parse(r.body).type as string);
+      return types.includes('tenant.created') && types.includes('tenant.ready') ? receiver.requests : null;
+    }, 'tenant.created and tenant.ready at the receiver', 60_000, 200);
+    const wh = new Webhook(endpoint.secret);
+    for (const r of got.filter((q) => ['tenant.created', 'tenant.ready'].includes(JSON.parse(q.body).type))) {
+      const body = wh.verify(r.body, r.headers as Record<string, string>) as { type: string; timestamp: string; data: { tenant_id: string } };
+      expect(body.data.tenant_id).toBe(tenant.id);
+      expect(Date.parse(body.timestamp)).not.toBeNaN();
+    }
+    const types = got.map((r) => JSON.parse(r.body).type as string);
+    expect(types.indexOf('tenant.created')).toBeLessThan(types.indexOf('tenant.ready'));
+    expect(types.every((t) => t.startsWith('tenant.'))).toBe(true);
+
+    // The owner registers the tenant's own endpoint; GETs never carry the secret; a stranger gets 404.
+    const own = await call('POST', '/api/v1/webhooks/endpoints', ownerToken, { tenant_id: tenant.id, url: receiver.url, event_types: ['tenant.updated'] });
+    expect(own.statusCode).toBe(201);
+    const ownEndpoint = own.json() as { id: string; secret: string };
+    const one = await call('GET', `/api/v1/webhooks/endpoints/${ownEndpoint.id}`, ownerToken);
+    expect(one.statusCode).toBe(200);
+    expect(one.body).not.toContain(ownEndpoint.secret.slice(6));
+    const list = await call('GET', `/api/v1/webhooks/endpoints?tenant_id=${tenant.id}`, ownerToken);
+    expect(list.json()).toMatchObject({ count: 1, results: [{ id: ownEndpoint.id }] });
+    expect(list.body).not.toContain(ownEndpoint.secret.slice(6));
+    const all = await call('GET', '/api/v1/webhooks/endpoints', adminToken);
+    expect(all.body).not.toContain(endpoint.secret.slice(6));
+    expect((await call('GET', `/api/v1/webhooks/endpoints/${ownEndpoint.id}`, strangerToken)).statusCode).toBe(404);
+    expect((await call('GET', `/api/v1/webhooks/endpoints?tenant_id=${tenant.id}`, strangerToken)).statusCode).toBe(404);
+
+    const log = await call('GET', `/api/v1/webhooks/deliveries?endpoint_id=${endpoint.id}&event_type=tenant.ready`, adminToken);
+    expect(log.statusCode).toBe(200);
+    expect(log.json().results[0]).toMatchObject({ event_type: 'tenant.ready', status: 'succeeded', attempts: [{ status_code: 200 }] });
+    const types2 = await call('GET', '/api/v1/webhooks/event-types', ownerToken);
+    expect(types2.json().results.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['tenant.created', 'tenant.ready', 'webhook_endpoint.disabled']));
+  }, 120_000);
+
+  it('takes a provider’s signed webhook once (public route, raw body verified), and refuses bad signatures, malformed JSON and oversized bodies', async () => {
+    const name = `pay-${runId}`;
+    const secret = 'e2e-provider-hmac-secret';
+    const created = await call('POST', '/api/v1/integrations/providers', adminToken, { name, secret_key: secret, signature_scheme: 'hmac_sha256' });
+    expect(created.statusCode).toBe(201);
+    expect(created.body).not.toContain(secret);
+    expect((await call('POST', '/api/v1/integrations/providers', ownerToken, { name: 'x-owner', secret_key: secret })).statusCode).toBe(403);
+
+    // Signed over the exact bytes sent: spacing and key order that JSON.stringify would not reproduce.
+    const raw = '{ "type":"payment.succeeded",  "id":"evt_e2e_1", "data":{"amount":4200} }';
+    const post = (body: string, signature: string | null, headers: Record<string, string> = {}) =>
+      httpRequest(baseUrl, {
+        method: 'POST',
+        url: `/api/v1/integrations/webhooks/${name}`,
+        headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}), ...headers },
+        payload: body,
+      });
+    const sign = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
+    const first = await post(raw, sign(raw));
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ received: true, duplicate: false });
+    const again = await post(raw, sign(raw));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ duplicate: true, id: first.json().id });
+
+    const forged = await post(raw, sign(raw.replace('4200', '1')));
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toMatchObject({ code: 'INVALID_SIGNATURE' });
+    expect((await post(raw, null)).json()).toMatchObject({ status: 401, code: 'INVALID_SIGNATURE' });
+    const malformed = await post('{"type": ', sign('{"type": '));
+    expect(malformed.statusCode).toBe(400);
+    const huge = JSON.stringify({ id: 'big', pad: 'x'.repeat(1_100_000) });
+    expect((await post(huge, sign(huge))).statusCode).toBe(413);
+
+    const events = await waitFor(async () => {
+      const res = await call('GET', `/api/v1/integrations/events?provider=${name}&status=processed`, adminToken);
+      const page = res.json() as { count: number; results: Array<Record<string, unknown>> };
+      return page.count === 1 ? page : null;
+    }, 'processed event', 20_000);
+    expect(events.results[0]).toMatchObject({ event_id: 'evt_e2e_1', type: 'payment.succeeded', payload: { data: { amount: 4200 } } });
+    expect((await call('GET', '/api/v1/integrations/health', adminToken)).statusCode).toBe(200);
+  }, 60_000);
+});
