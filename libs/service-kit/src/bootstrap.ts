@@ -160,6 +160,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     maxDeliver: config.EVENT_MAX_DELIVER,
     backoffMs: config.EVENT_BACKOFF_MS,
     ackWaitMs: config.EVENT_ACK_WAIT_MS,
+    transientDeadlineMs: config.EVENT_RETRY_DEADLINE_MS,
     concurrency: config.EVENT_CONCURRENCY,
     ...(def.consumer ?? {}),
   });
