@@ -2,3 +2,4 @@ export * from './test-env.js';
 export * from './processes.js';
 export * from './http.js';
 export * from './events.js';
+export * from './own-servers.js';

@@ -71,7 +71,7 @@ describe('identity auth over RPC', () => {
     const a = await h.login('ada.lovelace@example.com');
     const b = await h.login('ada.lovelace@example.com');
     const caller = await h.callerOf(a);
-    await expect(h.call(IdentityRpc.logout, { caller, refresh_token: a.refresh_token })).resolves.toEqual({ sessions_ended: 1 });
+    await expect(h.call(IdentityRpc.logout, { caller, refresh_token: a.refresh_token })).resolves.toEqual({ sessions_ended: 1, session_ids: [(await h.verify(a.access_token)).sid] });
     expect((await failure(h.call(IdentityRpc.refresh, { refresh_token: a.refresh_token }))).code).toBe('INVALID_TOKEN');
     await expect(h.call<TokenResponse>(IdentityRpc.refresh, { refresh_token: b.refresh_token })).resolves.toHaveProperty('access_token');
 
