@@ -71,6 +71,9 @@ const MAX_TRANSIENT_BACKOFF_MS = 10_000;
 export class EventConsumer {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private stopping = false;
+  /** Why the consumer is not reading right now (missed heartbeats, consumer gone), or undefined. */
+  private stalled?: string;
   private readonly byType = new Map<string, RegisteredEventHandler[]>();
   /**
    * Transient failures per message (stream sequence): JetStream counts every delivery, these are
@@ -170,10 +173,62 @@ export class EventConsumer {
   async start(): Promise<void> {
     if (this.byType.size === 0) return;
     await this.ensure();
+    this.stopping = false;
+    const first = await this.open();
+    this.loop = this.follow(first);
+  }
+
+  /**
+   * Whether the consumer is reading: the server's idle heartbeats (or messages) keep arriving. Down
+   * after missed heartbeats, a lost consumer or stream, or while the reading is being restarted.
+   */
+  reading(): { ok: boolean; detail?: string } {
+    if (this.byType.size === 0) return { ok: true };
+    if (!this.messages) return { ok: false, detail: 'not reading (restarting)' };
+    return this.stalled ? { ok: false, detail: this.stalled } : { ok: true };
+  }
+
+  private async open(): Promise<ConsumerMessages> {
     const consumer: Consumer = await this.js.consumers.get(this.naming.streamName, this.options.durable);
-    this.messages = await consumer.consume({ max_messages: 64 });
-    const messages = this.messages;
-    this.loop = this.dispatchInLanes(messages);
+    const messages = await consumer.consume({ max_messages: 64, expires: 10_000 });
+    this.messages = messages;
+    this.stalled = undefined;
+    void (async () => {
+      for await (const n of messages.status()) {
+        if (n.type === 'heartbeats_missed') this.stalled = `missed ${n.count} heartbeats`;
+        else if (n.type === 'consumer_not_found' || n.type === 'stream_not_found' || n.type === 'consumer_deleted' || n.type === 'no_responders') this.stalled = n.type.replace(/_/g, ' ');
+        else if (n.type === 'heartbeat' || n.type === 'reset') this.stalled = undefined;
+      }
+    })().catch(() => undefined);
+    return messages;
+  }
+
+  /**
+   * Handles messages until stopped. Should the client give the consumer up (it was deleted, the
+   * stream was re-created…), it is ensured and opened again with backoff: a service never stays
+   * deaf to its events while it runs.
+   */
+  private async follow(first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | undefined = first;
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        messages ??= await (async () => {
+          await this.ensure();
+          return this.open();
+        })();
+        failures = 0;
+        await this.dispatchInLanes(messages);
+      } catch (err) {
+        this.stalled = (err as Error).message ?? String(err);
+      }
+      messages = undefined;
+      this.messages = undefined;
+      if (this.stopping) break;
+      const delay = retryDelay(++failures, 250, 5_000);
+      this.logger.warn({ consumer: this.options.durable, err: this.stalled, retry_in_ms: delay }, 'event consumer stopped reading; reopening');
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
   }
 
   /**
@@ -186,6 +241,7 @@ export class EventConsumer {
     const lanes = new Map<string, Promise<void>>();
     let taken = 0;
     for await (const msg of messages) {
+      this.stalled = undefined; // a message is proof of life
       while (taken >= max) await Promise.race(lanes.values());
       const key = laneOf(msg);
       taken++;
@@ -207,8 +263,8 @@ export class EventConsumer {
 
   /** Stops pulling; the message being handled finishes and is acked first. */
   async stop(): Promise<void> {
-    if (!this.messages) return;
-    await this.messages.close().catch(() => undefined);
+    this.stopping = true;
+    await this.messages?.close().catch(() => undefined);
     await this.loop;
     this.messages = undefined;
   }

@@ -22,6 +22,7 @@ const EXPECTED_PUBLIC = [
   'GET /health',
   'GET /health/detailed',
   'GET /metrics',
+  'GET /ready',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/password/forgot',
   'POST /api/v1/auth/password/reset',

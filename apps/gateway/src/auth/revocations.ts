@@ -18,6 +18,9 @@ const FILTERS = ['user.>', IdentityEventTypes.ApiKeyRevoked, IdentityEventTypes.
 /** Pulls expire this often, so the server's idle heartbeats (half of it) reveal a dead consumer quickly. */
 const PULL_EXPIRES_MS = 5_000;
 
+/** How long the gateway's start waits for the readers to catch up before serving (failing closed) anyway. */
+const STARTUP_CATCH_UP_MS = 3_000;
+
 type Data = {
   user_id?: string;
   session_id?: string;
@@ -299,8 +302,13 @@ export class CredentialRevocations implements OnApplicationBootstrap, OnApplicat
       for (const r of this.readers) void r.check(staleAfterMs, this.checkMs);
     }, this.checkMs);
     this.checker.unref();
-    // Serve at once; the list is trusted as soon as the readers have caught up (within a check or two).
-    for (const r of this.readers) void r.check(staleAfterMs, this.checkMs);
+    // Normally the readers catch up in milliseconds: wait for that (bounded) so that a gateway that
+    // says it is ready is; when NATS or the stream is not there yet it serves anyway, failing closed.
+    const deadline = Date.now() + STARTUP_CATCH_UP_MS;
+    while (!this.trusted() && Date.now() < deadline) {
+      await Promise.all(this.readers.map((r) => r.check(staleAfterMs, this.checkMs)));
+      if (!this.trusted()) await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private applyMessage(msg: JsMsg): void {
