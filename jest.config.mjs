@@ -40,5 +40,8 @@ export default {
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // Fault injection (test/faults): kills and pauses its own NATS and Postgres under the platform.
+    // Minutes, not seconds: run by `npm run test:faults` and CI, not by `npm test`.
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'] },
   ],
 };
