@@ -101,9 +101,10 @@ export class FaultPlatform {
     return proc;
   }
 
-  async startGateway(): Promise<void> {
+  /** Starts a gateway replica (`name`); the first one, `gateway`, is where `api()` goes. Returns its base URL. */
+  async startGateway(name = 'gateway'): Promise<string> {
     const gateway = startProcess(
-      'gateway',
+      name,
       distPath('apps', 'gateway', 'src', 'main.js'),
       this.env.env({
         ...FAST,
@@ -117,8 +118,10 @@ export class FaultPlatform {
       }),
     );
     const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { port: number };
-    this.procs.set('gateway', gateway);
-    this.baseUrl = `http://127.0.0.1:${ready.port}`;
+    this.procs.set(name, gateway);
+    const url = `http://127.0.0.1:${ready.port}`;
+    if (name === 'gateway') this.baseUrl = url;
+    return url;
   }
 
   /** Kills a platform process (SIGKILL: no cleanup, mid-whatever) and waits until it is gone. */
@@ -128,9 +131,9 @@ export class FaultPlatform {
   }
 
   /** An HTTP call through the gateway; network errors (gateway down) come back as status 0. */
-  async api(method: string, url: string, opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+  async api(method: string, url: string, opts: { body?: unknown; token?: string; headers?: Record<string, string>; base?: string } = {}): Promise<{ status: number; body: any }> {
     try {
-      const res = await fetch(`${this.baseUrl}${url}`, {
+      const res = await fetch(`${opts.base ?? this.baseUrl}${url}`, {
         method,
         headers: {
           ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -190,7 +193,7 @@ export class FaultPlatform {
         if (found) return { tenant: found, attempts };
       }
       const retryable = res.status === 0 || res.status === 503 || res.status === 504 || res.status === 409;
-      if (!retryable || Date.now() > deadline) throw new Error(`sign-up ${subdomain} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (!retryable || Date.now() > deadline) throw new Error(`sign-up ${subdomain} failed: ${res.status} ${JSON.stringify(res.body)}\n${this.warnings()}`);
       await sleep(250);
     }
   }
@@ -226,7 +229,7 @@ export class FaultPlatform {
   /** The last warnings and errors of every platform process (for a failing test's message). */
   warnings(): string {
     return [...this.procs.entries()]
-      .map(([name, p]) => `--- ${name}\n${p.output().split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-6).join('\n')}`)
+      .map(([name, p]) => `--- ${name}\n${p.output().split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-8).map((l) => l.slice(0, 1500)).join('\n')}`)
       .join('\n');
   }
 
@@ -293,8 +296,9 @@ export class FaultPlatform {
   }
 
   async stop(): Promise<void> {
-    await this.procs.get('gateway')?.kill('SIGTERM');
-    await Promise.all([...this.procs.entries()].filter(([n]) => n !== 'gateway').map(([, p]) => p.kill('SIGTERM')));
+    const gateways = [...this.procs.entries()].filter(([n]) => n.startsWith('gateway'));
+    await Promise.all(gateways.map(([, p]) => p.kill('SIGTERM')));
+    await Promise.all([...this.procs.entries()].filter(([n]) => !n.startsWith('gateway')).map(([, p]) => p.kill('SIGTERM')));
     this.procs.clear();
     for (const t of this.tenants) for (const pid of processesWithArgument(`--saas-tenant=${t.id}`)) process.kill(pid, 'SIGKILL');
     await this.env.cleanup().catch(() => undefined);

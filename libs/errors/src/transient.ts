@@ -29,6 +29,9 @@ const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', '
 /** The NATS client's error classes for "not connected / nobody answered / no answer in time". */
 const TRANSIENT_NATS = new Set(['TimeoutError', 'NoRespondersError', 'ClosedConnectionError', 'DrainingConnectionError', 'ConnectionError']);
 
+/** TypeORM's names for "the connection under this transaction went away" (Postgres restarted mid-query). */
+const TRANSIENT_TYPEORM = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError', 'ConnectionIsNotSetError', 'CannotConnectAlreadyConnectedError']);
+
 /** Messages of clients that do not set a code (pg, pg-pool, TypeORM, NATS JetStream publish). */
 const TRANSIENT_MESSAGE =
   /connection terminated|terminating connection|connection (?:is )?(?:closed|lost|refused|reset)|timeout exceeded when trying to connect|not queryable|the database system is (?:starting up|shutting down|in recovery mode)|no responders|disconnect|reconnecting/i;
@@ -52,6 +55,7 @@ export function transientKind(err: unknown, depth = 0): TransientKind | null {
     if (TRANSIENT_ERRNO.has(code)) return 'network';
   }
   if (typeof e.name === 'string' && TRANSIENT_NATS.has(e.name)) return 'nats';
+  if (typeof e.name === 'string' && TRANSIENT_TYPEORM.has(e.name)) return 'postgres';
   // NATS RequestError wraps "no responders" and timeouts; JetStream publish reports the same.
   if (typeof e.name === 'string' && /^(RequestError|JetStreamError|JetStreamApiError)$/.test(e.name) && /no responders|timeout|timed out/i.test(String(e.message))) {
     return 'nats';

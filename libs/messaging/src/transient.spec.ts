@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClosedConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import pg from 'pg';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainException, isTransient, transientKind } from '@saas/errors';
 
 function pgError(code: string, message = 'boom'): pg.DatabaseError {
@@ -32,6 +32,7 @@ describe('transient errors (retried until a deadline)', () => {
     ['pg losing its socket', new Error('Connection terminated unexpectedly')],
     ['pg-pool failing to connect in time', new Error('timeout exceeded when trying to connect')],
     ['a query that failed because the server went away', new QueryFailedError('SELECT 1', [], pgError('57P01'))],
+    ['a transaction whose connection was cut (TypeORM)', new QueryRunnerProviderAlreadyReleasedError()],
     ['an error caused by one', new Error('job step failed', { cause: sysError('ECONNREFUSED') })],
   ])('%s', (_what, err) => {
     expect(isTransient(err)).toBe(true);
