@@ -74,12 +74,15 @@ export class FaultPlatform {
     readonly runtimeDir: string,
   ) {}
 
-  static async start(label: string): Promise<FaultPlatform> {
+  /** `replicas`: processes of each service (`tenants`, `tenants-2`, …), sharing the work as in production. */
+  static async start(label: string, options: { replicas?: number } = {}): Promise<FaultPlatform> {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     const [nats, pg] = await Promise.all([OwnNatsServer.start(), OwnPostgres.start()]);
     const env = await TestEnv.create(label, { pgAdminUrl: pg.url(), natsUrl: nats.url });
     const platform = new FaultPlatform(nats, pg, env, mkdtempSync(path.join(tmpdir(), `faults-${label}-`)));
-    for (const s of PLATFORM_SERVICES) await platform.startService(s);
+    for (let r = 1; r <= (options.replicas ?? 1); r++) {
+      for (const s of PLATFORM_SERVICES) await platform.startService(s, {}, r === 1 ? s : `${s}-${r}`);
+    }
     await platform.startGateway();
     return platform;
   }
