@@ -90,6 +90,7 @@ export class FaultPlatform {
   serviceEnv(service: PlatformService, extra: Record<string, string> = {}): Record<string, string> {
     return this.env.env({
       ...FAST,
+      METRICS_PORT: '0',
       ...(service === 'identity' ? { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } : {}),
       ...(service === 'provisioning'
         ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
@@ -125,6 +126,18 @@ export class FaultPlatform {
     const url = `http://127.0.0.1:${ready.port}`;
     if (name === 'gateway') this.baseUrl = url;
     return url;
+  }
+
+  /** A service's own readiness (`:<METRICS_PORT>/ready`): 200 when its Postgres, NATS and event consumer are fine. */
+  async serviceReady(name: string): Promise<number> {
+    const line = this.procs.get(name)?.output().split('\n').find((l) => l.includes('service ready') && l.includes('metrics_port'));
+    const port = line ? (JSON.parse(line) as { metrics_port?: number }).metrics_port : undefined;
+    if (!port) throw new Error(`${name} has no metrics port`);
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(5_000) })).status;
+    } catch {
+      return 0;
+    }
   }
 
   /** Kills a platform process (SIGKILL: no cleanup, mid-whatever) and waits until it is gone. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { FaultPlatform, report } from './fault-platform.js';
+import { waitFor } from '@saas/testing';
+import { FaultPlatform, PLATFORM_SERVICES, report } from './fault-platform.js';
 
 jest.setTimeout(180_000);
 
@@ -38,8 +39,10 @@ describe('NATS faults mid-burst', () => {
     expect(await platform.orphans()).toEqual([]);
   });
 
-  it('NATS paused (SIGSTOP) longer than RPC_TIMEOUT_MS mid-burst, then resumed: all end active; the gateway is not ready while paused', async () => {
+  it('NATS paused (SIGSTOP) longer than RPC_TIMEOUT_MS mid-burst, then resumed: all end active; the gateway and the services are not ready while paused', async () => {
     const readiness: number[] = [];
+    const serviceReadiness: number[] = [];
+    for (const s of PLATFORM_SERVICES) expect(await platform.serviceReady(s)).toBe(200);
     const { outcomes, faultEndedAt } = await platform.signUpBurst('pause', 6, {
       afterMs: 150,
       run: async () => {
@@ -47,10 +50,13 @@ describe('NATS faults mid-burst', () => {
         try {
           // RPC_TIMEOUT_MS is 1000 here: 2.5 s makes every RPC in flight time out.
           const until = Date.now() + 2_500;
-          while (Date.now() < until) {
-            readiness.push((await platform.api('GET', '/ready', { token: '' })).status);
-            await new Promise((r) => setTimeout(r, 200));
-          }
+          const sample = async (probe: () => Promise<number>, into: number[]) => {
+            while (Date.now() < until) {
+              into.push(await probe());
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          };
+          await Promise.all([sample(async () => (await platform.api('GET', '/ready', { token: '' })).status, readiness), sample(() => platform.serviceReady('tenants'), serviceReadiness)]);
         } finally {
           platform.nats.resume();
         }
@@ -61,6 +67,9 @@ describe('NATS faults mid-burst', () => {
     report({ case: 'NATS paused 2.5 s (RPC timeout 1 s)', created: outcomes.length, active: end.active, duplicates: end.duplicates, lost_events: end.lostEvents, recover_ms: allActiveAt - faultEndedAt });
     expect(end.problems).toEqual([]);
     expect(readiness).toContain(503);
+    expect(serviceReadiness).toContain(503);
+    // Green again once NATS is back, the services' event consumers reading.
+    for (const s of PLATFORM_SERVICES) await waitFor(async () => (await platform.serviceReady(s)) === 200, `${s} ready again`, 20_000, 200);
     const ready = await platform.api('GET', '/ready', { token: '' });
     expect(ready).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(await platform.orphans()).toEqual([]);

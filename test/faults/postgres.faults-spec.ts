@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { FaultPlatform, report } from './fault-platform.js';
+import { FaultPlatform, PLATFORM_SERVICES, report } from './fault-platform.js';
 
 jest.setTimeout(180_000);
 
@@ -23,11 +23,14 @@ describe('Postgres restarted mid-burst', () => {
 
   it('six sign-ups while Postgres restarts (down 1.5 s): all end active, once each, nothing orphaned', async () => {
     let readyDuring: number | undefined;
+    let readyWhileDown: number | undefined;
     const { outcomes, faultEndedAt } = await platform.signUpBurst('pg', 6, {
       afterMs: 300,
       run: async () => {
         await platform.pg.stopServer('fast');
-        await new Promise((r) => setTimeout(r, 1_500));
+        await new Promise((r) => setTimeout(r, 1_000));
+        readyWhileDown = await platform.serviceReady('tenants');
+        await new Promise((r) => setTimeout(r, 500));
         await platform.pg.startServer();
         readyDuring = Date.now();
       },
@@ -36,6 +39,9 @@ describe('Postgres restarted mid-burst', () => {
     const end = await platform.endState(outcomes.map((o) => o.tenant));
     report({ case: 'Postgres restarted (down 1.5 s)', created: outcomes.length, active: end.active, duplicates: end.duplicates, lost_events: end.lostEvents, recover_ms: allActiveAt - (readyDuring ?? faultEndedAt) });
     expect(end.problems).toEqual([]);
+    // Not ready while its Postgres was down; ready again after.
+    expect(readyWhileDown).toBe(503);
+    for (const s of PLATFORM_SERVICES) expect(await platform.serviceReady(s)).toBe(200);
     expect(end.active).toBe(6);
     expect(await platform.orphans()).toEqual([]);
     // The services' LISTEN connections came back too: a new sign-up is provisioned at once.

@@ -176,28 +176,34 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   const HEALTH_PROBE_MS = 2_000;
   const health = async (): Promise<ServiceHealth> => {
     const checks: ServiceHealth['checks'] = {};
-    const t0 = Date.now();
-    try {
-      await withTimeout(dataSource.query('SELECT 1'), HEALTH_PROBE_MS, 'Postgres');
-      checks.postgres = { status: 'ok', latency_ms: Date.now() - t0 };
-    } catch (err) {
-      checks.postgres = { status: 'down', detail: (err as Error).message };
-    }
-    if (!natsState.connected) {
-      checks.nats = { status: 'down', detail: `disconnected since ${new Date(natsState.downSince ?? Date.now()).toISOString()}` };
-    } else {
-      checks.nats = { status: 'ok', latency_ms: await withTimeout(nats.rtt(), HEALTH_PROBE_MS, 'NATS').catch(() => -1) };
-    }
+    const timed = <T>(p: Promise<T>, what: string) => withTimeout(p, HEALTH_PROBE_MS, what);
+    // All probes at once: the answer takes HEALTH_PROBE_MS at worst, whatever is paused.
+    const [postgres, rtt, lag, outboxBacklog, deadLetters] = await Promise.all([
+      (async () => {
+        const t0 = Date.now();
+        try {
+          await timed(dataSource.query('SELECT 1'), 'Postgres');
+          return { status: 'ok' as const, latency_ms: Date.now() - t0 };
+        } catch (err) {
+          return { status: 'down' as const, detail: (err as Error).message };
+        }
+      })(),
+      natsState.connected ? timed(nats.rtt(), 'NATS').catch((err: Error) => err) : Promise.resolve(null),
+      consumer.eventTypes.length > 0 ? timed(consumer.lag(), 'the consumer').catch(() => null) : Promise.resolve(null),
+      timed(relay.backlog(), 'Postgres').catch(() => -1),
+      timed(dataSource.getRepository(DeadLetter).countBy({ status: 'parked' }), 'Postgres').catch(() => -1),
+    ]);
+    checks.postgres = postgres;
+    if (rtt === null) checks.nats = { status: 'down', detail: `disconnected since ${new Date(natsState.downSince ?? Date.now()).toISOString()}` };
+    else if (rtt instanceof Error) checks.nats = { status: 'down', detail: rtt.message };
+    else checks.nats = { status: 'ok', latency_ms: rtt };
     let consumers: ServiceHealth['consumers'] = [];
     if (consumer.eventTypes.length > 0) {
-      const lag = await withTimeout(consumer.lag(), HEALTH_PROBE_MS, 'the consumer').catch(() => null);
       consumers = [lag ?? { name: def.service, pending: -1, ack_pending: -1, redelivered: -1 }];
       const reading = consumer.reading();
       checks.events = reading.ok && lag ? { status: 'ok' } : { status: 'down', detail: reading.detail ?? 'consumer info unavailable' };
     }
-    const outboxBacklog = await withTimeout(relay.backlog(), HEALTH_PROBE_MS, 'Postgres').catch(() => -1);
     checks.outbox = { status: outboxBacklog >= 0 ? 'ok' : 'down', detail: `${outboxBacklog} unpublished` };
-    const deadLetters = await withTimeout(dataSource.getRepository(DeadLetter).countBy({ status: 'parked' }), HEALTH_PROBE_MS, 'Postgres').catch(() => -1);
     const down = Object.values(checks).some((c) => c.status === 'down');
     return {
       service: def.service,
