@@ -42,5 +42,8 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     // Issue 16: the whole platform fuzzed from its OpenAPI document (fixed seed and case count).
     { ...common, displayName: 'fuzz', testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'] },
+    // Fault injection (test/faults): kills and pauses its own NATS and Postgres under the platform.
+    // Minutes, not seconds: run by `npm run test:faults` and CI, not by `npm test`.
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'] },
   ],
 };

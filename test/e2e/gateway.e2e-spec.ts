@@ -52,6 +52,10 @@ describe('gateway e2e: health of the running platform', () => {
     const { status, body } = await detailed();
     expect(body.status).toBe('ok');
     expect(status).toBe(200);
+    // Ready: NATS connected and every credential revocation reader caught up.
+    const ready = await fetch(`${baseUrl}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', nats: { status: 'ok' }, revocations: { status: 'ok', readers: expect.arrayContaining([expect.objectContaining({ caught_up: true })]) } });
     for (const s of ServiceNames) expect(body.services[s].status).toBe('ok');
     expect(body.postgres.status).toBe('ok');
     expect(body.nats.status).toBe('ok');

@@ -204,7 +204,9 @@ describe('identity through the gateway (e2e)', () => {
     expect(logout.statusCode).toBe(200);
     expect(logout.json()).toEqual({ sessions_ended: 1 });
     expectProblem(await call('POST', '/api/v1/auth/refresh', { ip, body: { refresh_token: next.refresh_token } }), 401, 'INVALID_TOKEN');
-    // The ended session's access tokens stop working at the gateway too, not at their expiry.
+    // The ended session's access tokens stop working at the gateway too, not at their expiry — and
+    // at the gateway that carried the logout, already on the very next request (issue 15).
+    expectProblem(await call('GET', '/api/v1/auth/session', { ip, token: next.access_token }), 401, 'UNAUTHORIZED');
     for (const ended of [tokens.access_token, next.access_token]) {
       await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, token: ended })).statusCode === 401, 'the logged-out token refused');
       expectProblem(await call('GET', '/api/v1/users/me/tenants', { ip, token: ended }), 401, 'UNAUTHORIZED');
@@ -370,8 +372,13 @@ describe('identity through the gateway (e2e)', () => {
     expect((await call('GET', '/api/v1/auth/session', { ip, token: key })).json()).toMatchObject({ authenticated_by: 'api_key', user_id: user.id });
     const list = await call('GET', '/api/v1/api-keys', { ip, token });
     expect(list.json()).toMatchObject({ count: 1, next: null, previous: null, results: [{ id, name: 'ci' }] });
+    // The key was just used, so it sits in the key cache (API_KEY_CACHE_S=60 here).
+    expect((await call('GET', '/api/v1/auth/session', { ip, headers: { 'x-api-key': key } })).statusCode).toBe(200);
     expect((await call('DELETE', `/api/v1/api-keys/${id}`, { ip, token })).statusCode).toBe(200);
-    // Refused as soon as api_key.revoked arrives, well before the key cache (API_KEY_CACHE_S=60 here) would forget it.
+    // Fixed (issue 15): the gateway that carried the revocation refuses the key on the very next request…
+    expectProblem(await call('GET', '/api/v1/auth/session', { ip, headers: { 'x-api-key': key } }), 401, 'UNAUTHORIZED');
+    expectProblem(await call('GET', '/api/v1/auth/me', { ip, token: key }), 401, 'UNAUTHORIZED');
+    // …and for good (api_key.revoked arrives as well).
     await waitFor(async () => (await call('GET', '/api/v1/auth/session', { ip, headers: { 'x-api-key': key } })).statusCode === 401, 'the revoked key refused', 10_000);
     await audit(`user_id=${user.id}&action=revoked`, (e) => e.event_type === 'api_key.revoked', 'api_key.revoked');
   });

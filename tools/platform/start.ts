@@ -25,6 +25,29 @@ const env = {
 const jsonLogs = process.env.LOG_FORMAT === 'json' || !process.stdout.isTTY;
 const color = !jsonLogs && !process.env.NO_COLOR;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/**
+ * PLATFORM_REPLICAS (1-5, default 1): how many processes of each service to run. They share the work
+ * as on Kubernetes — RPC through queue groups, events through the shared durable consumer, the
+ * outbox relay and scheduled work under locks. Replica r of service i gets metrics port
+ * METRICS_BASE_PORT + (r-1)·services + i. (One gateway: it is the single entry port here.)
+ */
+const replicas = (() => {
+  const n = Number(process.env.PLATFORM_REPLICAS ?? 1);
+  if (!Number.isInteger(n) || n < 1 || n > 5) {
+    process.stderr.write(`PLATFORM_REPLICAS must be an integer from 1 to 5 (got "${process.env.PLATFORM_REPLICAS}")\n`);
+    process.exit(1);
+  }
+  return n;
+})();
+// METRICS_BASE_PORT=0 lets every service pick a free port (tests, several platforms on one host).
+const metricsBase = Number(process.env.METRICS_BASE_PORT ?? 9101);
+const serviceProcesses = Array.from({ length: replicas }, (_, r) =>
+  ServiceNames.map((service, i) => ({
+    service,
+    name: r === 0 ? service : `${service}-${r + 1}`,
+    metricsPort: metricsBase === 0 ? 0 : metricsBase + r * ServiceNames.length + i,
+  })),
+).flat();
 const sink = (name: string, line: string) => process.stdout.write(`${jsonLogs ? line : prettyLine(name, line, color)}\n`);
 
 async function main(): Promise<void> {
@@ -53,21 +76,19 @@ async function main(): Promise<void> {
     }
     shuttingDown = true;
     say(`\n${signal} received: stopping the gateway (in-flight requests finish), then the services…`);
-    await supervisor.stop([['gateway'], [...ServiceNames]]);
+    await supervisor.stop([['gateway'], serviceProcesses.map((p) => p.name)]);
     say('Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  // METRICS_BASE_PORT=0 lets every service pick a free port (tests, several platforms on one host).
-  const metricsBase = Number(process.env.METRICS_BASE_PORT ?? 9101);
   await Promise.all(
-    ServiceNames.map((service, i) =>
+    serviceProcesses.map((p) =>
       supervisor.start({
-        name: service,
-        script: path.join(distRoot, 'apps', service, 'src', 'main.js'),
-        env: { ...env, METRICS_PORT: String(metricsBase === 0 ? 0 : metricsBase + i), RUN_MIGRATIONS: 'false' },
+        name: p.name,
+        script: path.join(distRoot, 'apps', p.service, 'src', 'main.js'),
+        env: { ...env, METRICS_PORT: String(p.metricsPort), RUN_MIGRATIONS: 'false' },
       }),
     ),
   );
@@ -88,8 +109,9 @@ async function main(): Promise<void> {
   say(`  Health        ${base}/health/detailed`);
   say(`  Tenant apps   http://<slug>.localhost:${port}`);
   if (metricsBase > 0) {
-    say(`  Metrics       ${base}/metrics (gateway), http://localhost:${metricsBase}-${metricsBase + ServiceNames.length - 1}/metrics (services)`);
+    say(`  Metrics       ${base}/metrics (gateway), http://localhost:${metricsBase}-${metricsBase + serviceProcesses.length - 1}/metrics (services)`);
   }
+  if (replicas > 1) say(`  Replicas      ${replicas} of each service (RPC queue groups, shared durable consumers, one relay and one job per lock)`);
   if (admin.created && admin.generated_password) {
     say(`  Admin         ${admin.email} / ${admin.generated_password}   (generated now and shown once: keep it)`);
   } else if (admin.created) {

@@ -70,6 +70,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
    * At least identity's ACCESS_TOKEN_TTL_S (900) plus JWT_CLOCK_TOLERANCE_S.
    */
   REVOCATION_RETENTION_S: z.coerce.number().int().min(60).max(86_400 * 2).default(3_600),
+  /**
+   * How often the revocation readers are checked against the server. A reader not seen caught up
+   * for 3 checks makes the list untrusted: /ready turns red and credentials are re-checked with identity.
+   */
+  REVOCATION_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 
   // Rate limits (docs/decisions/0006-rate-limits.md)
   /** `tier:limit` pairs per RATE_LIMIT_WINDOW_S; tiers: anonymous, standard, premium, enterprise, admin, infra. */

@@ -4,7 +4,8 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { SignJWT, type JWTPayload } from 'jose';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_HEADER_TYPE, IdentityRpc, type ApiKeyPrincipal } from '@saas/contracts';
 import { DomainException, toRpcError } from '@saas/errors';
-import type { SubjectNaming } from '@saas/messaging';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ensureEventStream, type SubjectNaming } from '@saas/messaging';
 
 export const ISSUER = 'saas-control-plane';
 export const AUDIENCE = 'saas-control-plane-api';
@@ -28,7 +29,9 @@ export interface SignOptions {
 /**
  * Identity as far as the gateway's authentication needs it, in the test process: an RSA signing key
  * published over `rpc.identity.keys.jwks`, and `api-keys.verify` answering from a map. Tokens are
- * signed like identity signs them, or however a test needs (attacks).
+ * signed like identity signs them, or however a test needs (attacks). Like the real one it makes
+ * sure the event stream exists (the gateway reads revocations from it, and trusts no credential
+ * cache until it has caught up), and answers `sessions.check` (every session live unless ended here).
  */
 export class FakeIdentity {
   readonly kid = `kid-${randomUUID().slice(0, 8)}`;
@@ -36,8 +39,10 @@ export class FakeIdentity {
   readonly publicKey: KeyObject;
   readonly extraKeys: Array<{ kid: string; publicKey: KeyObject }> = [];
   readonly apiKeys = new Map<string, ApiKeyPrincipal>();
+  readonly endedSessions = new Set<string>();
   jwksCalls = 0;
   apiKeyCalls = 0;
+  sessionChecks = 0;
   private readonly subs: Subscription[] = [];
 
   constructor() {
@@ -51,7 +56,15 @@ export class FakeIdentity {
   }
 
   async serve(nc: NatsConnection, naming: SubjectNaming): Promise<void> {
+    await ensureEventStream(await jetstreamManager(nc), naming);
     this.subs.push(
+      nc.subscribe(naming.subject(IdentityRpc.sessionsCheck), {
+        callback: (_err, msg) => {
+          this.sessionChecks++;
+          const { session_id: sid } = msg.json<{ data: { session_id?: string } }>().data;
+          reply(msg, { response: { active: !(sid && this.endedSessions.has(sid)) } });
+        },
+      }),
       nc.subscribe(naming.subject(IdentityRpc.jwks), {
         callback: (_err, msg) => {
           this.jwksCalls++;

@@ -14,6 +14,14 @@ export const provisioningConfigSchema = baseConfigSchema
     PROVISIONING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     /** A job that was started this many times without finishing (crashes) fails for good. */
     PROVISIONING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * A transient failure (RPC timeout, no responders, NATS or Postgres gone, serialization failure)
+     * puts the job back in the queue after a backoff starting here (doubling, max 10 s) instead of
+     * failing it…
+     */
+    PROVISIONING_RETRY_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    /** …until its transient failures have lasted this long; then it fails (retryable) like any other. */
+    PROVISIONING_RETRY_DEADLINE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     PROVISIONING_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
     /**
      * Test seam (NODE_ENV=test only): `<step>` makes the process SIGKILL itself when a job reaches

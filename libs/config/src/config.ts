@@ -36,6 +36,11 @@ export const baseConfigSchema = z.object({
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
   EVENT_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   EVENT_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  /**
+   * A handler failing transiently (timeout, no responders, NATS or Postgres gone) is retried without
+   * using up EVENT_MAX_DELIVER until its message is this old; then it is parked.
+   */
+  EVENT_RETRY_DEADLINE_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(3_600_000),
   /** How long JetStream waits for an ack before redelivering (a crashed consumer's message). */
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Events handled at once per replica; one tenant's events always in order, one at a time. */

@@ -79,6 +79,8 @@ export const IdentityRpc = Object.freeze({
 
   // Gateway → identity, credential check (request carries the key only)
   apiKeysVerify: 'rpc.identity.api-keys.verify',
+  /** Gateway → identity: is this session still live? Asked only while the revocation list is not trusted. */
+  sessionsCheck: 'rpc.identity.sessions.check',
 });
 export type IdentityRpcSubject = (typeof IdentityRpc)[keyof typeof IdentityRpc];
 
@@ -348,6 +350,11 @@ export interface LogoutResponse {
   sessions_ended: number;
 }
 
+/** What `rpc.identity.auth.logout` answers: the gateway refuses the ended sessions before it answers (not returned over HTTP). */
+export interface LogoutRpcResponse extends LogoutResponse {
+  session_ids: string[];
+}
+
 export class MeRequest extends CallerRequest {}
 
 /** What a user may change about themselves (no `role`, `is_active`, `email`, `tier`: unknown fields are refused). */
@@ -606,6 +613,21 @@ export class ListApiKeysRequest extends CallerListRequest {
 export class RevokeApiKeyRequest extends CallerRequest {
   @IsUUID()
   id!: string;
+}
+
+/** `rpc.identity.sessions.check`: an access token's session (`sid`) and user (`sub`). */
+export class CheckSessionRequest {
+  @IsUUID()
+  user_id!: string;
+
+  @IsOptional()
+  @IsUUID()
+  session_id?: string;
+}
+
+/** Live: the user exists and is active, and the session (when named) is theirs and not ended. */
+export interface SessionCheckView {
+  active: boolean;
 }
 
 export class VerifyApiKeyRequest {

@@ -14,7 +14,7 @@ import {
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { EventEnvelopeDto, validatePayload, type EventEnvelope } from '@saas/contracts';
-import { DomainException } from '@saas/errors';
+import { backoffDelay, DomainException, transientKind } from '@saas/errors';
 import { CORRELATION_HEADER, eventsHandled, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
 import { DeadLetter } from './entities.js';
 import type { RegisteredEventHandler } from './event-handler.decorator.js';
@@ -35,6 +35,12 @@ export interface EventConsumerOptions {
    */
   concurrency?: number;
   ackWaitMs?: number;
+  /**
+   * A handler failing transiently (RPC timeout, no responders, NATS or Postgres gone, serialization
+   * failure) is retried with backoff without using up `maxDeliver`, until the message is this old;
+   * then it is parked like any other. Default 1 hour.
+   */
+  transientDeadlineMs?: number;
   /** Test seam: runs after the handler's transaction committed, before the ack. */
   beforeAck?: (event: EventEnvelope) => Promise<void> | void;
 }
@@ -46,11 +52,15 @@ class PermanentFailure extends Error {}
 /** `@OnEvent(ANY_EVENT)` handles every event type on the stream. */
 export const ANY_EVENT = '*';
 
+/** Full jitter on the upper half: spreads retries of a burst without ever retrying immediately. */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  // Full jitter on the upper half: spreads retries of a burst without ever retrying immediately.
-  return Math.round(exp / 2 + random() * (exp / 2));
+  return backoffDelay(attempt, baseMs, maxMs, random);
 }
+
+/** Deliveries of messages in flight that failed transiently (by stream sequence), bounded. */
+const MAX_TRACKED_BLIPS = 10_000;
+/** A blip's retries stay frequent, so a handler resumes within seconds of NATS or Postgres coming back. */
+const MAX_TRANSIENT_BACKOFF_MS = 10_000;
 
 /**
  * A durable JetStream pull consumer with an inbox. Messages are handled one at a time in stream
@@ -61,7 +71,16 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
 export class EventConsumer {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private stopping = false;
+  /** Why the consumer is not reading right now (missed heartbeats, consumer gone), or undefined. */
+  private stalled?: string;
   private readonly byType = new Map<string, RegisteredEventHandler[]>();
+  /**
+   * Transient failures per message (stream sequence): JetStream counts every delivery, these are
+   * taken off that count before comparing it with maxDeliver. Per replica and in memory — a
+   * replica that restarts forgets them, which can only park later, never sooner than without.
+   */
+  private readonly blips = new Map<number, number>();
 
   constructor(
     private readonly ds: DataSource,
@@ -154,10 +173,62 @@ export class EventConsumer {
   async start(): Promise<void> {
     if (this.byType.size === 0) return;
     await this.ensure();
+    this.stopping = false;
+    const first = await this.open();
+    this.loop = this.follow(first);
+  }
+
+  /**
+   * Whether the consumer is reading: the server's idle heartbeats (or messages) keep arriving. Down
+   * after missed heartbeats, a lost consumer or stream, or while the reading is being restarted.
+   */
+  reading(): { ok: boolean; detail?: string } {
+    if (this.byType.size === 0) return { ok: true };
+    if (!this.messages) return { ok: false, detail: 'not reading (restarting)' };
+    return this.stalled ? { ok: false, detail: this.stalled } : { ok: true };
+  }
+
+  private async open(): Promise<ConsumerMessages> {
     const consumer: Consumer = await this.js.consumers.get(this.naming.streamName, this.options.durable);
-    this.messages = await consumer.consume({ max_messages: 64 });
-    const messages = this.messages;
-    this.loop = this.dispatchInLanes(messages);
+    const messages = await consumer.consume({ max_messages: 64, expires: 10_000 });
+    this.messages = messages;
+    this.stalled = undefined;
+    void (async () => {
+      for await (const n of messages.status()) {
+        if (n.type === 'heartbeats_missed') this.stalled = `missed ${n.count} heartbeats`;
+        else if (n.type === 'consumer_not_found' || n.type === 'stream_not_found' || n.type === 'consumer_deleted' || n.type === 'no_responders') this.stalled = n.type.replace(/_/g, ' ');
+        else if (n.type === 'heartbeat' || n.type === 'reset') this.stalled = undefined;
+      }
+    })().catch(() => undefined);
+    return messages;
+  }
+
+  /**
+   * Handles messages until stopped. Should the client give the consumer up (it was deleted, the
+   * stream was re-created…), it is ensured and opened again with backoff: a service never stays
+   * deaf to its events while it runs.
+   */
+  private async follow(first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | undefined = first;
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        messages ??= await (async () => {
+          await this.ensure();
+          return this.open();
+        })();
+        failures = 0;
+        await this.dispatchInLanes(messages);
+      } catch (err) {
+        this.stalled = (err as Error).message ?? String(err);
+      }
+      messages = undefined;
+      this.messages = undefined;
+      if (this.stopping) break;
+      const delay = retryDelay(++failures, 250, 5_000);
+      this.logger.warn({ consumer: this.options.durable, err: this.stalled, retry_in_ms: delay }, 'event consumer stopped reading; reopening');
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
   }
 
   /**
@@ -170,6 +241,7 @@ export class EventConsumer {
     const lanes = new Map<string, Promise<void>>();
     let taken = 0;
     for await (const msg of messages) {
+      this.stalled = undefined; // a message is proof of life
       while (taken >= max) await Promise.race(lanes.values());
       const key = laneOf(msg);
       taken++;
@@ -191,8 +263,8 @@ export class EventConsumer {
 
   /** Stops pulling; the message being handled finishes and is acked first. */
   async stop(): Promise<void> {
-    if (!this.messages) return;
-    await this.messages.close().catch(() => undefined);
+    this.stopping = true;
+    await this.messages?.close().catch(() => undefined);
     await this.loop;
     this.messages = undefined;
   }
@@ -214,27 +286,60 @@ export class EventConsumer {
       outcome = await this.dispatch(envelope, headers);
       if (outcome !== 'ignored') await this.options.beforeAck?.(envelope);
       await msg.ackAck().catch(() => msg.ack());
+      this.blips.delete(msg.seq);
     } catch (err) {
-      const permanent = err instanceof PermanentFailure;
-      if (permanent || attempts >= this.options.maxDeliver) {
-        await this.park(msg.subject, raw, headers, envelope, err, attempts);
-        // Fixed: no reason on the TERM. Servers before 2.10 do not parse "+TERM <reason>" and ignore
-        // it, so the parked message came back after every ack wait and was parked again and again.
-        // The reason is recorded in dead_letters, where operators read it.
-        msg.term();
-        outcome = 'parked';
-        this.logger.error({ err, event_id: envelope?.id, type: envelope?.type, attempts }, 'event parked as a dead letter');
-      } else {
-        const delay = retryDelay(attempts, this.options.backoffMs, this.options.maxBackoffMs ?? 60_000);
-        msg.nak(delay);
-        outcome = 'retried';
-        this.logger.warn({ err, event_id: envelope?.id, type: envelope?.type, attempts, retry_in_ms: delay }, 'event handler failed; will retry');
-      }
+      outcome = await this.failed(msg, err, raw, headers, envelope, attempts);
     } finally {
       clearInterval(heartbeat);
     }
     eventsHandled.inc({ consumer: this.options.durable, type: envelope?.type ?? 'unknown', outcome });
     return outcome;
+  }
+
+  /**
+   * Transient is not failure: a blip is retried with backoff and does not count towards maxDeliver
+   * until the message is `transientDeadlineMs` old. Anything else counts; a permanent failure (bad
+   * envelope or payload) or the last attempt parks the message so the ones behind it keep flowing.
+   */
+  private async failed(msg: JsMsg, err: unknown, raw: string, headers: Record<string, string>, envelope: EventEnvelope | undefined, attempts: number): Promise<Outcome> {
+    const permanent = err instanceof PermanentFailure;
+    const transient = permanent ? null : transientKind(err);
+    const blips = (this.blips.get(msg.seq) ?? 0) + (transient ? 1 : 0);
+    const ageMs = Date.now() - Math.floor(msg.info.timestampNanos / 1e6);
+    const counted = attempts - blips;
+    const giveUp = transient ? ageMs >= (this.options.transientDeadlineMs ?? 3_600_000) : permanent || counted >= this.options.maxDeliver;
+    const maxBackoffMs = this.options.maxBackoffMs ?? 60_000;
+    const retry = (n: number) => {
+      const delay = retryDelay(n, this.options.backoffMs, transient ? Math.min(maxBackoffMs, MAX_TRANSIENT_BACKOFF_MS) : maxBackoffMs);
+      msg.nak(delay);
+      return delay;
+    };
+    if (!giveUp) {
+      if (transient) {
+        this.blips.set(msg.seq, blips);
+        if (this.blips.size > MAX_TRACKED_BLIPS) this.blips.delete(this.blips.keys().next().value!);
+      }
+      const delay = retry(transient ? blips : counted);
+      const log = { err: transient ? describe(err) : err, event_id: envelope?.id, type: envelope?.type, attempts, transient: transient ?? undefined, retry_in_ms: delay };
+      if (transient) this.logger.warn(log, 'event handler hit a transient failure; will retry');
+      else this.logger.warn(log, 'event handler failed; will retry');
+      return 'retried';
+    }
+    try {
+      await this.park(msg.subject, raw, headers, envelope, err, attempts);
+    } catch (parkErr) {
+      // Postgres is gone too: try again later rather than drop or hot-loop.
+      retry(Math.max(1, counted));
+      this.logger.warn({ err: describe(parkErr), event_id: envelope?.id }, 'cannot park the event now; will retry');
+      return 'retried';
+    }
+    // Fixed: no reason on the TERM. Servers before 2.10 do not parse "+TERM <reason>" and ignore
+    // it, so the parked message came back after every ack wait and was parked again and again.
+    // The reason is recorded in dead_letters, where operators read it.
+    msg.term();
+    this.blips.delete(msg.seq);
+    this.logger.error({ err, event_id: envelope?.id, type: envelope?.type, attempts }, 'event parked as a dead letter');
+    return 'parked';
   }
 
   private parse(raw: string): EventEnvelopeDto {

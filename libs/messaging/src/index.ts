@@ -7,3 +7,4 @@ export * from './outbox.js';
 export * from './event-handler.decorator.js';
 export * from './event-consumer.js';
 export * from './stream.js';
+export * from './connection-state.js';

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createEnvelope, type EventEnvelope, type NewEvent } from '@saas/contracts';
+import { backoffDelay, transientKind } from '@saas/errors';
 import { CORRELATION_HEADER, eventsPublished, injectTraceContext, workContext } from '@saas/observability';
 import { OutboxMessage } from './entities.js';
 import type { SubjectNaming } from './naming.js';
@@ -80,6 +81,9 @@ export class OutboxRelay {
   /** Set by a NOTIFY; read after each pass so one that arrives mid-pass is not lost. */
   private notified = false;
   private listener?: pg.Client;
+  private lastListen = 0;
+  /** Passes in a row that failed (NATS or Postgres away): the wait before the next one grows. */
+  private failures = 0;
   private lastCleanup = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -117,6 +121,7 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     const url = (this.ds.options as { url?: string }).url;
+    this.lastListen = Date.now();
     try {
       const client = new pg.Client({ connectionString: url, application_name: `${this.schema}-outbox-listener` });
       client.on('notification', () => {
@@ -124,8 +129,11 @@ export class OutboxRelay {
         this.wake?.();
       });
       client.on('error', (err) => {
-        this.logger.warn({ err }, 'outbox LISTEN connection lost; relying on polling until restart');
-        this.listener = undefined;
+        // Fixed: the listener was never opened again, so after a Postgres restart every event
+        // waited for the poll. It is reopened by the loop (polling covers the gap).
+        this.logger.warn({ err: err.message }, 'outbox LISTEN connection lost; polling until it is back');
+        if (this.listener === client) this.listener = undefined;
+        void client.end().catch(() => undefined);
       });
       await client.connect();
       await client.query(`LISTEN "${notifyChannel(this.schema)}"`);
@@ -139,24 +147,38 @@ export class OutboxRelay {
     while (this.running) {
       let published = 0;
       this.notified = false;
+      if (!this.listener && Date.now() - this.lastListen >= Math.min(this.pollMs * 2, 5_000)) await this.listen();
       try {
         published = await this.relayOnce();
         await this.cleanup();
       } catch (err) {
-        this.logger.error({ err }, 'outbox relay iteration failed');
+        this.failures++;
+        // Transient is not failure: Postgres away is retried with backoff, quietly; anything else is a bug.
+        if (transientKind(err)) this.logger.warn({ err: (err as Error).message, failures: this.failures }, 'outbox relay cannot reach Postgres; will retry');
+        else this.logger.error({ err }, 'outbox relay iteration failed');
+      }
+      if (this.failures > 0) {
+        await this.pause(backoffDelay(this.failures, Math.min(this.pollMs, 250), Math.max(this.pollMs, 5_000)));
+        continue;
       }
       // Fixed: a NOTIFY that arrived while a pass ran found no `wake` to call and was dropped, so
       // that event waited a full poll interval; `notified` makes the loop go round again at once.
       if (published >= this.batchSize || !this.running || this.notified) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.pause(this.pollMs);
     }
+  }
+
+  /** Waits `ms`, or until a NOTIFY (or stop) wakes the loop. */
+  private async pause(ms: number): Promise<void> {
+    if (!this.running) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   /** Publishes one batch; returns how many rows were published. */
@@ -170,6 +192,7 @@ export class OutboxRelay {
         [this.batchSize],
       );
       const done: string[] = [];
+      let failed = false;
       for (const row of rows) {
         const h = natsHeaders();
         for (const [k, v] of Object.entries(row.headers ?? {})) h.set(k, v);
@@ -181,7 +204,10 @@ export class OutboxRelay {
             row.id,
             String((err as Error).message ?? err).slice(0, 1000),
           ]);
-          this.logger.warn({ err, event_id: row.id, type: row.type }, 'publishing an outbox event failed; will retry');
+          failed = true;
+          const kind = transientKind(err);
+          if (kind) this.logger.warn({ err: (err as Error).message, transient: kind, event_id: row.id, type: row.type }, 'NATS cannot take outbox events now; will retry');
+          else this.logger.warn({ err, event_id: row.id, type: row.type }, 'publishing an outbox event failed; will retry');
           break;
         }
         done.push(row.id);
@@ -193,6 +219,8 @@ export class OutboxRelay {
           [done],
         );
       }
+      // A failed publish backs the loop off (the row stays first in line); a clean pass resets it.
+      this.failures = failed ? this.failures + 1 : 0;
       return done.length;
     });
   }

@@ -13,7 +13,7 @@ import { ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { throwError, type Observable } from 'rxjs';
 import { validatePayload, type Actor } from '@saas/contracts';
-import { DomainException, internalError, toRpcError } from '@saas/errors';
+import { DomainException, internalError, toRpcError, transientKind } from '@saas/errors';
 import { CORRELATION_HEADER, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
 import type { Logger } from 'pino';
 import type { SubjectNaming } from './naming.js';
@@ -115,6 +115,15 @@ export class RpcProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown): Observable<never> {
     if (exception instanceof DomainException) return throwError(() => toRpcError(exception));
+    // Transient is not failure: the service's Postgres restarting (or an RPC it made timing out) is
+    // a 503 the caller may retry, not a 500 that says something is broken.
+    const transient = transientKind(exception);
+    if (transient) {
+      this.logger.warn({ err: (exception as Error)?.message, transient }, 'RPC handler hit a transient failure; answering 503');
+      return throwError(() =>
+        toRpcError(new DomainException('SERVICE_UNAVAILABLE', 'The service is briefly unavailable. Try again shortly.', { status: 503, extensions: { transient } })),
+      );
+    }
     const { exception: wrapped, errorId } = internalError();
     this.logger.error({ err: exception, error_id: errorId }, 'unhandled error in RPC handler');
     return throwError(() => toRpcError(wrapped));

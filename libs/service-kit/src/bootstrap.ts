@@ -32,6 +32,8 @@ import {
   type EventConsumerOptions,
   type EventHandlerMetadata,
   type RegisteredEventHandler,
+  watchNatsConnection,
+  withTimeout,
 } from '@saas/messaging';
 import { createLogger, initMetrics, initTracing, PinoNestLogger, shutdownTracing, startMetricsServer } from '@saas/observability';
 import { PlatformModule } from './platform.module.js';
@@ -118,6 +120,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
 
   const naming = new SubjectNaming(config.SUBJECT_PREFIX);
   const nats = await connectNats(config.NATS_URL, `${def.service}:${instanceId}`);
+  const natsState = watchNatsConnection(nats);
   const jsm = await jetstreamManager(nats);
   await ensureEventStream(jsm, naming);
   const js = jetstream(nats);
@@ -160,25 +163,47 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     maxDeliver: config.EVENT_MAX_DELIVER,
     backoffMs: config.EVENT_BACKOFF_MS,
     ackWaitMs: config.EVENT_ACK_WAIT_MS,
+    transientDeadlineMs: config.EVENT_RETRY_DEADLINE_MS,
     concurrency: config.EVENT_CONCURRENCY,
     ...(def.consumer ?? {}),
   });
 
+  /**
+   * Ready means able to do its work: Postgres answers, NATS is connected (not merely "not closed"
+   * while it reconnects), and the event consumer is reading. Every probe is bounded, so a paused
+   * Postgres or NATS makes this answer "down" rather than hang.
+   */
+  const HEALTH_PROBE_MS = 2_000;
   const health = async (): Promise<ServiceHealth> => {
     const checks: ServiceHealth['checks'] = {};
-    const t0 = Date.now();
-    try {
-      await dataSource.query('SELECT 1');
-      checks.postgres = { status: 'ok', latency_ms: Date.now() - t0 };
-    } catch (err) {
-      checks.postgres = { status: 'down', detail: (err as Error).message };
-    }
-    checks.nats = nats.isClosed() ? { status: 'down' } : { status: 'ok', latency_ms: await nats.rtt().catch(() => -1) };
+    const timed = <T>(p: Promise<T>, what: string) => withTimeout(p, HEALTH_PROBE_MS, what);
+    // All probes at once: the answer takes HEALTH_PROBE_MS at worst, whatever is paused.
+    const [postgres, rtt, lag, outboxBacklog, deadLetters] = await Promise.all([
+      (async () => {
+        const t0 = Date.now();
+        try {
+          await timed(dataSource.query('SELECT 1'), 'Postgres');
+          return { status: 'ok' as const, latency_ms: Date.now() - t0 };
+        } catch (err) {
+          return { status: 'down' as const, detail: (err as Error).message };
+        }
+      })(),
+      natsState.connected ? timed(nats.rtt(), 'NATS').catch((err: Error) => err) : Promise.resolve(null),
+      consumer.eventTypes.length > 0 ? timed(consumer.lag(), 'the consumer').catch(() => null) : Promise.resolve(null),
+      timed(relay.backlog(), 'Postgres').catch(() => -1),
+      timed(dataSource.getRepository(DeadLetter).countBy({ status: 'parked' }), 'Postgres').catch(() => -1),
+    ]);
+    checks.postgres = postgres;
+    if (rtt === null) checks.nats = { status: 'down', detail: `disconnected since ${new Date(natsState.downSince ?? Date.now()).toISOString()}` };
+    else if (rtt instanceof Error) checks.nats = { status: 'down', detail: rtt.message };
+    else checks.nats = { status: 'ok', latency_ms: rtt };
     let consumers: ServiceHealth['consumers'] = [];
-    if (consumer.eventTypes.length > 0) consumers = [await consumer.lag().catch(() => ({ name: def.service, pending: -1, ack_pending: -1, redelivered: -1 }))];
-    const outboxBacklog = await relay.backlog().catch(() => -1);
+    if (consumer.eventTypes.length > 0) {
+      consumers = [lag ?? { name: def.service, pending: -1, ack_pending: -1, redelivered: -1 }];
+      const reading = consumer.reading();
+      checks.events = reading.ok && lag ? { status: 'ok' } : { status: 'down', detail: reading.detail ?? 'consumer info unavailable' };
+    }
     checks.outbox = { status: outboxBacklog >= 0 ? 'ok' : 'down', detail: `${outboxBacklog} unpublished` };
-    const deadLetters = await dataSource.getRepository(DeadLetter).countBy({ status: 'parked' }).catch(() => -1);
     const down = Object.values(checks).some((c) => c.status === 'down');
     return {
       service: def.service,
@@ -268,7 +293,35 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
 
 /** For `main.ts`: boot, stop cleanly on SIGTERM/SIGINT, exit non-zero with a clear line if boot fails. */
 export async function runService<S extends z.ZodTypeAny>(def: ServiceDefinition<S>): Promise<void> {
-  let running: RunningService;
+  let running: RunningService | undefined;
+  let stopRequested = false;
+  let stopWhenBooted: string | undefined;
+  const stop = (reason: string) => {
+    if (stopRequested) return;
+    // A signal during boot (or right as the ready line goes out) is honoured once booted, gracefully.
+    if (!running) {
+      stopWhenBooted ??= reason;
+      return;
+    }
+    stopRequested = true;
+    const service = running;
+    // A stop that hangs (a handler or job that never settles) must not leave the process behind —
+    // under a supervisor it would never be replaced, and an orphaned one would hold its port.
+    // SHUTDOWN_TIMEOUT_MS (30 s) is longer than the longest graceful wait inside (provisioning lets
+    // jobs in flight finish for up to 20 s).
+    const timeoutMs = service.config.SHUTDOWN_TIMEOUT_MS;
+    setTimeout(() => {
+      service.logger.error({ reason, timeout_ms: timeoutMs }, `${def.service} service did not stop in time; exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
+    service.shutdown(reason).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  // Registered before booting: the "ready" line is printed inside bootstrapService, and a SIGTERM
+  // sent as soon as it is read must not find the default handler (exit without stopping).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal));
   try {
     running = await bootstrapService(def);
   } catch (err) {
@@ -276,25 +329,7 @@ export async function runService<S extends z.ZodTypeAny>(def: ServiceDefinition<
     logger.fatal({ err }, `${def.service} service failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
-  let stopRequested = false;
-  const stop = (reason: string) => {
-    if (stopRequested) return;
-    stopRequested = true;
-    // A stop that hangs (a handler or job that never settles) must not leave the process behind —
-    // under a supervisor it would never be replaced, and an orphaned one would hold its port.
-    // SHUTDOWN_TIMEOUT_MS (30 s) is longer than the longest graceful wait inside (provisioning lets
-    // jobs in flight finish for up to 20 s).
-    const timeoutMs = running.config.SHUTDOWN_TIMEOUT_MS;
-    setTimeout(() => {
-      running.logger.error({ reason, timeout_ms: timeoutMs }, `${def.service} service did not stop in time; exiting`);
-      process.exit(1);
-    }, timeoutMs).unref();
-    running.shutdown(reason).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop(signal));
+  if (stopWhenBooted) stop(stopWhenBooted);
   stopWhenParentGoes(stop);
   announceReady(def.service, { metrics_port: running.metricsPort ?? null });
 }

@@ -4,3 +4,4 @@ export * from './http.js';
 export * from './events.js';
 export * from './platform.js';
 export * from './webhook-receiver.js';
+export * from './own-servers.js';

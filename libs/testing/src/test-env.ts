@@ -21,6 +21,12 @@ function withDatabase(url: string, database: string): string {
  * (hence its own JetStream stream), so test runs never collide with each other or with a running
  * platform. `cleanup()` drops both.
  */
+/** Where a test world lives; by default the machine's Postgres and NATS (a fault test passes its own). */
+export interface TestServers {
+  pgAdminUrl?: string;
+  natsUrl?: string;
+}
+
 export class TestEnv {
   private natsConn?: NatsConnection;
 
@@ -29,20 +35,23 @@ export class TestEnv {
     readonly database: string,
     readonly databaseUrl: string,
     readonly prefix: string,
+    readonly pgAdminUrl: string = TEST_PG_ADMIN_URL,
+    readonly natsUrl: string = TEST_NATS_URL,
   ) {}
 
-  static async create(label: string): Promise<TestEnv> {
+  static async create(label: string, servers: TestServers = {}): Promise<TestEnv> {
     const id = token();
     const safe = label.toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 20);
     const database = `t_${safe}_${id}`;
-    const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+    const pgAdminUrl = servers.pgAdminUrl ?? TEST_PG_ADMIN_URL;
+    const admin = new pg.Client({ connectionString: pgAdminUrl });
     await admin.connect();
     try {
       await admin.query(`CREATE DATABASE "${database}"`);
     } finally {
       await admin.end();
     }
-    return new TestEnv(label, database, withDatabase(TEST_PG_ADMIN_URL, database), `t_${safe}_${id}.`);
+    return new TestEnv(label, database, withDatabase(pgAdminUrl, database), `t_${safe}_${id}.`, pgAdminUrl, servers.natsUrl ?? TEST_NATS_URL);
   }
 
   /** Environment for a platform process (service or gateway) living in this world. */
@@ -51,7 +60,7 @@ export class TestEnv {
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       DATABASE_URL: this.databaseUrl,
-      NATS_URL: TEST_NATS_URL,
+      NATS_URL: this.natsUrl,
       SUBJECT_PREFIX: this.prefix,
       EVENT_BACKOFF_MS: '100',
       // Test receivers listen on 127.0.0.1, which the webhooks service refuses by default (SSRF).
@@ -65,7 +74,8 @@ export class TestEnv {
   }
 
   async nats(): Promise<NatsConnection> {
-    this.natsConn ??= await connect({ servers: TEST_NATS_URL, name: `test:${this.label}` });
+    // Reconnects for ever: a fault test restarts its NATS under this connection.
+    this.natsConn ??= await connect({ servers: this.natsUrl, name: `test:${this.label}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     return this.natsConn;
   }
 
@@ -83,7 +93,7 @@ export class TestEnv {
       await jsm?.streams.delete(this.streamName).catch(() => undefined);
       await nc.drain().catch(() => undefined);
     }
-    const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+    const admin = new pg.Client({ connectionString: this.pgAdminUrl });
     await admin.connect();
     try {
       await admin.query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);

@@ -32,10 +32,11 @@ export class ApiKeyVerifier {
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {}
 
-  verify(key: string, now = Date.now()): Outcome | Promise<Outcome> {
+  /** `fresh`: ask identity even when an answer is cached (the revocation list is not trusted now). */
+  verify(key: string, now = Date.now(), options: { fresh?: boolean } = {}): Outcome | Promise<Outcome> {
     if (!parseApiKey(key)) return 'invalid_api_key';
     const digest = credentialDigest(key);
-    const cached = this.cache.get(digest, now);
+    const cached = options.fresh ? undefined : this.cache.get(digest, now);
     if (cached !== undefined) return cached;
     let pending = this.inflight.get(digest);
     if (!pending) {

@@ -1,15 +1,16 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import { loadConfig } from '@saas/config';
 import { SubjectNaming } from '@saas/messaging';
-import { httpRequest, TestEnv, type HttpResponse } from '@saas/testing';
+import { httpRequest, TestEnv, waitFor, type HttpResponse } from '@saas/testing';
 import { ADMIN_ID, AUDIENCE, FakeIdentity, ISSUER, USER_ID } from '../../test/fake-identity.js';
 import { gatewayConfigSchema } from '../config.js';
 import { createGateway, routesOf } from '../gateway.js';
+import { CredentialRevocations } from './revocations.js';
 
 const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
@@ -22,6 +23,7 @@ const EXPECTED_PUBLIC = [
   'GET /health',
   'GET /health/detailed',
   'GET /metrics',
+  'GET /ready',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/password/forgot',
   'POST /api/v1/auth/password/reset',
@@ -55,6 +57,8 @@ describe('gateway authentication (in-process, fake identity over real NATS)', ()
     app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    // Until its revocation readers have caught up the gateway asks identity about every credential.
+    await waitFor(() => app.get(CredentialRevocations).trusted(), 'the revocation list to be trusted', 15_000);
   });
 
   afterAll(async () => {
@@ -179,6 +183,41 @@ describe('gateway authentication (in-process, fake identity over real NATS)', ()
       expect401(await get('/api/v1/auth/session', { 'x-api-key': `sk_zzzzzzzz_${'z'.repeat(43)}` }));
       expect401(await get('/api/v1/auth/session', { 'x-api-key': 'sk_short' }));
     });
+  });
+
+  it('fails closed while its revocation list cannot be trusted: cached keys and valid signatures are re-checked with identity', async () => {
+    const key = `sk_e5f6a7b8_${'c'.repeat(43)}`;
+    identity.apiKeys.set(key, { api_key_id: randomUUID(), user_id: USER_ID, email: 'someone@example.com', roles: ['user'], tier: 'standard', tenant_id: null, scopes: [] });
+    const sid = randomUUID();
+    const token = await identity.token({ claims: { sid } });
+    expect((await get('/api/v1/auth/session', { 'x-api-key': key })).statusCode).toBe(200);
+    expect((await session(token)).statusCode).toBe(200);
+    // Ended while this gateway could not read them (no event ever arrives here).
+    identity.apiKeys.delete(key);
+    identity.endedSessions.add(sid);
+    // Trusted: the cache and the signature decide (the events would have said otherwise).
+    expect((await get('/api/v1/auth/session', { 'x-api-key': key })).statusCode).toBe(200);
+    expect((await session(token)).statusCode).toBe(200);
+
+    const revocations = app.get(CredentialRevocations);
+    const untrusted = jest.spyOn(revocations, 'trusted').mockReturnValue(false);
+    try {
+      const calls = { keys: identity.apiKeyCalls, sessions: identity.sessionChecks };
+      expect401(await get('/api/v1/auth/session', { 'x-api-key': key }));
+      expect401(await session(token));
+      expect(identity.apiKeyCalls).toBe(calls.keys + 1);
+      expect(identity.sessionChecks).toBe(calls.sessions + 1);
+      // A live session still works, asked about each time.
+      expect((await session(await identity.token())).statusCode).toBe(200);
+      expect(identity.sessionChecks).toBe(calls.sessions + 2);
+      // And identity not answering is a 503/504, never a pass.
+      identity.stop();
+      const res = await session(await identity.token());
+      expect([503, 504]).toContain(res.statusCode);
+    } finally {
+      untrusted.mockRestore();
+      await identity.serve(await env.nats(), new SubjectNaming(env.prefix));
+    }
   });
 
   it('lets admins, and only admins, into @Roles("admin") routes', async () => {

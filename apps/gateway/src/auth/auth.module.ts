@@ -7,6 +7,7 @@ import { JwksCache } from './jwks.cache.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { RequestAuthenticator } from './request-authenticator.js';
 import { CredentialRevocations } from './revocations.js';
+import { SessionCheck } from './session-check.js';
 
 /**
  * Authentication at the gateway: JWTs (passport-jwt over identity's JWKS) and API keys, resolved per
@@ -15,7 +16,7 @@ import { CredentialRevocations } from './revocations.js';
  */
 @Global()
 @Module({
-  providers: [JwksCache, JwtStrategy, AccessTokenVerifier, ApiKeyVerifier, CredentialRevocations, RequestAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [JwksCache, JwtStrategy, AccessTokenVerifier, ApiKeyVerifier, CredentialRevocations, SessionCheck, RequestAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [JwksCache, AccessTokenVerifier, ApiKeyVerifier, CredentialRevocations, RequestAuthenticator],
 })
 export class AuthModule {}

@@ -5,6 +5,7 @@ import { AccessTokenVerifier } from './access-token.verifier.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import type { AuthFailure, Principal } from './principal.js';
 import { CredentialRevocations } from './revocations.js';
+import { SessionCheck } from './session-check.js';
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
@@ -36,6 +37,7 @@ export class RequestAuthenticator {
     private readonly tokens: AccessTokenVerifier,
     private readonly apiKeys: ApiKeyVerifier,
     private readonly revocations: CredentialRevocations,
+    private readonly sessions: SessionCheck,
   ) {}
 
   /** Synchronous when the credential's outcome is cached (the common case); a promise otherwise. */
@@ -46,8 +48,24 @@ export class RequestAuthenticator {
       request.authFailure = 'invalid_token';
       return;
     }
+    // Fail closed: while the revocation list cannot be trusted (its reader is behind or stopped),
+    // a cached key or a valid signature is not enough — identity is asked about every credential.
+    if (!this.revocations.trusted()) return this.authenticateWithIdentity(request, credential);
     const outcome = credential.kind === 'api_key' ? this.apiKeys.verify(credential.value) : this.tokens.verify(credential.value);
     if (outcome instanceof Promise) return outcome.then((o) => this.apply(request, o));
+    this.apply(request, outcome);
+  }
+
+  private async authenticateWithIdentity(request: FastifyRequest, credential: { kind: 'jwt' | 'api_key'; value: string }): Promise<void> {
+    if (credential.kind === 'api_key') {
+      this.apply(request, await this.apiKeys.verify(credential.value, Date.now(), { fresh: true }));
+      return;
+    }
+    const outcome = await this.tokens.verify(credential.value);
+    if (typeof outcome !== 'string' && !this.revocations.isRevoked(outcome) && !(await this.sessions.isLive(outcome))) {
+      request.authFailure = 'invalid_token';
+      return;
+    }
     this.apply(request, outcome);
   }
 

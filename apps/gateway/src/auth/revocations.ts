@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { IdentityEventTypes, type EventEnvelope } from '@saas/contracts';
+import { backoffDelay } from '@saas/errors';
 import { SubjectNaming } from '@saas/messaging';
 import type { GatewayConfig } from '../config.js';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER, NATS_CONNECTION } from '../tokens.js';
@@ -13,6 +14,12 @@ const MAX_ENTRIES = 200_000;
 
 /** The events that end credentials, read from the stream (one filter subject per consumer: NATS 2.9). */
 const FILTERS = ['user.>', IdentityEventTypes.ApiKeyRevoked, IdentityEventTypes.SecurityTokenReuseDetected];
+
+/** Pulls expire this often, so the server's idle heartbeats (half of it) reveal a dead consumer quickly. */
+const PULL_EXPIRES_MS = 5_000;
+
+/** How long the gateway's start waits for the readers to catch up before serving (failing closed) anyway. */
+const STARTUP_CATCH_UP_MS = 3_000;
 
 type Data = {
   user_id?: string;
@@ -48,6 +55,139 @@ class ExpiringSet {
   }
 }
 
+export interface RevocationReaderStatus {
+  filter: string;
+  /** Read up to the end of the stream within the last few checks. */
+  caught_up: boolean;
+  /** Where it resumes after a restart of NATS or of its consumer (stream sequence). */
+  next_seq: number | null;
+  last_error: string | null;
+}
+
+/**
+ * One kind of revocation event, followed from the stream for as long as the gateway runs.
+ *
+ * Fixed (issue 15): the ordered consumer used to start at a time (`opt_start_time`); when NATS
+ * restarted, the client re-created it "from the next sequence" while keeping that start time, which
+ * the server refuses (`consumer delivery policy is deliver by start sequence, but optional start
+ * time is also set`), so the reader stopped for good and the gateway kept trusting its stale list.
+ * Now the start time is turned into a stream sequence once, every consumer starts from a sequence
+ * (the last one seen + 1), and whenever the reading ends — for whatever reason — it starts again
+ * from there. Whether it is caught up is checked against the server, not assumed.
+ */
+class RevocationReader {
+  nextSeq: number | undefined;
+  lastError: string | null = null;
+  private consumer?: Consumer;
+  private messages?: ConsumerMessages;
+  /** The last message handled: its consumer (a re-created one has a new name) and delivery sequence. */
+  private handled?: { consumer: string; dseq: number };
+  private freshUntil = 0;
+  private stopped = false;
+
+  constructor(
+    readonly filter: string,
+    private readonly nats: NatsConnection,
+    private readonly naming: SubjectNaming,
+    private readonly since: () => string,
+    private readonly apply: (msg: JsMsg) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  fresh(now: number): boolean {
+    return now < this.freshUntil;
+  }
+
+  /** Not trusted from now on, until a check proves it caught up again. */
+  distrust(): void {
+    this.freshUntil = 0;
+  }
+
+  status(now: number): RevocationReaderStatus {
+    return { filter: this.filter, caught_up: this.fresh(now), next_seq: this.nextSeq ?? null, last_error: this.lastError };
+  }
+
+  async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        this.nextSeq ??= await this.startSequence();
+        const consumer = await jetstream(this.nats).consumers.get(this.naming.streamName, {
+          filter_subjects: this.naming.event(this.filter),
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: this.nextSeq,
+        });
+        const messages = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
+        this.consumer = consumer;
+        this.messages = messages;
+        this.handled = undefined;
+        failures = 0;
+        if (this.stopped) messages.stop();
+        for await (const msg of messages) {
+          this.apply(msg);
+          this.nextSeq = msg.seq + 1;
+          this.handled = { consumer: msg.info.consumer, dseq: msg.info.deliverySequence };
+        }
+        if (!this.stopped) this.lastError = 'the consumer stopped';
+      } catch (err) {
+        // No stream yet (no service has started), NATS away, or the consumer refused: start again.
+        this.lastError = (err as Error).message ?? String(err);
+      }
+      this.consumer = undefined;
+      this.messages = undefined;
+      this.distrust();
+      if (this.stopped) return;
+      const delay = backoffDelay(++failures, 250, 5_000);
+      this.logger.warn({ filter: this.filter, err: this.lastError, resume_at_seq: this.nextSeq ?? null, retry_in_ms: delay }, 'reading credential revocations interrupted; resuming');
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
+  }
+
+  /**
+   * Caught up when the server has nothing more to deliver and everything it delivered was handled.
+   * Called periodically; a reader that misses checks (NATS paused, consumer gone) stops being fresh.
+   */
+  async check(staleAfterMs: number, timeoutMs: number): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    try {
+      const info = await Promise.race([
+        consumer.info(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('consumer info timed out')), timeoutMs).unref()),
+      ]);
+      const delivered = info.delivered.consumer_seq;
+      const handledAll = delivered === 0 || (this.handled?.consumer === info.name && this.handled.dseq >= delivered);
+      if (info.num_pending === 0 && handledAll) {
+        this.freshUntil = Date.now() + staleAfterMs;
+        this.lastError = null;
+      }
+    } catch (err) {
+      this.lastError = (err as Error).message ?? String(err);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.messages?.stop();
+  }
+
+  /** The stream sequence of the first message at or after `since` (a throwaway consumer tells it). */
+  private async startSequence(): Promise<number> {
+    const jsm = await jetstreamManager(this.nats);
+    const probe = await jsm.consumers.add(this.naming.streamName, {
+      filter_subject: this.naming.event(this.filter),
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: this.since(),
+      ack_policy: AckPolicy.None,
+      inactive_threshold: 10_000 * 1e6,
+      mem_storage: true,
+      num_replicas: 1,
+    });
+    void jsm.consumers.delete(this.naming.streamName, probe.name).catch(() => undefined);
+    return probe.delivered.stream_seq + 1;
+  }
+}
+
 /**
  * Credentials ended before they expire: sessions (logout, password change or reset, deactivation,
  * refresh-token reuse), deleted users, revoked API keys. The gateway accepts an access token from
@@ -59,6 +199,12 @@ class ExpiringSet {
  * REVOCATION_RETENTION_S back, so a replica that (re)starts knows what was ended while it was
  * down. An id is remembered for REVOCATION_RETENTION_S, which must be at least identity's
  * ACCESS_TOKEN_TTL_S (and API_KEY_CACHE_S): by then every token of the session has expired.
+ *
+ * Fails closed: the list is `trusted()` only while every reader has been seen caught up within the
+ * last REVOCATION_CHECK_MS × 3. Otherwise (NATS restarting or paused, a reader re-created, the
+ * gateway just started) the request authenticator re-checks every credential with identity, and
+ * `/ready` is red. Revocations this gateway carried itself (logout, key revocation) are applied at
+ * once, before the answer leaves (`revokeSessions`, `revokeApiKey`).
  */
 @Injectable()
 export class CredentialRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -66,16 +212,19 @@ export class CredentialRevocations implements OnApplicationBootstrap, OnApplicat
   private readonly users: ExpiringSet;
   private readonly apiKeys: ExpiringSet;
   private readonly retentionMs: number;
-  private readonly readers: ConsumerMessages[] = [];
+  private readonly checkMs: number;
+  private readonly readers: RevocationReader[] = [];
+  private checker?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
     private readonly naming: SubjectNaming,
-    @Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'REVOCATION_RETENTION_S'>,
+    @Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'REVOCATION_RETENTION_S'> & Partial<Pick<GatewayConfig, 'REVOCATION_CHECK_MS'>>,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {
     this.retentionMs = config.REVOCATION_RETENTION_S * 1000;
+    this.checkMs = config.REVOCATION_CHECK_MS ?? 1_000;
     this.sessions = new ExpiringSet(this.retentionMs);
     this.users = new ExpiringSet(this.retentionMs);
     this.apiKeys = new ExpiringSet(this.retentionMs);
@@ -89,6 +238,33 @@ export class CredentialRevocations implements OnApplicationBootstrap, OnApplicat
     }
     if (this.apiKeys.size !== 0 && p.apiKeyId !== undefined && this.apiKeys.has(p.apiKeyId, now)) return true;
     return this.users.size !== 0 && this.users.has(p.userId, now);
+  }
+
+  /**
+   * Whether "not in the list" means "not revoked": every reader caught up recently. False before the
+   * first catch-up, while NATS is away or paused, and while a reader is being re-created.
+   */
+  trusted(now = Date.now()): boolean {
+    return this.readers.length > 0 && this.readers.every((r) => r.fresh(now));
+  }
+
+  readiness(now = Date.now()): { status: 'ok' | 'stale'; readers: RevocationReaderStatus[] } {
+    return { status: this.trusted(now) ? 'ok' : 'stale', readers: this.readers.map((r) => r.status(now)) };
+  }
+
+  /** A logout (or other session end) this gateway carried: refused here before the answer is sent. */
+  revokeSessions(sessionIds: readonly string[], now = Date.now()): void {
+    for (const sid of sessionIds) this.sessions.add(sid, now, now);
+  }
+
+  /** A user deletion this gateway carried: every credential of theirs refused here at once. */
+  revokeUser(userId: string, now = Date.now()): void {
+    this.users.add(userId, now, now);
+  }
+
+  /** A key revocation this gateway carried: refused here before the answer is sent. */
+  revokeApiKey(apiKeyId: string, now = Date.now()): void {
+    this.apiKeys.add(apiKeyId, now, now);
   }
 
   /** Applies one event (exported for the consumers below and for tests). */
@@ -114,41 +290,48 @@ export class CredentialRevocations implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const since = new Date(Date.now() - this.retentionMs).toISOString();
-    await Promise.all(FILTERS.map((filter) => this.follow(filter, since)));
+    const since = () => new Date(Date.now() - this.retentionMs).toISOString();
+    for (const filter of FILTERS) {
+      const reader = new RevocationReader(filter, this.nats, this.naming, since, (msg) => this.applyMessage(msg), this.logger);
+      this.readers.push(reader);
+      void reader.run();
+    }
+    void this.watchConnection();
+    const staleAfterMs = this.checkMs * 3;
+    this.checker = setInterval(() => {
+      for (const r of this.readers) void r.check(staleAfterMs, this.checkMs);
+    }, this.checkMs);
+    this.checker.unref();
+    // Normally the readers catch up in milliseconds: wait for that (bounded) so that a gateway that
+    // says it is ready is; when NATS or the stream is not there yet it serves anyway, failing closed.
+    const deadline = Date.now() + STARTUP_CATCH_UP_MS;
+    while (!this.trusted() && Date.now() < deadline) {
+      await Promise.all(this.readers.map((r) => r.check(staleAfterMs, this.checkMs)));
+      if (!this.trusted()) await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
-  /** Reads one kind of event from `since` on, for as long as the gateway runs. */
-  private async follow(filter: string, since: string): Promise<void> {
-    if (this.stopped) return;
-    let messages: ConsumerMessages;
+  private applyMessage(msg: JsMsg): void {
     try {
-      const consumer = await jetstream(this.nats).consumers.get(this.naming.streamName, {
-        filter_subjects: this.naming.event(filter),
-        deliver_policy: DeliverPolicy.StartTime,
-        opt_start_time: since,
-      });
-      messages = await consumer.consume();
+      this.apply(msg.json<EventEnvelope<Data>>());
     } catch (err) {
-      // No stream yet (no service has started) or NATS down: the gateway still serves, and retries.
-      this.logger.warn({ err, filter }, 'cannot read credential revocations yet; retrying in 5 s');
-      setTimeout(() => void this.follow(filter, since), 5_000).unref();
-      return;
+      this.logger.warn({ err, subject: msg.subject }, 'unreadable event skipped by the revocation list');
     }
-    this.readers.push(messages);
-    void (async () => {
-      for await (const msg of messages) {
-        try {
-          this.apply(msg.json<EventEnvelope<Data>>());
-        } catch (err) {
-          this.logger.warn({ err, subject: msg.subject }, 'unreadable event skipped by the revocation list');
-        }
+  }
+
+  /** A lost connection distrusts the list at once, not a few checks later. */
+  private async watchConnection(): Promise<void> {
+    for await (const s of this.nats.status()) {
+      if (this.stopped) return;
+      if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'staleConnection') {
+        for (const r of this.readers) r.distrust();
       }
-    })().catch((err: unknown) => this.logger.warn({ err, filter }, 'reading credential revocations stopped'));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.checker);
     for (const r of this.readers) r.stop();
   }
 }

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { HealthService } from './health.service.js';
-import type { DetailedHealth } from './health.types.js';
+import type { DetailedHealth, Readiness } from './health.types.js';
 
 @ApiTags('health')
 @Public()
@@ -16,6 +16,15 @@ export class HealthController {
   @ApiOkResponse({ description: 'The gateway process is alive (checks no dependency).' })
   liveness() {
     return this.health.liveness();
+  }
+
+  @Get('ready')
+  @ApiOkResponse({ description: 'Ready: NATS connected and the credential revocation list caught up.' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready (NATS away, or revocations not caught up: credentials are re-checked with identity meanwhile).' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Readiness {
+    const report = this.health.readiness();
+    if (report.status !== 'ok') reply.status(503);
+    return report;
   }
 
   /**

@@ -1,14 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
 import { RpcSubjects, ServiceNames, type ServiceHealth, type ServiceName } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
-import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { RpcClient, SubjectNaming, watchNatsConnection, type NatsConnectionState } from '@saas/messaging';
+import { CredentialRevocations } from '../auth/revocations.js';
 import type { GatewayConfig } from '../config.js';
 import { GATEWAY_CONFIG, GATEWAY_INFO, NATS_CONNECTION, PG_POOL, type GatewayInfo } from '../tokens.js';
 import { elapsedMs, withDeadline } from './deadline.js';
-import type { ComponentHealth, ConsumerLag, DetailedHealth, JetStreamHealth, OverallStatus, ServiceEntry } from './health.types.js';
+import type { ComponentHealth, ConsumerLag, DetailedHealth, JetStreamHealth, OverallStatus, Readiness, RevocationsHealth, ServiceEntry } from './health.types.js';
 
 /**
  * Composes /health/detailed: every service's own health RPC, Postgres, NATS and the event stream,
@@ -18,6 +19,7 @@ import type { ComponentHealth, ConsumerLag, DetailedHealth, JetStreamHealth, Ove
 @Injectable()
 export class HealthService {
   private jsm?: Promise<JetStreamManager>;
+  private readonly natsState: NatsConnectionState;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -26,7 +28,29 @@ export class HealthService {
     @Inject(PG_POOL) private readonly pgPool: pg.Pool,
     @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'HEALTH_RPC_TIMEOUT_MS'>,
     @Inject(GATEWAY_INFO) private readonly info: GatewayInfo,
-  ) {}
+    @Optional() private readonly revocations?: CredentialRevocations,
+  ) {
+    this.natsState = watchNatsConnection(nats);
+  }
+
+  /**
+   * `/ready`: whether this gateway can serve as it should — NATS connected (every route but health
+   * needs it) and its revocation list caught up (else it fails closed). No RPC: cheap enough for a
+   * load balancer to ask every second.
+   */
+  readiness(): Readiness {
+    const nats: ComponentHealth = this.natsState.connected
+      ? { status: 'ok' }
+      : { status: 'down', detail: `disconnected since ${new Date(this.natsState.downSince ?? Date.now()).toISOString()}` };
+    const revocations = this.revocationsHealth();
+    return { status: nats.status === 'ok' && revocations.status === 'ok' ? 'ok' : 'down', timestamp: new Date().toISOString(), nats, revocations };
+  }
+
+  private revocationsHealth(): RevocationsHealth {
+    if (!this.revocations) return { status: 'ok', readers: [] };
+    const r = this.revocations.readiness();
+    return { status: r.status === 'ok' ? 'ok' : 'down', ...(r.status === 'ok' ? {} : { detail: 'not caught up: credentials are re-checked with identity' }), readers: r.readers };
+  }
 
   liveness(): { status: 'ok'; version: string; timestamp: string } {
     return { status: 'ok', version: this.info.version, timestamp: new Date().toISOString() };
@@ -42,8 +66,11 @@ export class HealthService {
     ]);
     const byService = Object.fromEntries(services) as Record<ServiceName, ServiceEntry>;
     const jetstream: JetStreamHealth = { ...stream, consumers: consumerLag(byService) };
+    const revocations = this.revocationsHealth();
+    const overall = overallStatus(byService, postgres, nats, jetstream);
     return {
-      status: overallStatus(byService, postgres, nats, jetstream),
+      // A gateway that cannot trust its revocation list still serves (asking identity), but is not ok.
+      status: overall === 'ok' && revocations.status !== 'ok' ? 'degraded' : overall,
       version: this.info.version,
       timestamp: new Date().toISOString(),
       duration_ms: elapsedMs(started),
@@ -57,6 +84,7 @@ export class HealthService {
       postgres,
       nats,
       jetstream,
+      revocations,
     };
   }
 
@@ -81,6 +109,7 @@ export class HealthService {
 
   private async natsHealth(): Promise<ComponentHealth> {
     if (this.nats.isClosed()) return { status: 'down', detail: 'connection closed' };
+    if (!this.natsState.connected) return { status: 'down', detail: 'disconnected; reconnecting' };
     return this.probe('NATS', async () => {
       await this.nats.rtt();
     });

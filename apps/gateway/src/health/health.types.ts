@@ -26,6 +26,19 @@ export interface JetStreamHealth extends ComponentHealth {
   consumers: ConsumerLag[];
 }
 
+/** The gateway's credential revocation readers (auth/revocations.ts). */
+export interface RevocationsHealth extends ComponentHealth {
+  readers: Array<{ filter: string; caught_up: boolean; next_seq: number | null; last_error: string | null }>;
+}
+
+/** `/ready`: 200 when `ok`, 503 otherwise. */
+export interface Readiness {
+  status: 'ok' | 'down';
+  timestamp: string;
+  nats: ComponentHealth;
+  revocations: RevocationsHealth;
+}
+
 export interface DetailedHealth {
   status: OverallStatus;
   version: string;
@@ -36,4 +49,5 @@ export interface DetailedHealth {
   postgres: ComponentHealth;
   nats: ComponentHealth;
   jetstream: JetStreamHealth;
+  revocations: RevocationsHealth;
 }

@@ -3,8 +3,9 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
-import { DomainException } from '@saas/errors';
-import { GATEWAY_LOGGER } from '../tokens.js';
+import { backoffDelay, DomainException } from '@saas/errors';
+import type { GatewayConfig } from '../config.js';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../tokens.js';
 import { IdempotencyStore, type CompletedResponse } from './idempotency.store.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -28,6 +29,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly store: IdempotencyStore,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'IDEMPOTENCY_LOCK_S'>,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -81,18 +83,36 @@ export class IdempotencyInterceptor implements NestInterceptor {
           })(),
         ),
       ),
-      catchError((err: unknown) =>
-        from(
-          this.store.release(key, outcome.revision).then(
-            () => Promise.reject(err),
-            (releaseErr: unknown) => {
-              this.logger.warn({ err: releaseErr }, 'could not release an idempotency key');
-              return Promise.reject(err);
-            },
-          ),
-        ),
-      ),
+      catchError((err: unknown) => from(this.release(key, outcome.revision).then(() => Promise.reject(err)))),
     );
+  }
+
+  /**
+   * Frees the key of a failed request so the client may retry with it. Fixed (issue 15): when NATS
+   * was away at that moment the key stayed "in progress" until IDEMPOTENCY_LOCK_S (60 s), and every
+   * retry of a sign-up got 409 IDEMPOTENCY_KEY_IN_PROGRESS for a minute after a 1.5 s blip. Now the
+   * release is retried in the background (the error answer does not wait for it).
+   */
+  private async release(key: string, revision: number): Promise<void> {
+    try {
+      await this.store.release(key, revision);
+      return;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not release an idempotency key; retrying in the background');
+    }
+    void (async () => {
+      const deadline = Date.now() + this.config.IDEMPOTENCY_LOCK_S * 1000;
+      for (let attempt = 1; Date.now() < deadline; attempt++) {
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, 250, 2_000)).unref());
+        try {
+          await this.store.release(key, revision);
+          return;
+        } catch (err) {
+          // Already gone (an earlier try went through, its answer lost) or replaced: nothing to free.
+          if (/wrong last sequence|not found/i.test((err as Error).message ?? '')) return;
+        }
+      }
+    })();
   }
 }
 

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, type ApiKeyView, type CallerDto, type CreatedApiKeyView, type ListResult, type Page } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
+import { CredentialRevocations } from '../auth/revocations.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -20,6 +21,7 @@ export class ApiKeysController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly paginator: Paginator,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   @Get()
@@ -43,10 +45,13 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ summary: 'Revoke a key (it may keep working at the gateway for up to 30 s, its cache time).' })
+  @ApiOperation({ summary: 'Revoke a key: refused at once by this gateway, by the others within about a second (README § Revocation).' })
   @ApiOkResponse({ type: ApiKeyViewDto, description: 'The revoked key.' })
   @ApiProblems(404)
-  revoke(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<ApiKeyView> {
-    return this.rpc.call(IdentityRpc.apiKeysRevoke, { id: params.id, caller });
+  async revoke(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<ApiKeyView> {
+    const revoked = await this.rpc.call<ApiKeyView>(IdentityRpc.apiKeysRevoke, { id: params.id, caller });
+    // Fixed (issue 15): the next request with the key used to be served from the key cache (200).
+    this.revocations.revokeApiKey(revoked.id ?? params.id);
+    return revoked;
   }
 }

@@ -7,6 +7,7 @@ import {
   type CallerDto,
   type ClientInfoDto,
   type LogoutResponse,
+  type LogoutRpcResponse,
   type ResetPasswordResponse,
   type TokenResponse,
   type UserView,
@@ -14,6 +15,7 @@ import {
 } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Client, Public } from '../auth/auth.decorators.js';
+import { CredentialRevocations } from '../auth/revocations.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { RateLimitException } from '../rate-limit/rate-limit.headers.js';
@@ -46,6 +48,7 @@ export class AuthController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly limits: RateLimitService,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   @Post('register')
@@ -106,8 +109,11 @@ export class AuthController {
   @ApiOperation({ summary: 'End a session (by refresh token or session id) or all of the caller’s sessions.' })
   @ApiOkResponse({ type: LogoutResponseDto })
   @ApiProblems(401)
-  logout(@Body() body: LogoutBody, @Caller() caller: CallerDto): Promise<LogoutResponse> {
-    return this.rpc.call(IdentityRpc.logout, { ...body, caller });
+  async logout(@Body() body: LogoutBody, @Caller() caller: CallerDto): Promise<LogoutResponse> {
+    const { session_ids: ended, ...answer } = await this.rpc.call<LogoutRpcResponse>(IdentityRpc.logout, { ...body, caller });
+    // Refused here before the answer leaves; other gateways learn it from user.logged_out (README § Revocation).
+    this.revocations.revokeSessions(ended ?? []);
+    return answer;
   }
 
   @Post('password/forgot')

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, UserRoles, type CallerDto, type ListResult, type Page, type UserSubscriptionView, type UserTenantView, type UserView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
+import { CredentialRevocations } from '../auth/revocations.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -22,6 +23,7 @@ export class UsersController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly paginator: Paginator,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   @Get()
@@ -76,8 +78,10 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user (admins).' })
   @ApiOkResponse({ type: DeletedUserDto })
   @ApiProblems(404)
-  delete(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<{ deleted: true; id: string }> {
-    return this.rpc.call(IdentityRpc.usersDelete, { id: params.id, caller });
+  async delete(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<{ deleted: true; id: string }> {
+    const deleted = await this.rpc.call<{ deleted: true; id: string }>(IdentityRpc.usersDelete, { id: params.id, caller });
+    this.revocations.revokeUser(deleted.id ?? params.id);
+    return deleted;
   }
 
   @Get(':id/tenants')

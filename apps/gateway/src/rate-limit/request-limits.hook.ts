@@ -10,7 +10,7 @@ import type { RateLimitService } from './rate-limit.service.js';
  * still carry rate-limit headers and cannot be flooded. Credentials are not even looked at there.
  */
 export function isInfraRoute(route: string): boolean {
-  return route === '/health' || route.startsWith('/health/') || route === '/api/health' || route === '/metrics' || route === '/docs' || route.startsWith('/docs/');
+  return route === '/health' || route === '/ready' || route.startsWith('/health/') || route === '/api/health' || route === '/metrics' || route === '/docs' || route.startsWith('/docs/');
 }
 
 /**

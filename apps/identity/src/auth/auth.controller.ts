@@ -13,7 +13,7 @@ import {
   UpdateMeRequest,
   VerifyEmailRequest,
   type AcceptedResponse,
-  type LogoutResponse,
+  type LogoutRpcResponse,
   type ResetPasswordResponse,
   type TokenResponse,
   type UserView,
@@ -51,7 +51,7 @@ export class AuthController {
   }
 
   @MessagePattern(IdentityRpc.logout)
-  logout(@Payload() req: LogoutRequest): Promise<LogoutResponse> {
+  logout(@Payload() req: LogoutRequest): Promise<LogoutRpcResponse> {
     return this.auth.logout(req);
   }
 

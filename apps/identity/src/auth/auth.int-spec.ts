@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { decodeProtectedHeader, errors as joseErrors, createLocalJWKSet, jwtVerify } from 'jose';
 import { IdentityRpc, type AcceptedResponse, type TokenResponse } from '@saas/contracts';
@@ -75,7 +76,15 @@ describe('identity auth over RPC', () => {
     const a = await h.login('ada.lovelace@example.com');
     const b = await h.login('ada.lovelace@example.com');
     const caller = await h.callerOf(a);
-    await expect(h.call(IdentityRpc.logout, { caller, refresh_token: a.refresh_token })).resolves.toEqual({ sessions_ended: 1 });
+    const sidA = (await h.verify(a.access_token)).sid as string;
+    const userId = (await h.verify(a.access_token)).sub as string;
+    // sessions.check (asked by a gateway that cannot trust its revocation list): live until logged out.
+    await expect(h.call(IdentityRpc.sessionsCheck, { user_id: userId, session_id: sidA })).resolves.toEqual({ active: true });
+    await expect(h.call(IdentityRpc.logout, { caller, refresh_token: a.refresh_token })).resolves.toEqual({ sessions_ended: 1, session_ids: [sidA] });
+    await expect(h.call(IdentityRpc.sessionsCheck, { user_id: userId, session_id: sidA })).resolves.toEqual({ active: false });
+    await expect(h.call(IdentityRpc.sessionsCheck, { user_id: userId, session_id: (await h.verify(b.access_token)).sid })).resolves.toEqual({ active: true });
+    await expect(h.call(IdentityRpc.sessionsCheck, { user_id: randomUUID(), session_id: sidA })).resolves.toEqual({ active: false });
+    expect((await failure(h.call(IdentityRpc.sessionsCheck, { user_id: 'nope' }))).code).toBe('VALIDATION_FAILED');
     expect((await failure(h.call(IdentityRpc.refresh, { refresh_token: a.refresh_token }))).code).toBe('INVALID_TOKEN');
     await expect(h.call<TokenResponse>(IdentityRpc.refresh, { refresh_token: b.refresh_token })).resolves.toHaveProperty('access_token');
 

@@ -8,7 +8,7 @@ import {
   type ForgotPasswordRequest,
   type LoginRequest,
   type LogoutRequest,
-  type LogoutResponse,
+  type LogoutRpcResponse,
   type RefreshRequest,
   type RegisterRequest,
   type ResendVerificationRequest,
@@ -267,7 +267,7 @@ export class AuthService implements OnApplicationBootstrap {
     };
   }
 
-  async logout(req: LogoutRequest): Promise<LogoutResponse> {
+  async logout(req: LogoutRequest): Promise<LogoutRpcResponse> {
     const principal = await this.callers.resolve(req.caller);
     const userId = principal.user.id;
     const ended = await this.ds.transaction(async (tx) => {
@@ -287,9 +287,9 @@ export class AuthService implements OnApplicationBootstrap {
           actor: principal.actor,
         });
       }
-      return ids.length;
+      return ids;
     });
-    return { sessions_ended: ended };
+    return { sessions_ended: ended.length, session_ids: ended };
   }
 
   // ------------------------------------------------------------------ me

@@ -107,6 +107,17 @@ export class SessionsService {
   }
 
   /** The session a refresh token belongs to (any state), for logout. */
+  /** One indexed query: the user is active and (when named) the session is theirs and not revoked. */
+  async isLive(userId: string, sessionId?: string): Promise<boolean> {
+    const rows: unknown[] = sessionId
+      ? await this.ds.query(
+          `SELECT 1 FROM users u JOIN sessions s ON s.user_id = u.id WHERE u.id = $1 AND u.is_active AND s.id = $2 AND s.revoked_at IS NULL`,
+          [userId, sessionId],
+        )
+      : await this.ds.query(`SELECT 1 FROM users u WHERE u.id = $1 AND u.is_active`, [userId]);
+    return rows.length > 0;
+  }
+
   async sessionOfToken(tx: EntityManager, presented: string): Promise<Session | null> {
     const token = await tx.getRepository(RefreshToken).findOneBy({ tokenHash: sha256Hex(presented) });
     return token ? tx.getRepository(Session).findOneBy({ id: token.sessionId }) : null;

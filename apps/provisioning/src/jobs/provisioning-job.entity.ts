@@ -53,6 +53,18 @@ export class ProvisioningJob {
   @Column('text', { name: 'last_error', nullable: true })
   lastError!: string | null;
 
+  /** Not claimed before this (a transient failure's backoff). */
+  @Column('timestamptz', { name: 'run_after', nullable: true })
+  runAfter!: Date | null;
+
+  /** Transient failures (RPC timeout, NATS or Postgres gone) retried so far; they do not count as attempts. */
+  @Column('int', { name: 'transient_failures', default: 0 })
+  transientFailures!: number;
+
+  /** When the current run of transient failures began; past PROVISIONING_RETRY_DEADLINE_MS the job fails. */
+  @Column('timestamptz', { name: 'retrying_since', nullable: true })
+  retryingSince!: Date | null;
+
   @Column('jsonb')
   spec!: JobTenantSpec;
 

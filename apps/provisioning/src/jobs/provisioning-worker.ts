@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EventTypes, type ProvisioningEventData } from '@saas/contracts';
+import { backoffDelay, transientKind } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { workContext } from '@saas/observability';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
@@ -17,6 +18,9 @@ import { TENANT_DATABASES } from './tokens.js';
 class LeaseLost extends Error {}
 
 const SUB_STEP_QUIET_MS = 250;
+const MAX_RETRY_BACKOFF_MS = 10_000;
+/** How often a lost LISTEN connection (Postgres restarted) is opened again; polling covers the gap. */
+const RELISTEN_MS = 2_000;
 
 /**
  * Runs provisioning jobs. A job is claimed under a lease (renewed while it runs); jobs of one tenant
@@ -33,6 +37,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
   private readonly active = new Set<Promise<void>>();
   private wake?: () => void;
   private listener?: pg.Client;
+  private lastListen = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -61,10 +66,14 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
   }
 
   private async listen(): Promise<void> {
+    this.lastListen = Date.now();
     try {
       const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'provisioning-jobs-listener' });
       client.on('notification', () => this.wake?.());
-      client.on('error', () => (this.listener = undefined));
+      client.on('error', () => {
+        if (this.listener === client) this.listener = undefined;
+        void client.end().catch(() => undefined);
+      });
       await client.connect();
       await client.query('LISTEN provisioning_jobs');
       this.listener = client;
@@ -76,6 +85,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = false;
+      if (!this.listener && Date.now() - this.lastListen >= RELISTEN_MS) await this.listen();
       if (this.active.size < this.config.PROVISIONING_CONCURRENCY) {
         try {
           const job = await this.claim();
@@ -88,7 +98,9 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
             this.active.add(work);
           }
         } catch (err) {
-          this.logger.error({ err }, 'claiming a provisioning job failed');
+          // Postgres restarting is a blip: say so quietly, the next poll tries again.
+          if (transientKind(err)) this.logger.warn({ err: (err as Error).message }, 'cannot claim provisioning jobs right now');
+          else this.logger.error({ err }, 'claiming a provisioning job failed');
         }
       }
       if (claimed || !this.running) continue;
@@ -113,6 +125,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
         WHERE j.id = (
           SELECT c.id FROM provisioning_jobs c
            WHERE (c.status = 'queued' OR (c.status = 'running' AND c.lease_until < now()))
+             AND (c.run_after IS NULL OR c.run_after <= now())
              AND NOT EXISTS (
                SELECT 1 FROM provisioning_jobs o
                 WHERE o.tenant_id = c.tenant_id AND o.id <> c.id
@@ -173,14 +186,61 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
         log.warn('provisioning job lease lost; another worker continues it');
         return;
       }
-      const reason = (err as Error).message ?? String(err);
+      const reason = `${job.step ? `${job.step}: ` : ''}${(err as Error).message ?? String(err)}`;
+      const kind = transientKind(err);
+      if (kind) {
+        const retry = await this.retryLater(job, reason).catch((e: unknown) => {
+          // Postgres itself is gone: the lease lapses and the job is claimed again when it is back.
+          log.warn({ err: (e as Error).message }, 'cannot requeue the provisioning job now; its lease will lapse');
+          return 'lease-lapses' as const;
+        });
+        if (retry !== 'deadline') {
+          if (typeof retry === 'number') log.warn({ err: reason, transient: kind, retry_in_ms: retry }, 'provisioning job hit a transient failure; will retry');
+          return;
+        }
+        log.error({ err }, 'provisioning job kept failing transiently past its deadline');
+        await this.finish(job, 'failed', {}, `${reason} (still failing after ${this.config.PROVISIONING_RETRY_DEADLINE_MS} ms of retries)`, true).catch((e) =>
+          log.error({ err: e }, 'recording the failure failed'),
+        );
+        return;
+      }
       log.error({ err }, 'provisioning job failed');
-      await this.finish(job, 'failed', {}, `${job.step ? `${job.step}: ` : ''}${reason}`, !isPermanent(err)).catch((e) =>
-        log.error({ err: e }, 'recording the failure failed'),
-      );
+      await this.finish(job, 'failed', {}, reason, !isPermanent(err)).catch((e) => log.error({ err: e }, 'recording the failure failed'));
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Transient is not failure: the job goes back in the queue, not before a backoff, its attempt not
+   * counted (attempts count crashes). Its steps are idempotent, so the retry resumes where it was.
+   * Returns the delay, 'lease-lapses' when this worker no longer holds the job, or 'deadline' when
+   * its transient failures have lasted PROVISIONING_RETRY_DEADLINE_MS.
+   */
+  private async retryLater(job: ProvisioningJob, reason: string): Promise<number | 'deadline' | 'lease-lapses'> {
+    const delay = backoffDelay(job.transientFailures + 1, this.config.PROVISIONING_RETRY_BACKOFF_MS, MAX_RETRY_BACKOFF_MS);
+    const [rows] = (await this.ds.query(
+      `UPDATE provisioning_jobs
+          SET status = 'queued', lease_owner = NULL, lease_until = NULL,
+              run_after = now() + ($3::int * interval '1 millisecond'),
+              attempts = GREATEST(attempts - 1, 0), transient_failures = transient_failures + 1,
+              retrying_since = COALESCE(retrying_since, now()), last_error = $4, updated_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+          AND (retrying_since IS NULL OR retrying_since > now() - ($5::int * interval '1 millisecond'))
+        RETURNING id`,
+      [job.id, this.owner, delay, reason.slice(0, 1000), this.config.PROVISIONING_RETRY_DEADLINE_MS],
+    )) as [Array<{ id: string }>, number];
+    if (rows.length > 0) {
+      this.wakeAfter(delay);
+      return delay;
+    }
+    const [state] = (await this.ds.query(`SELECT lease_owner = $2 AND status = 'running' AS ours FROM provisioning_jobs WHERE id = $1`, [job.id, this.owner])) as Array<{ ours: boolean }>;
+    return state?.ours ? 'deadline' : 'lease-lapses';
+  }
+
+  /** The requeued job becomes claimable after its backoff; look again then rather than a poll later. */
+  private wakeAfter(ms: number): void {
+    setTimeout(() => this.wake?.(), ms + 10).unref();
   }
 
   private async renew(id: string): Promise<boolean> {

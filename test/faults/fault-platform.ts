@@ -1,0 +1,329 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EventTypes, type TenantView } from '@saas/contracts';
+import {
+  distPath,
+  OwnNatsServer,
+  OwnPostgres,
+  processesWithArgument,
+  readEvents,
+  REPO_ROOT,
+  startProcess,
+  startService,
+  TestEnv,
+  waitFor,
+  type ManagedProcess,
+} from '@saas/testing';
+
+/**
+ * The platform on a NATS server and a Postgres cluster of its own (libs/testing own-servers), so a
+ * fault test can kill, pause and restart them: identity, tenants and provisioning (local runtime)
+ * plus the gateway, with short timeouts and leases so that recovery is quick. A test drives it
+ * through the gateway like an operator's client would: sign-ups retried on 503/504 with the same
+ * Idempotency-Key.
+ */
+
+export const PLATFORM_SERVICES = ['identity', 'tenants', 'provisioning'] as const;
+export type PlatformService = (typeof PLATFORM_SERVICES)[number];
+
+const ADMIN = { email: 'faults-admin@example.com', password: 'Fault-Injection-Admin-2026!' };
+
+/** Short deadlines: a blip is noticed and retried within a second or two, not after the defaults' 5-30 s. */
+const FAST = {
+  RPC_TIMEOUT_MS: '1000',
+  EVENT_ACK_WAIT_MS: '4000',
+  EVENT_BACKOFF_MS: '100',
+  PROVISIONING_JOB_LEASE_MS: '2000',
+  PROVISIONING_POLL_MS: '200',
+  PROVISIONING_RETRY_BACKOFF_MS: '200',
+  LOCAL_START_TIMEOUT_MS: '20000',
+  SHUTDOWN_TIMEOUT_MS: '8000',
+};
+
+export interface CaseResult {
+  case: string;
+  created: number;
+  active: number;
+  duplicates: number;
+  lost_events: number;
+  recover_ms: number | null;
+}
+
+export interface SignUpOutcome {
+  tenant: TenantView;
+  attempts: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class FaultPlatform {
+  readonly procs = new Map<string, ManagedProcess>();
+  readonly tenants: TenantView[] = [];
+  baseUrl = '';
+  private adminToken = '';
+  private readonly runId = randomBytes(3).toString('hex');
+  private readonly portBase = 42_000 + Math.floor(Math.random() * 150) * 100;
+
+  private constructor(
+    readonly nats: OwnNatsServer,
+    readonly pg: OwnPostgres,
+    readonly env: TestEnv,
+    readonly runtimeDir: string,
+  ) {}
+
+  /** `replicas`: processes of each service (`tenants`, `tenants-2`, …), sharing the work as in production. */
+  static async start(label: string, options: { replicas?: number } = {}): Promise<FaultPlatform> {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    const [nats, pg] = await Promise.all([OwnNatsServer.start(), OwnPostgres.start()]);
+    const env = await TestEnv.create(label, { pgAdminUrl: pg.url(), natsUrl: nats.url });
+    const platform = new FaultPlatform(nats, pg, env, mkdtempSync(path.join(tmpdir(), `faults-${label}-`)));
+    for (let r = 1; r <= (options.replicas ?? 1); r++) {
+      for (const s of PLATFORM_SERVICES) await platform.startService(s, {}, r === 1 ? s : `${s}-${r}`);
+    }
+    await platform.startGateway();
+    return platform;
+  }
+
+  serviceEnv(service: PlatformService, extra: Record<string, string> = {}): Record<string, string> {
+    return this.env.env({
+      ...FAST,
+      METRICS_PORT: '0',
+      ...(service === 'identity' ? { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } : {}),
+      ...(service === 'provisioning'
+        ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
+        : {}),
+      ...extra,
+    });
+  }
+
+  async startService(service: PlatformService, extra: Record<string, string> = {}, name: string = service): Promise<ManagedProcess> {
+    const proc = await startService(service, this.serviceEnv(service, extra));
+    this.procs.set(name, proc);
+    return proc;
+  }
+
+  /** Starts a gateway replica (`name`); the first one, `gateway`, is where `api()` goes. Returns its base URL. */
+  async startGateway(name = 'gateway'): Promise<string> {
+    const gateway = startProcess(
+      name,
+      distPath('apps', 'gateway', 'src', 'main.js'),
+      this.env.env({
+        ...FAST,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        RATE_LIMITS: 'anonymous:1000000,standard:1000000,admin:1000000',
+        HEALTH_RPC_TIMEOUT_MS: '1000',
+        REVOCATION_CHECK_MS: '250',
+        API_KEY_CACHE_S: '60',
+      }),
+    );
+    const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { port: number };
+    this.procs.set(name, gateway);
+    const url = `http://127.0.0.1:${ready.port}`;
+    if (name === 'gateway') this.baseUrl = url;
+    return url;
+  }
+
+  /** A service's own readiness (`:<METRICS_PORT>/ready`): 200 when its Postgres, NATS and event consumer are fine. */
+  async serviceReady(name: string): Promise<number> {
+    const line = this.procs.get(name)?.output().split('\n').find((l) => l.includes('service ready') && l.includes('metrics_port'));
+    const port = line ? (JSON.parse(line) as { metrics_port?: number }).metrics_port : undefined;
+    if (!port) throw new Error(`${name} has no metrics port`);
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(5_000) })).status;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Kills a platform process (SIGKILL: no cleanup, mid-whatever) and waits until it is gone. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.procs.get(name)?.kill(signal);
+    this.procs.delete(name);
+  }
+
+  /** An HTTP call through the gateway; network errors (gateway down) come back as status 0. */
+  async api(method: string, url: string, opts: { body?: unknown; token?: string; headers?: Record<string, string>; base?: string } = {}): Promise<{ status: number; body: any }> {
+    try {
+      const res = await fetch(`${opts.base ?? this.baseUrl}${url}`, {
+        method,
+        headers: {
+          ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(opts.token ?? this.adminToken ? { authorization: `Bearer ${opts.token ?? this.adminToken}` } : {}),
+          ...opts.headers,
+        },
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    } catch (err) {
+      return { status: 0, body: { error: (err as Error).message } };
+    }
+  }
+
+  /** Logs the platform admin in (retrying while something is still coming up). */
+  async login(email = ADMIN.email, password = ADMIN.password): Promise<{ access_token: string; refresh_token: string }> {
+    const res = await waitFor(
+      async () => {
+        const r = await this.api('POST', '/api/v1/auth/login', { body: { email, password }, token: '' });
+        return r.status === 200 ? r : null;
+      },
+      'the admin to log in',
+      30_000,
+      200,
+    );
+    if (email === ADMIN.email) this.adminToken = res.body.access_token;
+    return res.body;
+  }
+
+  /**
+   * Signs `count` tenants up at once, each like a careful client: one Idempotency-Key, retried on
+   * 503/504/409-in-progress or a dropped connection until accepted; a 409 "subdomain taken" after
+   * a lost answer means the first try went through, and the tenant is looked up. Runs `during`
+   * (the fault) `faultAfterMs` after the burst started.
+   */
+  async signUpBurst(label: string, count: number, fault?: { afterMs: number; run: () => Promise<void> }): Promise<{ outcomes: SignUpOutcome[]; faultEndedAt: number }> {
+    const started = Date.now();
+    const faultDone = fault ? sleep(fault.afterMs).then(fault.run).then(() => Date.now()) : Promise.resolve(Date.now());
+    const outcomes = await Promise.all(Array.from({ length: count }, (_, i) => this.signUp(`${label}-${i}-${this.runId}`, started + 90_000)));
+    const faultEndedAt = await faultDone;
+    this.tenants.push(...outcomes.map((o) => o.tenant));
+    return { outcomes, faultEndedAt };
+  }
+
+  private async signUp(subdomain: string, deadline: number): Promise<SignUpOutcome> {
+    const key = randomUUID();
+    const body = { name: `Fault ${subdomain}`, subdomain, database_strategy: 'dedicated' };
+    for (let attempts = 1; ; attempts++) {
+      const res = await this.api('POST', '/api/v1/tenants', { body, headers: { 'idempotency-key': key } });
+      if (res.status === 202 || res.status === 201) return { tenant: res.body as TenantView, attempts };
+      // A retry after a lost answer (the first try went through): the subdomain is now taken — by us.
+      const taken = (res.status === 409 && res.body?.code !== 'IDEMPOTENCY_KEY_IN_PROGRESS') || (res.status === 400 && res.body?.code === 'INVALID_SUBDOMAIN' && attempts > 1);
+      if (taken) {
+        const found = await this.findBySlug(subdomain);
+        if (found) return { tenant: found, attempts };
+      }
+      const retryable = res.status === 0 || res.status === 503 || res.status === 504 || res.status === 409;
+      if (!retryable || Date.now() > deadline) throw new Error(`sign-up ${subdomain} failed: ${res.status} ${JSON.stringify(res.body)}\n${this.warnings()}`);
+      await sleep(250);
+    }
+  }
+
+  private async findBySlug(slug: string): Promise<TenantView | undefined> {
+    const res = await this.api('GET', `/api/v1/tenants?search=${encodeURIComponent(slug)}&page_size=100`);
+    return (res.body?.results as TenantView[] | undefined)?.find((t) => t.slug === slug || t.subdomain === slug);
+  }
+
+  /** Waits until every tenant is `active` (failing at once on `error`); returns when the last got there. */
+  async untilActive(ids: string[], timeoutMs = 120_000): Promise<number> {
+    const pending = new Set(ids);
+    const deadline = Date.now() + timeoutMs;
+    let last: Record<string, unknown> = {};
+    while (pending.size > 0) {
+      for (const id of [...pending]) {
+        const res = await this.api('GET', `/api/v1/tenants/${id}/status`);
+        last[id] = res.body;
+        if (res.status !== 200) continue;
+        if (res.body.status === 'active') pending.delete(id);
+        else if (res.body.status === 'error') throw new Error(`tenant ${id} ended in error: ${JSON.stringify(res.body)}`);
+      }
+      if (pending.size === 0) break;
+      if (Date.now() > deadline) {
+        last = Object.fromEntries(Object.entries(last).filter(([id]) => pending.has(id)));
+        throw new Error(`tenants not active after ${timeoutMs} ms: ${JSON.stringify(last)}\n${this.warnings()}`);
+      }
+      await sleep(200);
+    }
+    return Date.now();
+  }
+
+  /** The last warnings and errors of every platform process (for a failing test's message). */
+  warnings(): string {
+    return [...this.procs.entries()]
+      .map(([name, p]) => `--- ${name}\n${p.output().split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-8).map((l) => l.slice(0, 1500)).join('\n')}`)
+      .join('\n');
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], database?: string): Promise<T[]> {
+    const pgmod = await import('pg');
+    const client = new pgmod.default.Client({ connectionString: database ? this.pg.url(database) : this.env.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * What a user and an operator see once it is over, for the given tenants: each `active`, with
+   * exactly one database, one role, one instance record and one app process, and exactly one
+   * `tenant.ready` (no duplicate effect, none lost); nothing left unpublished in any outbox.
+   */
+  async endState(tenants: TenantView[]): Promise<{ active: number; duplicates: number; lostEvents: number; problems: string[] }> {
+    const problems: string[] = [];
+    let active = 0;
+    let duplicates = 0;
+    let lostEvents = 0;
+    // Every committed event gets published (the outboxes drain) once NATS and Postgres are back.
+    for (const schema of PLATFORM_SERVICES) {
+      await waitFor(async () => (await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`))[0]!.n === 0, `${schema}'s outbox to drain`, 30_000, 200).catch(
+        async () => {
+          const [{ n }] = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`);
+          lostEvents += n;
+          problems.push(`${schema}: ${n} events never published`);
+        },
+      );
+    }
+    const events = await readEvents(await this.env.nats(), this.env.prefix, [EventTypes.TenantReady]);
+    for (const t of tenants) {
+      const res = await this.api('GET', `/api/v1/tenants/${t.id}`);
+      if (res.body?.status === 'active') active++;
+      else problems.push(`${t.slug}: ${res.body?.status}`);
+      const db = `tenant_${t.slug.replace(/-/g, '_')}`;
+      const [{ dbs }] = await this.query<{ dbs: number }>(`SELECT count(*)::int AS dbs FROM pg_database WHERE datname = $1`, [db]);
+      const [{ roles }] = await this.query<{ roles: number }>(`SELECT count(*)::int AS roles FROM pg_roles WHERE rolname = $1`, [db]);
+      const [{ instances }] = await this.query<{ instances: number }>(`SELECT count(*)::int AS instances FROM provisioning.tenant_instances WHERE tenant_id = $1 AND deleted_at IS NULL`, [t.id]);
+      const processes = processesWithArgument(`--saas-tenant=${t.id}`).length;
+      const ready = events.filter((e) => e.tenant_id === t.id).length;
+      for (const [what, n] of [['databases', dbs], ['roles', roles], ['instances', instances], ['app processes', processes], ['tenant.ready events', ready]] as const) {
+        if (n > 1) duplicates += n - 1;
+        if (n === 0 && what === 'tenant.ready events') lostEvents++;
+        if (n !== 1) problems.push(`${t.slug}: ${n} ${what}`);
+      }
+    }
+    return { active, duplicates, lostEvents, problems };
+  }
+
+  /**
+   * Databases and roles on this run's own Postgres that belong to no tenant (left behind by a crash
+   * mid-step). App processes are counted per tenant in endState (other runs' apps share /proc).
+   */
+  async orphans(): Promise<string[]> {
+    const known = new Set(this.tenants.map((t) => `tenant_${t.slug.replace(/-/g, '_')}`));
+    const dbs = await this.query<{ name: string }>(`SELECT datname AS name FROM pg_database WHERE datname LIKE 'tenant\\_%' OR datname LIKE 'prep\\_%'`);
+    const roles = await this.query<{ name: string }>(`SELECT rolname AS name FROM pg_roles WHERE rolname LIKE 'tenant\\_%'`);
+    return [...dbs.filter((d) => !known.has(d.name)).map((d) => `database ${d.name}`), ...roles.filter((r) => !known.has(r.name)).map((r) => `role ${r.name}`)];
+  }
+
+  async stop(): Promise<void> {
+    const gateways = [...this.procs.entries()].filter(([n]) => n.startsWith('gateway'));
+    await Promise.all(gateways.map(([, p]) => p.kill('SIGTERM')));
+    await Promise.all([...this.procs.entries()].filter(([n]) => !n.startsWith('gateway')).map(([, p]) => p.kill('SIGTERM')));
+    this.procs.clear();
+    for (const t of this.tenants) for (const pid of processesWithArgument(`--saas-tenant=${t.id}`)) process.kill(pid, 'SIGKILL');
+    await this.env.cleanup().catch(() => undefined);
+    await Promise.all([this.pg.stop(), this.nats.stop()]);
+    rmSync(this.runtimeDir, { recursive: true, force: true });
+  }
+}
+
+/** One line per case, collected by the report (and readable in CI logs). */
+export function report(result: CaseResult): void {
+  process.stdout.write(`FAULT-RESULT ${JSON.stringify(result)}\n`);
+}
