@@ -434,7 +434,7 @@ describe('identity through the gateway (e2e)', () => {
       expect(blocked.json()).toMatchObject({ target_type: 'ip', target: attacker, reason: 'credential stuffing', expires_at: null, unblocked_at: null });
       expectProblem(await call('POST', '/api/v1/auth/login', { ip: attacker, body: { email: 'x@example.com', password: 'y' } }), 403, 'ACCESS_BLOCKED');
       const started = Date.now();
-      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: attacker })).statusCode === 403, 'the block at the other replica', 15_000, 50);
+      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: attacker })).statusCode === 403, 'the block at the other replica', 15_000, 100);
       expect(Date.now() - started).toBeLessThan(2_500); // a 1 s poll, with room for a loaded machine
       expect((await at(secondUrl, 'GET', '/health', { ip: attacker })).statusCode).toBe(200);
       expect((await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: '203.0.113.78' })).statusCode).toBe(200);
@@ -445,12 +445,12 @@ describe('identity through the gateway (e2e)', () => {
 
       // A range, and a key (by its id); bad targets and blocking oneself are refused.
       expect((await act({ action: 'block', target_type: 'cidr', target: '192.0.2.0/24', reason: 'abusive network' })).statusCode).toBe(200);
-      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: '192.0.2.200' })).statusCode === 403, 'the CIDR block', 15_000, 50);
+      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: '192.0.2.200' })).statusCode === 403, 'the CIDR block', 15_000, 100);
       const { access_token: token } = await signUp(`blocked-key-${randomUUID().slice(0, 8)}@example.com`, '203.0.113.80');
       const key = (await call('POST', '/api/v1/api-keys', { ip: '203.0.113.80', token, body: { name: 'scraper' } })).json();
       expect((await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode).toBe(200);
       expect((await act({ action: 'block', target_type: 'api_key', target: key.id, reason: 'scraping' })).statusCode).toBe(200);
-      await waitFor(async () => (await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode === 403, 'the key block', 15_000, 50);
+      await waitFor(async () => (await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode === 403, 'the key block', 15_000, 100);
       expect((await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', token })).statusCode).toBe(200); // the user's own token still works
       expectProblem(await act({ action: 'block', target_type: 'cidr', target: '10.0.0.0/33', reason: 'x' }), 400, 'VALIDATION_FAILED');
       expectProblem(await act({ action: 'block', target_type: 'ip', target: adminIp, reason: 'oops' }), 400, 'VALIDATION_FAILED');
@@ -461,7 +461,7 @@ describe('identity through the gateway (e2e)', () => {
       for (const [type, target] of [['ip', attacker], ['cidr', '192.0.2.0/24'], ['api_key', key.id]]) {
         expect((await act({ action: 'unblock', target_type: type, target })).json()).toMatchObject({ target, unblocked_at: expect.any(String) });
       }
-      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: attacker })).statusCode === 200, 'the unblock at the other replica', 15_000, 50);
+      await waitFor(async () => (await at(secondUrl, 'GET', '/.well-known/jwks.json', { ip: attacker })).statusCode === 200, 'the unblock at the other replica', 15_000, 200);
       expect((await at(secondUrl, 'GET', '/api/v1/auth/session', { ip: '203.0.113.81', headers: { 'x-api-key': key.key } })).statusCode).toBe(200);
       await audit('search=security.unblocked', (e) => e.event_type === 'security.unblocked' && e.new_values?.target === attacker, 'security.unblocked');
     } finally {

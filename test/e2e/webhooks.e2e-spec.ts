@@ -160,6 +160,8 @@ describe('webhooks through the gateway (e2e)', () => {
     expect(forged.statusCode).toBe(401);
     expect(forged.json()).toMatchObject({ code: 'INVALID_SIGNATURE' });
     expect((await post(raw, null)).json()).toMatchObject({ status: 401, code: 'INVALID_SIGNATURE' });
+    // Both refusals reach the security metrics (reported to identity in a batch).
+    await waitFor(async () => (await call('GET', '/api/v1/security/metrics?window_s=3600', adminToken)).json().signature_failures >= 2, 'signature failures in security/metrics', 20_000, 250);
     const malformed = await post('{"type": ', sign('{"type": '));
     expect(malformed.statusCode).toBe(400);
     const huge = JSON.stringify({ id: 'big', pad: 'x'.repeat(1_100_000) });

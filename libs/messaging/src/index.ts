@@ -8,3 +8,4 @@ export * from './event-handler.decorator.js';
 export * from './event-consumer.js';
 export * from './stream.js';
 export * from './connection-state.js';
+export * from './security-report-batcher.js';

@@ -10,7 +10,7 @@ import { MaintenanceStore } from '../maintenance/maintenance.store.js';
 import { registerRequestLimits } from '../rate-limit/request-limits.hook.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { RateLimitRejectionReporter } from '../rate-limit/rejection-reporter.js';
-import { registerSecurityBlocks } from '../security/blocks.hook.js';
+import { registerAddressBlocks, registerKeyBlocks } from '../security/blocks.hook.js';
 import { SecurityBlocks } from '../security/security-blocks.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { ProblemFilter } from './problem.filter.js';
@@ -57,17 +57,22 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
       maxAge: 600,
     });
   }
-  // Who the caller is and whether it is within its limits. A root-level plugin (not a direct hook) so
-  // that it is loaded after the CORS plugin above, whose hook must run first.
+  // Blocked addresses first (nothing of theirs is authenticated or counted), then who the caller is
+  // and whether it is within its limits. Root-level plugins (not direct hooks) so that they are
+  // loaded after the CORS plugin above, whose hook must run first.
+  const blocks = app.get(SecurityBlocks);
   const limits = Object.assign(
-    async (instance: typeof fastify) => registerRequestLimits(instance, app.get(RequestAuthenticator), app.get(RateLimitService)),
+    async (instance: typeof fastify) => {
+      registerAddressBlocks(instance, blocks);
+      registerRequestLimits(instance, app.get(RequestAuthenticator), app.get(RateLimitService));
+    },
     { [Symbol.for('skip-override')]: true },
   );
   await app.register(limits as never);
-  // Then blocked addresses and keys (the key is known once authenticated), then maintenance mode.
+  // Then blocked API keys (known once authenticated), then maintenance mode.
   const gates = Object.assign(
     async (instance: typeof fastify) => {
-      registerSecurityBlocks(instance, app.get(SecurityBlocks));
+      registerKeyBlocks(instance, blocks);
       registerMaintenanceGate(instance, app.get(MaintenanceStore));
     },
     { [Symbol.for('skip-override')]: true },

@@ -10,13 +10,21 @@ export class BlockedException extends DomainException {
 }
 
 /**
- * Refuses requests from a blocked IP or CIDR, or made with a blocked API key (403 ACCESS_BLOCKED).
- * After authentication (the key is known then); health and metrics stay reachable for probes.
+ * Refuses requests from a blocked IP or CIDR (403 ACCESS_BLOCKED) before they are authenticated or
+ * counted; health and metrics stay reachable for probes.
  */
-export function registerSecurityBlocks(fastify: FastifyInstance, blocks: SecurityBlocks): void {
+export function registerAddressBlocks(fastify: FastifyInstance, blocks: SecurityBlocks): void {
   fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
     const route = request.routeOptions.url;
     if (route !== undefined && isInfraRoute(route)) return done();
-    done(blocks.blocks(request.ip, request.principal?.apiKeyId) ? BlockedException.blocked() : undefined);
+    done(blocks.blocksAddress(request.ip) ? BlockedException.blocked() : undefined);
+  });
+}
+
+/** Refuses requests made with a blocked API key (after authentication, when the key is known). */
+export function registerKeyBlocks(fastify: FastifyInstance, blocks: SecurityBlocks): void {
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    const keyId = request.principal?.apiKeyId;
+    done(keyId && blocks.blocksApiKey(keyId) ? BlockedException.blocked() : undefined);
   });
 }

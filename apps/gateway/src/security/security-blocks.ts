@@ -35,12 +35,25 @@ export class SecurityBlocks implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** Whether a request from `ip`, or made with the API key `apiKeyId`, is refused. */
-  blocks(ip: string | undefined, apiKeyId: string | undefined): boolean {
-    if (this.expiries.length > 0 && this.expiries[0]! <= Date.now()) void this.refresh();
-    if (apiKeyId && this.apiKeys.has(apiKeyId)) return true;
+  /** Whether requests from `ip` are refused. */
+  blocksAddress(ip: string | undefined): boolean {
+    this.expireDue();
     const family = ip ? isIP(ip) : 0;
     return family !== 0 && this.addresses.check(ip!, family === 6 ? 'ipv6' : 'ipv4');
+  }
+
+  /** Whether requests made with the API key `apiKeyId` are refused. */
+  blocksApiKey(apiKeyId: string): boolean {
+    this.expireDue();
+    return this.apiKeys.has(apiKeyId);
+  }
+
+  /** A block that reached its end time lifts at once, not at the next poll. */
+  private expireDue(): void {
+    if (this.expiries.length > 0 && this.expiries[0]! <= Date.now()) {
+      this.expiries.shift();
+      void this.refresh();
+    }
   }
 
   async refresh(): Promise<void> {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { DataSource, In } from 'typeorm';
 import {
+  IdentityRpc,
   EventTypes,
   SYSTEM_ACTOR,
   type IntegrationEventReceivedData,
@@ -17,7 +18,7 @@ import {
 } from '@saas/contracts';
 import { paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
-import { EventOutbox } from '@saas/messaging';
+import { EventOutbox, RpcClient, SecurityReportBatcher } from '@saas/messaging';
 import { metricsRegistry } from '@saas/observability';
 import { Clock, SERVICE_LOGGER } from '@saas/service-kit';
 import { verifyInboundSignature } from './inbound-signature.js';
@@ -57,9 +58,15 @@ export class IntegrationEventsService implements OnApplicationBootstrap, OnAppli
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {}
+    rpc: RpcClient,
+  ) {
+    this.securityReports = new SecurityReportBatcher(rpc, IdentityRpc.securityReport, logger);
+  }
+
+  private readonly securityReports: SecurityReportBatcher;
 
   onApplicationBootstrap(): void {
+    this.securityReports.start();
     if (this.scheduler.doesExist('interval', SWEEP_INTERVAL)) return;
     this.scheduler.addInterval(SWEEP_INTERVAL, setInterval(() => this.kick(), 5_000));
     this.kick();
@@ -68,6 +75,7 @@ export class IntegrationEventsService implements OnApplicationBootstrap, OnAppli
   async onApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', SWEEP_INTERVAL)) this.scheduler.deleteInterval(SWEEP_INTERVAL);
     await this.processing;
+    await this.securityReports.stop();
   }
 
   async receive(req: ReceiveIntegrationWebhookRequest): Promise<IntegrationReceiveResult> {
@@ -76,6 +84,10 @@ export class IntegrationEventsService implements OnApplicationBootstrap, OnAppli
     if (!provider) throw IntegrationsException.providerNotFound();
     const refuse = (reason: string, err: DomainException) => {
       inboundWebhooksRefused.inc({ provider: provider.name, reason });
+      // Counted in security/metrics (signature failures) and security/threats (bursts).
+      if (reason === 'invalid_signature') {
+        this.securityReports.add(`${provider.name} ${req.source_ip ?? ''}`, { type: 'signature_failure', provider: provider.name, ...(req.source_ip ? { ip: req.source_ip } : {}) });
+      }
       this.logger.warn({ provider: provider.name, reason, source_ip: req.source_ip }, 'inbound webhook refused');
       return err;
     };
