@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { SeamsModule } from '@saas/service-kit';
+import { BackupsModule } from './backups/backups.module.js';
 
-/** The backups service. Its features arrive with their issues; today it boots, migrates and answers health. */
-@Module({ imports: [] })
+/** The backups service: tenant backups (pg_dump + files + manifest), their storage, and restores. */
+@Module({ imports: [SeamsModule, BackupsModule] })
 export class AppModule {}

@@ -8,3 +8,4 @@ export * from './caller.js';
 export * from './tenants.js';
 export * from './identity.js';
 export * from './provisioning.js';
+export * from './backups.js';
