@@ -54,8 +54,9 @@ export class FilesystemBackupStorage implements BackupStorage {
   }
 
   async stat(key: string): Promise<{ size: number } | null> {
+    const file = this.file(key);
     try {
-      const s = await stat(this.file(key));
+      const s = await stat(file);
       return s.isFile() ? { size: s.size } : null;
     } catch {
       return null;
