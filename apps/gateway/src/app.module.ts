@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BackupsHttpModule } from './backups/backups.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpConventionsModule } from './http/http.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
@@ -14,6 +15,6 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
  * Every route needs authentication unless marked `@Public()` (AuthModule's global guard).
  */
 @Module({
-  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule],
+  imports: [HttpConventionsModule, AuthModule, RateLimitModule, IdempotencyModule, HealthModule, MetricsModule, AdminModule, IdentityModule, TenantsHttpModule, BackupsHttpModule],
 })
 export class AppModule {}
