@@ -6,13 +6,13 @@ import { DomainException } from '@saas/errors';
 /**
  * Test double of the provisioning service's internal subjects the backups service calls, answering
  * over real NATS: tenants' data locations the test registers, and the instance's power (recorded, so
- * a test sees the restore stopped and started it; `failStart` makes the start fail).
+ * a test sees the restore stopped and started it; `failStarts` makes that many next starts of a tenant fail).
  */
 export class FakeProvisioningState {
   readonly locations = new Map<string, TenantDataLocation>();
   readonly power: Array<{ tenant_id: string; action: 'stop' | 'start' }> = [];
   readonly instanceStatus = new Map<string, string>();
-  failStart = new Set<string>();
+  readonly failStarts = new Map<string, number>();
 }
 
 export const fakeProvisioning = new FakeProvisioningState();
@@ -29,7 +29,9 @@ class FakeProvisioningController {
   @MessagePattern(ProvisioningRpc.internalInstancePower)
   power(@Payload() req: InstancePowerRequest): InstancePowerResult {
     fakeProvisioning.power.push({ tenant_id: req.tenant_id, action: req.action });
-    if (req.action === 'start' && fakeProvisioning.failStart.has(req.tenant_id)) {
+    const failing = fakeProvisioning.failStarts.get(req.tenant_id) ?? 0;
+    if (req.action === 'start' && failing > 0) {
+      fakeProvisioning.failStarts.set(req.tenant_id, failing - 1);
       fakeProvisioning.instanceStatus.set(req.tenant_id, 'failed');
       return { tenant_id: req.tenant_id, status: 'failed' };
     }

@@ -1,71 +1,22 @@
-import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { randomUUID, createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { BackupsRpc, EventTypes, type BackupAccepted, type BackupManifest, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
-import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
-import { FakeProvisioningModule, fakeProvisioning } from '../../test/fake-provisioning.module.js';
+import { FakeProvisioningModule } from '../../test/fake-provisioning.module.js';
+import { admin, makeTenant, rejection, run } from '../../test/tenant-fixtures.js';
 import { AppModule } from '../app.module.js';
 import { backupsConfigSchema } from '../config.js';
 import { withDatabase } from '../dumps/postgres-tools.js';
 import { backupsEntities } from '../entities.js';
 import { backupsMigrations } from '../migrations/index.js';
 
-const run = randomBytes(3).toString('hex');
 const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
-
-async function admin<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-  const c = new pg.Client({ connectionString: withDatabase(TEST_PG_ADMIN_URL, database) });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<DomainException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as DomainException;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** A tenant laid out as provisioning makes it: role + schema `tenant_<slug>`, in its own database or the shared one. */
-async function makeTenant(label: string, strategy: 'dedicated' | 'shared', sharedDb: string, filesRoot: string, rows: number) {
-  const tenantId = randomUUID();
-  const name = `tenant_bk_${label}_${run}`;
-  const database = strategy === 'dedicated' ? name : sharedDb;
-  await admin(`CREATE ROLE ${name} NOLOGIN`);
-  if (strategy === 'dedicated') await admin(`CREATE DATABASE ${name} OWNER ${name}`);
-  await admin(`CREATE SCHEMA ${name} AUTHORIZATION ${name}`, [], database);
-  await admin(`CREATE TABLE ${name}.notes (id int PRIMARY KEY, body text NOT NULL)`, [], database);
-  await admin(`INSERT INTO ${name}.notes SELECT g, 'note ' || g FROM generate_series(1, $1) g`, [rows], database);
-  await admin(`ALTER TABLE ${name}.notes OWNER TO ${name}`, [], database);
-  const dir = path.join(filesRoot, `bk-${label}-${run}`);
-  await mkdir(path.join(dir, 'uploads'), { recursive: true });
-  await writeFile(path.join(dir, 'uploads', 'logo.txt'), `logo of ${label}`);
-  await writeFile(path.join(dir, 'instance.json'), '{"secret":"db-password"}');
-  await writeFile(path.join(dir, 'app.log'), 'log line\n');
-  fakeProvisioning.locations.set(tenantId, {
-    tenant_id: tenantId,
-    slug: `bk-${label}-${run}`,
-    plan: 'standard',
-    runtime: 'local',
-    app_version: 'tenant-app-0.1.0',
-    database: { strategy, database, schema: name, role: name },
-    files: { dir, exclude: ['instance.json', 'app.log*'] },
-  });
-  return { tenantId, name, database, dir };
-}
 
 describe('backups service: backups (real pg_dump, tar, Postgres + NATS)', () => {
   let env: TestEnv;

@@ -22,8 +22,15 @@ import { Restore } from '../restores/restore.entity.js';
 import { BACKUP_STORAGE, type BackupStorage } from '../storage/backup-storage.js';
 import { Backup } from './backup.entity.js';
 import { backupStatusUrl, toBackupView } from './backup.view.js';
+import { BackupLifecycle } from './backup-lifecycle.js';
 import { BackupWorker } from './backup-worker.js';
 import { BackupsException } from './backups.exception.js';
+
+export interface BackupOptions {
+  reason?: string | null;
+  requestedBy?: string | null;
+  restoreId?: string | null;
+}
 
 /**
  * Backups as callers see them. Every lookup is scoped by the tenant the caller was authorized for
@@ -35,6 +42,7 @@ export class BackupsService {
     private readonly ds: DataSource,
     private readonly rpc: RpcClient,
     private readonly worker: BackupWorker,
+    private readonly lifecycle: BackupLifecycle,
     @Inject(BACKUP_STORAGE) private readonly storage: BackupStorage,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -46,10 +54,28 @@ export class BackupsService {
     return { backup: toBackupView(backup), status_url: backupStatusUrl(backup) };
   }
 
-  /** Queues a backup of any type (the scheduler, the restore and the deletion saga use this). */
-  async enqueue(tenantId: string, type: BackupType, opts: { reason?: string | null; requestedBy?: string | null; restoreId?: string | null } = {}): Promise<Backup> {
+  /** Queues a backup of any type (the scheduler and the deletion saga use this). */
+  async enqueue(tenantId: string, type: BackupType, opts: BackupOptions = {}): Promise<Backup> {
+    const backup = this.build(tenantId, type, opts);
+    await this.ds.getRepository(Backup).insert(backup);
+    this.worker.kick();
+    return this.ds.getRepository(Backup).findOneByOrFail({ id: backup.id });
+  }
+
+  /** Creates a backup already `running` under the caller's lease, for the caller to run itself (a restore's safety copy). */
+  async startInline(tenantId: string, type: BackupType, opts: BackupOptions, lease: { owner: string; until: Date }): Promise<Backup> {
+    return this.ds.transaction(async (tx) => {
+      const backup = this.build(tenantId, type, opts);
+      await tx.getRepository(Backup).insert(backup);
+      const row = await tx.getRepository(Backup).findOneByOrFail({ id: backup.id });
+      await this.lifecycle.start(tx, row, lease);
+      return row;
+    });
+  }
+
+  private build(tenantId: string, type: BackupType, opts: BackupOptions): Backup {
     const id = randomUUID();
-    const backup = this.ds.getRepository(Backup).create({
+    return this.ds.getRepository(Backup).create({
       id,
       tenantId,
       type,
@@ -74,9 +100,6 @@ export class BackupsService {
       completedAt: null,
       expiresAt: null,
     });
-    await this.ds.getRepository(Backup).insert(backup);
-    this.worker.kick();
-    return (await this.ds.getRepository(Backup).findOneByOrFail({ id }));
   }
 
   async list(req: ListBackupsRequest): Promise<ListResult<BackupView>> {

@@ -12,6 +12,8 @@ export interface RestoreSwap {
   /** The restored copy while it is built (dedicated). */
   staged: string | null;
   swapped: boolean;
+  /** The app's files were (being) replaced: a rollback puts the safety backup's back. */
+  filesReplaced: boolean;
 }
 
 @Entity({ name: 'restores' })
