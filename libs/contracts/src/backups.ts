@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { ListQueryDto } from './list.js';
 import { EventTypes } from './subjects.js';
@@ -19,6 +19,8 @@ export const BackupsRpc = Object.freeze({
   delete: 'rpc.backups.delete',
   restore: 'rpc.backups.restore',
   restoreGet: 'rpc.backups.restore.get',
+  scheduleGet: 'rpc.backups.schedule.get',
+  schedulePut: 'rpc.backups.schedule.put',
 });
 
 export const BackupTypes = Object.freeze(['manual', 'scheduled', 'pre_restore', 'pre_deletion'] as const);
@@ -115,6 +117,75 @@ export class RestoreRefRequest {
 
   @IsUUID()
   restore_id!: string;
+}
+
+/**
+ * What each plan allows a tenant's backup schedule (the plan caps retention) and what a tenant gets
+ * until it sets its own. Kept here until the plan catalogue carries it.
+ */
+export const BackupPlanLimits: Readonly<Record<string, { max_keep_last: number; max_keep_days: number; default_schedule: string; default_keep_last: number; default_keep_days: number }>> = Object.freeze({
+  free: { max_keep_last: 3, max_keep_days: 7, default_schedule: 'daily 02:00', default_keep_last: 3, default_keep_days: 7 },
+  standard: { max_keep_last: 7, max_keep_days: 30, default_schedule: 'daily 02:00', default_keep_last: 7, default_keep_days: 7 },
+  premium: { max_keep_last: 30, max_keep_days: 90, default_schedule: 'daily 02:00', default_keep_last: 14, default_keep_days: 30 },
+  enterprise: { max_keep_last: 365, max_keep_days: 365, default_schedule: 'daily 02:00', default_keep_last: 30, default_keep_days: 90 },
+});
+
+export class BackupScheduleRefRequest {
+  @ValidateNested()
+  @Type(() => CallerDto)
+  caller!: CallerDto;
+
+  @IsUUID()
+  tenant_id!: string;
+}
+
+export class PutBackupScheduleRequest extends BackupScheduleRefRequest {
+  /** A 5-field cron expression (`0 2 * * *`) or a preset: `hourly`, `daily HH:MM`, `weekly <mon…sun> HH:MM`. */
+  @IsString()
+  @MinLength(5)
+  @MaxLength(100)
+  schedule!: string;
+
+  /** IANA time zone the schedule is read in (default UTC). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  /** Keep at most this many scheduled backups (the newest); null: no count limit. Capped by the plan. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  keep_last?: number | null;
+
+  /** Keep scheduled backups this many days; null: no age limit. Capped by the plan. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  keep_days?: number | null;
+}
+
+export interface BackupScheduleView {
+  tenant_id: string;
+  /** As given (a preset or a cron expression). */
+  schedule: string;
+  /** The cron expression it means. */
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  keep_last: number | null;
+  keep_days: number | null;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  /** False while the tenant has not set one: this is its plan's default, not running. */
+  configured: boolean;
+  limits: { max_keep_last: number; max_keep_days: number };
 }
 
 /** Why a backup or restore failed: which part, at which step, and the cause. */

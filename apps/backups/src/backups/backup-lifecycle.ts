@@ -4,6 +4,7 @@ import { EventTypes, type BackupEventData, type BackupFailure, type BackupPartVi
 import { EventOutbox } from '@saas/messaging';
 import { Clock, SERVICE_CONFIG } from '@saas/service-kit';
 import type { BackupsConfig } from '../config.js';
+import { BackupSchedule } from '../schedules/backup-schedule.entity.js';
 import { Backup } from './backup.entity.js';
 import { assertTransition } from './backup-state-machine.js';
 
@@ -21,13 +22,13 @@ export class BackupLifecycle {
     @Inject(SERVICE_CONFIG) private readonly config: BackupsConfig,
   ) {}
 
-  /** Days an archive of this backup is kept once completed; null: until deleted. */
-  retentionDays(backup: Pick<Backup, 'type'>): number | null {
+  /** Days an archive of this backup is kept once completed; null: until deleted (or, scheduled, until keep-last drops it). */
+  async retentionDays(tx: EntityManager, backup: Pick<Backup, 'type' | 'tenantId'>): Promise<number | null> {
     switch (backup.type) {
       case 'manual':
         return this.config.BACKUP_MANUAL_RETENTION_DAYS ?? null;
       case 'scheduled':
-        return this.config.BACKUP_MANUAL_RETENTION_DAYS ?? null;
+        return (await tx.getRepository(BackupSchedule).findOneBy({ tenantId: backup.tenantId }))?.keepDays ?? null;
       case 'pre_restore':
         return this.config.BACKUP_PRE_RESTORE_RETENTION_DAYS;
       case 'pre_deletion':
@@ -45,7 +46,7 @@ export class BackupLifecycle {
   async complete(tx: EntityManager, backup: Backup, result: { parts: BackupPartView[]; checksum: string }): Promise<void> {
     assertTransition(backup.status, 'completed');
     const now = this.clock.now();
-    const days = this.retentionDays(backup);
+    const days = await this.retentionDays(tx, backup);
     Object.assign(backup, {
       status: 'completed',
       progress: 100,

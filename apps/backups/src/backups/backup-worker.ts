@@ -46,6 +46,7 @@ export class BackupWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
+    if (this.running) return; // one loop, however often the hook is called
     this.running = true;
     this.loop = this.run();
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import {
   callerUserId,
   ProvisioningRpc,
@@ -60,6 +60,13 @@ export class BackupsService {
     await this.ds.getRepository(Backup).insert(backup);
     this.worker.kick();
     return this.ds.getRepository(Backup).findOneByOrFail({ id: backup.id });
+  }
+
+  /** Queues a backup in the caller's transaction (the caller kicks the worker after its commit). */
+  async enqueueIn(tx: EntityManager, tenantId: string, type: BackupType, opts: BackupOptions = {}): Promise<Backup> {
+    const backup = this.build(tenantId, type, opts);
+    await tx.getRepository(Backup).insert(backup);
+    return backup;
   }
 
   /** Creates a backup already `running` under the caller's lease, for the caller to run itself (a restore's safety copy). */

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import {
   BackupsRpc,
   TenantsRpc,
   type BackupAccepted,
+  type BackupScheduleView,
   type BackupView,
   type CallerDto,
   type ListResult,
@@ -24,8 +25,10 @@ import {
   BackupAcceptedDoc,
   BackupDoc,
   BackupPageDoc,
+  BackupScheduleDoc,
   CreateBackupBody,
   ListBackupsQuery,
+  PutBackupScheduleBody,
   RestoreAcceptedDoc,
   RestoreBackupBody,
   RestoreDoc,
@@ -109,5 +112,21 @@ export class BackupsController {
   async getRestore(@Param() params: TenantRestoreParams, @Caller() caller: CallerDto): Promise<RestoreView> {
     await this.authorize(caller, params.id, 'member');
     return this.rpc.call(BackupsRpc.restoreGet, { tenant_id: params.id, restore_id: params.restore_id, caller });
+  }
+
+  @Get('backup-schedule')
+  @ApiOperation({ summary: 'The tenant’s backup schedule (or its plan’s default while none is set), with the plan’s retention caps.', operationId: 'backups.schedule.get' })
+  @ApiOkResponse({ type: BackupScheduleDoc })
+  async getSchedule(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<BackupScheduleView> {
+    await this.authorize(caller, params.id, 'member');
+    return this.rpc.call(BackupsRpc.scheduleGet, { tenant_id: params.id, caller });
+  }
+
+  @Put('backup-schedule')
+  @ApiOperation({ summary: 'Set the backup schedule (owner or admin): cron or preset, time zone, enabled, keep-last and/or keep-days.', operationId: 'backups.schedule.put' })
+  @ApiOkResponse({ type: BackupScheduleDoc })
+  async putSchedule(@Param() params: TenantParams, @Body() body: PutBackupScheduleBody, @Caller() caller: CallerDto): Promise<BackupScheduleView> {
+    await this.authorize(caller, params.id, 'admin');
+    return this.rpc.call(BackupsRpc.schedulePut, { ...body, tenant_id: params.id, caller });
   }
 }

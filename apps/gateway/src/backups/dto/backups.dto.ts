@@ -1,7 +1,7 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { BackupStatuses, BackupTypes, CreateBackupRequest, ListBackupsRequest, RestoreBackupRequest, RestoreStatuses } from '@saas/contracts';
-import { documented, str } from '../../identity/dto/documented.js';
+import { BackupStatuses, BackupTypes, CreateBackupRequest, ListBackupsRequest, PutBackupScheduleRequest, RestoreBackupRequest, RestoreStatuses } from '@saas/contracts';
+import { documented, required, str } from '../../identity/dto/documented.js';
 
 /** The backups contract's request classes minus what the gateway fills in (caller, tenant and backup ids). */
 export class CreateBackupBody extends OmitType(CreateBackupRequest, ['caller', 'tenant_id'] as const) {}
@@ -92,4 +92,33 @@ export class RestoreDoc {
 export class RestoreAcceptedDoc {
   @ApiProperty({ type: RestoreDoc }) restore!: RestoreDoc;
   @ApiProperty({ description: 'Where to follow the restore.' }) status_url!: string;
+}
+
+export class PutBackupScheduleBody extends OmitType(PutBackupScheduleRequest, ['caller', 'tenant_id'] as const) {}
+documented(PutBackupScheduleBody, {
+  schedule: required(str('A preset (`hourly`, `daily 02:00`, `weekly mon 03:00`) or a 5-field cron expression.', { example: 'daily 02:00' })),
+  timezone: str('IANA time zone the schedule is read in.', { default: 'UTC', example: 'Europe/Paris' }),
+  enabled: { type: Boolean, description: 'Default true.' },
+  keep_last: { type: Number, nullable: true, minimum: 1, description: 'Keep the newest N scheduled backups (capped by the plan); default: the plan’s.' },
+  keep_days: { type: Number, nullable: true, minimum: 1, description: 'Keep scheduled backups N days (capped by the plan); default: the plan’s.' },
+});
+
+class ScheduleLimitsDoc {
+  @ApiProperty() max_keep_last!: number;
+  @ApiProperty() max_keep_days!: number;
+}
+
+/** `BackupScheduleView`, documented. */
+export class BackupScheduleDoc {
+  @ApiProperty({ format: 'uuid' }) tenant_id!: string;
+  @ApiProperty({ example: 'daily 02:00' }) schedule!: string;
+  @ApiProperty({ example: '0 2 * * *' }) cron!: string;
+  @ApiProperty({ example: 'UTC' }) timezone!: string;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: Number, nullable: true }) keep_last!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) keep_days!: number | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) next_run_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) last_run_at!: string | null;
+  @ApiProperty({ description: 'False while the tenant has not set a schedule (this is the plan’s default, not running).' }) configured!: boolean;
+  @ApiProperty({ type: ScheduleLimitsDoc }) limits!: ScheduleLimitsDoc;
 }
