@@ -45,8 +45,8 @@ export class BackupRunner {
     let current: { part: BackupPart | 'storage' | null; step: string } = { part: null, step: 'locating tenant data' };
     const step = async (part: BackupPart | 'storage' | null, name: string, progress: number) => {
       current = { part, step: name };
-      if (CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
       await this.ds.getRepository(Backup).update({ id: backup.id, status: 'running' }, { step: name, progress });
+      if (CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
     };
     try {
       const location = await this.rpc.call<TenantDataLocation>(ProvisioningRpc.internalTenantData, { tenant_id: backup.tenantId });

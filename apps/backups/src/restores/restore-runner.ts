@@ -121,8 +121,8 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
 
   private async step(restore: Restore, name: string, progress: number): Promise<void> {
     restore.step = name;
-    if (CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
     await this.ds.getRepository(Restore).update({ id: restore.id, status: 'running' }, { step: name, progress });
+    if (CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
   }
 
   private async saveSwap(restore: Restore, swap: RestoreSwap): Promise<void> {
