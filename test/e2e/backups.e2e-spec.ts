@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -34,7 +34,7 @@ describe('backups through the gateway (e2e)', () => {
 
   const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> =>
     httpRequest(baseUrl, { method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body } : {}) });
-  const status = async (id: string) => (await call('GET', `/api/v1/tenants/${id}/status`, ownerToken)).json() as { status: string };
+  const status = async (id: string) => (await call('GET', `/api/v1/tenants/${id}/status`, ownerToken)).json() as { status: string; error: string | null };
   const until = (id: string, want: string, timeoutMs = 45_000) => waitFor(async () => ((await status(id)).status === want ? true : null), `tenant ${want}`, timeoutMs, 100);
   const visits = async (slug: string): Promise<number> => {
     const res = await httpRequest(`http://127.0.0.1:${port}`, { method: 'GET', url: '/', headers: { host: `${slug}.localhost:${port}` } });
@@ -163,5 +163,45 @@ describe('backups through the gateway (e2e)', () => {
 
     expect((await call('DELETE', `/api/v1/tenants/${tenant.id}/backups/${accepted.backup.id}`, ownerToken)).statusCode).toBe(204);
     expect((await call('GET', `/api/v1/tenants/${tenant.id}/backups/${accepted.backup.id}`, ownerToken)).statusCode).toBe(404);
+
+    // Deleting the tenant takes a final backup first, kept after the tenant is gone.
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
+    await until(tenant.id, 'deleted', 60_000);
+    const c = await env.pg();
+    try {
+      const finals = await c.query(`SELECT status, expires_at FROM backups.backups WHERE tenant_id = $1 AND type = 'pre_deletion'`, [tenant.id]);
+      expect(finals.rows).toHaveLength(1);
+      expect(finals.rows[0].status).toBe('completed');
+      const days = (new Date(finals.rows[0].expires_at).getTime() - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(29);
+      expect(days).toBeLessThanOrEqual(30);
+      // It was taken before deprovisioning: it holds the tenant's data.
+      const [done] = (await c.query(`SELECT parts FROM backups.backups WHERE tenant_id = $1 AND type = 'pre_deletion'`, [tenant.id])).rows;
+      expect((done.parts as Array<{ name: string; size_bytes: number }>).find((p) => p.name === 'database')!.size_bytes).toBeGreaterThan(1000);
+    } finally {
+      await c.end();
+    }
+    expect(tenantProcesses(tenant.id)).toEqual([]);
   }, 240_000);
+
+  it('does not deprovision a tenant whose final backup fails: it waits in error with the reason, and a second delete completes', async () => {
+    const slug = `fb-${runId}`;
+    const tenant = (await call('POST', '/api/v1/tenants', ownerToken, { name: 'Final Backup Co', subdomain: slug, database_strategy: 'shared' })).json() as { id: string };
+    tenantIds.push(tenant.id);
+    await until(tenant.id, 'active');
+    // Storage refuses this tenant's archives: a file where its folder would go.
+    writeFileSync(path.join(backupDir, tenant.id), 'not a folder');
+
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
+    await until(tenant.id, 'error', 60_000);
+    const s = await status(tenant.id);
+    expect(s.error).toMatch(/final backup failed \(storage, storing database\).*not deprovisioned/);
+    expect(tenantProcesses(tenant.id).length).toBeGreaterThan(0);
+    expect(await visits(slug)).toBeGreaterThan(0);
+
+    rmSync(path.join(backupDir, tenant.id));
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
+    await until(tenant.id, 'deleted', 60_000);
+    expect(tenantProcesses(tenant.id)).toEqual([]);
+  }, 180_000);
 });

@@ -99,8 +99,9 @@ const backupCore = {
   type: str('`manual`, `scheduled`, `pre_restore` (safety copy before a restore) or `pre_deletion` (final backup).'),
   status: str('`running`, `completed` or `failed`.'),
   storage: str('`filesystem` or `s3`.'),
+  operation_id: uuid('`pre_deletion` only: the tenant deletion (as in `tenant.deletion_requested`) waiting for this final backup; provisioning deprovisions the tenant once it is completed.'),
 };
-const backupRequired = Object.keys(backupCore);
+const backupRequired = ['backup_id', 'tenant_id', 'type', 'status', 'storage'];
 const restoreCore = {
   restore_id: uuid(),
   backup_id: uuid('The backup restored.'),

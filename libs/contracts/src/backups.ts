@@ -284,6 +284,8 @@ export class BackupEventData {
   /** When the archive will be deleted by retention (null: kept until deleted). */
   @IsOptional() @IsISO8601() expires_at?: string | null;
   @IsOptional() @IsNumber() retention_days?: number | null;
+  /** `pre_deletion`: the tenant deletion (operation) this final backup belongs to. */
+  @IsOptional() @IsUUID() operation_id?: string | null;
   @IsOptional() @IsString() part?: string | null;
   @IsOptional() @IsString() step?: string | null;
   @IsOptional() @IsString() reason?: string | null;

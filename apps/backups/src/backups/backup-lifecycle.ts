@@ -92,6 +92,7 @@ export class BackupLifecycle {
       duration_ms: b.durationMs,
       checksum: b.checksum,
       expires_at: b.expiresAt?.toISOString() ?? null,
+      ...(b.operationId ? { operation_id: b.operationId } : {}),
       ...extra,
     };
     await this.outbox.add(tx, { type, data, tenantId: b.tenantId });

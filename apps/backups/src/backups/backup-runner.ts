@@ -124,8 +124,9 @@ export class BackupRunner {
     });
     try {
       const [stored, exited] = await Promise.allSettled([put, child.done]);
-      if (exited.status === 'rejected') throw new RunFailure({ part, step: part === 'files' ? 'archiving files' : part === 'database' ? 'dumping database' : 'writing manifest', reason: (exited.reason as Error).message });
+      // A refusing storage kills the child: its error is the cause, the child's exit the consequence.
       if (stored.status === 'rejected') throw stored.reason;
+      if (exited.status === 'rejected') throw new RunFailure({ part, step: part === 'files' ? 'archiving files' : part === 'database' ? 'dumping database' : 'writing manifest', reason: (exited.reason as Error).message });
       if (stored.value.size !== hashed.bytes) {
         throw new RunFailure({ part, step: `storing ${part}`, reason: `stored ${stored.value.size} bytes of ${hashed.bytes}` });
       }

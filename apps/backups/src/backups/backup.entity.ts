@@ -65,6 +65,10 @@ export class Backup {
   @Column('uuid', { name: 'restore_id', nullable: true })
   restoreId!: string | null;
 
+  /** `pre_deletion`: the tenant deletion (operation) waiting for this final backup. */
+  @Column('uuid', { name: 'operation_id', nullable: true })
+  operationId!: string | null;
+
   @Column('text', { name: 'lease_owner', nullable: true })
   leaseOwner!: string | null;
 

@@ -9,6 +9,7 @@ import { BackupRunner } from './backup-runner.js';
 import { BackupWorker } from './backup-worker.js';
 import { BackupsController } from './backups.controller.js';
 import { BackupsService } from './backups.service.js';
+import { FinalBackupHandlers } from './final-backup.handlers.js';
 
 class StorageLifecycle implements OnApplicationShutdown {
   constructor(@Inject(BACKUP_STORAGE) private readonly storage: BackupStorage) {}
@@ -33,6 +34,7 @@ export function tenantDatabaseAdminUrl(config: Pick<BackupsConfig, 'TENANT_DATAB
     BackupRunner,
     BackupWorker,
     BackupsService,
+    FinalBackupHandlers,
   ],
   exports: [BACKUP_STORAGE, PostgresTools, BackupLifecycle, BackupRunner, BackupWorker, BackupsService],
 })

@@ -30,6 +30,7 @@ export interface BackupOptions {
   reason?: string | null;
   requestedBy?: string | null;
   restoreId?: string | null;
+  operationId?: string | null;
 }
 
 /**
@@ -101,6 +102,7 @@ export class BackupsService {
       reason: opts.reason ?? null,
       requestedBy: opts.requestedBy ?? null,
       restoreId: opts.restoreId ?? null,
+      operationId: opts.operationId ?? null,
       leaseOwner: null,
       leaseUntil: null,
       startedAt: null,

@@ -24,6 +24,7 @@ export class CreateBackups1763801000000 implements MigrationInterface {
         "reason" text,
         "requested_by" uuid,
         "restore_id" uuid,
+        "operation_id" uuid,
         "lease_owner" text,
         "lease_until" timestamptz,
         "created_at" timestamptz NOT NULL DEFAULT now(),
