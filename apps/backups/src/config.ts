@@ -1,4 +1,5 @@
 import { baseConfigSchema, z } from '@saas/config';
+import { parseKeyRing } from './storage/encrypted-storage.js';
 
 const optionalDays = z.coerce.number().int().min(1).max(3650).optional();
 
@@ -16,6 +17,8 @@ export const backupsConfigSchema = baseConfigSchema.extend({
   /** Unset: the AWS SDK's default credential chain. */
   BACKUP_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   BACKUP_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Encryption at rest (AES-256-GCM): `id:base64-32-byte-key`, comma-separated, newest first (it encrypts; all decrypt). Unset: archives are stored as is. */
+  BACKUP_ENCRYPTION_KEYS: z.string().min(1).optional(),
   /** Server where tenant databases live (as provisioning's); default DATABASE_URL's server. Needs rights to dump, create and rename them. */
   TENANT_DATABASE_ADMIN_URL: z.string().url().optional(),
   /** A running backup or restore renews its lease this often ×3; one whose lease lapsed (its process died) is failed. */
@@ -34,6 +37,13 @@ export const backupsConfigSchema = baseConfigSchema.extend({
   /** How long the restored instance may take to report healthy. */
   RESTORE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 }).superRefine((cfg, ctx) => {
+  if (cfg.BACKUP_ENCRYPTION_KEYS) {
+    try {
+      parseKeyRing(cfg.BACKUP_ENCRYPTION_KEYS);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['BACKUP_ENCRYPTION_KEYS'], message: (err as Error).message });
+    }
+  }
   if (cfg.BACKUP_STORAGE === 's3' && !cfg.BACKUP_S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['BACKUP_S3_BUCKET'], message: 'is required when BACKUP_STORAGE=s3' });
   if (!!cfg.BACKUP_S3_ACCESS_KEY_ID !== !!cfg.BACKUP_S3_SECRET_ACCESS_KEY) {
     ctx.addIssue({ code: 'custom', path: ['BACKUP_S3_SECRET_ACCESS_KEY'], message: 'set both BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY, or neither' });

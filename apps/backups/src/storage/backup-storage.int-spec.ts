@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startS3Server } from '../../test/s3-server.js';
 import { digestStream } from '../dumps/hashing.js';
 import { StorageObjectMissing, type BackupStorage } from './backup-storage.js';
+import { EncryptedBackupStorage, ENCRYPTION_OVERHEAD, parseKeyRing } from './encrypted-storage.js';
 import { FilesystemBackupStorage } from './filesystem-storage.js';
 import { S3BackupStorage } from './s3-storage.js';
 
@@ -69,7 +70,15 @@ async function s3(): Promise<Subject> {
   };
 }
 
-describe.each([['filesystem', filesystem], ['s3 (a real s3rver)', s3]])('BackupStorage: %s', (_label, make) => {
+const keyA = `a1:${randomBytes(32).toString('base64')}`;
+const keyB = `b2:${randomBytes(32).toString('base64')}`;
+
+async function encrypted(): Promise<Subject> {
+  const inner = await filesystem();
+  return { name: 'encrypted', storage: new EncryptedBackupStorage(inner.storage, parseKeyRing(keyA)), close: inner.close };
+}
+
+describe.each([['filesystem', filesystem], ['s3 (a real s3rver)', s3], ['filesystem, encrypted (AES-256-GCM)', encrypted]])('BackupStorage: %s', (_label, make) => {
   let subject: Subject;
   const run = randomBytes(3).toString('hex');
 
@@ -158,5 +167,46 @@ describe('FilesystemBackupStorage', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('EncryptedBackupStorage', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'enc-storage-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores no plaintext, reads back across a key rotation, and refuses an altered object or an unknown key', async () => {
+    const plain = new FilesystemBackupStorage(dir);
+    const before = new EncryptedBackupStorage(plain, parseKeyRing(keyA));
+    const body = Buffer.from('tenant secrets: '.repeat(10_000));
+    expect(await before.put('t/b/database.dump', Readable.from([body]))).toEqual({ size: body.length });
+    const raw = await readFile(path.join(dir, 't', 'b', 'database.dump'));
+    expect(raw.length).toBe(body.length + ENCRYPTION_OVERHEAD);
+    expect(raw.includes(Buffer.from('tenant secrets'))).toBe(false);
+
+    // Rotated: B is newest, A still reads.
+    const rotated = new EncryptedBackupStorage(plain, parseKeyRing(`${keyB},${keyA}`));
+    expect(await digestStream(await rotated.get('t/b/database.dump'))).toEqual({ size: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+    expect(await rotated.stat('t/b/database.dump')).toEqual({ size: body.length });
+
+    const onlyB = new EncryptedBackupStorage(plain, parseKeyRing(keyB));
+    await expect(digestStream(await onlyB.get('t/b/database.dump'))).rejects.toThrow(/key "a1".*not in BACKUP_ENCRYPTION_KEYS/);
+
+    const file = await open(path.join(dir, 't', 'b', 'database.dump'), 'r+');
+    try {
+      await file.write(Buffer.from([raw[1000]! ^ 0x01]), 0, 1, 1000);
+    } finally {
+      await file.close();
+    }
+    await expect(digestStream(await rotated.get('t/b/database.dump'))).rejects.toThrow(/authentication tag/);
+  });
+
+  it('refuses malformed key rings', () => {
+    expect(() => parseKeyRing('nokey')).toThrow();
+    expect(() => parseKeyRing(`k:${randomBytes(16).toString('base64')}`)).toThrow(/32 bytes/);
   });
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,8 +17,8 @@ import { backupsMigrations } from '../migrations/index.js';
 
 const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
 
-/** The whole service on BACKUP_STORAGE=s3 against a real S3-compatible server (s3rver): back up, restore. */
-describe('backups service on S3 storage (s3rver on a random port)', () => {
+/** The whole service on BACKUP_STORAGE=s3 against a real S3-compatible server (s3rver), encrypted at rest: back up, restore. */
+describe('backups service on S3 storage, encrypted (s3rver on a random port)', () => {
   let env: TestEnv;
   let svc: RunningService;
   let fake: RunningService;
@@ -46,6 +46,7 @@ describe('backups service on S3 storage (s3rver on a random port)', () => {
         BACKUP_S3_FORCE_PATH_STYLE: 'true',
         BACKUP_S3_ACCESS_KEY_ID: 'S3RVER',
         BACKUP_S3_SECRET_ACCESS_KEY: 'S3RVER',
+        BACKUP_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
         BACKUP_POLL_MS: '50',
         TENANT_DATABASE_ADMIN_URL: TEST_PG_ADMIN_URL,
       }),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackupsConfig } from '../config.js';
 import type { BackupStorage } from './backup-storage.js';
+import { EncryptedBackupStorage, parseKeyRing } from './encrypted-storage.js';
 import { FilesystemBackupStorage } from './filesystem-storage.js';
 import { S3BackupStorage } from './s3-storage.js';
 
@@ -15,6 +16,11 @@ function repoRoot(): string {
 }
 
 export function createBackupStorage(config: BackupsConfig): BackupStorage {
+  const storage = plainStorage(config);
+  return config.BACKUP_ENCRYPTION_KEYS ? new EncryptedBackupStorage(storage, parseKeyRing(config.BACKUP_ENCRYPTION_KEYS)) : storage;
+}
+
+function plainStorage(config: BackupsConfig): BackupStorage {
   switch (config.BACKUP_STORAGE) {
     case 'filesystem':
       return new FilesystemBackupStorage(path.resolve(config.BACKUP_DIR ?? path.join(repoRoot(), '.platform', 'backups')));
