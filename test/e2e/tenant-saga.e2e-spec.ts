@@ -28,6 +28,7 @@ describe('tenant lifecycle saga on the local runtime', () => {
   let runtimeDir: string;
   let tenants: ManagedProcess;
   let provisioning: ManagedProcess | undefined;
+  let backups: ManagedProcess | undefined;
   let rpc: RpcClient;
   const created: TenantView[] = [];
 
@@ -85,12 +86,15 @@ describe('tenant lifecycle saga on the local runtime', () => {
     env = await TestEnv.create('saga');
     runtimeDir = mkdtempSync(path.join(tmpdir(), `saga-${runId}-`));
     tenants = await startService('tenants', serviceEnv());
+    // A deletion waits for the tenant's final backup (backups service).
+    backups = await startService('backups', serviceEnv({ BACKUP_DIR: `${runtimeDir}-backups`, BACKUP_POLL_MS: '100' }));
     rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 15_000);
   }, 120_000);
 
   afterAll(async () => {
     await provisioning?.kill('SIGTERM');
     await tenants?.kill('SIGTERM');
+    await backups?.kill('SIGTERM');
     // Whatever a failed test left: tenant apps, databases, roles.
     for (const t of created) for (const pid of tenantProcesses(t.id)) process.kill(pid, 'SIGKILL');
     const c = await env.pg();
@@ -108,6 +112,7 @@ describe('tenant lifecycle saga on the local runtime', () => {
     }
     await c.end();
     rmSync(runtimeDir, { recursive: true, force: true });
+    rmSync(`${runtimeDir}-backups`, { recursive: true, force: true });
     await env.cleanup();
   }, 120_000);
 

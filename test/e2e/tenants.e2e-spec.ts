@@ -59,6 +59,8 @@ describe('tenants through the gateway (e2e)', () => {
     procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
     procs.push(await startService('tenants', common));
     procs.push(await startService('provisioning', common));
+    // A deletion waits for the tenant's final backup (backups service).
+    procs.push(await startService('backups', { ...common, BACKUP_DIR: `${runtimeDir}-backups`, BACKUP_POLL_MS: '100' }));
     const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     procs.push(gateway);
     const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string; port: number };
@@ -87,6 +89,7 @@ describe('tenants through the gateway (e2e)', () => {
     for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
     await c.end();
     rmSync(runtimeDir, { recursive: true, force: true });
+    rmSync(`${runtimeDir}-backups`, { recursive: true, force: true });
     const jsm = await jetstreamManager(await env.nats());
     await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
     await env.cleanup();
@@ -236,7 +239,7 @@ describe('tenants through the gateway (e2e)', () => {
     expect(m.instances).toMatchObject({ runtime: 'local', by_status: expect.objectContaining({ running: expect.any(Number) }) });
     expect(m.instances.by_status.running).toBeGreaterThanOrEqual(1);
     expect(m.instances.memory_bytes).toBeGreaterThan(0); // the running app's RSS, sampled from the OS
-    // Billing, backups and webhooks do not run in this test: said so, not guessed.
+    // Billing and webhooks do not run in this test: said so, not guessed.
     expect(m.revenue).toBeNull();
     expect(m.unavailable).toEqual(['billing']);
     expect(m.health.services).toMatchObject({ identity: 'ok', tenants: 'ok', provisioning: 'ok', billing: 'down' });

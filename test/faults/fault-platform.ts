@@ -26,7 +26,7 @@ import {
  * Idempotency-Key.
  */
 
-export const PLATFORM_SERVICES = ['identity', 'tenants', 'provisioning'] as const;
+export const PLATFORM_SERVICES = ['identity', 'tenants', 'provisioning', 'backups', 'billing', 'webhooks'] as const;
 export type PlatformService = (typeof PLATFORM_SERVICES)[number];
 
 const ADMIN = { email: 'faults-admin@example.com', password: 'Fault-Injection-Admin-2026!' };
@@ -95,6 +95,7 @@ export class FaultPlatform {
       ...(service === 'provisioning'
         ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
         : {}),
+      ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100' } : {}),
       ...extra,
     });
   }

@@ -33,8 +33,7 @@ const runId = randomBytes(3).toString('hex');
  * (backups). Their 503s are reported, not failed. REMOVE an entry when its service lands: from then
  * on a 503 naming it means a route calls an RPC nobody answers.
  */
-const UNSERVED_SERVICES = new Map([
-  ['backups', 'a skeleton in this build (the backups service lands separately)'],
+const UNSERVED_SERVICES = new Map<string, string>([
 ]);
 
 /** `tenant_<slug>` as provisioning names a tenant's database and role (bounded to 63 bytes with a hash). */

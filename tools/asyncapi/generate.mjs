@@ -93,7 +93,27 @@ const userChanges = {
   properties: { old: freeObject(), new: freeObject() },
 };
 
-// ------------------------------------------------------------------ billing and backups (not emitted yet)
+// ------------------------------------------------------------------ backups service
+
+const backupCore = {
+  backup_id: uuid(),
+  tenant_id: uuid(),
+  type: str('`manual`, `scheduled`, `pre_restore` (safety copy before a restore) or `pre_deletion` (final backup).'),
+  status: str('`running`, `completed` or `failed`.'),
+  storage: str('`filesystem` or `s3`.'),
+  operation_id: uuid('`pre_deletion` only: the tenant deletion (as in `tenant.deletion_requested`) waiting for this final backup; provisioning deprovisions the tenant once it is completed.'),
+};
+const backupRequired = ['backup_id', 'tenant_id', 'type', 'status', 'storage'];
+const restoreCore = {
+  restore_id: uuid(),
+  backup_id: uuid('The backup restored.'),
+  tenant_id: uuid(),
+  status: str('`running`, `completed` or `failed`.'),
+  safety_backup_id: nullable(uuid('The `pre_restore` backup taken first; kept whatever happens.')),
+};
+const restoreRequired = ['restore_id', 'backup_id', 'tenant_id', 'status'];
+
+// ------------------------------------------------------------------ billing
 
 const failure = {
   reason: str('Human-readable cause of the failure.'),
@@ -432,36 +452,47 @@ const events = {
     }),
   },
 
-  // ---------------------------------------------------------------- reserved: backups service
+  // ---------------------------------------------------------------- backups
+  'backup.started': {
+    summary: 'A tenant backup started running (its parts are being dumped and stored).',
+    data: data(backupRequired, backupCore),
+  },
   'backup.completed': {
-    reserved: 'backups',
-    summary: 'A tenant backup was written and verified.',
-    data: data(['tenant_id', 'backup_id', 'size_bytes'], {
-      tenant_id: uuid(),
-      backup_id: uuid(),
-      kind: str('`manual`, `scheduled` or `pre_delete`.'),
-      storage: str('`filesystem` or `s3`.'),
-      size_bytes: int(undefined, { minimum: 0 }),
-      checksum_sha256: str(undefined, { pattern: '^[a-f0-9]{64}$' }),
-      started_at: dt(),
-      completed_at: dt(),
-      expires_at: nullable(dt('When retention removes it.')),
+    summary: 'A tenant backup was written and verified: every part is stored and its sha256 checked; it can be restored.',
+    data: data([...backupRequired, 'size_bytes', 'duration_ms', 'checksum'], {
+      ...backupCore,
+      size_bytes: int('Bytes stored, all parts together.', { minimum: 0 }),
+      duration_ms: int('How long the backup took.', { minimum: 0 }),
+      checksum: str('sha256 of the manifest, which holds the sha256 of every part.', { pattern: '^[a-f0-9]{64}$' }),
+      expires_at: nullable(dt('When retention deletes the archive; null when kept until deleted.')),
+      retention_days: nullable(int('Days the archive is kept; null when kept until deleted.')),
     }),
   },
   'backup.failed': {
-    reserved: 'backups',
-    summary: 'A tenant backup failed.',
-    data: data(['tenant_id', 'backup_id', 'reason', 'retryable'], {
-      tenant_id: uuid(),
-      backup_id: uuid(),
-      kind: str('As in `backup.completed`.'),
-      ...failure,
+    summary: 'A tenant backup failed; nothing of it is offered for restore and its stored parts are deleted.',
+    data: data([...backupRequired, 'reason'], {
+      ...backupCore,
+      part: nullable(str('The part that failed: `database`, `files`, `manifest` or `storage`.')),
+      step: nullable(str('The step that failed, e.g. `dumping database`, `verifying files`.')),
+      reason: str('Human-readable cause.'),
     }),
   },
+  'restore.started': {
+    summary: 'A restore of a tenant from one of its backups started.',
+    data: data(restoreRequired, restoreCore),
+  },
   'restore.completed': {
-    reserved: 'backups',
-    summary: 'A tenant was restored from a backup.',
-    data: data(['tenant_id', 'backup_id', 'operation_id'], { tenant_id: uuid(), backup_id: uuid(), operation_id: uuid(), completed_at: dt() }),
+    summary: 'A tenant was restored from a backup and its instance is running on the restored data.',
+    data: data([...restoreRequired, 'duration_ms'], { ...restoreCore, duration_ms: int('How long the restore took.', { minimum: 0 }) }),
+  },
+  'restore.failed': {
+    summary: 'A restore failed; the tenant is back on its data as it was (`rolled_back`) and the safety backup is kept.',
+    data: data([...restoreRequired, 'reason', 'rolled_back'], {
+      ...restoreCore,
+      step: nullable(str('The step that failed, e.g. `validating archive`, `restoring database`.')),
+      reason: str('Human-readable cause.'),
+      rolled_back: bool('True when the tenant was put back on its previous data (false only when it never left it).'),
+    }),
   },
 
   // ---------------------------------------------------------------- billing service
@@ -641,7 +672,7 @@ schemas.TenantPlan = str('Plan (tier) code: `free`, `standard`, `premium` or `en
 schemas.DatabaseStrategy = str('`dedicated` (own database) or `shared` (own schema in a shared database).');
 schemas.Currency = str('ISO 4217 currency code.', { pattern: '^[A-Z]{3}$', examples: ['USD', 'EUR'] });
 
-const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', subscription: 'billing', invoice: 'billing', payment: 'billing', webhook_endpoint: 'webhooks', integration: 'webhooks' };
+const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', subscription: 'billing', invoice: 'billing', payment: 'billing', webhook_endpoint: 'webhooks', integration: 'webhooks', backup: 'backups', restore: 'backups' };
 
 for (const [type, event] of Object.entries(events)) {
   const key = camel(type);
@@ -765,7 +796,7 @@ const doc = {
       { name: 'identity', description: 'Published by the identity service.' },
       { name: 'tenants', description: 'Published by the tenants service.' },
       { name: 'provisioning', description: 'Published by the provisioning service.' },
-      { name: 'backups', description: 'Reserved for the backups service.' },
+      { name: 'backups', description: 'Published by the backups service.' },
       { name: 'billing', description: 'Reserved for the billing service.' },
       { name: 'reserved', description: 'Not emitted yet: promised by the contract, reserved for a service that does not publish it today.' },
     ],

@@ -1,2 +1,6 @@
+import { Backup } from './backups/backup.entity.js';
+import { Restore } from './restores/restore.entity.js';
+import { BackupSchedule } from './schedules/backup-schedule.entity.js';
+
 /** Entities of the backups schema (the messaging tables are added by the service kit). */
-export const backupsEntities = [];
+export const backupsEntities = [Backup, Restore, BackupSchedule];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingHttpModule } from './billing/billing.module.js';
+import { BackupsHttpModule } from './backups/backups.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpConventionsModule } from './http/http.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
@@ -34,6 +35,7 @@ import { IntegrationsHttpModule } from './integrations/integrations.module.js';
     BillingHttpModule,
     WebhooksHttpModule,
     IntegrationsHttpModule,
+    BackupsHttpModule,
   ],
 })
 export class AppModule {}

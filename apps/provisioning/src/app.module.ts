@@ -4,6 +4,7 @@ import { SecretBox } from '@saas/database';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { ProvisioningConfig } from './config.js';
 import { InstancesController } from './instances/instances.controller.js';
+import { TenantDataController } from './instances/tenant-data.controller.js';
 import { JobIntakeHandlers } from './jobs/job-intake.handlers.js';
 import { ProvisioningSteps } from './jobs/provisioning-steps.js';
 import { ProvisioningWorker } from './jobs/provisioning-worker.js';
@@ -30,7 +31,7 @@ class RuntimeLifecycle implements OnApplicationShutdown {
 
 /** The provisioning service: the provisioning side of the tenant saga, on a local or Kubernetes runtime. */
 @Module({
-  controllers: [InstancesController, SecurityFindingsController],
+  controllers: [InstancesController, SecurityFindingsController, TenantDataController],
   providers: [
     {
       provide: TENANT_DATABASES,

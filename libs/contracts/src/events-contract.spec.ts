@@ -14,9 +14,6 @@ import { EventTypes } from './subjects.js';
 
 /** Promised by the contract, emitted by no service yet; each is tagged `reserved` in the document. */
 const RESERVED: Readonly<Record<string, string>> = {
-  'backup.completed': 'backups',
-  'backup.failed': 'backups',
-  'restore.completed': 'backups',
 };
 
 interface Ref {

@@ -13,3 +13,4 @@ export * from './billing.js';
 export * from './webhooks.js';
 export * from './json-schema.js';
 export * from './integrations.js';
+export * from './backups.js';

@@ -13,6 +13,10 @@ export const ProvisioningRpc = Object.freeze({
   instanceRoute: 'rpc.provisioning.instance.route',
   /** Every live instance summed up, for `admin/metrics/platform` (callers authorize: admins only). */
   instancesStats: 'rpc.provisioning.instances.stats',
+  /** Internal (backups): where a tenant's database/schema and app files are. Never routed by the gateway. */
+  internalTenantData: 'rpc.provisioning.internal.tenant-data',
+  /** Internal (backups' restore): stop or start the instance, waiting until it is so. Never routed by the gateway. */
+  internalInstancePower: 'rpc.provisioning.internal.instance-power',
 });
 
 export class InstancesStatsRequest {
@@ -75,4 +79,31 @@ export interface ProvisioningEventData {
   access_url?: string;
   database_strategy?: 'shared' | 'dedicated';
   runtime?: string;
+}
+
+export class InstancePowerRequest extends InstanceRefRequest {
+  @IsIn(['stop', 'start'])
+  action!: 'stop' | 'start';
+}
+
+/**
+ * `rpc.provisioning.internal.tenant-data`: where the tenant's data lives, without credentials (the
+ * backups service reaches the database server with its own admin URL). 404 `INSTANCE_NOT_FOUND`
+ * when the tenant has no database (yet, or any more).
+ */
+export interface TenantDataLocation {
+  tenant_id: string;
+  slug: string;
+  plan: string;
+  runtime: string;
+  app_version: string | null;
+  database: { strategy: 'shared' | 'dedicated'; database: string; schema: string; role: string };
+  /** The app's files on this machine (local runtime), minus `exclude` (runtime state, logs); null when the runtime keeps none here. */
+  files: { dir: string; exclude: string[] } | null;
+}
+
+/** `rpc.provisioning.internal.instance-power`: the instance after the action (status `running` once healthy). */
+export interface InstancePowerResult {
+  tenant_id: string;
+  status: string;
 }

@@ -38,9 +38,13 @@ export const EventTypes = Object.freeze({
   ProvisioningStep: 'provisioning.step',
   ProvisioningSucceeded: 'provisioning.succeeded',
   ProvisioningFailed: 'provisioning.failed',
+  // Backups (the backups service): every backup and restore, from start to its one end.
+  BackupStarted: 'backup.started',
   BackupCompleted: 'backup.completed',
   BackupFailed: 'backup.failed',
+  RestoreStarted: 'restore.started',
   RestoreCompleted: 'restore.completed',
+  RestoreFailed: 'restore.failed',
   SubscriptionCreated: 'subscription.created',
   SubscriptionUpdated: 'subscription.updated',
   InvoiceCreated: 'invoice.created',

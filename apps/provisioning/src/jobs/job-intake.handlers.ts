@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { IsIn, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
-import { EventTypes, type EventEnvelope } from '@saas/contracts';
-import { OnEvent } from '@saas/messaging';
-import { ProvisioningJob, type JobTenantSpec } from './provisioning-job.entity.js';
+import { BackupEventData, EventTypes, type EventEnvelope, type ProvisioningEventData } from '@saas/contracts';
+import { EventOutbox, OnEvent } from '@saas/messaging';
+import { TenantInstance } from '../instances/tenant-instance.entity.js';
+import { ProvisioningJob, type JobStatus, type JobTenantSpec } from './provisioning-job.entity.js';
 
 /** The tenant.* event data provisioning needs (the rest of the public payload is ignored). */
 class TenantEventData {
@@ -39,6 +40,8 @@ function specOf(d: TenantEventData): JobTenantSpec {
  */
 @Injectable()
 export class JobIntakeHandlers {
+  constructor(private readonly outbox: EventOutbox) {}
+
   @OnEvent(EventTypes.TenantCreated, { data: TenantEventData })
   async onTenantCreated(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
     await this.enqueue(tx, event, 'provision');
@@ -53,13 +56,36 @@ export class JobIntakeHandlers {
   async onDeletionRequested(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
     // Deletion supersedes whatever is still waiting for this tenant (the tenants service failed those).
     await tx.getRepository(ProvisioningJob).update(
-      { tenantId: event.data.tenant_id, status: In(['queued']) },
+      { tenantId: event.data.tenant_id, status: In(['queued', 'awaiting_backup']) },
       { status: 'cancelled', lastError: 'superseded by delete', finishedAt: new Date() },
     );
-    await this.enqueue(tx, event, 'delete');
+    // A tenant with data is deprovisioned only after its final backup (the backups service's
+    // `pre_deletion`, announced by backup.completed); one without any is removed at once.
+    const instance = await tx.getRepository(TenantInstance).findOneBy({ tenantId: event.data.tenant_id });
+    await this.enqueue(tx, event, 'delete', instance?.database && !instance.deletedAt ? 'awaiting_backup' : 'queued');
   }
 
-  private async enqueue(tx: EntityManager, event: EventEnvelope<TenantEventData>, kind: string): Promise<void> {
+  @OnEvent(EventTypes.BackupCompleted, { data: BackupEventData })
+  async onBackupCompleted(event: EventEnvelope<BackupEventData>, tx: EntityManager): Promise<void> {
+    if (event.data.type !== 'pre_deletion' || !event.data.operation_id) return;
+    const released = await tx.getRepository(ProvisioningJob).update({ id: event.data.operation_id, status: 'awaiting_backup' }, { status: 'queued' });
+    if (released.affected) await tx.query(`SELECT pg_notify('provisioning_jobs', $1)`, [event.data.operation_id]);
+  }
+
+  /** The final backup failed: the tenant is not deprovisioned; the deletion fails with the reason (the tenant goes to `error`). */
+  @OnEvent(EventTypes.BackupFailed, { data: BackupEventData })
+  async onBackupFailed(event: EventEnvelope<BackupEventData>, tx: EntityManager): Promise<void> {
+    if (event.data.type !== 'pre_deletion' || !event.data.operation_id) return;
+    const job = await tx.getRepository(ProvisioningJob).findOneBy({ id: event.data.operation_id, status: 'awaiting_backup' });
+    if (!job) return;
+    const where = [event.data.part, event.data.step].filter(Boolean).join(', ');
+    const reason = `final backup failed${where ? ` (${where})` : ''}: ${event.data.reason ?? 'unknown'}; the tenant was not deprovisioned`;
+    await tx.getRepository(ProvisioningJob).update({ id: job.id }, { status: 'failed', lastError: reason, finishedAt: new Date() });
+    const data: ProvisioningEventData = { tenant_id: job.tenantId, operation_id: job.id, kind: job.kind, reason, retryable: true };
+    await this.outbox.add(tx, { type: EventTypes.ProvisioningFailed, tenantId: job.tenantId, data });
+  }
+
+  private async enqueue(tx: EntityManager, event: EventEnvelope<TenantEventData>, kind: string, status: JobStatus = 'queued'): Promise<void> {
     const data = event.data;
     if (!data.operation_id) return;
     await tx
@@ -72,12 +98,12 @@ export class JobIntakeHandlers {
         kind,
         spec: specOf(data),
         params: (data.params ?? {}) as never,
-        status: 'queued',
+        status,
         correlationId: event.correlation_id,
         causationId: event.id,
       })
       .orIgnore()
       .execute();
-    await tx.query(`SELECT pg_notify('provisioning_jobs', $1)`, [data.operation_id]);
+    if (status === 'queued') await tx.query(`SELECT pg_notify('provisioning_jobs', $1)`, [data.operation_id]);
   }
 }

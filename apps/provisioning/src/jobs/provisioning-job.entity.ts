@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `awaiting_backup`: a deletion waiting for the tenant's final backup (backup.completed) before it may run. */
+export type JobStatus = 'awaiting_backup' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /** The tenant as the requesting event described it (no secrets). */
 export interface JobTenantSpec {
@@ -21,7 +22,7 @@ export interface JobTenantSpec {
 @Entity({ name: 'provisioning_jobs' })
 @Index('provisioning_jobs_claim_idx', ['status', 'createdAt'])
 @Index('provisioning_jobs_tenant_idx', ['tenantId', 'createdAt'])
-@Check('provisioning_jobs_status_check', `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')`)
+@Check('provisioning_jobs_status_check', `status IN ('awaiting_backup', 'queued', 'running', 'succeeded', 'failed', 'cancelled')`)
 export class ProvisioningJob {
   @PrimaryColumn('uuid')
   id!: string;

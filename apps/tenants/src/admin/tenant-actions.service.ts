@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  BackupsRpc,
   callerUserId,
+  type BackupAccepted,
   isAdmin,
   type AdminTenantAction,
   type CallerDto,
@@ -53,8 +55,13 @@ export class TenantActionsService {
   async perform(caller: CallerDto, tenantId: string, action: AdminTenantAction, reason?: string): Promise<ActionAccepted> {
     if (action === 'backup') {
       // Backups are the backups service's: it answers this, or the caller gets its honest 503.
-      await this.access.authorize(this.ds.manager, caller, tenantId, 'admin');
-      return this.rpc.call<ActionAccepted>('rpc.backups.create', { caller, tenant_id: tenantId, type: 'manual', reason: reason ?? null });
+      const { tenant } = await this.access.authorize(this.ds.manager, caller, tenantId, 'admin');
+      const accepted = await this.rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: tenantId, type: 'manual', reason: reason ?? null });
+      return {
+        tenant: this.tenants.view(tenant, false),
+        operation: { id: accepted.backup.id, kind: 'backup', status: accepted.backup.status },
+        status_url: accepted.status_url,
+      };
     }
     return this.ds.transaction(async (tx) => {
       const { tenant } = await this.access.authorize(tx, caller, tenantId, 'admin', true);

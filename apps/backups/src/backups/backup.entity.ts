@@ -1,0 +1,89 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { BackupPart, BackupPartView, BackupStatus, BackupType } from '@saas/contracts';
+
+/** One backup of one tenant: its parts live in storage under `storage_prefix`; this row says whether they may be used. */
+@Entity({ name: 'backups' })
+@Check('backups_type_check', `type IN ('manual', 'scheduled', 'pre_restore', 'pre_deletion')`)
+@Check('backups_status_check', `status IN ('pending', 'running', 'completed', 'failed')`)
+@Index('backups_tenant_idx', ['tenantId', 'createdAt'])
+@Index('backups_claim_idx', ['status', 'createdAt'])
+export class Backup {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('text')
+  type!: BackupType;
+
+  @Column('text', { default: 'pending' })
+  status!: BackupStatus;
+
+  @Column('integer', { default: 0 })
+  progress!: number;
+
+  @Column('text', { nullable: true })
+  step!: string | null;
+
+  /** `filesystem` or `s3`: where the parts were written. */
+  @Column('text')
+  storage!: string;
+
+  @Column('text', { name: 'storage_prefix' })
+  storagePrefix!: string;
+
+  @Column('bigint', { name: 'size_bytes', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  sizeBytes!: number | null;
+
+  @Column('integer', { name: 'duration_ms', nullable: true })
+  durationMs!: number | null;
+
+  /** sha256 of the stored manifest. */
+  @Column('text', { nullable: true })
+  checksum!: string | null;
+
+  @Column('jsonb', { default: [] })
+  parts!: BackupPartView[];
+
+  @Column('text', { name: 'error_part', nullable: true })
+  errorPart!: BackupPart | 'storage' | null;
+
+  @Column('text', { name: 'error_step', nullable: true })
+  errorStep!: string | null;
+
+  @Column('text', { name: 'error_reason', nullable: true })
+  errorReason!: string | null;
+
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  @Column('uuid', { name: 'requested_by', nullable: true })
+  requestedBy!: string | null;
+
+  /** The restore this safety copy was taken for (type `pre_restore`). */
+  @Column('uuid', { name: 'restore_id', nullable: true })
+  restoreId!: string | null;
+
+  /** `pre_deletion`: the tenant deletion (operation) waiting for this final backup. */
+  @Column('uuid', { name: 'operation_id', nullable: true })
+  operationId!: string | null;
+
+  @Column('text', { name: 'lease_owner', nullable: true })
+  leaseOwner!: string | null;
+
+  @Column('timestamptz', { name: 'lease_until', nullable: true })
+  leaseUntil!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'started_at', nullable: true })
+  startedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'completed_at', nullable: true })
+  completedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'expires_at', nullable: true })
+  expiresAt!: Date | null;
+}

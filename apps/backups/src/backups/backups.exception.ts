@@ -1,0 +1,47 @@
+import { BackupsErrorCodes, type BackupFailure } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+
+export class BackupsException extends DomainException {
+  static backupNotFound(): BackupsException {
+    return new BackupsException(BackupsErrorCodes.BACKUP_NOT_FOUND, 'No backup with that id for this tenant.', { status: 404 });
+  }
+
+  static restoreNotFound(): BackupsException {
+    return new BackupsException(BackupsErrorCodes.RESTORE_NOT_FOUND, 'No restore with that id for this tenant.', { status: 404 });
+  }
+
+  static notDeletable(type: string): BackupsException {
+    return new BackupsException(BackupsErrorCodes.BACKUP_NOT_DELETABLE, `Only manual backups can be deleted; this one is ${type} and follows its retention.`, { status: 409 });
+  }
+
+  static stillRunning(): BackupsException {
+    return new BackupsException(BackupsErrorCodes.BACKUP_NOT_DELETABLE, 'The backup is still running; delete it once it has completed or failed.', { status: 409 });
+  }
+
+  static restoreInProgress(): BackupsException {
+    return new BackupsException(BackupsErrorCodes.RESTORE_IN_PROGRESS, 'A restore of this tenant is running; try again once it has finished.', { status: 409 });
+  }
+
+  static notRestorable(status: string): BackupsException {
+    return new BackupsException(BackupsErrorCodes.BACKUP_NOT_RESTORABLE, `Only a completed backup can be restored; this one is ${status}.`, { status: 409 });
+  }
+
+  static corrupt(why: string): BackupsException {
+    return new BackupsException(BackupsErrorCodes.BACKUP_CORRUPT, `The backup cannot be restored: ${why}. The tenant was not touched.`, { status: 422 });
+  }
+
+  static tenantHasNoData(): BackupsException {
+    return new BackupsException(BackupsErrorCodes.TENANT_NOT_BACKUPABLE, 'This tenant has no database or instance to back up (yet, or any more).', { status: 409 });
+  }
+}
+
+/** A failure of one part at one step, carried up to the row and the `*.failed` event. */
+export class RunFailure extends Error {
+  constructor(
+    readonly failure: BackupFailure,
+    readonly code: string = BackupsErrorCodes.BACKUP_FAILED,
+  ) {
+    super(failure.reason);
+    this.name = 'RunFailure';
+  }
+}

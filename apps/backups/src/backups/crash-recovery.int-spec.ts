@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BackupsRpc, type BackupAccepted, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { bootstrapService, type RunningService } from '@saas/service-kit';
+import { REPO_ROOT, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { FakeProvisioningModule, fakeProvisioning } from '../../test/fake-provisioning.module.js';
+import { admin, makeTenant, run } from '../../test/tenant-fixtures.js';
+
+const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
+
+/**
+ * The backups service SIGKILLed (its own test seam, at a named step) in the middle of a backup and
+ * of a restore, then started again: the backup ends `failed` with its stored parts gone and a retry
+ * completes; the restore ends with the tenant on its old data and its instance running.
+ */
+describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
+  let env: TestEnv;
+  let fake: RunningService;
+  let rpc: RpcClient;
+  let backupDir: string;
+  let filesRoot: string;
+  let proc: ManagedProcess | undefined;
+  const sharedDb = `t_cr_shared_${run}`;
+  const made: Array<{ name: string; database: string }> = [];
+
+  const start = async (extra: Record<string, string> = {}) => {
+    proc = await startService('backups', env.env({ BACKUP_DIR: backupDir, BACKUP_POLL_MS: '50', BACKUP_LEASE_MS: '1000', TENANT_DATABASE_ADMIN_URL: TEST_PG_ADMIN_URL, ...extra }));
+    return proc;
+  };
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
+    env = await TestEnv.create('backups_crash');
+    backupDir = await mkdtemp(path.join(tmpdir(), 'crash-'));
+    filesRoot = await mkdtemp(path.join(tmpdir(), 'crash-files-'));
+    await admin(`CREATE DATABASE ${sharedDb}`);
+    fake = await bootstrapService({ service: 'fake_provisioning', module: FakeProvisioningModule, entities: [], migrations: [], env: env.env() });
+    rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await proc?.kill('SIGTERM');
+    await fake?.shutdown();
+    await env?.cleanup();
+    const dbs = await admin<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%' OR datname = ANY($1)`, [made.map((t) => t.database)]);
+    for (const { datname } of dbs) await admin(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+    await admin(`DROP DATABASE IF EXISTS ${sharedDb} WITH (FORCE)`).catch(() => undefined);
+    for (const t of made) await admin(`DROP ROLE IF EXISTS ${t.name}`).catch(() => undefined);
+    await rm(backupDir, { recursive: true, force: true });
+    await rm(filesRoot, { recursive: true, force: true });
+  }, 60_000);
+
+  const getBackup = (tenantId: string, id: string) => rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: id });
+  const finished = (tenantId: string, id: string) =>
+    waitFor(async () => {
+      const b = await getBackup(tenantId, id);
+      return b.status === 'completed' || b.status === 'failed' ? b : null;
+    }, 'backup finished', 30_000, 100);
+
+  it('a backup killed while archiving files ends failed, its stored dump deleted; a retry completes', async () => {
+    const t = await makeTenant('kb', 'dedicated', sharedDb, filesRoot, 500);
+    made.push(t);
+    const dying = await start({ BACKUP_CRASH_AT: 'archiving files' });
+    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    expect(await dying.exited).toBe(-1);
+    // The database part was stored before the kill: an orphan, never offered.
+    expect(await readdir(path.join(backupDir, t.tenantId, accepted.backup.id))).toContain('database.dump');
+
+    await start();
+    const failed = await finished(t.tenantId, accepted.backup.id);
+    expect(failed).toMatchObject({ status: 'failed', error: { step: 'archiving files', part: 'files' } });
+    expect(failed.error!.reason).toMatch(/interrupted/);
+    await expect(readdir(path.join(backupDir, t.tenantId, accepted.backup.id))).rejects.toThrow(/ENOENT/);
+
+    const retry = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    expect((await finished(t.tenantId, retry.backup.id)).status).toBe('completed');
+    await proc!.kill('SIGTERM');
+  }, 90_000);
+
+  it('a restore killed after the database swap is rolled back on restart: old data, instance running', async () => {
+    const t = await makeTenant('kr', 'dedicated', sharedDb, filesRoot, 40);
+    made.push(t);
+    await start();
+    const backup = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    expect((await finished(t.tenantId, backup.backup.id)).status).toBe('completed');
+    await proc!.kill('SIGTERM');
+
+    await admin(`DELETE FROM ${t.name}.notes WHERE id > 5`, [], t.database);
+    await writeFile(path.join(t.dir, 'uploads', 'logo.txt'), 'changed logo');
+    const dying = await start({ RESTORE_CRASH_AT: 'restoring files' });
+    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.backup.id });
+    expect(await dying.exited).toBe(-1);
+    // Killed with the restored database swapped in and the instance stopped.
+    expect(fakeProvisioning.instanceStatus.get(t.tenantId)).toBe('stopped');
+    expect((await admin<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.name}.notes`, [], t.database))[0]!.n).toBe(40);
+
+    await start();
+    const done = await waitFor(async () => {
+      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: accepted.restore.id });
+      return r.status === 'failed' || r.status === 'completed' ? r : null;
+    }, 'restore finished', 30_000, 100);
+    expect(done).toMatchObject({ status: 'failed', rolled_back: true, error: { step: 'restoring files' } });
+    expect(done.error!.reason).toMatch(/interrupted.*back on its data/);
+    expect((await admin<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.name}.notes`, [], t.database))[0]!.n).toBe(5);
+    expect(await readFile(path.join(t.dir, 'uploads', 'logo.txt'), 'utf8')).toBe('changed logo');
+    expect(fakeProvisioning.instanceStatus.get(t.tenantId)).toBe('running');
+    expect(await admin(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%'`)).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BackupsModule } from '../backups/backups.module.js';
+import { ArchiveCheck } from './archive-check.js';
+import { RestoreLifecycle } from './restore-lifecycle.js';
+import { RestoreRunner } from './restore-runner.js';
+import { RestoresController } from './restores.controller.js';
+import { RestoresService } from './restores.service.js';
+
+@Module({
+  imports: [BackupsModule],
+  controllers: [RestoresController],
+  providers: [ArchiveCheck, RestoreLifecycle, RestoreRunner, RestoresService],
+})
+export class RestoresModule {}

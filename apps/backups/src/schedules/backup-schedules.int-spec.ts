@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BackupsRpc, type BackupAccepted, type BackupScheduleView, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
+import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { bootstrapService, type RunningService } from '@saas/service-kit';
+import { TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
+import { FakeProvisioningModule } from '../../test/fake-provisioning.module.js';
+import { admin, makeTenant, rejection, run } from '../../test/tenant-fixtures.js';
+import { AppModule } from '../app.module.js';
+import { backupsConfigSchema } from '../config.js';
+import { backupsEntities } from '../entities.js';
+import { backupsMigrations } from '../migrations/index.js';
+
+const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
+
+describe('backups service: schedules and retention (two replicas, real Postgres + NATS)', () => {
+  let env: TestEnv;
+  const replicas: RunningService[] = [];
+  let fake: RunningService;
+  let rpc: RpcClient;
+  let backupDir: string;
+  let filesRoot: string;
+  const sharedDb = `t_sc_shared_${run}`;
+  const made: Array<{ name: string; database: string }> = [];
+
+  beforeAll(async () => {
+    env = await TestEnv.create('schedules');
+    backupDir = await mkdtemp(path.join(tmpdir(), 'schedules-'));
+    filesRoot = await mkdtemp(path.join(tmpdir(), 'schedule-files-'));
+    await admin(`CREATE DATABASE ${sharedDb}`);
+    fake = await bootstrapService({ service: 'fake_provisioning', module: FakeProvisioningModule, entities: [], migrations: [], env: env.env() });
+    for (let i = 0; i < 2; i++) {
+      replicas.push(
+        await bootstrapService({
+          service: 'backups',
+          module: AppModule,
+          entities: backupsEntities,
+          migrations: backupsMigrations,
+          configSchema: backupsConfigSchema,
+          env: env.env({ BACKUP_DIR: backupDir, BACKUP_POLL_MS: '50', BACKUP_SCHEDULER_TICK_MS: '100', TENANT_DATABASE_ADMIN_URL: TEST_PG_ADMIN_URL }),
+        }),
+      );
+    }
+    rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const r of replicas) await r.shutdown();
+    await fake?.shutdown();
+    await env?.cleanup();
+    await admin(`DROP DATABASE IF EXISTS ${sharedDb} WITH (FORCE)`).catch(() => undefined);
+    for (const t of made) await admin(`DROP ROLE IF EXISTS ${t.name}`).catch(() => undefined);
+    await rm(backupDir, { recursive: true, force: true });
+    await rm(filesRoot, { recursive: true, force: true });
+  }, 60_000);
+
+  const sql = async (text: string, params: unknown[] = []) => {
+    const c = await env.pg();
+    try {
+      return (await c.query(text, params)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await c.end();
+    }
+  };
+  const scheduled = async (tenantId: string) =>
+    (await rpc.call<ListResult<BackupView>>(BackupsRpc.list, { caller, tenant_id: tenantId, type: 'scheduled', page_size: 100 })).results;
+  /** Makes the schedule due now and waits for the one scheduled backup it queues to complete. */
+  const dueOnce = async (tenantId: string, had: number) => {
+    await sql(`UPDATE backups.backup_schedules SET next_run_at = now() - interval '1 second' WHERE tenant_id = $1`, [tenantId]);
+    await waitFor(async () => {
+      const [s] = await sql(`SELECT next_run_at > now() AS moved FROM backups.backup_schedules WHERE tenant_id = $1`, [tenantId]);
+      return s!.moved === true;
+    }, 'schedule moved to its next run', 15_000);
+    return waitFor(async () => {
+      const all = await sql(`SELECT status FROM backups.backups WHERE tenant_id = $1 AND type = 'scheduled' ORDER BY created_at`, [tenantId]);
+      return all.length > had && all.every((b) => b.status === 'completed' || b.status === 'failed') ? all : null;
+    }, 'scheduled backup done', 30_000);
+  };
+
+  it('shows the plan’s default until set, and refuses bad schedules, bad zones and retention over the plan’s caps', async () => {
+    const t = await makeTenant('dflt', 'shared', sharedDb, filesRoot, 3);
+    made.push(t);
+    const initial = await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId });
+    expect(initial).toMatchObject({ configured: false, enabled: false, schedule: 'daily 02:00', cron: '0 2 * * *', timezone: 'UTC', keep_last: 7, keep_days: 7, limits: { max_keep_last: 7, max_keep_days: 30 } });
+
+    for (const [body, field] of [
+      [{ schedule: 'daily 25:00' }, 'schedule'],
+      [{ schedule: '61 * * * *' }, 'schedule'],
+      [{ schedule: 'daily 02:00', timezone: 'Mars/Olympus' }, 'timezone'],
+      [{ schedule: 'daily 02:00', keep_last: 8 }, 'keep_last'],
+      [{ schedule: 'daily 02:00', keep_days: 31 }, 'keep_days'],
+      [{ schedule: 'daily 02:00', keep_last: null, keep_days: null }, 'keep_last'],
+    ] as const) {
+      const err = await rejection(rpc.call(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, ...body }));
+      expect({ body, code: err.code, fields: err.errors?.map((e) => e.field) }).toEqual({ body, code: 'VALIDATION_FAILED', fields: [field] });
+    }
+
+    const set = await rpc.call<BackupScheduleView>(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, schedule: 'weekly mon 03:30', timezone: 'Europe/Paris', keep_last: 5 });
+    expect(set).toMatchObject({ configured: true, enabled: true, cron: '30 3 * * 1', timezone: 'Europe/Paris', keep_last: 5, keep_days: 7 });
+    const next = new Date(set.next_run_at!);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getUTCDay()).toBe(1);
+    expect(await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).toEqual(set);
+  }, 30_000);
+
+  it('runs a due schedule exactly once across two replicas, and keeps only the newest keep_last backups', async () => {
+    const t = await makeTenant('sched', 'shared', sharedDb, filesRoot, 3);
+    made.push(t);
+    await rpc.call(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, schedule: 'hourly', keep_last: 2, keep_days: 7 });
+
+    expect(await dueOnce(t.tenantId, 0)).toEqual([{ status: 'completed' }]);
+    await dueOnce(t.tenantId, 1);
+    await dueOnce(t.tenantId, 2);
+    // Three ran; keep-last 2 deletes the oldest, archive and row.
+    const kept = await waitFor(async () => {
+      const list = await scheduled(t.tenantId);
+      return list.length === 2 ? list : null;
+    }, 'retention kept the newest two', 15_000);
+    const folders = await readdir(path.join(backupDir, t.tenantId));
+    expect(folders.sort()).toEqual(kept.map((b) => b.id).sort());
+    expect(kept.every((b) => b.status === 'completed' && b.expires_at !== null)).toBe(true);
+  }, 90_000);
+
+  it('deletes expired archives from storage, but never a manual one without an expiry', async () => {
+    const t = await makeTenant('exp', 'shared', sharedDb, filesRoot, 3);
+    made.push(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId })).backup.id);
+    await waitFor(async () => {
+      const rows = await sql(`SELECT status FROM backups.backups WHERE tenant_id = $1`, [t.tenantId]);
+      return rows.length === 2 && rows.every((r) => r.status === 'completed');
+    }, 'two backups completed', 30_000);
+    await sql(`UPDATE backups.backups SET expires_at = now() - interval '1 minute' WHERE id = $1`, [ids[0]]);
+    await waitFor(async () => (await sql(`SELECT 1 FROM backups.backups WHERE id = $1`, [ids[0]])).length === 0, 'expired backup deleted', 15_000);
+    expect(await readdir(path.join(backupDir, t.tenantId))).toEqual([ids[1]]);
+  }, 60_000);
+});

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { BackupsModule } from '../backups/backups.module.js';
+import { BackupScheduler } from './backup-scheduler.js';
+import { BackupSchedulesController } from './backup-schedules.controller.js';
+import { BackupSchedulesService } from './backup-schedules.service.js';
+
+@Module({ imports: [BackupsModule], controllers: [BackupSchedulesController], providers: [BackupSchedulesService, BackupScheduler] })
+export class BackupSchedulesModule {}

@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where backup archives are kept (filesystem | s3). Keys are `/`-separated relative paths
+ * (`<tenant_id>/<backup_id>/<part>`), never absolute and never containing `..`.
+ *
+ * Contract, for every implementation:
+ * - `put` streams `body` to `key` (never holding it whole in memory) and resolves once the object
+ *   is durably stored. The object appears under `key` only complete: a failed or interrupted put
+ *   leaves nothing under `key` (at most a leftover under the same prefix, which `deletePrefix`
+ *   removes). A put to an existing key replaces it.
+ * - `get` streams the object; rejects with `StorageObjectMissing` when there is none.
+ * - `stat` answers the stored size, or null when there is no object.
+ * - `delete` and `deletePrefix` are idempotent: deleting what is not there succeeds.
+ */
+export interface BackupStorage {
+  readonly kind: 'filesystem' | 's3';
+  put(key: string, body: Readable): Promise<{ size: number }>;
+  get(key: string): Promise<Readable>;
+  stat(key: string): Promise<{ size: number } | null>;
+  delete(key: string): Promise<void>;
+  /** Removes every object whose key starts with `prefix` (a `<tenant>/<backup>/` folder). Returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class StorageObjectMissing extends Error {
+  constructor(readonly key: string) {
+    super(`no stored object "${key}"`);
+    this.name = 'StorageObjectMissing';
+  }
+}
+
+const SAFE_KEY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/?$/;
+
+export function assertSafeKey(key: string): void {
+  if (!SAFE_KEY.test(key) || key.split('/').some((p) => p === '.' || p === '..')) throw new Error(`invalid storage key "${key}"`);
+}
+
+export const BACKUP_STORAGE = Symbol('BACKUP_STORAGE');

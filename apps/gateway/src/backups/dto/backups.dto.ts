@@ -1,0 +1,124 @@
+import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import { BackupStatuses, BackupTypes, CreateBackupRequest, ListBackupsRequest, PutBackupScheduleRequest, RestoreBackupRequest, RestoreStatuses } from '@saas/contracts';
+import { documented, required, str } from '../../identity/dto/documented.js';
+
+/** The backups contract's request classes minus what the gateway fills in (caller, tenant and backup ids). */
+export class CreateBackupBody extends OmitType(CreateBackupRequest, ['caller', 'tenant_id'] as const) {}
+documented(CreateBackupBody, {
+  type: str('Only `manual` (the other types are the platform’s own).', { enum: ['manual'] }),
+  reason: str('Why the backup is taken, kept with it.', { maxLength: 500, nullable: true }),
+});
+
+export class ListBackupsQuery extends OmitType(ListBackupsRequest, ['caller', 'tenant_id', 'search'] as const) {}
+
+export class RestoreBackupBody extends OmitType(RestoreBackupRequest, ['caller', 'tenant_id', 'backup_id'] as const) {}
+documented(RestoreBackupBody, { target: str('`in_place` (default): the backup replaces the tenant’s data.', { enum: ['in_place'] }) });
+
+export class TenantBackupParams {
+  @IsUUID() id!: string;
+  @IsUUID() backup_id!: string;
+}
+
+export class TenantRestoreParams {
+  @IsUUID() id!: string;
+  @IsUUID() restore_id!: string;
+}
+
+class BackupFailureDoc {
+  @ApiProperty({ type: String, nullable: true, description: '`database`, `files`, `manifest`, `storage` or `restore`.' }) part!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The step that failed, e.g. `dumping database`.' }) step!: string | null;
+  @ApiProperty({ description: 'Why.' }) reason!: string;
+  @ApiProperty({ required: false, description: 'Restores: `BACKUP_CORRUPT` when the archive failed validation.' }) code?: string;
+}
+
+class BackupPartDoc {
+  @ApiProperty({ enum: ['database', 'files', 'manifest'] }) name!: string;
+  @ApiProperty() size_bytes!: number;
+  @ApiProperty({ pattern: '^[a-f0-9]{64}$' }) sha256!: string;
+}
+
+/** `BackupView` (libs/contracts/src/backups.ts), documented. */
+export class BackupDoc {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id!: string;
+  @ApiProperty({ enum: BackupTypes }) type!: string;
+  @ApiProperty({ enum: BackupStatuses, description: 'Only `completed` backups can be restored.' }) status!: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress!: number;
+  @ApiProperty({ type: String, nullable: true }) step!: string | null;
+  @ApiProperty({ description: '`filesystem` or `s3`.' }) storage!: string;
+  @ApiProperty({ type: Number, nullable: true }) size_bytes!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) duration_ms!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'sha256 of the manifest (which holds every part’s sha256).' }) checksum!: string | null;
+  @ApiProperty({ type: [BackupPartDoc] }) parts!: BackupPartDoc[];
+  @ApiProperty({ type: BackupFailureDoc, nullable: true }) error!: BackupFailureDoc | null;
+  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) requested_by!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) started_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completed_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When retention deletes it; null: kept until deleted.' }) expires_at!: string | null;
+}
+
+export class BackupAcceptedDoc {
+  @ApiProperty({ type: BackupDoc }) backup!: BackupDoc;
+  @ApiProperty({ description: 'Where to follow the backup.' }) status_url!: string;
+}
+
+export class BackupPageDoc {
+  @ApiProperty() count!: number;
+  @ApiProperty({ type: String, nullable: true }) next!: string | null;
+  @ApiProperty({ type: String, nullable: true }) previous!: string | null;
+  @ApiProperty({ type: [BackupDoc] }) results!: BackupDoc[];
+}
+
+/** `RestoreView`, documented. */
+export class RestoreDoc {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id!: string;
+  @ApiProperty({ format: 'uuid' }) backup_id!: string;
+  @ApiProperty({ enum: RestoreStatuses }) status!: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress!: number;
+  @ApiProperty({ type: String, nullable: true }) step!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The `pre_restore` backup taken first; kept.' }) safety_backup_id!: string | null;
+  @ApiProperty({ description: 'On failure: the tenant was put back on its data as it was.' }) rolled_back!: boolean;
+  @ApiProperty({ type: BackupFailureDoc, nullable: true }) error!: BackupFailureDoc | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) requested_by!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) started_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completed_at!: string | null;
+}
+
+export class RestoreAcceptedDoc {
+  @ApiProperty({ type: RestoreDoc }) restore!: RestoreDoc;
+  @ApiProperty({ description: 'Where to follow the restore.' }) status_url!: string;
+}
+
+export class PutBackupScheduleBody extends OmitType(PutBackupScheduleRequest, ['caller', 'tenant_id'] as const) {}
+documented(PutBackupScheduleBody, {
+  schedule: required(str('A preset (`hourly`, `daily 02:00`, `weekly mon 03:00`) or a 5-field cron expression.', { example: 'daily 02:00' })),
+  timezone: str('IANA time zone the schedule is read in.', { default: 'UTC', example: 'Europe/Paris' }),
+  enabled: { type: Boolean, description: 'Default true.' },
+  keep_last: { type: Number, nullable: true, minimum: 1, description: 'Keep the newest N scheduled backups (capped by the plan); default: the plan’s.' },
+  keep_days: { type: Number, nullable: true, minimum: 1, description: 'Keep scheduled backups N days (capped by the plan); default: the plan’s.' },
+});
+
+class ScheduleLimitsDoc {
+  @ApiProperty() max_keep_last!: number;
+  @ApiProperty() max_keep_days!: number;
+}
+
+/** `BackupScheduleView`, documented. */
+export class BackupScheduleDoc {
+  @ApiProperty({ format: 'uuid' }) tenant_id!: string;
+  @ApiProperty({ example: 'daily 02:00' }) schedule!: string;
+  @ApiProperty({ example: '0 2 * * *' }) cron!: string;
+  @ApiProperty({ example: 'UTC' }) timezone!: string;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: Number, nullable: true }) keep_last!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) keep_days!: number | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) next_run_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) last_run_at!: string | null;
+  @ApiProperty({ description: 'False while the tenant has not set a schedule (this is the plan’s default, not running).' }) configured!: boolean;
+  @ApiProperty({ type: ScheduleLimitsDoc }) limits!: ScheduleLimitsDoc;
+}
