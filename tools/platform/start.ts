@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ServiceNames } from '@saas/contracts';
+import { IdentityRpc, ServiceNames } from '@saas/contracts';
 import { RpcClient, SubjectNaming, connectNats } from '@saas/messaging';
 import { migrateAll } from './migrate.js';
 import { ensureNats, ensurePostgres, PreflightError } from './preflight.js';
@@ -126,7 +126,7 @@ async function bootstrapAdmin(): Promise<{ created: boolean; email: string; gene
   const nc = await connectNats(env.NATS_URL, 'platform-launcher');
   try {
     const rpc = new RpcClient(nc, new SubjectNaming(process.env.SUBJECT_PREFIX ?? ''), 30_000);
-    return await rpc.call('rpc.identity.admin.bootstrap', {
+    return await rpc.call(IdentityRpc.bootstrapAdmin, {
       email: process.env.ADMIN_EMAIL ?? 'admin@example.com',
       ...(process.env.ADMIN_PASSWORD ? { password: process.env.ADMIN_PASSWORD } : {}),
     });

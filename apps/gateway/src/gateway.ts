@@ -62,7 +62,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const naming = new SubjectNaming(config.SUBJECT_PREFIX);
   const nats = await connectNats(config.NATS_URL, `gateway:${info.instance}`);
-  const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS);
+  const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, 'gateway');
   const pgPool = new pg.Pool({
     connectionString: config.DATABASE_URL,
     max: 2,

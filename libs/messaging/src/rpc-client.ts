@@ -17,6 +17,14 @@ interface ReplyPacket {
   isDisposed?: boolean;
 }
 
+/** The NATS header naming the caller of an RPC (a service name, or `gateway`). */
+export const RPC_CALLER_HEADER = 'x-rpc-caller';
+
+/** `rpc.<service>.internal.…`: service-to-service only; the gateway never calls these (decrypted secrets, power actions). */
+export function isInternalSubject(subject: string): boolean {
+  return subject.split('.')[2] === 'internal';
+}
+
 function serviceOf(subject: string): string {
   return subject.split('.')[1] ?? subject;
 }
@@ -31,6 +39,8 @@ export class RpcClient {
     private readonly nc: NatsConnection,
     private readonly naming: SubjectNaming,
     private readonly defaultTimeoutMs: number,
+    /** Who calls (`gateway` or a service name), sent as `x-rpc-caller`: services refuse `internal` subjects to the gateway. */
+    private readonly caller?: string,
   ) {}
 
   async call<TResponse>(subject: string, data: unknown, options: RpcCallOptions = {}): Promise<TResponse> {
@@ -44,6 +54,7 @@ export class RpcClient {
         injectTraceContext((k, v) => h.set(k, v));
         const correlationId = workContext.correlationId();
         if (correlationId) h.set(CORRELATION_HEADER, correlationId);
+        if (this.caller) h.set(RPC_CALLER_HEADER, this.caller);
         const packet = JSON.stringify({ pattern: subject, data: data ?? {}, id: randomUUID() });
         let reply;
         try {

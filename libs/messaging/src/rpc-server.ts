@@ -17,6 +17,7 @@ import { DomainException, internalError, toRpcError, transientKind } from '@saas
 import { CORRELATION_HEADER, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
 import type { Logger } from 'pino';
 import type { SubjectNaming } from './naming.js';
+import { isInternalSubject, RPC_CALLER_HEADER } from './rpc-client.js';
 
 /**
  * Nest's NATS server with two additions: subjects carry the deployment's prefix, and each request
@@ -49,6 +50,19 @@ export class PlatformNatsServer extends ServerNats {
   }
 
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    if (isInternalSubject(channel) && natsMsg.headers?.get(RPC_CALLER_HEADER) === 'gateway') {
+      // Defence in depth behind the NATS permissions (deploy/nats): the public edge never reaches internal subjects.
+      const id = (() => {
+        try {
+          return natsMsg.json<{ id?: string }>().id;
+        } catch {
+          return undefined;
+        }
+      })();
+      const refused = new DomainException('FORBIDDEN', `"${channel}" is internal: the gateway may not call it.`, { status: 403 });
+      natsMsg.respond(JSON.stringify({ id, err: toRpcError(refused), isDisposed: true }));
+      return undefined;
+    }
     const correlationId = natsMsg.headers?.get(CORRELATION_HEADER) || randomUUID();
     const parent = extractTraceContext((k) => natsMsg.headers?.get(k) || undefined);
     this.inFlight++;

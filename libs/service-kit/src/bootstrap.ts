@@ -139,7 +139,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
   }
 
-  const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS);
+  const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, def.service);
   const outbox = new EventOutbox(naming, def.service);
 
   @Module({ imports: [DiscoveryModule, PlatformModule.register({ config, logger, dataSource, nats, naming, rpc, outbox }), def.module] })

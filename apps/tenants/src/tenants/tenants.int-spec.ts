@@ -107,6 +107,18 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect(await status(owner, mine.id)).toMatchObject({ id: mine.id, name: 'Seed Owner Co', slug: mine.slug, created_at: mine.created_at, status: 'active', is_active: true });
   });
 
+  it("refuses internal subjects to the gateway (the instance admin password never reaches the public edge)", async () => {
+    const owner = user();
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Internal Co', admin_password: 'a-long-admin-secret' });
+    const asGateway = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000, 'gateway');
+    const asProvisioning = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000, 'provisioning');
+    const refused = await rejection(asGateway.call(TenantsRpc.internalCredentials, { tenant_id: t.id }));
+    expect({ code: refused.code, status: refused.status }).toEqual({ code: 'FORBIDDEN', status: 403 });
+    await expect(asProvisioning.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).resolves.toMatchObject({ admin_password: 'a-long-admin-secret' });
+    // Public subjects answer the gateway as before.
+    await expect(asGateway.call(TenantsRpc.get, { caller: owner, id: t.id })).resolves.toMatchObject({ id: t.id });
+  });
+
   it('refuses bad, reserved and taken subdomains with INVALID_SUBDOMAIN and unknown fields with VALIDATION_FAILED', async () => {
     const owner = user();
     for (const subdomain of ['www', 'Bad_Name', 'ab']) {

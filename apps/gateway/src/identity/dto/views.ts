@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserRoles, UserTiers, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
+import { EventTypes, UserRoles, UserTiers, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
 import { Bool, DateTime, FreeObject, Int, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
 
 export class UserViewDto implements UserView {
@@ -65,7 +65,7 @@ class AuditUserDto {
 export class AuditLogViewDto implements AuditLogView {
   @Uuid() id!: string;
   @Uuid() event_id!: string;
-  @Str(undefined, { example: 'tenant.created' }) event_type!: string;
+  @Str(undefined, { example: EventTypes.TenantCreated }) event_type!: string;
   @Str('The event type’s verb.', { example: 'created' }) action!: string;
   @Str(undefined, { example: 'tenant' }) resource_type!: string;
   @NullableStr() resource_id!: string | null;
