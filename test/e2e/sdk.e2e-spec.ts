@@ -15,7 +15,8 @@ describe('the TypeScript SDK against the platform (e2e)', () => {
   let email: string;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start('sdk_e2e', { services: ['identity', 'tenants', 'provisioning'] });
+    // backups too: a deletion waits for the tenant's final backup.
+    platform = await TestPlatform.start('sdk_e2e', { services: ['identity', 'tenants', 'provisioning', 'backups'], env: { BACKUP_POLL_MS: '100' } });
     admin = new SaasClient({ baseUrl: platform.baseUrl });
     await admin.login(platform.admin);
     email = `sdk-${platform.runId}@example.com`;

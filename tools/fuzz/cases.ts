@@ -201,7 +201,9 @@ export function casesFor(op: Operation, options: CaseOptions, opIndex: number): 
   for (const p of op.pathParams) {
     const bad = [...BAD_PATH_VALUES, ...sample(fc.uuid(), 2, 4)];
     for (const value of bad) {
-      const url = op.path.replace(`{${p.name}}`, value).replace(/\{([^}]+)\}/g, (_m, other: string) => encodeURIComponent(sample(valueFor(op.pathParams.find((x) => x.name === other)!, options.knownIds), 1, 5)[0]!));
+      // The other parameters first: a bad value may itself look like a placeholder (`{id}`).
+      const others = op.path.replace(/\{([^}]+)\}/g, (m, other: string) => (other === p.name ? m : encodeURIComponent(sample(valueFor(op.pathParams.find((x) => x.name === other)!, options.knownIds), 1, 5)[0]!)));
+      const url = others.replace(`{${p.name}}`, value);
       cases.push(base(`path ${p.name}: ${value.length > 40 ? `${value.slice(0, 20)}…(${value.length})` : value}`, withQuery(url, requiredQuery(0)), false, body));
     }
   }

@@ -47,6 +47,7 @@ export class TestPlatform {
       SHARED_TENANT_DATABASE: `t_shared_${runId}`,
       KEY_ENCRYPTION_SECRET: 'test-platform-key-encryption-secret-0123456789',
       MAIL_LOG_DIR: path.join(runtimeDir, 'mail'),
+      BACKUP_DIR: path.join(runtimeDir, 'backups'),
       ...options.env,
     });
     try {
