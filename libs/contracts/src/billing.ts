@@ -17,6 +17,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { PageNumber } from './list.js';
+import { toBool } from './validation.js';
 import { BillingCycles, PlanCurrencies, type BillingCycle, type PlanCurrency, type PlanDefinition } from './plans.js';
 import { EventTypes } from './subjects.js';
 import { TenantPlans, type TenantPlan } from './tenants.js';
@@ -77,10 +79,8 @@ export type SubscriptionStatus = (typeof SubscriptionStatuses)[number];
 export const InvoiceStatuses = Object.freeze(['draft', 'open', 'paid', 'void', 'uncollectible'] as const);
 export type InvoiceStatus = (typeof InvoiceStatuses)[number];
 
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-
 class PageFields {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page: number = 1;
+  @PageNumber() page: number = 1;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) page_size: number = 20;
   @IsOptional() @Matches(/^-?[a-z_]+(,-?[a-z_]+)*$/, { message: 'ordering must be field names, comma-separated, each optionally prefixed by -' }) ordering?: string;
 }
@@ -98,8 +98,8 @@ export class ListSubscriptionsRequest extends PageFields {
 }
 
 /** Fields a subscription is created or changed with. */
+/** (`plan` is declared by each request: required on create, optional on change.) */
 export class SubscriptionChangeFields {
-  @IsOptional() @IsIn(TenantPlans) plan?: TenantPlan;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000) max_users?: number;
   @IsOptional() @IsIn(BillingCycles) billing_cycle?: BillingCycle;
 }
@@ -107,7 +107,7 @@ export class SubscriptionChangeFields {
 export class CreateSubscriptionRequest extends SubscriptionChangeFields {
   @ValidateNested() @Type(() => CallerDto) caller!: CallerDto;
   @IsUUID() tenant_id!: string;
-  @IsIn(TenantPlans) declare plan: TenantPlan;
+  @IsIn(TenantPlans) plan!: TenantPlan;
   @IsOptional() @IsIn(PlanCurrencies) currency?: PlanCurrency;
   @IsOptional() @IsUUID() payment_method_id?: string;
   /** ISO 3166-1 alpha-2 country of the buyer: picks the tax rate (BILLING_TAX_RATES). */
@@ -122,11 +122,13 @@ export class SubscriptionRefRequest {
 export class PreviewSubscriptionChangeRequest extends SubscriptionChangeFields {
   @ValidateNested() @Type(() => CallerDto) caller!: CallerDto;
   @IsUUID() id!: string;
+  @IsOptional() @IsIn(TenantPlans) plan?: TenantPlan;
 }
 
 export class UpdateSubscriptionRequest extends SubscriptionChangeFields {
   @ValidateNested() @Type(() => CallerDto) caller!: CallerDto;
   @IsUUID() id!: string;
+  @IsOptional() @IsIn(TenantPlans) plan?: TenantPlan;
   @IsOptional() @IsUUID() payment_method_id?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() cancel_at_period_end?: boolean;
   @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'billing_country must be an ISO 3166-1 alpha-2 code (e.g. DE)' }) billing_country?: string;

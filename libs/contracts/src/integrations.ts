@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { ListQueryDto } from './list.js';
+import { IsOmittable } from './validation.js';
 import { EventTypes } from './subjects.js';
 
 /** RPC subjects of inbound integrations (answered by the webhooks service). */
@@ -65,11 +66,12 @@ export type ProviderHealthStatus = (typeof ProviderHealthStatuses)[number];
 /** A provider name, also its path segment in `POST integrations/webhooks/{provider}`. */
 export const PROVIDER_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{1,62}$/;
 
+/**
+ * The fields create and update share. `name` and `secret_key` are declared by each request itself:
+ * class-validator keeps a parent's `@IsOptional()` even where a subclass redeclares the field, which
+ * let a create without them through to the service (a 500 the fuzz suite found).
+ */
 export class ProviderFieldsDto {
-  @IsOptional()
-  @Matches(PROVIDER_NAME_PATTERN, { message: 'name must be 2–63 lower-case letters, digits, - or _' })
-  name?: string;
-
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -83,13 +85,6 @@ export class ProviderFieldsDto {
   @IsOptional()
   @IsIn(IntegrationAuthTypes)
   auth_type?: IntegrationAuthType;
-
-  /** Stored encrypted, never returned. For `standard_webhooks` a `whsec_…` secret. */
-  @IsOptional()
-  @IsString()
-  @MinLength(8)
-  @MaxLength(500)
-  secret_key?: string;
 
   @IsOptional()
   @IsIn(SignatureSchemes)
@@ -128,12 +123,13 @@ export class CreateProviderRequest extends ProviderFieldsDto {
   caller!: CallerDto;
 
   @Matches(PROVIDER_NAME_PATTERN, { message: 'name must be 2–63 lower-case letters, digits, - or _' })
-  declare name: string;
+  name!: string;
 
+  /** Stored encrypted, never returned. For `standard_webhooks` a `whsec_…` secret. */
   @IsString()
   @MinLength(8)
   @MaxLength(500)
-  declare secret_key: string;
+  secret_key!: string;
 }
 
 export class UpdateProviderRequest extends ProviderFieldsDto {
@@ -143,6 +139,17 @@ export class UpdateProviderRequest extends ProviderFieldsDto {
 
   @IsUUID()
   id!: string;
+
+  @IsOmittable()
+  @Matches(PROVIDER_NAME_PATTERN, { message: 'name must be 2–63 lower-case letters, digits, - or _' })
+  name?: string;
+
+  /** A new secret (stored encrypted, never returned). */
+  @IsOmittable()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(500)
+  secret_key?: string;
 }
 
 export class ProviderRefRequest {

@@ -19,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { IsOmittable } from './validation.js';
 import { ListQueryDto } from './list.js';
 import { EventTypes } from './subjects.js';
 
@@ -60,12 +61,8 @@ export const EVENT_FILTER_PATTERN = /^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))
 export const WebhookDeliveryStatuses = Object.freeze(['pending', 'succeeded', 'failed'] as const);
 export type WebhookDeliveryStatus = (typeof WebhookDeliveryStatuses)[number];
 
+/** Fields create and update share; `url` is declared by each (a parent's `@IsOptional()` would make it optional on create too). */
 export class WebhookEndpointFieldsDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  url?: string;
-
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -103,7 +100,7 @@ export class CreateWebhookEndpointRequest extends WebhookEndpointFieldsDto {
   @IsString()
   @MinLength(8)
   @MaxLength(2000)
-  declare url: string;
+  url!: string;
 
   /** The owning tenant; absent = a platform endpoint (admins), which receives every tenant's events. */
   @IsOptional()
@@ -118,6 +115,12 @@ export class UpdateWebhookEndpointRequest extends WebhookEndpointFieldsDto {
 
   @IsUUID()
   id!: string;
+
+  @IsOmittable()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(2000)
+  url?: string;
 }
 
 export class WebhookEndpointRefRequest {
