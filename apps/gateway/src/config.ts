@@ -1,4 +1,5 @@
 import { baseConfigSchema, booleanVariable, z } from '@saas/config';
+import { TenantPlans, type TenantPlan } from '@saas/contracts';
 
 export const RATE_LIMIT_TIERS = ['anonymous', 'standard', 'premium', 'enterprise', 'admin', 'infra'] as const;
 export type RateLimitTier = (typeof RATE_LIMIT_TIERS)[number];
@@ -11,6 +12,14 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitTier, number>> = Obje
   enterprise: 10_000,
   admin: 50_000,
   infra: 100_000,
+});
+
+/** Requests per window of all of a tenant's users together on its tenant-scoped routes, by plan. */
+export const DEFAULT_TENANT_RATE_LIMITS: Readonly<Record<TenantPlan, number>> = Object.freeze({
+  free: 2_000,
+  standard: 10_000,
+  premium: 50_000,
+  enterprise: 100_000,
 });
 
 const pointsPerSeconds = (def: string) =>
@@ -92,6 +101,25 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
         limits[m[1]!] = Number(m[2]);
       }
       return { ...DEFAULT_RATE_LIMITS, ...limits } as Record<RateLimitTier, number>;
+    }),
+  /**
+   * Per-tenant quota of tenant-scoped routes (`/api/v1/tenants/{id}/…`), requests per window by the
+   * tenant's plan: all of a tenant's users together, on top of each user's own tier.
+   */
+  TENANT_RATE_LIMITS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const limits: Record<string, number> = {};
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([a-z]+):(\d+)$/.exec(part);
+        if (!m || !(TenantPlans as readonly string[]).includes(m[1]!) || Number(m[2]) < 1) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not <plan>:<limit> with a plan of ${TenantPlans.join(', ')}` });
+          continue;
+        }
+        limits[m[1]!] = Number(m[2]);
+      }
+      return { ...DEFAULT_TENANT_RATE_LIMITS, ...limits } as Record<TenantPlan, number>;
     }),
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(3_600),
   /** Burst allowance: at most RATE_LIMIT_BURST_RATIO of the window's limit within RATE_LIMIT_BURST_WINDOW_S. */

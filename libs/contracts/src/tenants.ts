@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsEmail,
   IsIn,
@@ -60,6 +62,8 @@ export const TenantsRpc = Object.freeze({
   membersRemove: 'rpc.tenants.members.remove',
   /** Authorizes the caller for a tenant and returns its runtime facts (gateway: instance/metrics/logs/backups routes). */
   access: 'rpc.tenants.access',
+  /** The plans of tenants by id (the gateway's per-tenant rate limits); unknown ids are left out. */
+  plans: 'rpc.tenants.plans',
   instanceAction: 'rpc.tenants.instance.action',
   adminList: 'rpc.tenants.admin.list',
   adminAction: 'rpc.tenants.admin.action',
@@ -373,4 +377,16 @@ export class TenantStatusChangedData extends TenantEventData {
   @IsOptional() @IsIn(TenantStatuses) from!: TenantStatus | null;
   @IsIn(TenantStatuses) to!: TenantStatus;
   @IsOptional() @IsString() reason!: string | null;
+}
+
+export class TenantPlansRequest {
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  ids!: string[];
+}
+
+/** `rpc.tenants.plans`: `{ plans: { <tenant id>: <plan> } }` for the tenants that exist (deleted ones left out). */
+export interface TenantPlansView {
+  plans: Record<string, TenantPlan>;
 }

@@ -10,6 +10,7 @@ import { MaintenanceStore } from '../maintenance/maintenance.store.js';
 import { registerRequestLimits } from '../rate-limit/request-limits.hook.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { RateLimitRejectionReporter } from '../rate-limit/rejection-reporter.js';
+import { TenantPlanCache } from '../rate-limit/tenant-plans.js';
 import { registerAddressBlocks, registerKeyBlocks } from '../security/blocks.hook.js';
 import { SecurityBlocks } from '../security/security-blocks.js';
 import { registerGracefulClose } from './graceful-close.js';
@@ -26,6 +27,7 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-limit',
   'x-ratelimit-remaining',
   'x-ratelimit-reset',
+  'x-ratelimit-scope',
   'ratelimit',
   'ratelimit-policy',
   'retry-after',
@@ -64,7 +66,7 @@ export async function installHttpPipeline(app: NestFastifyApplication, config: G
   const limits = Object.assign(
     async (instance: typeof fastify) => {
       registerAddressBlocks(instance, blocks);
-      registerRequestLimits(instance, app.get(RequestAuthenticator), app.get(RateLimitService));
+      registerRequestLimits(instance, app.get(RequestAuthenticator), app.get(RateLimitService), app.get(TenantPlanCache));
     },
     { [Symbol.for('skip-override')]: true },
   );

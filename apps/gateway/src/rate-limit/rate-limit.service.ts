@@ -8,6 +8,7 @@ import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../tokens.js';
 export type RateLimitSettings = Pick<
   GatewayConfig,
   | 'RATE_LIMITS'
+  | 'TENANT_RATE_LIMITS'
   | 'RATE_LIMIT_WINDOW_S'
   | 'RATE_LIMIT_BURST_WINDOW_S'
   | 'RATE_LIMIT_BURST_RATIO'
@@ -71,6 +72,7 @@ interface TierLimiters {
 export class RateLimitService implements OnModuleInit, OnApplicationShutdown {
   private readonly tiers: Record<RateLimitTier, TierLimiters>;
   private readonly accounts: Record<AccountLimit, Limiter>;
+  private readonly tenantPlans: Record<string, { limiter: Limiter; policyHeader: string }> = {};
   private readonly redis?: Redis;
 
   constructor(
@@ -99,6 +101,10 @@ export class RateLimitService implements OnModuleInit, OnApplicationShutdown {
       const window = make(tier, limit, config.RATE_LIMIT_WINDOW_S);
       const burst = make(`${tier}-burst`, burstLimit, config.RATE_LIMIT_BURST_WINDOW_S);
       this.tiers[tier] = { window, burst, policyHeader: `${policyItem(window.policy)}, ${policyItem(burst.policy)}` };
+    }
+    for (const [plan, limit] of Object.entries(config.TENANT_RATE_LIMITS)) {
+      const window = make(`tenant-${plan}`, limit, config.RATE_LIMIT_WINDOW_S);
+      this.tenantPlans[plan] = { limiter: window, policyHeader: policyItem(window.policy) };
     }
     this.accounts = {
       login: make('login', config.LOGIN_RATE_LIMIT.points, config.LOGIN_RATE_LIMIT.durationS),
@@ -144,6 +150,12 @@ export class RateLimitService implements OnModuleInit, OnApplicationShutdown {
   consume(tier: RateLimitTier, key: string): Promise<RateDecision> {
     const limiters = this.tiers[tier];
     return take(limiters.burst, key, limiters.policyHeader).then((burst) => (burst.allowed ? take(limiters.window, key, limiters.policyHeader) : burst));
+  }
+
+  /** Counts one request against a tenant's quota (all its users together), by its plan; null when the plan has none. */
+  consumeTenant(plan: string, tenantId: string): Promise<RateDecision> | null {
+    const quota = this.tenantPlans[plan];
+    return quota ? take(quota.limiter, tenantId, quota.policyHeader) : null;
   }
 
   /** Counts one attempt against a per-account limit. */

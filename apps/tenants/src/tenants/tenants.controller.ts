@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  TenantPlansRequest,
+  type TenantPlansView,
   CreateTenantRequest,
   InstanceActionRequest,
   ListTenantsRequest,
@@ -14,7 +16,8 @@ import {
 import { TenantAccess } from '../access/tenant-access.js';
 import { TenantActionsService } from '../admin/tenant-actions.service.js';
 import { TenantsService } from './tenants.service.js';
-import { DataSource } from 'typeorm';
+import { DataSource, In, Not } from 'typeorm';
+import { Tenant } from './tenant.entity.js';
 
 /** RPC surface of the tenants service; the gateway maps `/api/v1/tenants…` onto it one to one. */
 @Controller()
@@ -54,6 +57,13 @@ export class TenantsController {
   @MessagePattern(TenantsRpc.status)
   status(@Payload() req: TenantRefRequest) {
     return this.tenants.status(req.caller, req.id);
+  }
+
+  @MessagePattern(TenantsRpc.plans)
+  async plans(@Payload() req: TenantPlansRequest): Promise<TenantPlansView> {
+    if (req.ids.length === 0) return { plans: {} };
+    const rows = await this.ds.getRepository(Tenant).find({ where: { id: In(req.ids), status: Not('deleted') }, select: { id: true, plan: true } });
+    return { plans: Object.fromEntries(rows.map((t) => [t.id, t.plan])) };
   }
 
   @MessagePattern(TenantsRpc.access)
