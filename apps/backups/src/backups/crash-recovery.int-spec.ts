@@ -75,7 +75,8 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     const failed = await finished(t.tenantId, accepted.backup.id);
     expect(failed).toMatchObject({ status: 'failed', error: { step: 'archiving files', part: 'files' } });
     expect(failed.error!.reason).toMatch(/interrupted/);
-    await expect(readdir(path.join(backupDir, t.tenantId, accepted.backup.id))).rejects.toThrow(/ENOENT/);
+    // Its parts go right after the row says `failed`.
+    await waitFor(() => readdir(path.join(backupDir, t.tenantId, accepted.backup.id)).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT'), 'the orphaned parts deleted', 15_000);
 
     const retry = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
     expect((await finished(t.tenantId, retry.backup.id)).status).toBe('completed');
