@@ -25,7 +25,8 @@ describe('npm start (the platform launcher)', () => {
     const launcherEnv = env.env({ DATABASE_URL: fresh.toString(), PORT: '0', METRICS_BASE_PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ADMIN_EMAIL: 'root@example.com' });
     launcher = startProcess('launcher', distPath('tools', 'platform', 'start.js'), launcherEnv);
     try {
-      await launcher.waitForOutput(/The SaaS control plane is up/, 90_000);
+      // The last line of the banner: everything above it (URLs, the admin) has been printed by then.
+      await launcher.waitForOutput(/Press Ctrl-C to stop/, 90_000);
       const out = launcher.output();
       expect(out).toMatch(/postgres\s+ok \(database created\)/);
       expect(out).toMatch(/identity\s+\d+ migration\(s\) applied/);
