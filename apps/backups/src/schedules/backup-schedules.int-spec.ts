@@ -77,7 +77,7 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     return waitFor(async () => {
       const all = await sql(`SELECT status FROM backups.backups WHERE tenant_id = $1 AND type = 'scheduled' ORDER BY created_at`, [tenantId]);
       return all.length > had && all.every((b) => b.status === 'completed' || b.status === 'failed') ? all : null;
-    }, 'scheduled backup done', 30_000);
+    }, 'scheduled backup done', 60_000);
   };
 
   it('shows the plan’s default until set, and refuses bad schedules, bad zones and retention over the plan’s caps', async () => {
@@ -122,7 +122,7 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     const folders = await readdir(path.join(backupDir, t.tenantId));
     expect(folders.sort()).toEqual(kept.map((b) => b.id).sort());
     expect(kept.every((b) => b.status === 'completed' && b.expires_at !== null)).toBe(true);
-  }, 90_000);
+  }, 240_000);
 
   it('deletes expired archives from storage, but never a manual one without an expiry', async () => {
     const t = await makeTenant('exp', 'shared', sharedDb, filesRoot, 3);
