@@ -52,7 +52,7 @@ describe('backups through the gateway (e2e)', () => {
     env = await TestEnv.create('backups_e2e');
     runtimeDir = mkdtempSync(path.join(tmpdir(), `backups-e2e-rt-${runId}-`));
     backupDir = mkdtempSync(path.join(tmpdir(), `backups-e2e-bk-${runId}-`));
-    const base = 34_000 + Math.floor(Math.random() * 200) * 100;
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
     const common = env.env({
       LOCAL_RUNTIME_DIR: runtimeDir,
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,

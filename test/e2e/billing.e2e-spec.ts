@@ -38,7 +38,7 @@ describe('billing through the gateway (e2e)', () => {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     env = await TestEnv.create('billing_e2e');
     runtimeDir = mkdtempSync(path.join(tmpdir(), `billing-e2e-${runId}-`));
-    const base = 42_000 + Math.floor(Math.random() * 200) * 100;
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
     const common = env.env({
       LOCAL_RUNTIME_DIR: runtimeDir,
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,

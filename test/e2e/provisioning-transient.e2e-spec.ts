@@ -16,7 +16,7 @@ import { processesWithArgument, publishEvent, readEvents, startService, TestEnv,
  * queue with a backoff and succeeds once tenants answers.
  */
 const runId = randomBytes(3).toString('hex');
-const portBase = 40_000 + Math.floor(Math.random() * 200) * 100;
+const portBase = 20_000 + Math.floor(Math.random() * 120) * 100;
 
 describe('a provisioning job whose RPC to tenants times out', () => {
   let env: TestEnv;

@@ -17,7 +17,7 @@ import { dropDatabasesStartingWith, processesWithArgument, readEvents, startServ
 const runId = randomBytes(3).toString('hex');
 const owner: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'], tier: 'enterprise' };
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
-const portBase = 30_000 + Math.floor(Math.random() * 300) * 100;
+const portBase = 20_000 + Math.floor(Math.random() * 120) * 100;
 
 /** Processes whose command line marks them as one of these tenants' apps (see tenantMarker). */
 /** The tenant's app processes (the local runtime marks them with `--saas-tenant=<id>`). */

@@ -48,7 +48,7 @@ describe('tenants through the gateway (e2e)', () => {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     env = await TestEnv.create('tenants_e2e');
     runtimeDir = mkdtempSync(path.join(tmpdir(), `tenants-e2e-${runId}-`));
-    const base = 32_000 + Math.floor(Math.random() * 200) * 100;
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
     const common = env.env({
       LOCAL_RUNTIME_DIR: runtimeDir,
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,

@@ -38,7 +38,7 @@ describe('webhooks through the gateway (e2e)', () => {
     await receiver.start();
     env = await TestEnv.create('webhooks_e2e');
     runtimeDir = mkdtempSync(path.join(tmpdir(), `webhooks-e2e-${runId}-`));
-    const base = 34_000 + Math.floor(Math.random() * 200) * 100;
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
     const common = env.env({
       LOCAL_RUNTIME_DIR: runtimeDir,
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,

@@ -65,7 +65,7 @@ export class FaultPlatform {
   baseUrl = '';
   private adminToken = '';
   private readonly runId = randomBytes(3).toString('hex');
-  private readonly portBase = 42_000 + Math.floor(Math.random() * 150) * 100;
+  private readonly portBase = 20_000 + Math.floor(Math.random() * 120) * 100;
 
   private constructor(
     readonly nats: OwnNatsServer,

@@ -60,7 +60,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     env = await TestEnv.create('fuzz');
     runtimeDir = mkdtempSync(path.join(tmpdir(), `fuzz-runtime-${runId}-`));
     mailDir = mkdtempSync(path.join(tmpdir(), `fuzz-mail-${runId}-`));
-    const base = 34_000 + Math.floor(Math.random() * 100) * 100;
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
     const common = env.env({
       LOCAL_RUNTIME_DIR: runtimeDir,
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,

@@ -46,7 +46,8 @@ server.listen(config.port, config.host);
 try {
   await once(server, 'listening');
 } catch (err) {
-  log('fatal', 'cannot listen', { port: config.port, error: (err as Error).message });
+  // The reason in the message itself: the local runtime reads it back to retry on another port (EADDRINUSE).
+  log('fatal', `cannot listen on port ${config.port}: ${(err as Error).message}`, { port: config.port, error: (err as Error).message });
   process.exit(1);
 }
 log('info', 'tenant app listening', { port: config.port, tenant_id: config.tenantId });

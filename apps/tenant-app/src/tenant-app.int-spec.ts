@@ -65,6 +65,22 @@ describe('sample tenant app (built, real Postgres)', () => {
     expect((await get('/health')).status).toBe(200);
   });
 
+  it('says why it cannot listen in the message itself (the local runtime retries another port on EADDRINUSE)', async () => {
+    // The port this suite's app holds: a second app on it must fail to bind, and say EADDRINUSE.
+    const url = new URL(TEST_PG_ADMIN_URL);
+    url.pathname = `/${database}`;
+    const second = startProcess('tenant-app-2', distPath('apps', 'tenant-app', 'src', 'main.js'), {
+      TENANT_ID: 'tenant-2',
+      TENANT_NAME: 'Second',
+      TENANT_SLUG: 'second',
+      DATABASE_URL: url.toString(),
+      PORT: String(port),
+    });
+    expect(await second.exited).toBe(1);
+    const fatal = second.output().trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string }).find((l) => l.level === 'fatal');
+    expect(fatal?.msg).toMatch(new RegExp(`^cannot listen on port ${port}: .*EADDRINUSE`));
+  });
+
   it('writes JSON lines with level, time and msg, and exits cleanly on SIGTERM', async () => {
     const lines = app.output().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => l.msg === 'visit')).toMatchObject({ level: 'info', tenant: 'acme', visits: 1 });

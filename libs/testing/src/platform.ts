@@ -40,7 +40,7 @@ export class TestPlatform {
     const env = await TestEnv.create(label);
     const runtimeDir = mkdtempSync(path.join(tmpdir(), `${label}-${runId}-`));
     const platform = new TestPlatform(env, runId, runtimeDir, options.admin ?? { email: `ops-${runId}@example.com`, password: 'Ops-Password-Strong-42' });
-    const base = 34_000 + Math.floor(Math.random() * 200) * 100;
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
     const common = env.env({
       LOCAL_RUNTIME_DIR: runtimeDir,
       LOCAL_PORT_RANGE: `${base}-${base + 99}`,

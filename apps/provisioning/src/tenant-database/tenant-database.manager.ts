@@ -55,7 +55,8 @@ export class TenantDatabaseManager {
   constructor(private readonly options: TenantDatabaseManagerOptions) {
     if (!SHARED_NAME.test(options.sharedDatabase)) throw new Error(`invalid shared tenant database name "${options.sharedDatabase}"`);
     this.adminUrl = new URL(options.adminUrl);
-    this.admin = new pg.Pool({ connectionString: options.adminUrl, max: options.adminConnections ?? 3, application_name: 'provisioning:tenant-db' });
+    // A bounded wait for a connection: an exhausted or stuck pool is a transient error the job retries, never a silent hang.
+    this.admin = new pg.Pool({ connectionString: options.adminUrl, max: options.adminConnections ?? 3, connectionTimeoutMillis: 10_000, application_name: 'provisioning:tenant-db' });
     this.admin.on('error', (err) => options.logger?.warn({ err }, 'idle admin connection failed'));
     this.spares = new SpareDatabases({
       adminUrl: options.adminUrl,
@@ -288,7 +289,7 @@ export class TenantDatabaseManager {
 
   private shared(): pg.Pool {
     if (!this.sharedPool) {
-      this.sharedPool = new pg.Pool({ connectionString: withDatabase(this.options.adminUrl, this.sharedDatabase), max: 2, application_name: 'provisioning:tenant-db' });
+      this.sharedPool = new pg.Pool({ connectionString: withDatabase(this.options.adminUrl, this.sharedDatabase), max: 2, connectionTimeoutMillis: 10_000, application_name: 'provisioning:tenant-db' });
       this.sharedPool.on('error', (err) => this.options.logger?.warn({ err }, 'idle shared-database connection failed'));
     }
     return this.sharedPool;
