@@ -96,7 +96,6 @@ export class FaultPlatform {
       ...(service === 'provisioning'
         ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
         : {}),
-      ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100' } : {}),
       ...extra,
     });
   }

@@ -20,7 +20,7 @@ export class TenantPlanCache {
 
   constructor(private readonly rpc: RpcClient) {}
 
-  /** The plan (sync when known), null for no such tenant; undefined input ids that are not UUIDs. */
+  /** The plan (at once when known), or null: no such tenant, or an id that is not a UUID. */
   planOf(tenantId: string): string | null | Promise<string | null> {
     if (!UUID.test(tenantId)) return null;
     const id = tenantId.toLowerCase();
