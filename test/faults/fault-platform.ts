@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventTypes, type TenantView } from '@saas/contracts';
@@ -312,7 +312,16 @@ export class FaultPlatform {
     return [...dbs.filter((d) => !known.has(d.name)).map((d) => `database ${d.name}`), ...roles.filter((r) => !known.has(r.name)).map((r) => `role ${r.name}`)];
   }
 
+  /** Every process's whole output, into FAULT_LOG_DIR when set (for a failure seen only in CI). */
+  dumpLogs(label: string): void {
+    const dir = process.env.FAULT_LOG_DIR;
+    if (!dir) return;
+    mkdirSync(dir, { recursive: true });
+    for (const [name, p] of this.procs) writeFileSync(path.join(dir, `${label}-${name}.log`), p.output());
+  }
+
   async stop(): Promise<void> {
+    this.dumpLogs(`${this.env.prefix}`);
     const gateways = [...this.procs.entries()].filter(([n]) => n.startsWith('gateway'));
     await Promise.all(gateways.map(([, p]) => p.kill('SIGTERM')));
     await Promise.all([...this.procs.entries()].filter(([n]) => !n.startsWith('gateway')).map(([, p]) => p.kill('SIGTERM')));
