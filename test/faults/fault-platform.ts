@@ -20,14 +20,13 @@ import {
 
 /**
  * The platform on a NATS server and a Postgres cluster of its own (libs/testing own-servers), so a
- * fault test can kill, pause and restart them: identity, tenants and provisioning (local runtime)
- * plus the gateway, with short timeouts and leases so that recovery is quick. A test drives it
+ * fault test can kill, pause and restart them: every service (provisioning on the local runtime,
+ * backups on a directory, billing on the sandbox provider) plus the gateway, with short timeouts and leases so that recovery is quick. A test drives it
  * through the gateway like an operator's client would: sign-ups retried on 503/504 with the same
  * Idempotency-Key.
  */
 
-// backups, billing and webhooks are not in this platform yet: with them the Postgres-restart case stalled (sign-ups left pending; see the session note).
-export const PLATFORM_SERVICES = ['identity', 'tenants', 'provisioning'] as const;
+export const PLATFORM_SERVICES = ['identity', 'tenants', 'provisioning', 'backups', 'billing', 'webhooks'] as const;
 export type PlatformService = (typeof PLATFORM_SERVICES)[number];
 
 const ADMIN = { email: 'faults-admin@example.com', password: 'Fault-Injection-Admin-2026!' };
@@ -96,6 +95,7 @@ export class FaultPlatform {
       ...(service === 'provisioning'
         ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
         : {}),
+      ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100' } : {}),
       ...extra,
     });
   }
@@ -246,7 +246,13 @@ export class FaultPlatform {
   /** The last warnings and errors of every platform process (for a failing test's message). */
   warnings(): string {
     return [...this.procs.entries()]
-      .map(([name, p]) => `--- ${name}\n${p.output().split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-8).map((l) => l.slice(0, 1500)).join('\n')}`)
+      .map(([name, p]) => {
+        const lines = p.output().split('\n');
+        const exited = p.child.exitCode !== null || p.child.signalCode !== null;
+        // A process that died says why on stderr, not in a log line (an unhandled 'error' event).
+        const why = exited ? `\nEXITED (${p.child.exitCode ?? p.child.signalCode}):\n${lines.filter((l) => l && !l.startsWith('{')).slice(0, 12).join('\n')}` : '';
+        return `--- ${name}\n${lines.filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-8).map((l) => l.slice(0, 1500)).join('\n')}${why}`;
+      })
       .join('\n');
   }
 
@@ -280,6 +286,10 @@ export class FaultPlatform {
           problems.push(`${schema}: ${n} events never published`);
         },
       );
+    }
+    // No platform process died on the way (a crash is not recovery, even if a replica covered it).
+    for (const [name, p] of this.procs) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) problems.push(`${name} exited (${p.child.exitCode ?? p.child.signalCode})`);
     }
     const events = await readEvents(await this.env.nats(), this.env.prefix, [EventTypes.TenantReady]);
     for (const t of tenants) {

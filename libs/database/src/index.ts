@@ -1,3 +1,4 @@
 export * from './data-source.js';
 export * from './pagination.js';
 export * from './secret-box.js';
+export * from './pg-client.js';

@@ -8,6 +8,7 @@ import { backoffDelay, transientKind } from '@saas/errors';
 import { CORRELATION_HEADER, eventsPublished, injectTraceContext, workContext } from '@saas/observability';
 import { OutboxMessage } from './entities.js';
 import type { SubjectNaming } from './naming.js';
+import { openConnection } from '@saas/database';
 
 function notifyChannel(schema: string): string {
   return `outbox_${schema}`;
@@ -123,19 +124,20 @@ export class OutboxRelay {
     const url = (this.ds.options as { url?: string }).url;
     this.lastListen = Date.now();
     try {
-      const client = new pg.Client({ connectionString: url, application_name: `${this.schema}-outbox-listener` });
+      const client = await openConnection({
+        connectionString: url ?? '',
+        applicationName: `${this.schema}-outbox-listener`,
+        onLost: (err) => {
+          // Fixed: the listener was never opened again, so after a Postgres restart every event
+          // waited for the poll. It is reopened by the loop (polling covers the gap).
+          this.logger.warn({ err: err.message }, 'outbox LISTEN connection lost; polling until it is back');
+          if (this.listener === client) this.listener = undefined;
+        },
+      });
       client.on('notification', () => {
         this.notified = true;
         this.wake?.();
       });
-      client.on('error', (err) => {
-        // Fixed: the listener was never opened again, so after a Postgres restart every event
-        // waited for the poll. It is reopened by the loop (polling covers the gap).
-        this.logger.warn({ err: err.message }, 'outbox LISTEN connection lost; polling until it is back');
-        if (this.listener === client) this.listener = undefined;
-        void client.end().catch(() => undefined);
-      });
-      await client.connect();
       await client.query(`LISTEN "${notifyChannel(this.schema)}"`);
       this.listener = client;
     } catch (err) {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Readable } from 'node:stream';
 import { spawnReader, spawnWriter, type ChildStream } from './child-stream.js';
+import { withConnection } from '@saas/database';
 
 /** Where a tenant's data is: `dedicated` the whole `database`; `shared` only `schema` in it. */
 export interface TenantDatabaseTarget {
@@ -57,13 +58,7 @@ export class PostgresTools {
   }
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new pg.Client({ connectionString: withDatabase(this.adminUrl, database), application_name: 'backups' });
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
+    return withConnection({ connectionString: withDatabase(this.adminUrl, database), applicationName: 'backups' }, async (client) => (await client.query<T>(sql, params)).rows);
   }
 
   async serverVersion(): Promise<{ version: string; num: number }> {

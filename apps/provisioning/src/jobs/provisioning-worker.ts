@@ -14,6 +14,7 @@ import { ProvisioningJob } from './provisioning-job.entity.js';
 import type { TenantDatabaseManager } from '../tenant-database/tenant-database.manager.js';
 import { isPermanent, ProvisioningSteps, type JobOutcome } from './provisioning-steps.js';
 import { TENANT_DATABASES } from './tokens.js';
+import { openConnection } from '@saas/database';
 
 class LeaseLost extends Error {}
 
@@ -68,13 +69,14 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
   private async listen(): Promise<void> {
     this.lastListen = Date.now();
     try {
-      const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'provisioning-jobs-listener' });
-      client.on('notification', () => this.wake?.());
-      client.on('error', () => {
-        if (this.listener === client) this.listener = undefined;
-        void client.end().catch(() => undefined);
+      const client = await openConnection({
+        connectionString: this.config.DATABASE_URL,
+        applicationName: 'provisioning-jobs-listener',
+        onLost: () => {
+          if (this.listener === client) this.listener = undefined;
+        },
       });
-      await client.connect();
+      client.on('notification', () => this.wake?.());
       await client.query('LISTEN provisioning_jobs');
       this.listener = client;
     } catch (err) {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { metricsRegistry } from '@saas/observability';
 import { withDatabase } from './postgres-tools.js';
+import { openConnection, withConnection } from '@saas/database';
 
 const UNDEFINED_DATABASE = '3D000';
 const OBJECT_IN_USE = '55006';
@@ -126,8 +127,7 @@ export class SpareDatabases {
   }
 
   private async fill(): Promise<void> {
-    const lock = new pg.Client({ connectionString: this.options.adminUrl, application_name: 'provisioning:spare-databases' });
-    await lock.connect();
+    const lock = await openConnection({ connectionString: this.options.adminUrl, applicationName: 'provisioning:spare-databases' });
     try {
       const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.prepPrefix]);
       if (!rows[0]?.locked) return; // another replica is refilling
@@ -152,13 +152,9 @@ export class SpareDatabases {
       if ((err as { code?: string }).code !== DUPLICATE_DATABASE) throw err;
     }
     await admin.query(`REVOKE ALL ON DATABASE ${ident(prep)} FROM PUBLIC`);
-    const inside = new pg.Client({ connectionString: withDatabase(this.options.adminUrl, prep), application_name: 'provisioning:spare-databases' });
-    await inside.connect();
-    try {
-      await inside.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
-    } finally {
-      await inside.end();
-    }
+    await withConnection({ connectionString: withDatabase(this.options.adminUrl, prep), applicationName: 'provisioning:spare-databases' }, (inside) =>
+      inside.query('REVOKE ALL ON SCHEMA public FROM PUBLIC'),
+    );
     await admin.query(`ALTER DATABASE ${ident(prep)} RENAME TO ${ident(`${this.readyPrefix}${suffix}`)}`);
   }
 }

@@ -4,6 +4,7 @@ import { tenantDatabaseIdentifier } from '../runtime/tenant-names.js';
 import { generatePassword, pipeDumpToRestore, scramSha256Verifier, withDatabase } from './postgres-tools.js';
 import { SpareDatabases } from './spare-databases.js';
 import type { DatabaseStrategy, TenantDatabaseInfo, TenantDatabaseRef } from './tenant-database.types.js';
+import { withConnection } from '@saas/database';
 
 export interface TenantDatabaseManagerOptions {
   /** A superuser (or CREATEDB + CREATEROLE with membership in tenant roles) on the tenants' server. */
@@ -304,13 +305,7 @@ export class TenantDatabaseManager {
         c.release();
       }
     }
-    const client = new pg.Client({ connectionString: withDatabase(this.options.adminUrl, database), application_name: 'provisioning:tenant-db' });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
+    return withConnection({ connectionString: withDatabase(this.options.adminUrl, database), applicationName: 'provisioning:tenant-db' }, fn);
   }
 
   /** Serialises work on one tenant across replicas and retries (session-level advisory lock). */
@@ -320,13 +315,11 @@ export class TenantDatabaseManager {
    * the pool and waited for ever once N reached its size. Ending the session releases the lock.
    */
   private async withTenantLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lock = new pg.Client({ connectionString: this.options.adminUrl, application_name: 'provisioning:tenant-db-lock' });
-    await lock.connect();
-    try {
+    // A lost lock connection (Postgres restarted) has lost the lock too; `fn` fails on the same
+    // outage and its job is retried, and every operation is idempotent, so nothing is left half-done.
+    return withConnection({ connectionString: this.options.adminUrl, applicationName: 'provisioning:tenant-db-lock' }, async (lock) => {
       await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`tenant-db:${name}`]);
-      return await fn();
-    } finally {
-      await lock.end().catch(() => undefined);
-    }
+      return fn();
+    });
   }
 }

@@ -6,6 +6,7 @@ import type { WebhookAttemptView, WebhookDeliveryView } from '@saas/contracts';
 import type { WebhookEndpoint } from '../endpoints/webhook-endpoint.entity.js';
 import type { WebhookAttempt } from './webhook-attempt.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { openConnection } from '@saas/database';
 
 /** What a delivery is made from: an event as it appeared on the bus (or a test message). */
 export interface DeliverableEvent {
@@ -39,10 +40,12 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     try {
-      const client = new pg.Client({ connectionString: (this.ds.options as { url?: string }).url, application_name: 'webhooks-queue-listener' });
+      const client = await openConnection({
+        connectionString: (this.ds.options as { url?: string }).url ?? '',
+        applicationName: 'webhooks-queue-listener',
+        onLost: () => (this.listener = undefined),
+      });
       client.on('notification', () => this.wakeLocal());
-      client.on('error', () => (this.listener = undefined));
-      await client.connect();
       await client.query(`LISTEN "${this.channel}"`);
       this.listener = client;
     } catch {

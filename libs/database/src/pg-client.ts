@@ -1,0 +1,44 @@
+import pg from 'pg';
+
+export interface SingleConnectionOptions {
+  connectionString: string;
+  applicationName: string;
+  /**
+   * Told when the connection is lost after it was opened (Postgres restarted, the session was
+   * terminated). The client is closed already; queries in flight fail on their own.
+   */
+  onLost?: (err: Error) => void;
+}
+
+/**
+ * One Postgres connection outside a pool (a LISTEN, a session advisory lock, a database that is
+ * not the service's own).
+ *
+ * A `pg.Client` emits `error` when its connection ends unexpectedly — even an idle one, even after
+ * the query that saw the failure was rejected — and an `error` event nobody listens to ends the
+ * process. A Postgres restart therefore killed provisioning while it held a lock connection (the
+ * fault suite's Postgres case stalled on it). Every single connection is opened here, with a
+ * listener; a spec keeps `new pg.Client` out of the rest of the code.
+ */
+export async function openConnection(options: SingleConnectionOptions): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: options.connectionString, application_name: options.applicationName });
+  let lost = false;
+  client.on('error', (err) => {
+    if (lost) return;
+    lost = true;
+    void client.end().catch(() => undefined);
+    options.onLost?.(err);
+  });
+  await client.connect();
+  return client;
+}
+
+/** Runs `fn` on a connection of its own, closed afterwards whatever happens. */
+export async function withConnection<T>(options: SingleConnectionOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await openConnection(options);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
