@@ -15,6 +15,7 @@ import {
   startService,
   TestEnv,
   waitFor,
+  WebhookReceiver,
   type ManagedProcess,
 } from '@saas/testing';
 
@@ -62,6 +63,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class FaultPlatform {
   readonly procs = new Map<string, ManagedProcess>();
   readonly tenants: TenantView[] = [];
+  /** A platform webhook endpoint for `tenant.ready`: every tenant's must arrive, under one webhook-id. */
+  readonly receiver = new WebhookReceiver();
   baseUrl = '';
   private adminToken = '';
   private readonly runId = randomBytes(3).toString('hex');
@@ -84,6 +87,10 @@ export class FaultPlatform {
       for (const s of PLATFORM_SERVICES) await platform.startService(s, {}, r === 1 ? s : `${s}-${r}`);
     }
     await platform.startGateway();
+    await platform.receiver.start();
+    await platform.login();
+    const endpoint = await platform.api('POST', '/api/v1/webhooks/endpoints', { body: { url: platform.receiver.url, description: 'fault suite', event_types: [EventTypes.TenantReady] } });
+    if (endpoint.status !== 201) throw new Error(`cannot create the webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
     return platform;
   }
 
@@ -96,6 +103,7 @@ export class FaultPlatform {
         ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
         : {}),
       ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100' } : {}),
+      ...(service === 'webhooks' ? { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_SCHEDULE_S: '0.2,0.5,1,2,4', WEBHOOK_POLL_MS: '100' } : {}),
       ...extra,
     });
   }
@@ -302,13 +310,82 @@ export class FaultPlatform {
       const [{ instances }] = await this.query<{ instances: number }>(`SELECT count(*)::int AS instances FROM provisioning.tenant_instances WHERE tenant_id = $1 AND deleted_at IS NULL`, [t.id]);
       const processes = processesWithArgument(`--saas-tenant=${t.id}`).length;
       const ready = events.filter((e) => e.tenant_id === t.id).length;
-      for (const [what, n] of [['databases', dbs], ['roles', roles], ['instances', instances], ['app processes', processes], ['tenant.ready events', ready]] as const) {
+      // Billing follows tenant.created on its own (a killed billing gets it again after the ack wait).
+      const countSubscriptions = async () => (await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = $1`, [t.id]))[0]!.n;
+      const subscriptions = await waitFor(async () => ((await countSubscriptions()) > 0 ? countSubscriptions() : null), `${t.slug}'s subscription`, 30_000, 200).catch(() => 0);
+      // Retries of one message keep its webhook-id; a second id would be a second delivery.
+      const deliveries = await waitFor(
+        async () => {
+          const ids = this.readyDeliveryIds(t.id);
+          return ids.size > 0 ? ids.size : null;
+        },
+        `${t.slug}'s tenant.ready webhook`,
+        30_000,
+        200,
+      ).catch(() => 0);
+      for (const [what, n] of [
+        ['databases', dbs],
+        ['roles', roles],
+        ['instances', instances],
+        ['app processes', processes],
+        ['tenant.ready events', ready],
+        ['subscriptions', subscriptions],
+        ['tenant.ready webhook-ids', deliveries],
+      ] as const) {
         if (n > 1) duplicates += n - 1;
-        if (n === 0 && what === 'tenant.ready events') lostEvents++;
+        if (n === 0 && (what === 'tenant.ready events' || what === 'tenant.ready webhook-ids')) lostEvents++;
         if (n !== 1) problems.push(`${t.slug}: ${n} ${what}`);
       }
     }
     return { active, duplicates, lostEvents, problems };
+  }
+
+  /** The distinct webhook-ids under which the receiver got `tenant.ready` for a tenant. */
+  readyDeliveryIds(tenantId: string): Set<string> {
+    const ids = new Set<string>();
+    for (const r of this.receiver.requests) {
+      const body = JSON.parse(r.body) as { type?: string; data?: { tenant_id?: string } };
+      if (body.type === EventTypes.TenantReady && body.data?.tenant_id === tenantId) ids.add(String(r.headers['webhook-id']));
+    }
+    return ids;
+  }
+
+  /** Starts a manual backup of each tenant (retried like a careful client); returns the backup ids. */
+  async backUp(tenants: TenantView[]): Promise<Array<{ tenantId: string; backupId: string }>> {
+    return Promise.all(
+      tenants.map(async (t) => {
+        const key = randomUUID();
+        for (let attempt = 1; ; attempt++) {
+          const res = await this.api('POST', `/api/v1/tenants/${t.id}/backups`, { body: {}, headers: { 'idempotency-key': key } });
+          if (res.status === 202) return { tenantId: t.id, backupId: res.body.backup.id as string };
+          if (![0, 409, 503, 504].includes(res.status) || attempt > 200) throw new Error(`backup of ${t.slug} failed: ${res.status} ${JSON.stringify(res.body)}\n${this.warnings()}`);
+          await sleep(250);
+        }
+      }),
+    );
+  }
+
+  /** Waits until a backup has ended (`completed` or `failed`) and returns it. */
+  async backupEnded(tenantId: string, backupId: string, timeoutMs = 90_000): Promise<{ status: string; error?: unknown }> {
+    return waitFor(
+      async () => {
+        const res = await this.api('GET', `/api/v1/tenants/${tenantId}/backups/${backupId}`);
+        return res.status === 200 && ['completed', 'failed'].includes(res.body.status) ? res.body : null;
+      },
+      `backup ${backupId} to end`,
+      timeoutMs,
+      200,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${this.warnings()}`);
+    });
+  }
+
+  /** Files under the backups directory that are not a finished part (a killed process's leftovers). */
+  async partialBackupFiles(): Promise<string[]> {
+    const { readdir } = await import('node:fs/promises');
+    const root = path.join(this.runtimeDir, 'backups');
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isFile() && /partial|\.tmp$/i.test(e.name)).map((e) => path.join(e.parentPath, e.name));
   }
 
   /**
@@ -337,6 +414,7 @@ export class FaultPlatform {
     await Promise.all([...this.procs.entries()].filter(([n]) => !n.startsWith('gateway')).map(([, p]) => p.kill('SIGTERM')));
     this.procs.clear();
     for (const t of this.tenants) for (const pid of processesWithArgument(`--saas-tenant=${t.id}`)) process.kill(pid, 'SIGKILL');
+    await this.receiver.stop().catch(() => undefined);
     await this.env.cleanup().catch(() => undefined);
     await Promise.all([this.pg.stop(), this.nats.stop()]);
     rmSync(this.runtimeDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import pg from 'pg';
+import { openPool } from '@saas/database';
 import type { Logger } from 'pino';
 import { connectNats, RpcClient, SubjectNaming } from '@saas/messaging';
 import { createLogger, initMetrics, PinoNestLogger } from '@saas/observability';
@@ -63,14 +63,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const naming = new SubjectNaming(config.SUBJECT_PREFIX);
   const nats = await connectNats(config.NATS_URL, `gateway:${info.instance}`);
   const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, 'gateway');
-  const pgPool = new pg.Pool({
+  const pgPool = openPool({
     connectionString: config.DATABASE_URL,
     max: 2,
     connectionTimeoutMillis: config.HEALTH_RPC_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     application_name: 'gateway',
+    onLost: (err) => logger.warn({ err: err.message }, 'a Postgres connection was lost'),
   });
-  pgPool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection failed'));
 
   try {
     const adapter = new FastifyAdapter({

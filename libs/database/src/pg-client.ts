@@ -42,3 +42,31 @@ export async function withConnection<T>(options: SingleConnectionOptions, fn: (c
     await client.end().catch(() => undefined);
   }
 }
+
+export interface GuardedPoolOptions extends pg.PoolConfig {
+  /** Told when a connection of the pool is lost, idle or checked out (it is dropped from the pool). */
+  onLost?: (err: Error) => void;
+}
+
+/**
+ * A `pg.Pool` whose connections cannot end the process. The pool listens for `error` only on idle
+ * connections; one checked out (`pool.connect()`, held across a transaction's statements) whose
+ * session is terminated between two statements emitted `error` with nobody listening. Each
+ * connection gets a listener of its own for its whole life; the broken connection is not
+ * queryable any more, so the pool drops it when it is released.
+ */
+export function openPool(options: GuardedPoolOptions): pg.Pool {
+  const { onLost, ...config } = options;
+  const pool = new pg.Pool(config);
+  const report = (err: Error) => onLost?.(err);
+  pool.on('error', report);
+  pool.on('connect', (client) => {
+    let lost = false;
+    client.on('error', (err) => {
+      if (lost) return;
+      lost = true;
+      report(err);
+    });
+  });
+  return pool;
+}

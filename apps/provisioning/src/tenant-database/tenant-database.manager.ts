@@ -4,7 +4,7 @@ import { tenantDatabaseIdentifier } from '../runtime/tenant-names.js';
 import { generatePassword, pipeDumpToRestore, scramSha256Verifier, withDatabase } from './postgres-tools.js';
 import { SpareDatabases } from './spare-databases.js';
 import type { DatabaseStrategy, TenantDatabaseInfo, TenantDatabaseRef } from './tenant-database.types.js';
-import { withConnection } from '@saas/database';
+import { openPool, withConnection } from '@saas/database';
 
 export interface TenantDatabaseManagerOptions {
   /** A superuser (or CREATEDB + CREATEROLE with membership in tenant roles) on the tenants' server. */
@@ -57,8 +57,13 @@ export class TenantDatabaseManager {
     if (!SHARED_NAME.test(options.sharedDatabase)) throw new Error(`invalid shared tenant database name "${options.sharedDatabase}"`);
     this.adminUrl = new URL(options.adminUrl);
     // A bounded wait for a connection: an exhausted or stuck pool is a transient error the job retries, never a silent hang.
-    this.admin = new pg.Pool({ connectionString: options.adminUrl, max: options.adminConnections ?? 3, connectionTimeoutMillis: 10_000, application_name: 'provisioning:tenant-db' });
-    this.admin.on('error', (err) => options.logger?.warn({ err }, 'idle admin connection failed'));
+    this.admin = openPool({
+      connectionString: options.adminUrl,
+      max: options.adminConnections ?? 3,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'provisioning:tenant-db',
+      onLost: (err) => options.logger?.warn({ err: err.message }, 'an admin connection to the tenants’ Postgres was lost'),
+    });
     this.spares = new SpareDatabases({
       adminUrl: options.adminUrl,
       admin: this.admin,
@@ -290,8 +295,13 @@ export class TenantDatabaseManager {
 
   private shared(): pg.Pool {
     if (!this.sharedPool) {
-      this.sharedPool = new pg.Pool({ connectionString: withDatabase(this.options.adminUrl, this.sharedDatabase), max: 2, connectionTimeoutMillis: 10_000, application_name: 'provisioning:tenant-db' });
-      this.sharedPool.on('error', (err) => this.options.logger?.warn({ err }, 'idle shared-database connection failed'));
+      this.sharedPool = openPool({
+        connectionString: withDatabase(this.options.adminUrl, this.sharedDatabase),
+        max: 2,
+        connectionTimeoutMillis: 10_000,
+        application_name: 'provisioning:tenant-db',
+        onLost: (err) => this.options.logger?.warn({ err: err.message }, 'a connection to the shared tenant database was lost'),
+      });
     }
     return this.sharedPool;
   }
