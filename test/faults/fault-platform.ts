@@ -102,7 +102,7 @@ export class FaultPlatform {
       ...(service === 'provisioning'
         ? { LOCAL_RUNTIME_DIR: this.runtimeDir, LOCAL_PORT_RANGE: `${this.portBase}-${this.portBase + 99}`, SHARED_TENANT_DATABASE: `shared_${this.runId}` }
         : {}),
-      ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100' } : {}),
+      ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100', BACKUP_LEASE_MS: '3000' } : {}),
       ...(service === 'webhooks' ? { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_SCHEDULE_S: '0.2,0.5,1,2,4', WEBHOOK_POLL_MS: '100' } : {}),
       ...extra,
     });
