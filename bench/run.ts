@@ -4,6 +4,7 @@ import { cpus, platform, release, setPriority, tmpdir, totalmem } from 'node:os'
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { distPath, REPO_ROOT, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
+import { keepOtherSections } from './sections.js';
 import { cpuMs, percentile, runProvisioningBench, type ProvisioningBenchResult, type Series } from './provisioning.bench.js';
 
 /**
@@ -203,7 +204,7 @@ async function main(): Promise<number> {
 
     await writeFile(
       OUTPUT,
-      report({ bareLoad, sessionLoad, healthLoad, replayLoad, fastifyLoad, workedLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk }),
+      await keepOtherSections(report({ bareLoad, sessionLoad, healthLoad, replayLoad, fastifyLoad, workedLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk }), OUTPUT),
     );
     console.log(`written to ${path.relative(REPO_ROOT, OUTPUT)}`);
     return throughputOk && stormOk(isolated ?? shared) && provisioningOk ? 0 : 1;

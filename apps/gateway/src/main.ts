@@ -14,7 +14,7 @@ try {
 }
 
 const version = process.env.npm_package_version ?? '0.1.0';
-initTracing({ service: 'gateway', version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, namespace: config.OTEL_SERVICE_NAMESPACE });
+initTracing({ service: 'gateway', version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, namespace: config.OTEL_SERVICE_NAMESPACE, sampleRatio: config.OTEL_TRACES_SAMPLER_ARG });
 const logger = createLogger('gateway', config.LOG_LEVEL);
 
 let app: Awaited<ReturnType<typeof createGateway>>;

@@ -49,6 +49,8 @@ export const baseConfigSchema = z.object({
   OUTBOX_RELAY_ENABLED: bool.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAMESPACE: z.string().default('saas-control-plane'),
+  /** Share of new traces recorded and exported (0..1) when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   /** Port of the service's Prometheus `/metrics` listener; 0 picks a free one, unset disables it. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   RUN_MIGRATIONS: bool.default(true),

@@ -6,7 +6,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
@@ -18,11 +18,17 @@ export interface TracingOptions {
   version?: string;
   /** OTLP/HTTP endpoint (e.g. http://collector:4318); spans are only exported when it is set. */
   otlpEndpoint?: string;
+  /** Share of new traces recorded when exporting (0..1, default 1); a caller's decision is followed. */
+  sampleRatio?: number;
 }
 
 /**
  * Starts tracing for this process. Trace ids exist and propagate (HTTP → NATS → services → Postgres)
  * even without an exporter, so logs can always be joined by trace id.
+ *
+ * Without an exporter nothing is recorded (issue 9): every span is a non-recording one that still
+ * carries a fresh or inherited trace id, so it costs next to nothing on the request path. With one,
+ * new traces are sampled at `sampleRatio` and a caller's sampling decision is followed.
  */
 export function initTracing(options: TracingOptions): void {
   if (provider) return;
@@ -31,7 +37,11 @@ export function initTracing(options: TracingOptions): void {
     const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
+  const sampler: Sampler = options.otlpEndpoint
+    ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) })
+    : new AlwaysOffSampler();
   provider = new NodeTracerProvider({
+    sampler,
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.service,
       [ATTR_SERVICE_VERSION]: options.version ?? '0.0.0',
@@ -52,6 +62,10 @@ export function initTracing(options: TracingOptions): void {
 export async function shutdownTracing(): Promise<void> {
   await provider?.shutdown().catch(() => undefined);
   provider = undefined;
+  // The global registrations go too, so a later initTracing (tests) registers afresh.
+  trace.disable();
+  propagation.disable();
+  context.disable();
 }
 
 export const tracer = () => trace.getTracer('saas-control-plane');

@@ -112,7 +112,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   const env = def.env ?? process.env;
   const config = loadConfig(def.service, def.configSchema ?? baseConfigSchema, env) as BaseConfig & Record<string, unknown>;
   const version = def.version ?? process.env.npm_package_version ?? '0.1.0';
-  initTracing({ service: def.service, version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, namespace: config.OTEL_SERVICE_NAMESPACE });
+  initTracing({ service: def.service, version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, namespace: config.OTEL_SERVICE_NAMESPACE, sampleRatio: config.OTEL_TRACES_SAMPLER_ARG });
   initMetrics(def.service);
   const logger = createLogger(def.service, config.LOG_LEVEL);
   const startedAt = Date.now();

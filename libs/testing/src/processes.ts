@@ -30,8 +30,8 @@ export interface ManagedProcess {
  * Starts a compiled platform process (`npm test` builds first) with the given environment and
  * collects its output, so tests can wait for "ready", kill it with any signal, and read its logs.
  */
-export function startProcess(name: string, script: string, env: Record<string, string>, args: string[] = []): ManagedProcess {
-  const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
+export function startProcess(name: string, script: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): ManagedProcess {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     // An IPC channel: platform processes stop themselves when it closes (the test runner died).
@@ -97,8 +97,8 @@ export function withReadyLogLevel(env: Record<string, string>): Record<string, s
 }
 
 /** Starts one platform service from dist and waits until it reports ready. */
-export async function startService(service: string, env: Record<string, string>): Promise<ManagedProcess> {
-  const proc = startProcess(service, distPath('apps', service, 'src', 'main.js'), withReadyLogLevel(env));
+export async function startService(service: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ManagedProcess> {
+  const proc = startProcess(service, distPath('apps', service, 'src', 'main.js'), withReadyLogLevel(env), [], nodeArgs);
   await proc.waitForOutput(new RegExp(`"${service} service ready"|${service} service ready`), 30_000);
   return proc;
 }
