@@ -116,8 +116,8 @@ export class TenantsService {
   }
 
   async get(caller: CallerDto, id: string): Promise<TenantView> {
-    const { tenant } = await this.access.authorize(this.ds.manager, caller, id, 'member');
-    return this.view(tenant, await this.hasPassword(id));
+    const { tenant, hasPassword } = await this.access.authorizeRead(this.ds.manager, caller, id, 'member');
+    return this.view(tenant, hasPassword);
   }
 
   async list(req: ListTenantsRequest, scope: 'mine' | 'all'): Promise<ListResult<TenantView>> {
