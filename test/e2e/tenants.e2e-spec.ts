@@ -187,6 +187,8 @@ describe('tenants through the gateway (e2e)', () => {
     expect(replay.json().id).toBe(tenant.id);
 
     await until(tenant.id, 'active');
+    // The runtime's names of what it made, for an operator to find them.
+    expect((await call('GET', `/api/v1/tenants/${tenant.id}`, ownerToken)).json().service_ids).toEqual({ web_service: `local/${slug}`, database: `tenant_${slug.replace(/-/g, '_')}` });
     const page = await viaSubdomain(slug);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<h1>Acme Corporation</h1>');

@@ -440,6 +440,7 @@ const events = {
       progress: int('Always 100.', { minimum: 100, maximum: 100 }),
       access_url: str('URL the runtime serves the instance at.'),
       runtime: str('`local` or `kubernetes`.'),
+      service_ids: { type: 'object', additionalProperties: { type: 'string' }, description: 'Sent by `provision` and `resize`: the runtime\'s names of the tenant\'s resources (`web_service`, `database`; on Kubernetes also `service` and `ingress`). The tenant shows them as `service_ids`.' },
       database_strategy: ref('DatabaseStrategy'),
     }),
   },

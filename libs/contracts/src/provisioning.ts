@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { PageNumber } from './list.js';
 
@@ -67,18 +67,23 @@ export class InstanceRouteRequest {
   slug!: string;
 }
 
-/** provisioning.* event data (public contract; additive changes only). */
-export interface ProvisioningEventData {
-  tenant_id: string;
-  operation_id: string;
-  kind: string;
-  step?: string;
-  progress?: number;
-  reason?: string;
-  retryable?: boolean;
-  access_url?: string;
-  database_strategy?: 'shared' | 'dedicated';
-  runtime?: string;
+/**
+ * provisioning.* event data (public contract; additive changes only), validated on arrival by its
+ * consumers (the tenants saga) with this one class.
+ */
+export class ProvisioningEventData {
+  @IsUUID() tenant_id!: string;
+  @IsUUID() operation_id!: string;
+  @IsOptional() @IsString() kind?: string;
+  @IsOptional() @IsString() step?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number;
+  @IsOptional() @IsString() reason?: string;
+  @IsOptional() @IsBoolean() retryable?: boolean;
+  @IsOptional() @IsString() access_url?: string;
+  @IsOptional() @IsIn(['shared', 'dedicated']) database_strategy?: 'shared' | 'dedicated';
+  @IsOptional() @IsString() runtime?: string;
+  /** provisioning.succeeded of a provision/resize: the runtime's names of the tenant's resources. */
+  @IsOptional() @IsObject() service_ids?: Record<string, string>;
 }
 
 export class InstancePowerRequest extends InstanceRefRequest {

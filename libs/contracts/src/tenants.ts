@@ -316,6 +316,10 @@ export interface TenantView {
   settings: Record<string, unknown>;
   metadata: Record<string, unknown>;
   custom_plugin_repo: string | null;
+  /** The runtime's names of the tenant's resources (`web_service`, `database`, …); `{}` until provisioned. */
+  service_ids: Record<string, string>;
+  /** Same as service_ids (seed 003). */
+  render_service_ids: Record<string, string>;
   admin_email: string | null;
   admin_password_set: boolean;
   owner_id: string;
@@ -336,6 +340,8 @@ export interface TenantStatusView {
   created_at: string;
   status: TenantStatus;
   is_active: boolean;
+  service_ids: Record<string, string>;
+  render_service_ids: Record<string, string>;
   progress: number;
   step: string | null;
   error: string | null;

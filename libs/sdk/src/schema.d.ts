@@ -1849,6 +1849,26 @@ export interface components {
             };
             /** Format: uri */
             custom_plugin_repo: string | null;
+            /**
+             * @description The runtime’s names of the tenant’s resources (`web_service`, `database`, …); `{}` until provisioned.
+             * @example {
+             *       "web_service": "local/acme",
+             *       "database": "tenant_acme"
+             *     }
+             */
+            service_ids: {
+                [key: string]: string;
+            };
+            /**
+             * @description Same as service_ids (seed 003).
+             * @example {
+             *       "web_service": "local/acme",
+             *       "database": "tenant_acme"
+             *     }
+             */
+            render_service_ids: {
+                [key: string]: string;
+            };
             /** Format: email */
             admin_email: string | null;
             /** @description Whether an instance admin password is stored (it is never returned). */
@@ -1957,6 +1977,26 @@ export interface components {
             status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
             /** @description Whether the tenant is `active`. */
             is_active: boolean;
+            /**
+             * @description The runtime’s names of the tenant’s resources (`web_service`, `database`, …); `{}` until provisioned.
+             * @example {
+             *       "web_service": "local/acme",
+             *       "database": "tenant_acme"
+             *     }
+             */
+            service_ids: {
+                [key: string]: string;
+            };
+            /**
+             * @description Same as service_ids (seed 003).
+             * @example {
+             *       "web_service": "local/acme",
+             *       "database": "tenant_acme"
+             *     }
+             */
+            render_service_ids: {
+                [key: string]: string;
+            };
             /** @description 0–100. */
             progress: number;
             /** @description The current step of the operation. */

@@ -6,7 +6,7 @@ import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { TenantInstance } from '../instances/tenant-instance.entity.js';
 import type { TenantPlan } from '../runtime/plans.js';
-import type { TenantRuntime, TenantSpec } from '../runtime/tenant-runtime.js';
+import type { InstanceInfo, TenantRuntime, TenantSpec } from '../runtime/tenant-runtime.js';
 import type { TenantDatabaseManager } from '../tenant-database/tenant-database.manager.js';
 import type { DatabaseStrategy, TenantDatabaseInfo } from '../tenant-database/tenant-database.types.js';
 import type { ProvisioningJob } from './provisioning-job.entity.js';
@@ -22,6 +22,20 @@ export interface JobOutcome {
   access_url?: string;
   database_strategy?: DatabaseStrategy;
   runtime?: string;
+  service_ids?: Record<string, string>;
+}
+
+/**
+ * The runtime's names of a tenant's resources, for operators to find them (seed 003's
+ * `render_service_ids`): the workload and, on Kubernetes, its service and ingress host; the
+ * database (`<database>.<schema>` when shared). Nothing that changes on a restart (no pid, no port).
+ */
+export function serviceIds(info: InstanceInfo, db: Pick<TenantDatabaseInfo, 'strategy' | 'database' | 'schema'>): Record<string, string> {
+  const database = db.strategy === 'shared' ? `${db.database}.${db.schema}` : db.database;
+  const e = info.endpoint;
+  return e.kind === 'kubernetes'
+    ? { web_service: `${e.namespace}/deployment/${e.deployment}`, service: `${e.namespace}/service/${e.service}`, ingress: e.ingress_host, database }
+    : { web_service: `local/${info.slug}`, database };
 }
 
 export class PermanentJobFailure extends Error {}
@@ -100,7 +114,7 @@ export class ProvisioningSteps {
     if (info.status !== 'running') throw new Error(`the instance is ${info.status}${info.error ? `: ${info.error}` : ''}`);
     await ctx.step('ready', 95);
     await this.ds.getRepository(TenantInstance).update({ tenantId: job.tenantId }, { plan: plan ?? job.spec.plan, accessUrl: info.access_url, desiredState: 'running' });
-    return { access_url: info.access_url, runtime: info.runtime };
+    return { access_url: info.access_url, runtime: info.runtime, service_ids: serviceIds(info, db) };
   }
 
   /**

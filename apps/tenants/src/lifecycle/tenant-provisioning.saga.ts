@@ -1,26 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
-import { EventTypes, type EventEnvelope, type TenantStatus } from '@saas/contracts';
+import { EventTypes, ProvisioningEventData, type EventEnvelope, type TenantStatus } from '@saas/contracts';
 import { EventOutbox, OnEvent } from '@saas/messaging';
 import { TenantOperation, type OperationKind } from '../operations/tenant-operation.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { toEventData } from '../tenants/tenant.view.js';
 import { TenantLifecycle } from './tenant-lifecycle.js';
-
-/** provisioning.* event data this saga relies on (other fields are ignored). */
-class ProvisioningEventData {
-  @IsUUID() tenant_id!: string;
-  @IsUUID() operation_id!: string;
-  @IsOptional() @IsString() kind?: string;
-  @IsOptional() @IsString() step?: string;
-  @IsOptional() @IsInt() @Min(0) @Max(100) progress?: number;
-  @IsOptional() @IsString() reason?: string;
-  @IsOptional() @IsBoolean() retryable?: boolean;
-  @IsOptional() @IsString() access_url?: string;
-  @IsOptional() @IsIn(['shared', 'dedicated']) database_strategy?: 'shared' | 'dedicated';
-  [extra: string]: unknown;
-}
 
 /** Where a successful operation leaves the tenant; absent = it stays where it is. */
 const SUCCESS_STATE: Partial<Record<OperationKind, TenantStatus>> = {
@@ -69,6 +54,8 @@ export class TenantProvisioningSaga {
     Object.assign(op, { status: 'succeeded', progress: 100, error: null, finishedAt: new Date() });
     await tx.getRepository(TenantOperation).save(op);
     if (event.data.access_url) tenant.accessUrl = event.data.access_url;
+    if (event.data.service_ids) tenant.serviceIds = event.data.service_ids;
+    if (op.kind === 'delete') tenant.serviceIds = {};
     tenant.currentStep = op.step;
     if (op.kind === 'migrate_strategy' && event.data.database_strategy && event.data.database_strategy !== tenant.databaseStrategy) {
       const old = tenant.databaseStrategy;

@@ -44,6 +44,10 @@ export class Tenant {
   @Column('text', { name: 'custom_plugin_repo', nullable: true })
   customPluginRepo!: string | null;
 
+  /** The runtime's names of the tenant's resources (instance, database…), as provisioning last reported them. */
+  @Column('jsonb', { name: 'service_ids', default: () => "'{}'" })
+  serviceIds!: Record<string, string>;
+
   @Column('text', { name: 'admin_email', nullable: true })
   adminEmail!: string | null;
 

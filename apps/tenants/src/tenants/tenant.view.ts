@@ -21,6 +21,8 @@ export function toTenantView(t: Tenant, urlTemplate: string, passwordSet = false
     settings: t.settings,
     metadata: t.metadata,
     custom_plugin_repo: t.customPluginRepo,
+    service_ids: t.serviceIds ?? {},
+    render_service_ids: t.serviceIds ?? {},
     admin_email: t.adminEmail,
     admin_password_set: passwordSet,
     owner_id: t.ownerId,

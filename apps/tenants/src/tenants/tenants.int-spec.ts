@@ -45,13 +45,13 @@ describe('tenants service (real Postgres + NATS)', () => {
     await env?.cleanup();
   });
 
-  const reportProvisioning = async (tenant: TenantView, operationId: string, kind: string, outcome: 'succeeded' | 'failed', reason?: string) => {
+  const reportProvisioning = async (tenant: TenantView, operationId: string, kind: string, outcome: 'succeeded' | 'failed', reason?: string, serviceIds?: Record<string, string>) => {
     const nc = await env.nats();
     await publishEvent(nc, env.prefix, { type: EventTypes.ProvisioningStep, tenantId: tenant.id, data: { tenant_id: tenant.id, operation_id: operationId, kind, step: 'database', progress: 40 } });
     await publishEvent(nc, env.prefix, {
       type: outcome === 'succeeded' ? EventTypes.ProvisioningSucceeded : EventTypes.ProvisioningFailed,
       tenantId: tenant.id,
-      data: { tenant_id: tenant.id, operation_id: operationId, kind, ...(reason ? { reason, retryable: true } : {}) },
+      data: { tenant_id: tenant.id, operation_id: operationId, kind, ...(reason ? { reason, retryable: true } : {}), ...(serviceIds ? { service_ids: serviceIds } : {}) },
     });
   };
   const status = (caller: CallerDto, id: string) => rpc.call<TenantStatusView>(TenantsRpc.status, { caller, id });
@@ -68,13 +68,17 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect(JSON.stringify(created)).not.toContain('a-long-admin-secret');
     const opId = created.data.operation_id as string;
 
-    await reportProvisioning(t, opId, 'provision', 'succeeded');
+    expect(t.service_ids).toEqual({});
+    await reportProvisioning(t, opId, 'provision', 'succeeded', undefined, { web_service: 'local/acme-corporation', database: 'tenant_acme_corporation' });
     const s = await waitFor(async () => {
       const st = await status(owner, t.id);
       return st.status === 'active' ? st : null;
     }, 'tenant active');
     expect(s.progress).toBe(100);
     expect(s.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'active']);
+    // Where the runtime put it (seed 003's render_service_ids), in the status and the tenant.
+    expect(s.service_ids).toEqual({ web_service: 'local/acme-corporation', database: 'tenant_acme_corporation' });
+    expect(await rpc.call<TenantView>(TenantsRpc.get, { caller: owner, id: t.id })).toMatchObject({ service_ids: s.service_ids, render_service_ids: s.service_ids });
     const ready = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantReady])).find((e) => e.tenant_id === t.id), 'tenant.ready');
     expect(ready.data).toMatchObject({ tenant_id: t.id, status: 'active', access_url: 'http://acme-corporation.localhost:3000' });
 

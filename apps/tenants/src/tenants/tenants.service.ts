@@ -236,6 +236,8 @@ export class TenantsService {
       created_at: tenant.createdAt.toISOString(),
       status: tenant.status,
       is_active: tenant.status === 'active',
+      service_ids: tenant.serviceIds ?? {},
+      render_service_ids: tenant.serviceIds ?? {},
       progress: running ? op.progress : tenant.status === 'active' ? 100 : (op?.progress ?? tenant.progress),
       step: op?.step ?? tenant.currentStep,
       error: tenant.status === 'error' ? (tenant.statusReason ?? op?.error ?? null) : (op?.status === 'failed' ? op.error : null),

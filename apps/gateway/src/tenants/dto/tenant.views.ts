@@ -2,6 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 import { DatabaseStrategies, TenantPlans, TenantStatuses, type DatabaseStrategy, type TenantPlan, type TenantStatus, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { Bool, DateTime, FreeObject, Int, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, Uuid } from '../../http/view-properties.js';
 
+/** The runtime's names of a tenant's resources: a string per resource. */
+const ServiceIds = (description = 'The runtime’s names of the tenant’s resources (`web_service`, `database`, …); `{}` until provisioned.') =>
+  ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description, example: { web_service: 'local/acme', database: 'tenant_acme' } });
+
 /** TenantView as documented (secrets masked: `admin_password_set`, never the password). */
 export class TenantViewDto implements TenantView {
   @Uuid() id!: string;
@@ -17,6 +21,8 @@ export class TenantViewDto implements TenantView {
   @FreeObject() settings!: Record<string, unknown>;
   @FreeObject() metadata!: Record<string, unknown>;
   @NullableStr(undefined, { format: 'uri' }) custom_plugin_repo!: string | null;
+  @ServiceIds() service_ids!: Record<string, string>;
+  @ServiceIds('Same as service_ids (seed 003).') render_service_ids!: Record<string, string>;
   @NullableStr(undefined, { format: 'email' }) admin_email!: string | null;
   @Bool('Whether an instance admin password is stored (it is never returned).') admin_password_set!: boolean;
   @Uuid() owner_id!: string;
@@ -52,6 +58,8 @@ export class TenantStatusViewDto implements TenantStatusView {
   @DateTime() created_at!: string;
   @OneOf(TenantStatuses) status!: TenantStatus;
   @Bool('Whether the tenant is `active`.') is_active!: boolean;
+  @ServiceIds() service_ids!: Record<string, string>;
+  @ServiceIds('Same as service_ids (seed 003).') render_service_ids!: Record<string, string>;
   @Int('0–100.', { minimum: 0, maximum: 100 }) progress!: number;
   @NullableStr('The current step of the operation.') step!: string | null;
   @NullableStr('What went wrong, in status `error`.') error!: string | null;
