@@ -2,3 +2,4 @@ export * from './data-source.js';
 export * from './pagination.js';
 export * from './secret-box.js';
 export * from './pg-client.js';
+export * from './pg-url.js';

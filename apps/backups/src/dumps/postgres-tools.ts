@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Readable } from 'node:stream';
 import { spawnReader, spawnWriter, type ChildStream } from './child-stream.js';
-import { withConnection } from '@saas/database';
+import { libpqEnv, withConnection, withDatabase } from '@saas/database';
 
 /** Where a tenant's data is: `dedicated` the whole `database`; `shared` only `schema` in it. */
 export interface TenantDatabaseTarget {
@@ -11,26 +11,7 @@ export interface TenantDatabaseTarget {
   role: string;
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}
-
-/** libpq environment for a URL, so credentials never appear on a command line (visible in `ps`). */
-export function libpqEnv(url: string): Record<string, string> {
-  const u = new URL(url);
-  const env: Record<string, string> = {
-    PGHOST: decodeURIComponent(u.hostname.replace(/^\[|\]$/g, '')) || '127.0.0.1',
-    PGPORT: u.port || '5432',
-    PGDATABASE: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
-  };
-  if (u.username) env.PGUSER = decodeURIComponent(u.username);
-  if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
-  const sslmode = u.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
-  return env;
-}
+export { libpqEnv, withDatabase };
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { libpqEnv, withDatabase } from '@saas/database';
 
 /**
  * A SCRAM-SHA-256 verifier (RFC 5802/7677), what `psql \password` sends: the server stores it
@@ -19,26 +20,7 @@ export function generatePassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}
-
-/** libpq environment for a URL, so credentials never appear on a command line (visible in `ps`). */
-export function libpqEnv(url: string): Record<string, string> {
-  const u = new URL(url);
-  const env: Record<string, string> = {
-    PGHOST: decodeURIComponent(u.hostname.replace(/^\[|\]$/g, '')) || '127.0.0.1',
-    PGPORT: u.port || '5432',
-    PGDATABASE: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
-  };
-  if (u.username) env.PGUSER = decodeURIComponent(u.username);
-  if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
-  const sslmode = u.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
-  return env;
-}
+export { libpqEnv, withDatabase };
 
 /**
  * `pg_dump <dumpArgs> | psql <restoreArgs>`, streaming (nothing staged on disk). Fails with both
