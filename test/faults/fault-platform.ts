@@ -229,7 +229,12 @@ export class FaultPlatform {
   }
 
   /** Waits until every tenant is `active` (failing at once on `error`); returns when the last got there. */
-  async untilActive(ids: string[], timeoutMs = 120_000): Promise<number> {
+  untilActive(ids: string[], timeoutMs = 120_000): Promise<number> {
+    return this.untilStatus(ids, 'active', timeoutMs);
+  }
+
+  /** Waits until every tenant is in `status` (failing at once on `error`); returns when the last got there. */
+  async untilStatus(ids: string[], status: string, timeoutMs = 120_000): Promise<number> {
     const pending = new Set(ids);
     const deadline = Date.now() + timeoutMs;
     let last: Record<string, unknown> = {};
@@ -238,13 +243,13 @@ export class FaultPlatform {
         const res = await this.api('GET', `/api/v1/tenants/${id}/status`);
         last[id] = res.body;
         if (res.status !== 200) continue;
-        if (res.body.status === 'active') pending.delete(id);
+        if (res.body.status === status) pending.delete(id);
         else if (res.body.status === 'error') throw new Error(`tenant ${id} ended in error: ${JSON.stringify(res.body)}`);
       }
       if (pending.size === 0) break;
       if (Date.now() > deadline) {
         last = Object.fromEntries(Object.entries(last).filter(([id]) => pending.has(id)));
-        throw new Error(`tenants not active after ${timeoutMs} ms: ${JSON.stringify(last)}\n${this.warnings()}`);
+        throw new Error(`tenants not ${status} after ${timeoutMs} ms: ${JSON.stringify(last)}\n${this.warnings()}`);
       }
       await sleep(200);
     }
@@ -338,6 +343,55 @@ export class FaultPlatform {
       }
     }
     return { active, duplicates, lostEvents, problems };
+  }
+
+  /** Asks for each tenant's deletion like a careful client (retried on 503/504 and dropped connections). */
+  async deleteAll(tenants: TenantView[]): Promise<void> {
+    await Promise.all(
+      tenants.map(async (t) => {
+        for (let attempt = 1; ; attempt++) {
+          const res = await this.api('DELETE', `/api/v1/tenants/${t.id}`);
+          // A retry after a lost answer finds the deletion under way (409) or done.
+          if (res.status === 202 || res.status === 409) return;
+          if (![0, 503, 504].includes(res.status) || attempt > 200) throw new Error(`deleting ${t.slug} failed: ${res.status} ${JSON.stringify(res.body)}\n${this.warnings()}`);
+          await sleep(250);
+        }
+      }),
+    );
+  }
+
+  /**
+   * What is left of deleted tenants: nothing (no database, role, live instance record or app
+   * process), one completed final backup each, and one `tenant.deleted` each.
+   */
+  async deletedState(tenants: TenantView[]): Promise<string[]> {
+    const problems: string[] = [];
+    for (const [name, p] of this.procs) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) problems.push(`${name} exited (${p.child.exitCode ?? p.child.signalCode})`);
+    }
+    const events = await readEvents(await this.env.nats(), this.env.prefix, [EventTypes.TenantDeleted]);
+    for (const t of tenants) {
+      const db = `tenant_${t.slug.replace(/-/g, '_')}`;
+      const [{ dbs }] = await this.query<{ dbs: number }>(`SELECT count(*)::int AS dbs FROM pg_database WHERE datname = $1`, [db]);
+      const [{ roles }] = await this.query<{ roles: number }>(`SELECT count(*)::int AS roles FROM pg_roles WHERE rolname = $1`, [db]);
+      const [{ instances }] = await this.query<{ instances: number }>(`SELECT count(*)::int AS instances FROM provisioning.tenant_instances WHERE tenant_id = $1 AND deleted_at IS NULL`, [t.id]);
+      // An interrupted final backup is taken again: failed attempts may precede the one that completed.
+      const finals = await this.query<{ status: string }>(`SELECT status FROM backups.backups WHERE tenant_id = $1 AND type = 'pre_deletion' AND status <> 'failed'`, [t.id]);
+      const processes = processesWithArgument(`--saas-tenant=${t.id}`).length;
+      const deleted = events.filter((e) => e.tenant_id === t.id).length;
+      for (const [what, n, want] of [
+        ['databases', dbs, 0],
+        ['roles', roles, 0],
+        ['live instance records', instances, 0],
+        ['app processes', processes, 0],
+        ['final backups (not failed)', finals.length, 1],
+        ['tenant.deleted events', deleted, 1],
+      ] as const) {
+        if (n !== want) problems.push(`${t.slug}: ${n} ${what}`);
+      }
+      if (finals[0] && finals[0].status !== 'completed') problems.push(`${t.slug}: final backup ${finals[0].status}`);
+    }
+    return problems;
   }
 
   /** The distinct webhook-ids under which the receiver got `tenant.ready` for a tenant. */

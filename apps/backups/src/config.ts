@@ -32,6 +32,8 @@ export const backupsConfigSchema = baseConfigSchema.extend({
   BACKUP_PRE_RESTORE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /** Days a tenant's final backup (before deletion) is kept. */
   BACKUP_FINAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** A final backup interrupted (its process died) or hit by a transient failure is taken again, up to this many in all, before the deletion fails. */
+  BACKUP_FINAL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** How often every replica ticks the scheduler (due scheduled backups, retention); one replica works per tick. */
   BACKUP_SCHEDULER_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** How long the restored instance may take to report healthy. */

@@ -289,6 +289,8 @@ export class BackupEventData {
   @IsOptional() @IsString() part?: string | null;
   @IsOptional() @IsString() step?: string | null;
   @IsOptional() @IsString() reason?: string | null;
+  /** backup.failed of a `pre_deletion` backup that is being taken again (an interruption, a blip): the deletion waits on. */
+  @IsOptional() @IsBoolean() will_retry?: boolean;
   [extra: string]: unknown;
 }
 

@@ -76,3 +76,21 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }
+
+/**
+ * Runs `fn`, trying again after a backoff while it fails transiently (a service restarting, Postgres
+ * coming back), for at most `deadlineMs`; a permanent failure, or the deadline, ends it with the
+ * last error. For work that has nobody else to retry it (a background run's RPC).
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, opts: { deadlineMs: number; baseMs?: number; maxMs?: number; signal?: AbortSignal }): Promise<T> {
+  const until = Date.now() + opts.deadlineMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const wait = backoffDelay(attempt, opts.baseMs ?? 200, opts.maxMs ?? 5_000);
+      if (!isTransient(err) || Date.now() + wait > until || opts.signal?.aborted) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}

@@ -64,7 +64,8 @@ export class BackupLifecycle {
     await this.emit(tx, EventTypes.BackupCompleted, backup, { retention_days: days });
   }
 
-  async fail(tx: EntityManager, backup: Backup, failure: BackupFailure): Promise<void> {
+  /** `willRetry`: another backup of the same deletion is queued (backup.failed says so; the deletion waits). */
+  async fail(tx: EntityManager, backup: Backup, failure: BackupFailure, willRetry = false): Promise<void> {
     assertTransition(backup.status, 'failed');
     const now = this.clock.now();
     Object.assign(backup, {
@@ -78,7 +79,7 @@ export class BackupLifecycle {
       leaseUntil: null,
     });
     await tx.getRepository(Backup).save(backup);
-    await this.emit(tx, EventTypes.BackupFailed, backup, { part: backup.errorPart, step: backup.errorStep, reason: backup.errorReason });
+    await this.emit(tx, EventTypes.BackupFailed, backup, { part: backup.errorPart, step: backup.errorStep, reason: backup.errorReason, ...(willRetry ? { will_retry: true } : {}) });
   }
 
   private async emit(tx: EntityManager, type: string, b: Backup, extra: Partial<BackupEventData> = {}): Promise<void> {

@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ProvisioningRpc, type BackupFailure, type BackupManifest, type BackupPart, type BackupPartView, type TenantDataLocation } from '@saas/contracts';
+import { retryTransient, transientKind } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
-import { SERVICE_LOGGER } from '@saas/service-kit';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
+import type { BackupsConfig } from '../config.js';
 import type { ChildStream } from '../dumps/child-stream.js';
 import { tarFiles } from '../dumps/file-archive.js';
 import { digestStream, HashingCounter } from '../dumps/hashing.js';
@@ -37,6 +40,7 @@ export class BackupRunner {
     private readonly rpc: RpcClient,
     private readonly tools: PostgresTools,
     @Inject(BACKUP_STORAGE) private readonly storage: BackupStorage,
+    @Inject(SERVICE_CONFIG) private readonly config: BackupsConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -49,7 +53,11 @@ export class BackupRunner {
       if (CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
     };
     try {
-      const location = await this.rpc.call<TenantDataLocation>(ProvisioningRpc.internalTenantData, { tenant_id: backup.tenantId });
+      // Provisioning restarting (a deletion, say) is waited out rather than failing the backup.
+      const location = await retryTransient(() => this.rpc.call<TenantDataLocation>(ProvisioningRpc.internalTenantData, { tenant_id: backup.tenantId }), {
+        deadlineMs: LOCATE_DEADLINE_MS,
+        signal,
+      });
       const server = await this.tools.serverVersion();
       const parts: BackupPartView[] = [];
 
@@ -95,16 +103,27 @@ export class BackupRunner {
     } catch (err) {
       const failure = err instanceof RunFailure ? err.failure : { part: current.part, step: current.step, reason: (err as Error).message };
       this.logger.warn({ backup_id: backup.id, tenant_id: backup.tenantId, ...failure }, 'backup failed');
-      return this.failAndClean(backup.id, failure);
+      // A blip (an RPC unanswered, Postgres restarting under pg_dump) is not a refusal.
+      const transient = transientKind(err) !== null || transientKind(new Error(failure.reason)) !== null;
+      return this.failAndClean(backup.id, failure, transient);
     }
   }
 
-  /** Fails a `pending`/`running` backup (if it still is) and deletes whatever of it was stored. */
-  async failAndClean(backupId: string, failure: BackupFailure): Promise<Backup> {
+  /**
+   * Fails a `pending`/`running` backup (if it still is) and deletes whatever of it was stored.
+   * `transient`: it was interrupted or hit a blip, not refused. A tenant's final backup is then taken
+   * again (a new backup of the same deletion, up to BACKUP_FINAL_ATTEMPTS): a deletion must not end
+   * in `error` because the backups service restarted under it.
+   */
+  async failAndClean(backupId: string, failure: BackupFailure, transient = false): Promise<Backup> {
     const row = await this.ds.transaction(async (tx) => {
       const b = await tx.getRepository(Backup).findOne({ where: { id: backupId }, lock: { mode: 'pessimistic_write' } });
       if (!b) throw new Error(`backup ${backupId} vanished`);
-      if (b.status === 'pending' || b.status === 'running') await this.lifecycle.fail(tx, b, failure);
+      if (b.status === 'pending' || b.status === 'running') {
+        const again = transient && b.type === 'pre_deletion' && b.operationId !== null && (await tx.getRepository(Backup).countBy({ operationId: b.operationId })) < this.config.BACKUP_FINAL_ATTEMPTS;
+        await this.lifecycle.fail(tx, b, failure, again);
+        if (again) await tx.getRepository(Backup).insert(retryOf(tx, b));
+      }
       return b;
     });
     // After the commit: the row already says `failed`, so nothing can pick these parts up meanwhile.
@@ -147,4 +166,38 @@ export class BackupRunner {
 
 function bufferSource(body: Buffer): ChildStream {
   return { stdout: Readable.from([body]), done: Promise.resolve(), kill: () => undefined };
+}
+
+/** How long a backup waits for provisioning to say where the tenant's data is, while it is unreachable. */
+const LOCATE_DEADLINE_MS = 30_000;
+
+/** A fresh `pending` backup of the same kind, tenant and deletion as `failed`, stored under a prefix of its own. */
+function retryOf(tx: EntityManager, failed: Backup): Backup {
+  const id = randomUUID();
+  return tx.getRepository(Backup).create({
+    id,
+    tenantId: failed.tenantId,
+    type: failed.type,
+    status: 'pending',
+    progress: 0,
+    step: null,
+    storage: failed.storage,
+    storagePrefix: `${failed.tenantId}/${id}/`,
+    sizeBytes: null,
+    durationMs: null,
+    checksum: null,
+    parts: [],
+    errorPart: null,
+    errorStep: null,
+    errorReason: null,
+    reason: failed.reason,
+    requestedBy: failed.requestedBy,
+    restoreId: failed.restoreId,
+    operationId: failed.operationId,
+    leaseOwner: null,
+    leaseUntil: null,
+    startedAt: null,
+    completedAt: null,
+    expiresAt: null,
+  });
 }

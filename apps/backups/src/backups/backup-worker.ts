@@ -93,7 +93,7 @@ export class BackupWorker implements OnApplicationBootstrap, OnApplicationShutdo
         part: partOfStep(row.step),
         step: row.step,
         reason: 'interrupted: the backups service stopped while the backup ran; nothing of it is kept',
-      });
+      }, true);
     }
   }
 

@@ -4,10 +4,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, type BackupAccepted, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type BackupAccepted, type BackupView, type CallerDto, type ListResult, type RestoreAccepted, type RestoreView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { REPO_ROOT, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { publishEvent, readEvents, REPO_ROOT, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 import { FakeProvisioningModule, fakeProvisioning } from '../../test/fake-provisioning.module.js';
 import { admin, makeTenant, run } from '../../test/tenant-fixtures.js';
 
@@ -82,6 +82,30 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     expect((await finished(t.tenantId, retry.backup.id)).status).toBe('completed');
     await proc!.kill('SIGTERM');
   }, 90_000);
+
+  it('a final backup killed mid-way is taken again on restart: the deletion is not failed for it', async () => {
+    const t = await makeTenant('kf', 'dedicated', sharedDb, filesRoot, 200);
+    made.push(t);
+    const dying = await start({ BACKUP_CRASH_AT: 'archiving files' });
+    const operationId = randomUUID();
+    await publishEvent(await env.nats(), env.prefix, { type: EventTypes.TenantDeletionRequested, tenantId: t.tenantId, data: { tenant_id: t.tenantId, operation_id: operationId } });
+    expect(await dying.exited).toBe(-1);
+
+    await start();
+    const finals = await waitFor(async () => {
+      const page = await rpc.call<ListResult<BackupView>>(BackupsRpc.list, { caller, tenant_id: t.tenantId, type: 'pre_deletion', page: 1, page_size: 10 });
+      return page.results.some((b) => b.status === 'completed') ? page.results : null;
+    }, 'the final backup taken again and completed', 60_000, 200);
+    expect(finals.map((b) => b.status).sort()).toEqual(['completed', 'failed']);
+    // The interrupted one says so and that another is under way; the deletion goes on with the new one.
+    const events = await readEvents(await env.nats(), env.prefix, [EventTypes.BackupFailed, EventTypes.BackupCompleted]);
+    const mine = events.filter((e) => e.tenant_id === t.tenantId);
+    expect(mine.map((e) => [e.type, e.data.will_retry ?? false, e.data.operation_id])).toEqual([
+      [EventTypes.BackupFailed, true, operationId],
+      [EventTypes.BackupCompleted, false, operationId],
+    ]);
+    await proc!.kill('SIGTERM');
+  }, 120_000);
 
   it('a restore killed after the database swap is rolled back on restart: old data, instance running', async () => {
     const t = await makeTenant('kr', 'dedicated', sharedDb, filesRoot, 40);

@@ -75,7 +75,8 @@ export class JobIntakeHandlers {
   /** The final backup failed: the tenant is not deprovisioned; the deletion fails with the reason (the tenant goes to `error`). */
   @OnEvent(EventTypes.BackupFailed, { data: BackupEventData })
   async onBackupFailed(event: EventEnvelope<BackupEventData>, tx: EntityManager): Promise<void> {
-    if (event.data.type !== 'pre_deletion' || !event.data.operation_id) return;
+    // Taken again by the backups service (it was interrupted): the deletion waits for that one.
+    if (event.data.type !== 'pre_deletion' || !event.data.operation_id || event.data.will_retry) return;
     const job = await tx.getRepository(ProvisioningJob).findOneBy({ id: event.data.operation_id, status: 'awaiting_backup' });
     if (!job) return;
     const where = [event.data.part, event.data.step].filter(Boolean).join(', ');
