@@ -476,6 +476,7 @@ const events = {
       part: nullable(str('The part that failed: `database`, `files`, `manifest` or `storage`.')),
       step: nullable(str('The step that failed, e.g. `dumping database`, `verifying files`.')),
       reason: str('Human-readable cause.'),
+      will_retry: bool('`pre_deletion` only: the backup was interrupted or hit a transient failure and is being taken again; the deletion waits for that one. Absent otherwise.'),
     }),
   },
   'restore.started': {
