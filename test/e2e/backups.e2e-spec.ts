@@ -204,4 +204,37 @@ describe('backups through the gateway (e2e)', () => {
     await until(tenant.id, 'deleted', 60_000);
     expect(tenantProcesses(tenant.id)).toEqual([]);
   }, 180_000);
+
+  it('lets an admin force the deletion of a tenant whose final backup keeps failing: with a reason, without the backup, audited', async () => {
+    const slug = `ff-${runId}`;
+    const tenant = (await call('POST', '/api/v1/tenants', ownerToken, { name: 'Forced Co', subdomain: slug, database_strategy: 'shared' })).json() as { id: string };
+    tenantIds.push(tenant.id);
+    await until(tenant.id, 'active');
+    writeFileSync(path.join(backupDir, tenant.id), 'not a folder');
+    expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
+    await until(tenant.id, 'error', 60_000);
+
+    // Only admins, and only with a reason: it gives up the tenant's last copy of its data.
+    expect((await call('POST', `/api/v1/admin/tenants/${tenant.id}/actions`, ownerToken, { action: 'force_delete', reason: 'x' })).statusCode).toBe(403);
+    expect((await call('POST', `/api/v1/admin/tenants/${tenant.id}/actions`, adminToken, { action: 'force_delete' })).json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    const forced = await call('POST', `/api/v1/admin/tenants/${tenant.id}/actions`, adminToken, { action: 'force_delete', reason: 'storage for this tenant is gone; customer agreed' });
+    expect(forced.statusCode).toBe(202);
+    expect(forced.json()).toMatchObject({ operation: { kind: 'delete' }, tenant: { status: 'deleting' } });
+    await until(tenant.id, 'deleted', 60_000);
+    expect(tenantProcesses(tenant.id)).toEqual([]);
+    const c = await env.pg();
+    try {
+      const finals = await c.query(`SELECT status FROM backups.backups WHERE tenant_id = $1 AND type = 'pre_deletion'`, [tenant.id]);
+      expect(finals.rows.map((r: { status: string }) => r.status)).toEqual(['failed']);
+    } finally {
+      await c.end();
+    }
+    // The audit log names who forced it and why.
+    const audit = await waitFor(async () => {
+      const res = (await call('GET', `/api/v1/audit/logs?tenant_id=${tenant.id}&page_size=100`, adminToken)).json() as { results?: Array<{ event_type: string; actor_type: string; new_values: unknown }> };
+      return res.results?.find((e) => e.event_type === 'tenant.deletion_requested' && JSON.stringify(e.new_values).includes('force_delete')) ?? null;
+    }, 'the forced deletion in the audit log', 20_000, 200);
+    expect(audit.actor_type).toBe('user');
+    expect(audit.new_values).toMatchObject({ reason: 'storage for this tenant is gone; customer agreed', params: { skip_final_backup: true } });
+  }, 180_000);
 });

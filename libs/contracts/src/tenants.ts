@@ -37,7 +37,11 @@ export type DatabaseStrategy = (typeof DatabaseStrategies)[number];
 export const TenantMemberRoles = Object.freeze(['owner', 'admin', 'member'] as const);
 export type TenantMemberRole = (typeof TenantMemberRoles)[number];
 
-export const AdminTenantActions = Object.freeze(['restart', 'stop', 'start', 'suspend', 'resume', 'migrate', 'backup', 'retry'] as const);
+/**
+ * `force_delete` (a reason is required): deletes a tenant without its final backup, for one whose
+ * deletion waits in `error` because that backup keeps failing. Audited like every admin action.
+ */
+export const AdminTenantActions = Object.freeze(['restart', 'stop', 'start', 'suspend', 'resume', 'migrate', 'backup', 'retry', 'force_delete'] as const);
 export type AdminTenantAction = (typeof AdminTenantActions)[number];
 
 export const InstanceActions = Object.freeze(['restart', 'stop', 'start'] as const);

@@ -2018,7 +2018,7 @@ export interface components {
         };
         AdminActionBody: {
             /** @enum {string} */
-            action: "restart" | "stop" | "start" | "suspend" | "resume" | "migrate" | "backup" | "retry";
+            action: "restart" | "stop" | "start" | "suspend" | "resume" | "migrate" | "backup" | "retry" | "force_delete";
             reason?: string;
         };
         CreateSubscriptionBody: {

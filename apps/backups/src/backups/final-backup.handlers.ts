@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, type EventEnvelope } from '@saas/contracts';
 import { OnEvent } from '@saas/messaging';
@@ -12,6 +12,8 @@ class DeletionRequestedData {
   @IsUUID() tenant_id!: string;
   @IsOptional() @IsUUID() operation_id?: string;
   @IsOptional() @IsString() slug?: string;
+  /** `params.skip_final_backup`: an admin forced the deletion without one (force_delete). */
+  @IsOptional() @IsObject() params?: { skip_final_backup?: boolean };
   [extra: string]: unknown;
 }
 
@@ -29,6 +31,7 @@ export class FinalBackupHandlers {
 
   @OnEvent(EventTypes.TenantDeletionRequested, { data: DeletionRequestedData })
   async onDeletionRequested(event: EventEnvelope<DeletionRequestedData>, tx: EntityManager): Promise<void> {
+    if (event.data.params?.skip_final_backup === true) return;
     const operationId = event.data.operation_id ?? null;
     // One final backup per deletion, however often the event arrives.
     if (operationId && (await tx.getRepository(Backup).existsBy({ operationId }))) return;

@@ -61,8 +61,10 @@ export class JobIntakeHandlers {
     );
     // A tenant with data is deprovisioned only after its final backup (the backups service's
     // `pre_deletion`, announced by backup.completed); one without any is removed at once.
+    // An admin's force_delete skips the final backup (`params.skip_final_backup`).
     const instance = await tx.getRepository(TenantInstance).findOneBy({ tenantId: event.data.tenant_id });
-    await this.enqueue(tx, event, 'delete', instance?.database && !instance.deletedAt ? 'awaiting_backup' : 'queued');
+    const waitsForBackup = !!instance?.database && !instance.deletedAt && event.data.params?.skip_final_backup !== true;
+    await this.enqueue(tx, event, 'delete', waitsForBackup ? 'awaiting_backup' : 'queued');
   }
 
   @OnEvent(EventTypes.BackupCompleted, { data: BackupEventData })

@@ -16,6 +16,7 @@ import {
 import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { TenantAccess } from '../access/tenant-access.js';
+import { TenantLifecycle } from '../lifecycle/tenant-lifecycle.js';
 import { InvalidTenantTransition } from '../lifecycle/tenant-state-machine.js';
 import { TenantOperation, type OperationKind } from '../operations/tenant-operation.entity.js';
 import { TenantOperations } from '../operations/tenant-operations.js';
@@ -23,7 +24,7 @@ import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 
 /** Which state each action starts from, and the operation it becomes. */
-const ACTIONS: Record<Exclude<AdminTenantAction, 'backup' | 'retry'>, { from: TenantStatus[]; kind: OperationKind; to?: TenantStatus }> = {
+const ACTIONS: Record<Exclude<AdminTenantAction, 'backup' | 'retry' | 'force_delete'>, { from: TenantStatus[]; kind: OperationKind; to?: TenantStatus }> = {
   restart: { from: ['active'], kind: 'restart' },
   stop: { from: ['active'], kind: 'stop', to: 'stopped' },
   start: { from: ['stopped', 'error'], kind: 'start', to: 'active' },
@@ -49,6 +50,7 @@ export class TenantActionsService {
     private readonly access: TenantAccess,
     private readonly operations: TenantOperations,
     private readonly tenants: TenantsService,
+    private readonly lifecycle: TenantLifecycle,
     private readonly rpc: RpcClient,
   ) {}
 
@@ -63,13 +65,15 @@ export class TenantActionsService {
         status_url: accepted.status_url,
       };
     }
+    if (action === 'force_delete') return this.forceDelete(caller, tenantId, reason);
     return this.ds.transaction(async (tx) => {
       const { tenant } = await this.access.authorize(tx, caller, tenantId, 'admin', true);
       let kind: OperationKind;
       if (action === 'retry') {
         if (tenant.status !== 'error') throw new InvalidTenantTransition(tenant.status, 'provisioning', `Only a tenant in error can be retried (it is ${tenant.status}).`);
         const failed = await tx.getRepository(TenantOperation).findOne({ where: { tenantId, status: 'failed' }, order: { createdAt: 'DESC' } });
-        kind = failed && failed.kind !== 'delete' ? failed.kind : 'provision';
+        // A deletion that failed (its final backup, say) is retried as a deletion, final backup included.
+        kind = failed?.kind ?? 'provision';
       } else {
         const rule = ACTIONS[action];
         if (!rule.from.includes(tenant.status)) {
@@ -83,6 +87,35 @@ export class TenantActionsService {
         requestedBy: callerUserId(caller),
         params: { action, retry: action === 'retry' },
       });
+      if (kind === 'delete') await this.lifecycle.transition(tx, tenant, 'deleting', { operationId: op.id, reason: reason ?? null, actorId: callerUserId(caller) });
+      await tx.getRepository(Tenant).save(tenant);
+      return {
+        tenant: this.tenants.view(tenant, false),
+        operation: { id: op.id, kind: op.kind, status: op.status },
+        status_url: `/api/v1/tenants/${tenant.id}/status`,
+      };
+    });
+  }
+
+  /**
+   * Deletion without the final backup: a new `delete` operation (superseding whatever runs) whose
+   * `tenant.deletion_requested` says `skip_final_backup`, so provisioning deprovisions at once and
+   * the backups service takes nothing. Platform admins only, and only with a reason.
+   */
+  private async forceDelete(caller: CallerDto, tenantId: string, reason: string | undefined): Promise<ActionAccepted> {
+    if (!isAdmin(caller)) throw new DomainException('FORBIDDEN', 'Only platform admins may force a deletion.', { status: 403 });
+    if (!reason?.trim()) throw DomainException.validation([{ field: 'reason', message: 'force_delete needs a reason (it deletes the tenant without a final backup)' }]);
+    return this.ds.transaction(async (tx) => {
+      const { tenant } = await this.access.authorize(tx, caller, tenantId, 'admin', true);
+      if (tenant.status === 'deleted') throw new InvalidTenantTransition(tenant.status, 'deleting', 'The tenant is already deleted.');
+      const op = await this.operations.request(tx, tenant, {
+        kind: 'delete',
+        reason,
+        requestedBy: callerUserId(caller),
+        params: { action: 'force_delete', skip_final_backup: true },
+        supersede: true,
+      });
+      await this.lifecycle.transition(tx, tenant, 'deleting', { operationId: op.id, reason, actorId: callerUserId(caller) });
       await tx.getRepository(Tenant).save(tenant);
       return {
         tenant: this.tenants.view(tenant, false),
