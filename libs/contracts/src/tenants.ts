@@ -382,6 +382,17 @@ export class TenantEventData {
   @IsOptional() @IsUUID() operation_id?: string;
 }
 
+/**
+ * `tenant.operation_requested` and `tenant.deletion_requested`: the tenant as every tenant.* event
+ * carries it, the operation asked for and its parameters (`skip_final_backup` on an admin's
+ * force_delete, `from`/`to` of a plan or strategy change…).
+ */
+export class TenantOperationRequestedData extends TenantEventData {
+  @IsOptional() @IsString() operation?: string;
+  @IsOptional() @IsString() reason?: string | null;
+  @IsOptional() @IsObject() params?: Record<string, unknown> & { skip_final_backup?: boolean };
+}
+
 /** `tenant.status_changed`: every transition of the lifecycle state machine. */
 export class TenantStatusChangedData extends TenantEventData {
   @IsOptional() @IsIn(TenantStatuses) from!: TenantStatus | null;

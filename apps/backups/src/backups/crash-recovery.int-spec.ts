@@ -88,7 +88,7 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     made.push(t);
     const dying = await start({ BACKUP_CRASH_AT: 'archiving files' });
     const operationId = randomUUID();
-    await publishEvent(await env.nats(), env.prefix, { type: EventTypes.TenantDeletionRequested, tenantId: t.tenantId, data: { tenant_id: t.tenantId, operation_id: operationId } });
+    await publishEvent(await env.nats(), env.prefix, { type: EventTypes.TenantDeletionRequested, tenantId: t.tenantId, data: { tenant_id: t.tenantId, name: 'Killed Final', slug: 'kf', plan: 'standard', database_strategy: 'dedicated', status: 'deleting', owner_id: caller.actor.id, operation_id: operationId, operation: 'delete' } });
     expect(await dying.exited).toBe(-1);
 
     await start();

@@ -1,21 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { EventTypes, type EventEnvelope } from '@saas/contracts';
+import { EventTypes, TenantOperationRequestedData, type EventEnvelope } from '@saas/contracts';
 import { OnEvent } from '@saas/messaging';
 import { Backup } from './backup.entity.js';
 import { BackupWorker } from './backup-worker.js';
 import { BackupsService } from './backups.service.js';
-
-/** The `tenant.deletion_requested` data the final backup needs (the rest of the public payload is ignored). */
-class DeletionRequestedData {
-  @IsUUID() tenant_id!: string;
-  @IsOptional() @IsUUID() operation_id?: string;
-  @IsOptional() @IsString() slug?: string;
-  /** `params.skip_final_backup`: an admin forced the deletion without one (force_delete). */
-  @IsOptional() @IsObject() params?: { skip_final_backup?: boolean };
-  [extra: string]: unknown;
-}
 
 /**
  * The deletion saga's first step: a tenant whose deletion was asked for gets a `pre_deletion` backup
@@ -29,8 +18,9 @@ export class FinalBackupHandlers {
     private readonly worker: BackupWorker,
   ) {}
 
-  @OnEvent(EventTypes.TenantDeletionRequested, { data: DeletionRequestedData })
-  async onDeletionRequested(event: EventEnvelope<DeletionRequestedData>, tx: EntityManager): Promise<void> {
+  @OnEvent(EventTypes.TenantDeletionRequested, { data: TenantOperationRequestedData })
+  async onDeletionRequested(event: EventEnvelope<TenantOperationRequestedData>, tx: EntityManager): Promise<void> {
+    // An admin forced the deletion without one (force_delete).
     if (event.data.params?.skip_final_backup === true) return;
     const operationId = event.data.operation_id ?? null;
     // One final backup per deletion, however often the event arrives.

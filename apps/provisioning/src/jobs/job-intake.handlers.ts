@@ -1,25 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { IsIn, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
-import { BackupEventData, EventTypes, type EventEnvelope, type ProvisioningEventData } from '@saas/contracts';
+import { BackupEventData, EventTypes, TenantEventData, TenantOperationRequestedData, type EventEnvelope, type ProvisioningEventData } from '@saas/contracts';
 import { EventOutbox, OnEvent } from '@saas/messaging';
 import { TenantInstance } from '../instances/tenant-instance.entity.js';
 import { ProvisioningJob, type JobStatus, type JobTenantSpec } from './provisioning-job.entity.js';
-
-/** The tenant.* event data provisioning needs (the rest of the public payload is ignored). */
-class TenantEventData {
-  @IsUUID() tenant_id!: string;
-  @IsString() slug!: string;
-  @IsString() name!: string;
-  @IsString() plan!: string;
-  @IsIn(['shared', 'dedicated']) database_strategy!: 'shared' | 'dedicated';
-  @IsOptional() @IsString() admin_email?: string | null;
-  @IsOptional() @IsString() custom_plugin_repo?: string | null;
-  @IsOptional() @IsUUID() operation_id?: string;
-  @IsOptional() @IsString() operation?: string;
-  @IsOptional() @IsObject() params?: Record<string, unknown>;
-  [extra: string]: unknown;
-}
 
 function specOf(d: TenantEventData): JobTenantSpec {
   return {
@@ -47,13 +31,13 @@ export class JobIntakeHandlers {
     await this.enqueue(tx, event, 'provision');
   }
 
-  @OnEvent(EventTypes.TenantOperationRequested, { data: TenantEventData })
-  async onOperationRequested(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
+  @OnEvent(EventTypes.TenantOperationRequested, { data: TenantOperationRequestedData })
+  async onOperationRequested(event: EventEnvelope<TenantOperationRequestedData>, tx: EntityManager): Promise<void> {
     await this.enqueue(tx, event, event.data.operation ?? 'unknown');
   }
 
-  @OnEvent(EventTypes.TenantDeletionRequested, { data: TenantEventData })
-  async onDeletionRequested(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
+  @OnEvent(EventTypes.TenantDeletionRequested, { data: TenantOperationRequestedData })
+  async onDeletionRequested(event: EventEnvelope<TenantOperationRequestedData>, tx: EntityManager): Promise<void> {
     // Deletion supersedes whatever is still waiting for this tenant (the tenants service failed those).
     await tx.getRepository(ProvisioningJob).update(
       { tenantId: event.data.tenant_id, status: In(['queued', 'awaiting_backup']) },
@@ -88,7 +72,7 @@ export class JobIntakeHandlers {
     await this.outbox.add(tx, { type: EventTypes.ProvisioningFailed, tenantId: job.tenantId, data });
   }
 
-  private async enqueue(tx: EntityManager, event: EventEnvelope<TenantEventData>, kind: string, status: JobStatus = 'queued'): Promise<void> {
+  private async enqueue(tx: EntityManager, event: EventEnvelope<TenantEventData & Partial<TenantOperationRequestedData>>, kind: string, status: JobStatus = 'queued'): Promise<void> {
     const data = event.data;
     if (!data.operation_id) return;
     await tx
