@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { TITLES } from '@saas/errors';
 import { IS_PUBLIC } from '../auth/auth.decorators.js';
+import { apiResultOf, type ApiResultMetadata } from './api-result.js';
 import { describeFromValidation } from './openapi-dtos.js';
 
 /** A Nest route as its decorators declare it: what the document is completed from. */
@@ -19,6 +20,8 @@ export interface RouteHandler {
   isPublic: boolean;
   /** `@HttpCode()`, or Nest's default (201 for POST, 200 otherwise). */
   status: number;
+  /** The success body `@ApiResult()` / `@ApiPageResponse()` declare. */
+  result?: ApiResultMetadata;
 }
 
 const PROTECTED_SECURITY = [{ bearer: [] }, { api_key: [] }];
@@ -69,6 +72,7 @@ export function collectRouteHandlers(app: NestFastifyApplication): RouteHandler[
             handler: key,
             isPublic: classPublic || Reflect.getMetadata(IS_PUBLIC, fn) === true,
             status: (Reflect.getMetadata(HTTP_CODE_METADATA, fn) as number | undefined) ?? (requestMethod === RequestMethod.POST ? 201 : 200),
+            result: apiResultOf(fn as object),
           });
         }
       }
@@ -119,11 +123,8 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
         if (!op.operationId || op.operationId === nestDefault) op.operationId = defaultOperationId(route.controller, route.handler);
         op.security = route.isPublic ? [] : (op.security?.length ? op.security : PROTECTED_SECURITY);
         op.responses ??= {};
+        if (route.result) applyResult(op.responses, route.status, route.result);
         if (!Object.keys(op.responses).some((s) => /^2/.test(s))) op.responses[String(route.status)] = { description: TITLES[route.status] ?? 'Success' };
-        const ok = op.responses['200'];
-        if (method === 'get' && ok && !ok.content && (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'page')) {
-          ok.content = { 'application/json': { schema: { $ref: '#/components/schemas/Page' } } };
-        }
         // Every protected route answers 401 without credentials (the guard), every route 429 over its limit.
         if (!route.isPublic && !op.responses['401']) op.responses['401'] = { description: TITLES[401] ?? 'Unauthorized', content: PROBLEM_CONTENT };
         if (!op.responses['429']) op.responses['429'] = { description: TITLES[429] ?? 'Too Many Requests', content: PROBLEM_CONTENT };
@@ -143,6 +144,23 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
     }
   }
   return document;
+}
+
+/**
+ * The route's success response gets the declared body, at the status the route answers; a 2xx some
+ * `@ApiOkResponse()` declared beside it without a body (often at the wrong status) goes.
+ */
+function applyResult(responses: NonNullable<Operation['responses']>, status: number, result: ApiResultMetadata): void {
+  for (const declared of Object.keys(responses)) if (/^2/.test(declared) && declared !== String(status) && !responses[declared]!.content) delete responses[declared];
+  for (const code of [status, ...(result.alsoFor ?? [])]) {
+    const existing = responses[String(code)];
+    const description = code === status ? (result.description ?? existing?.description) : existing?.description;
+    responses[String(code)] = {
+      ...existing,
+      description: description || (TITLES[code] ?? 'Success'),
+      content: { 'application/json': { schema: result.schema, ...(result.example !== undefined && code === status ? { example: result.example } : {}) } },
+    };
+  }
 }
 
 function humanize(operationId: string): string {
