@@ -13,7 +13,7 @@ export class LivenessDto {
 
 export class ComponentHealthDto implements ComponentHealth {
   @OneOf(['ok', 'down']) status!: 'ok' | 'down';
-  @optional({ type: 'integer' }) latency_ms?: number;
+  @optional({ type: 'number', description: 'Milliseconds.' }) latency_ms?: number;
   @optional({ type: String, description: 'What is wrong, when down.' }) detail?: string;
 }
 
@@ -38,7 +38,7 @@ export class ReadinessDto implements Readiness {
 
 class CheckDto {
   @OneOf(['ok', 'down']) status!: 'ok' | 'down';
-  @optional({ type: 'integer' }) latency_ms?: number;
+  @optional({ type: 'number', description: 'Milliseconds.' }) latency_ms?: number;
   @optional({ type: String }) detail?: string;
 }
 
@@ -52,7 +52,7 @@ class ServiceConsumerDto {
 /** A service that answered its health RPC. */
 export class ServiceUpDto {
   @OneOf(['ok', 'degraded', 'down']) status!: 'ok' | 'degraded' | 'down';
-  @Int() latency_ms!: number;
+  @Num('Milliseconds.') latency_ms!: number;
   @Str() version!: string;
   @Num() uptime_s!: number;
   @Str('The replica that answered.') instance!: string;
@@ -70,7 +70,7 @@ class ServiceErrorDto {
 /** A service that did not answer. */
 export class ServiceDownDto {
   @OneOf(['down']) status!: 'down';
-  @Int() latency_ms!: number;
+  @Num('Milliseconds.') latency_ms!: number;
   @Nested(ServiceErrorDto) error!: ServiceErrorDto;
 }
 
@@ -109,7 +109,7 @@ export class DetailedHealthDto implements DetailedHealth {
   @OneOf(['ok', 'degraded', 'down']) status!: OverallStatus;
   @Str() version!: string;
   @DateTime() timestamp!: string;
-  @Int() duration_ms!: number;
+  @Num('Milliseconds.') duration_ms!: number;
   @Nested(GatewayInfoDto) gateway!: GatewayInfoDto;
   @ApiProperty({
     type: 'object',
