@@ -1350,6 +1350,150 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        LivenessDto: {
+            /** @enum {string} */
+            status: "ok";
+            /** @example 0.1.0 */
+            version: string;
+            /** Format: date-time */
+            timestamp: string;
+        };
+        ComponentHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            /** @description What is wrong, when down. */
+            detail?: string;
+        };
+        RevocationReaderDto: {
+            filter: string;
+            caught_up: boolean;
+            next_seq: number | null;
+            last_error: string | null;
+        };
+        RevocationsHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            /** @description What is wrong, when down. */
+            detail?: string;
+            readers: components["schemas"]["RevocationReaderDto"][];
+        };
+        ReadinessDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** Format: date-time */
+            timestamp: string;
+            nats: components["schemas"]["ComponentHealthDto"];
+            revocations: components["schemas"]["RevocationsHealthDto"];
+        };
+        LegacyHealthDto: {
+            /** @enum {string} */
+            status: "healthy" | "unhealthy";
+            /** @example Control Plane API is running */
+            message: string;
+            /** @description The parts that are not ok (`services.billing`, `postgres`, …). */
+            problems?: string[];
+        };
+        ServiceConsumerDto: {
+            name: string;
+            pending: number;
+            ack_pending: number;
+            redelivered: number;
+        };
+        ServiceUpDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            /** @description Milliseconds. */
+            latency_ms: number;
+            version: string;
+            uptime_s: number;
+            /** @description The replica that answered. */
+            instance: string;
+            /** @description Its own checks (postgres, outbox, …). */
+            checks: {
+                [key: string]: components["schemas"]["CheckDto"];
+            };
+            consumers?: components["schemas"]["ServiceConsumerDto"][];
+            dead_letters?: number;
+        };
+        ServiceErrorDto: {
+            /** @example SERVICE_UNAVAILABLE */
+            code: string;
+            detail: string;
+        };
+        ServiceDownDto: {
+            /** @enum {string} */
+            status: "down";
+            /** @description Milliseconds. */
+            latency_ms: number;
+            error: components["schemas"]["ServiceErrorDto"];
+        };
+        CheckDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            detail?: string;
+        };
+        GatewayInfoDto: {
+            /** @enum {string} */
+            status: "ok";
+            version: string;
+            instance: string;
+            uptime_s: number;
+        };
+        StreamInfoDto: {
+            name: string;
+            messages: number;
+            bytes: number;
+            first_seq: number;
+            last_seq: number;
+            consumer_count: number;
+        };
+        ConsumerLagDto: {
+            /** @enum {string} */
+            service: "identity" | "tenants" | "provisioning" | "backups" | "billing" | "webhooks";
+            name: string;
+            pending: number;
+            ack_pending: number;
+            redelivered: number;
+        };
+        JetStreamHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            /** @description What is wrong, when down. */
+            detail?: string;
+            stream?: components["schemas"]["StreamInfoDto"];
+            consumers: components["schemas"]["ConsumerLagDto"][];
+        };
+        DetailedHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            version: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Milliseconds. */
+            duration_ms: number;
+            gateway: components["schemas"]["GatewayInfoDto"];
+            /** @description Each service by name. */
+            services?: {
+                identity: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                tenants: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                provisioning: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                backups: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                billing: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                webhooks: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+            };
+            postgres: components["schemas"]["ComponentHealthDto"];
+            nats: components["schemas"]["ComponentHealthDto"];
+            jetstream: components["schemas"]["JetStreamHealthDto"];
+            revocations: components["schemas"]["RevocationsHealthDto"];
+        };
         MaintenanceView: {
             enabled: boolean;
             message: string | null;
@@ -1379,6 +1523,64 @@ export interface components {
              */
             ends_at?: string;
         };
+        ThreatSourceDto: {
+            ip?: string | null;
+            user_id?: string | null;
+            route?: string | null;
+            provider?: string | null;
+            tier?: string | null;
+        };
+        SuggestedBlockDto: {
+            /** @enum {string} */
+            target_type: "ip" | "cidr" | "api_key";
+            target: string;
+        };
+        ThreatViewDto: {
+            /** @description Stable for the same kind of threat from the same source. */
+            id: string;
+            /** @enum {string} */
+            type: "credential_stuffing" | "token_reuse" | "signature_failure_burst" | "rate_limit_storm";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            summary: string;
+            source: components["schemas"]["ThreatSourceDto"];
+            count: number;
+            /** Format: date-time */
+            first_seen: string;
+            /** Format: date-time */
+            last_seen: string;
+            /** @description A block in force covers its source. */
+            blocked: boolean;
+            /** @description What to block to stop it. */
+            suggested_block: components["schemas"]["SuggestedBlockDto"] | null;
+        };
+        SecurityBlockViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            target_type: "ip" | "cidr" | "api_key";
+            /** @example 203.0.113.7 */
+            target: string;
+            reason: string;
+            /** Format: uuid */
+            blocked_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            unblocked_at: string | null;
+            /** Format: uuid */
+            unblocked_by: string | null;
+        };
+        ThreatsResponseDto: {
+            /** Format: date-time */
+            window_start: string;
+            /** Format: date-time */
+            window_end: string;
+            threats: components["schemas"]["ThreatViewDto"][];
+            blocks: components["schemas"]["SecurityBlockViewDto"][];
+        };
         ThreatActionBody: {
             /**
              * @description Block the target at every gateway replica, or lift its block.
@@ -1402,6 +1604,115 @@ export interface components {
              * @description When a block lifts by itself (ISO 8601, future).
              */
             expires_at?: string;
+        };
+        FindingSummaryDto: {
+            info: number;
+            low: number;
+            medium: number;
+            high: number;
+            critical: number;
+        };
+        FindingResourceViewDto: {
+            type: string;
+            id: string;
+        };
+        SecurityFindingViewDto: {
+            /**
+             * @description Stable, upper case.
+             * @example CORS_ANY_ORIGIN
+             */
+            code: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            title: string;
+            explanation: string;
+            fix: string;
+            /**
+             * @description Which part of the platform said so.
+             * @example gateway
+             */
+            source: string;
+            resource?: components["schemas"]["FindingResourceViewDto"] | null;
+        };
+        SecurityScanViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            /** @example /api/v1/security/scans/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b */
+            status_url: string;
+            /** Format: uuid */
+            requested_by: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description Findings by severity. */
+            summary: components["schemas"]["FindingSummaryDto"];
+            findings: components["schemas"]["SecurityFindingViewDto"][];
+            /** @description Parts of the platform that did not answer the scan. */
+            not_scanned: string[];
+            error: string | null;
+        };
+        DeadLetterViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            service: "identity" | "tenants" | "provisioning" | "backups" | "billing" | "webhooks";
+            /** @description The durable consumer that parked it. */
+            consumer: string;
+            /** @example events.tenant.created */
+            subject: string;
+            /** Format: uuid */
+            event_id: string | null;
+            type: string | null;
+            error: string;
+            attempts: number;
+            /** @enum {string} */
+            status: "parked" | "replayed";
+            /** Format: date-time */
+            parked_at: string;
+            /** Format: date-time */
+            replayed_at: string | null;
+            /** @description The message as received (raw text: it may not be valid JSON). */
+            payload: string;
+        };
+        UnavailableServiceDto: {
+            /** @enum {string} */
+            service: "identity" | "tenants" | "provisioning" | "backups" | "billing" | "webhooks";
+            code: string;
+            detail: string;
+        };
+        DeadLetterPageDto: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["DeadLetterViewDto"][];
+            /** @description Services that did not answer a merged listing. */
+            unavailable?: components["schemas"]["UnavailableServiceDto"][];
+        };
+        DeadLetterReplayResultDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "replayed" | "parked";
+            /** @description Still parked: the new error. */
+            error?: string;
+        };
+        RequestedTenantDto: {
+            name: string;
+            domain: string | null;
+            /** @enum {string} */
+            created: "after_email_verification";
+        };
+        AcceptedResponseDto: {
+            /** @enum {string} */
+            status: "accepted";
+            message: string;
+            /** @description Registration with `tenant_name`: created with the new user as owner once the email is verified. */
+            requested_tenant?: components["schemas"]["RequestedTenantDto"];
         };
         RegisterBody: {
             /**
@@ -1434,23 +1745,6 @@ export interface components {
             /** @description Domain of that tenant. */
             tenant_domain?: string;
         };
-        RequestedTenantDto: {
-            name: string;
-            domain: string | null;
-            /** @enum {string} */
-            created: "after_email_verification";
-        };
-        AcceptedResponseDto: {
-            /** @enum {string} */
-            status: "accepted";
-            message: string;
-            /** @description Registration with `tenant_name`: created with the new user as owner once the email is verified. */
-            requested_tenant?: components["schemas"]["RequestedTenantDto"];
-        };
-        VerifyEmailBody: {
-            /** @description The token from the verification mail. */
-            token: string;
-        };
         CreatingTenantDto: {
             name: string;
             domain: string | null;
@@ -1463,6 +1757,10 @@ export interface components {
             /** @description The tenant asked for at registration, now being created. */
             requested_tenant?: components["schemas"]["CreatingTenantDto"];
         };
+        VerifyEmailBody: {
+            /** @description The token from the verification mail. */
+            token: string;
+        };
         ResendVerificationBody: {
             /**
              * Format: email
@@ -1470,20 +1768,6 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
-        };
-        LoginBody: {
-            /**
-             * Format: email
-             * @description Email address (or `username`, not both).
-             */
-            email?: string;
-            /** @description Username (or `email`, not both). */
-            username?: string;
-            /**
-             * Format: password
-             * @description Password.
-             */
-            password: string;
         };
         UserViewDto: {
             /** Format: uuid */
@@ -1539,9 +1823,27 @@ export interface components {
             email: string;
             roles: ("user" | "admin")[];
         };
+        LoginBody: {
+            /**
+             * Format: email
+             * @description Email address (or `username`, not both).
+             */
+            email?: string;
+            /** @description Username (or `email`, not both). */
+            username?: string;
+            /**
+             * Format: password
+             * @description Password.
+             */
+            password: string;
+        };
         RefreshBody: {
             /** @description The refresh token of the last login/refresh (`rt_…`); it is rotated. */
             refresh_token: string;
+        };
+        LogoutResponseDto: {
+            /** @description Sessions ended by this logout. */
+            sessions_ended: number;
         };
         LogoutBody: {
             /** @description End the session of this refresh token. */
@@ -1552,10 +1854,6 @@ export interface components {
              */
             session_id?: string;
         };
-        LogoutResponseDto: {
-            /** @description Sessions ended by this logout. */
-            sessions_ended: number;
-        };
         ForgotPasswordBody: {
             /**
              * Format: email
@@ -1563,6 +1861,10 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+        };
+        ResetPasswordResponseDto: {
+            /** @enum {boolean} */
+            password_reset: true;
         };
         ResetPasswordBody: {
             /** @description The token from the reset mail. */
@@ -1572,10 +1874,6 @@ export interface components {
              * @description Password (at least 12 characters, not a common one, not your email).
              */
             password: string;
-        };
-        ResetPasswordResponseDto: {
-            /** @enum {boolean} */
-            password_reset: true;
         };
         UpdateMeBody: {
             /** @description Full name. */
@@ -1601,6 +1899,26 @@ export interface components {
              */
             current_password?: string;
             name?: string;
+        };
+        JsonWebKeyDto: {
+            /** @description Key id; the `kid` of the tokens it signed. */
+            kid: string;
+            /** @enum {string} */
+            kty: "RSA";
+            /** @enum {string} */
+            alg: "RS256";
+            /** @enum {string} */
+            use: "sig";
+            /** @description RSA modulus (base64url). */
+            n: string;
+            /**
+             * @description RSA exponent (base64url).
+             * @example AQAB
+             */
+            e: string;
+        };
+        JwksResponseDto: {
+            keys: components["schemas"]["JsonWebKeyDto"][];
         };
         CreateUserBody: {
             /** @description Full name. */
@@ -1730,27 +2048,6 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
         };
-        CreateApiKeyBody: {
-            /** @description A name to recognise the key by. */
-            name: string;
-            /**
-             * Format: uuid
-             * @description Bind the key to one tenant you belong to.
-             */
-            tenant_id?: string | null;
-            /** @description Scopes recorded with the key. */
-            scopes?: string[];
-            /**
-             * Format: date-time
-             * @description When the key stops working (ISO 8601).
-             */
-            expires_at?: string | null;
-            /**
-             * Format: uuid
-             * @description Admins only: create the key for another user.
-             */
-            user_id?: string;
-        };
         CreatedApiKeyViewDto: {
             /** Format: uuid */
             id: string;
@@ -1775,6 +2072,27 @@ export interface components {
              * @example sk_…
              */
             key: string;
+        };
+        CreateApiKeyBody: {
+            /** @description A name to recognise the key by. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description Bind the key to one tenant you belong to.
+             */
+            tenant_id?: string | null;
+            /** @description Scopes recorded with the key. */
+            scopes?: string[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (ISO 8601).
+             */
+            expires_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Admins only: create the key for another user.
+             */
+            user_id?: string;
         };
         AuditUserDto: {
             /** Format: uuid */
@@ -1812,6 +2130,39 @@ export interface components {
             correlation_id: string | null;
             /** Format: date-time */
             timestamp: string;
+        };
+        SecurityMetricsHourDto: {
+            /** Format: date-time */
+            hour: string;
+            failed_logins: number;
+            lockouts: number;
+            token_reuse: number;
+            signature_failures: number;
+            rate_limit_rejections: number;
+        };
+        SecurityMetricsResponseDto: {
+            /** Format: date-time */
+            window_start: string;
+            /** Format: date-time */
+            window_end: string;
+            failed_logins: number;
+            lockouts: number;
+            token_reuse: number;
+            /** @description Accounts with at least one failed login in the window. */
+            accounts_targeted: number;
+            /** @description Inbound provider webhooks refused for their signature. */
+            signature_failures: number;
+            /** @description Requests refused with 429. */
+            rate_limit_rejections: number;
+            rate_limit_rejections_by_tier: {
+                [key: string]: number;
+            };
+            /** @description By route pattern. */
+            rate_limit_rejections_by_route: {
+                [key: string]: number;
+            };
+            /** @description Hour by hour, oldest first. */
+            series: components["schemas"]["SecurityMetricsHourDto"][];
         };
         TenantViewDto: {
             /** Format: uuid */
@@ -1966,20 +2317,446 @@ export interface components {
             operation: components["schemas"]["TenantOperationDto"] | null;
             history: components["schemas"]["TenantTransitionDto"][];
         };
+        TenantMemberListItemDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+            /**
+             * Format: uuid
+             * @description Who added them (null: the owner, at creation).
+             */
+            added_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The user’s id (same as `user_id`).
+             */
+            id: string;
+            name: string | null;
+            /** Format: email */
+            email: string | null;
+            /** @description The user account is active. */
+            is_active: boolean;
+        };
+        TenantMemberViewDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+            /**
+             * Format: uuid
+             * @description Who added them (null: the owner, at creation).
+             */
+            added_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
         AddMemberBody: {
             /** Format: uuid */
             user_id: string;
             /** @enum {string} */
             role?: "admin" | "member";
         };
+        TenantMemberRemovedDto: {
+            /** @enum {boolean} */
+            removed: true;
+        };
+        PendingChangeDto: {
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            max_users: number;
+            /** @enum {string} */
+            billing_cycle: "monthly" | "annually";
+        };
+        DunningDto: {
+            /** @description Failed payment attempts so far. */
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+        };
+        SubscriptionViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            owner_id: string;
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            plan_version: number;
+            /** @enum {string} */
+            status: "trialing" | "active" | "past_due" | "unpaid" | "canceled";
+            /** @enum {string} */
+            billing_cycle: "monthly" | "annually";
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            /**
+             * @description Price of one cycle with the current seats, minor units.
+             * @example 4900
+             */
+            amount: number;
+            max_users: number;
+            user_count: number;
+            subscribed_user_ids: string[];
+            has_available_seats: boolean;
+            /** Format: uuid */
+            payment_method_id: string | null;
+            /**
+             * @description ISO 3166-1 alpha-2.
+             * @example DE
+             */
+            billing_country: string | null;
+            /** Format: date-time */
+            start_date: string;
+            /** Format: date-time */
+            end_date: string | null;
+            /** Format: date-time */
+            trial_end: string | null;
+            /** Format: date-time */
+            current_period_start: string;
+            /** Format: date-time */
+            current_period_end: string;
+            /**
+             * Format: date-time
+             * @description When the next invoice is due; null when nothing renews.
+             */
+            renewal_date: string | null;
+            cancel_at_period_end: boolean;
+            /** Format: date-time */
+            canceled_at: string | null;
+            is_active: boolean;
+            /** @description A change taking effect at the period end (downgrade). */
+            pending_change: components["schemas"]["PendingChangeDto"] | null;
+            /** @description Prorated amounts accrued to the next invoice, minor units. */
+            accrued_amount: number;
+            dunning: components["schemas"]["DunningDto"] | null;
+            /** @description Sandbox test clock: seconds this subscription’s time is ahead. */
+            test_clock_offset_s: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        LocalInstanceEndpointDto: {
+            /** @enum {string} */
+            kind: "local";
+            host: string;
+            port: number | null;
+            pid: number | null;
+        };
+        KubernetesInstanceEndpointDto: {
+            /** @enum {string} */
+            kind: "kubernetes";
+            namespace: string;
+            deployment: string;
+            service: string;
+            ingress_host: string;
+        };
+        InstanceResourcesDto: {
+            /**
+             * @description Kubernetes quantity.
+             * @example 250m
+             */
+            cpu_request: string;
+            /** @example 1 */
+            cpu_limit: string;
+            /** @example 512Mi */
+            memory_request: string;
+            /** @example 1Gi */
+            memory_limit: string;
+            /**
+             * @description Persistent volume and database-size budget.
+             * @example 5Gi
+             */
+            storage: string;
+            max_pods: number;
+            replicas: number;
+        };
+        InstanceViewDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example acme */
+            slug: string;
+            /** @enum {string} */
+            runtime: "local" | "kubernetes";
+            /** @enum {string} */
+            status: "starting" | "running" | "stopped" | "failed" | "deleting" | "absent";
+            /**
+             * @description The plan the instance is sized for.
+             * @example standard
+             */
+            plan: string;
+            resources: components["schemas"]["InstanceResourcesDto"];
+            /** @example http://acme.localhost:3000 */
+            access_url: string;
+            /** @description Template (local) or image (Kubernetes). */
+            version: string;
+            /** @description Where the runtime runs it (by `kind`). */
+            endpoint: components["schemas"]["LocalInstanceEndpointDto"] | components["schemas"]["KubernetesInstanceEndpointDto"];
+            /** Format: date-time */
+            started_at: string | null;
+            /** @description Restarts the runtime did on its own after crashes. */
+            restarts: number;
+            /** @description Why the instance is `failed`, when known. */
+            error: string | null;
+        };
+        ActionOperationDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description restart, stop, start, suspend, resume, migrate, provision, backup, … */
+            kind: string;
+            status: string;
+        };
+        TenantActionAcceptedDto: {
+            tenant: components["schemas"]["TenantViewDto"];
+            operation: components["schemas"]["ActionOperationDto"];
+            /**
+             * @description Follow it for progress.
+             * @example /api/v1/tenants/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/status
+             */
+            status_url: string;
+        };
         InstanceActionBody: {
             /** @enum {string} */
             action: "restart" | "stop" | "start";
+        };
+        MetricLimitsDto: {
+            cpu_limit: string;
+            memory_limit: string;
+            storage: string;
+        };
+        MetricPointDto: {
+            /** Format: date-time */
+            timestamp: string;
+            cpu_percent: number | null;
+            memory_bytes: number | null;
+            storage_bytes: number | null;
+            network_rx_bytes: number | null;
+            network_tx_bytes: number | null;
+        };
+        InstanceMetricsViewDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            runtime: "local" | "kubernetes";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Seconds per bucket. */
+            step_s: number;
+            limits: components["schemas"]["MetricLimitsDto"];
+            /** @description The latest sample, whatever the range. */
+            current: components["schemas"]["MetricPointDto"] | null;
+            /** @description Averages per `step_s` bucket, oldest first. */
+            series: components["schemas"]["MetricPointDto"][];
+        };
+        LogEntryViewDto: {
+            /** Format: date-time */
+            timestamp: string | null;
+            /** @enum {string} */
+            level: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+            message: string;
+            /** @description Pod name (Kubernetes), `app` or `runtime` (local). */
+            source: string;
+            /** @description The rest of a structured line. */
+            fields?: {
+                [key: string]: unknown;
+            };
+        };
+        TenantOperationCountsDto: {
+            in_progress: number;
+            failed_last_24h: number;
+            succeeded_last_24h: number;
+        };
+        TenantsAdminStatsDto: {
+            total_tenants: number;
+            active_instances: number;
+            by_status: {
+                [key: string]: number;
+            };
+            by_plan: {
+                [key: string]: number;
+            };
+            by_database_strategy: {
+                [key: string]: number;
+            };
+            created_last_24h: number;
+            created_last_7d: number;
+            operations: components["schemas"]["TenantOperationCountsDto"];
+        };
+        UsersStatsDto: {
+            total: number;
+            active: number;
+            inactive: number;
+            admins: number;
+            email_verified: number;
+            created_last_24h: number;
+            created_last_7d: number;
+            logged_in_last_24h: number;
+            by_plan_tier: {
+                [key: string]: number;
+            };
+        };
+        InstanceJobCountsDto: {
+            queued: number;
+            running: number;
+            failed_last_24h: number;
+        };
+        InstancesStatsDto: {
+            runtime: string;
+            total: number;
+            by_status: {
+                [key: string]: number;
+            };
+            crash_restarts: number;
+            cpu_percent: number;
+            memory_bytes: number;
+            storage_bytes: number;
+            /** @description Ready spare databases; null when the pool is off. */
+            spare_databases: number | null;
+            jobs: components["schemas"]["InstanceJobCountsDto"];
+        };
+        PlanRevenueDto: {
+            subscriptions: number;
+            mrr: number;
+            revenue: number;
+        };
+        CurrencyRevenueDto: {
+            total_revenue: number;
+            mrr: number;
+            last_30_days: number;
+        };
+        RevenueViewDto: {
+            /** @description Paid invoices ever, minor units. */
+            total_revenue: number;
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            /** @description Monthly recurring revenue, minor units. */
+            mrr: number;
+            arr: number;
+            last_30_days: number;
+            /** @description By plan code. */
+            by_plan: {
+                [key: string]: components["schemas"]["PlanRevenueDto"];
+            };
+            /** @description Other currencies, each summed on its own. */
+            by_currency: {
+                [key: string]: components["schemas"]["CurrencyRevenueDto"];
+            };
+        };
+        PlatformHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            /** @description Each service’s status. */
+            services: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            postgres: "ok" | "down";
+            /** @enum {string} */
+            nats: "ok" | "down";
+            /** @description Events not yet handled by their consumers. */
+            event_backlog: number;
+        };
+        PlatformMetricsDto: {
+            /** Format: date-time */
+            generated_at: string;
+            tenants: components["schemas"]["TenantsAdminStatsDto"] | null;
+            users: components["schemas"]["UsersStatsDto"] | null;
+            instances: components["schemas"]["InstancesStatsDto"] | null;
+            revenue: components["schemas"]["RevenueViewDto"] | null;
+            health: components["schemas"]["PlatformHealthDto"];
+            /** @description Sections whose service did not answer (`tenants`, `identity`, `provisioning`, `billing`). */
+            unavailable: string[];
         };
         AdminActionBody: {
             /** @enum {string} */
             action: "restart" | "stop" | "start" | "suspend" | "resume" | "migrate" | "backup" | "retry";
             reason?: string;
+        };
+        AdminStatsDto: {
+            /** @example 42 */
+            total_users: number;
+            /** @example 17 */
+            total_tenants: number;
+            /**
+             * @description Tenants `active`.
+             * @example 15
+             */
+            active_instances: number;
+            /**
+             * @description Paid invoices ever, minor units of `currency`; null while billing does not answer.
+             * @example 129900
+             */
+            total_revenue: number | null;
+            /** @enum {string|null} */
+            currency: "USD" | "EUR" | null;
+            tenants_by_status: {
+                [key: string]: number;
+            };
+            tenants_by_plan: {
+                [key: string]: number;
+            };
+        };
+        PlanPriceDto: {
+            /** @description Base price per cycle, seats included; minor units. */
+            amount: number;
+            /** @description Each seat above `seats_included`, per cycle. */
+            extra_seat_amount: number;
+        };
+        CyclePricesDto: {
+            monthly: components["schemas"]["PlanPriceDto"];
+            annually: components["schemas"]["PlanPriceDto"];
+        };
+        CurrencyPricesDto: {
+            USD: components["schemas"]["CyclePricesDto"];
+            EUR: components["schemas"]["CyclePricesDto"];
+        };
+        ProrationBehaviourDto: {
+            /** @enum {string} */
+            mode: "invoice_now" | "accrue";
+            /** @description Net amounts below this (minor units) accrue. */
+            invoice_now_threshold: number;
+        };
+        PlanLimitsDto: {
+            tenants_per_owner: number;
+            max_seats: number;
+            cpu_request: string;
+            cpu_limit: string;
+            memory_request: string;
+            memory_limit: string;
+            storage: string;
+            backup_retention_days: number;
+            /** @enum {string} */
+            rate_limit_tier: "standard" | "premium" | "enterprise";
+            webhook_endpoints: number;
+        };
+        PlanViewDto: {
+            /** @enum {string} */
+            code: "free" | "standard" | "premium" | "enterprise";
+            version: number;
+            /** @example Standard */
+            name: string;
+            /** @description Higher is an upgrade. */
+            tier: number;
+            /** @description By currency, then billing cycle. */
+            prices: components["schemas"]["CurrencyPricesDto"];
+            /** @description 0: no trial. */
+            trial_days: number;
+            seats_included: number;
+            proration: components["schemas"]["ProrationBehaviourDto"];
+            limits: components["schemas"]["PlanLimitsDto"];
+        };
+        PlanListDto: {
+            count: number;
+            results: components["schemas"]["PlanViewDto"][];
         };
         CreateSubscriptionBody: {
             /**
@@ -2040,6 +2817,61 @@ export interface components {
              */
             preview_id?: string;
         };
+        PreviewTermsDto: {
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            max_users: number;
+            /** @enum {string} */
+            billing_cycle: "monthly" | "annually";
+            /** @description Price of one cycle, minor units. */
+            amount: number;
+        };
+        InvoiceLineViewDto: {
+            description: string;
+            /** @enum {string} */
+            kind: "subscription" | "seats" | "proration_credit" | "proration_charge" | "accrued";
+            quantity: number;
+            /** @description Minor units. */
+            unit_amount: number;
+            /** @description Minor units (negative for a credit). */
+            amount: number;
+            /** Format: date-time */
+            period_start: string | null;
+            /** Format: date-time */
+            period_end: string | null;
+        };
+        SubscriptionChangePreviewDto: {
+            /**
+             * Format: uuid
+             * @description Confirm with `PUT billing/subscriptions/{id}` and this id.
+             */
+            preview_id: string;
+            /** Format: uuid */
+            subscription_id: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @enum {string} */
+            effective: "now" | "period_end";
+            /** @enum {string} */
+            billing: "invoice_now" | "accrue" | "none";
+            from: components["schemas"]["PreviewTermsDto"];
+            to: components["schemas"]["PreviewTermsDto"];
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            lines: components["schemas"]["InvoiceLineViewDto"][];
+            /** @description Credit for the unused part of the period. */
+            credit: number;
+            /** @description Charged for the rest of the period on the new terms. */
+            charge: number;
+            subtotal: number;
+            tax: number;
+            /** @description What the buyer pays now. */
+            amount_due: number;
+            /** @description Credit carried to the next invoice. */
+            credit_balance: number;
+            /** Format: date-time */
+            new_period_end: string;
+        };
         PreviewChangeBody: {
             /**
              * @description Plan code (see `GET billing/plans`).
@@ -2054,6 +2886,12 @@ export interface components {
              */
             billing_cycle?: "monthly" | "annually";
         };
+        SeatViewDto: {
+            /** Format: uuid */
+            user_id: string;
+            /** Format: date-time */
+            added_at: string;
+        };
         AddSeatBody: {
             /**
              * Format: uuid
@@ -2064,6 +2902,74 @@ export interface components {
         AdvanceClockBody: {
             days?: number;
             seconds?: number;
+        };
+        InvoiceBuyerDto: {
+            name: string;
+            billing_address: string | null;
+            country: string | null;
+            /** Format: email */
+            email: string | null;
+        };
+        InvoiceViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example INV-2026-000042 */
+            number: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            subscription_id: string | null;
+            /** @enum {string} */
+            status: "draft" | "open" | "paid" | "void" | "uncollectible";
+            /** @enum {string} */
+            kind: "period" | "proration";
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            lines: components["schemas"]["InvoiceLineViewDto"][];
+            subtotal: number;
+            tax_rate_percent: number;
+            tax: number;
+            total: number;
+            amount_paid: number;
+            amount_due: number;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: date-time */
+            due_date: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            /** Format: date-time */
+            voided_at: string | null;
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            plan_version: number;
+            buyer: components["schemas"]["InvoiceBuyerDto"];
+            /**
+             * @description The invoice as a PDF.
+             * @example /api/v1/billing/invoices/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/pdf
+             */
+            pdf_url: string;
+        };
+        PaymentMethodViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example sandbox */
+            provider: string;
+            /** @example visa */
+            brand: string;
+            /** @example 4242 */
+            last4: string;
+            exp_month: number;
+            exp_year: number;
+            is_default: boolean;
+            /** Format: date-time */
+            created_at: string;
         };
         CreatePaymentMethodBody: {
             /**
@@ -2080,6 +2986,93 @@ export interface components {
             /** @description Make it the tenant’s default (the first card always is). */
             set_default?: boolean;
         };
+        WebhookEndpointViewDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description null: a platform endpoint (admins).
+             */
+            tenant_id: string | null;
+            /**
+             * Format: uri
+             * @example https://example.com/hooks/saas
+             */
+            url: string;
+            description: string;
+            /** @description Event types it receives (`*` for all). */
+            event_types: string[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /** @description Requests per second at most. */
+            rate_limit: number | null;
+            /** @description Extra headers sent with every request. */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description The first characters of the secret, to tell secrets apart.
+             * @example whsec_Mf
+             */
+            secret_hint: string;
+            /** Format: date-time */
+            secret_rotated_at: string | null;
+            /** Format: date-time */
+            failing_since: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CreatedWebhookEndpointViewDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description null: a platform endpoint (admins).
+             */
+            tenant_id: string | null;
+            /**
+             * Format: uri
+             * @example https://example.com/hooks/saas
+             */
+            url: string;
+            description: string;
+            /** @description Event types it receives (`*` for all). */
+            event_types: string[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /** @description Requests per second at most. */
+            rate_limit: number | null;
+            /** @description Extra headers sent with every request. */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description The first characters of the secret, to tell secrets apart.
+             * @example whsec_Mf
+             */
+            secret_hint: string;
+            /** Format: date-time */
+            secret_rotated_at: string | null;
+            /** Format: date-time */
+            failing_since: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * @description The signing secret, shown this once.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
         CreateEndpointBody: {
             /**
              * Format: uri
@@ -2089,7 +3082,7 @@ export interface components {
             /** @description Free text. */
             description?: string;
             /** @description Event types to send: exact (`tenant.ready`), per aggregate (`tenant.*`) or `*`; empty = all. */
-            event_types?: string[][];
+            event_types?: string[];
             /** @description A disabled endpoint receives nothing (its queued messages wait). */
             enabled?: boolean;
             /** @description Requests per second at most. */
@@ -2113,7 +3106,7 @@ export interface components {
             /** @description Free text. */
             description?: string;
             /** @description Event types to send: exact (`tenant.ready`), per aggregate (`tenant.*`) or `*`; empty = all. */
-            event_types?: string[][];
+            event_types?: string[];
             /** @description A disabled endpoint receives nothing (its queued messages wait). */
             enabled?: boolean;
             /** @description Requests per second at most. */
@@ -2122,6 +3115,58 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+        };
+        RotatedWebhookSecretViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The new secret, shown this once. */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description Until then requests carry a signature with the old secret too.
+             */
+            previous_secret_expires_at: string;
+        };
+        WebhookAttemptViewDto: {
+            /** Format: date-time */
+            attempted_at: string;
+            status_code: number | null;
+            latency_ms: number;
+            response_snippet: string | null;
+            error: string | null;
+        };
+        WebhookDeliveryViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The `webhook-id` header of every request of this message. */
+            webhook_id: string;
+            /** Format: uuid */
+            endpoint_id: string;
+            /** Format: uuid */
+            tenant_id: string | null;
+            /** Format: uuid */
+            event_id: string;
+            /** @example tenant.created */
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts_count: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            attempts: components["schemas"]["WebhookAttemptViewDto"][];
+        };
+        WebhookRecoverResultDto: {
+            /** Format: uuid */
+            endpoint_id: string;
+            /** @description Failed deliveries queued again. */
+            requeued: number;
         };
         RecoverBody: {
             /**
@@ -2134,6 +3179,53 @@ export interface components {
              * @description …up to this time (default: now).
              */
             until?: string;
+        };
+        WebhookEventTypeViewDto: {
+            /** @example tenant.created */
+            type: string;
+            /** @description JSON schema of `data`, where the contract has a payload class. */
+            schema: {
+                [key: string]: unknown;
+            } | null;
+        };
+        IntegrationReceiveResultDto: {
+            /** @enum {boolean} */
+            received: true;
+            /** @description The event id was seen before: nothing was done. */
+            duplicate: boolean;
+            /** Format: uuid */
+            id: string;
+        };
+        ProviderHealthViewDto: {
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down" | "unknown";
+            response_time_ms: number | null;
+            /** Format: date-time */
+            last_check_at: string | null;
+            error: string | null;
+        };
+        ProviderViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example stripe */
+            name: string;
+            webhook_url: string | null;
+            api_base_url: string | null;
+            /** @enum {string} */
+            auth_type: "api_key" | "oauth2" | "hmac" | "none";
+            /** @enum {string} */
+            signature_scheme: "standard_webhooks" | "stripe" | "hmac_sha256";
+            secret_key_set: boolean;
+            /** @description IPs or CIDRs webhooks are accepted from (empty: any). */
+            allowed_ips: string[];
+            rate_limit: number | null;
+            timestamp_tolerance_s: number;
+            is_active: boolean;
+            health: components["schemas"]["ProviderHealthViewDto"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         CreateProviderBody: {
             /** @description Lower-case name, also the `{provider}` of `POST integrations/webhooks/{provider}`. */
@@ -2155,7 +3247,7 @@ export interface components {
              */
             signature_scheme?: "standard_webhooks" | "stripe" | "hmac_sha256";
             /** @description Source IPs or CIDR blocks allowed to call; empty = any. */
-            allowed_ips?: string[][];
+            allowed_ips?: string[];
             /** @description Webhooks per minute at most. */
             rate_limit?: number | null;
             /** @description How old a signed timestamp may be (default 300). */
@@ -2183,13 +3275,49 @@ export interface components {
              */
             signature_scheme?: "standard_webhooks" | "stripe" | "hmac_sha256";
             /** @description Source IPs or CIDR blocks allowed to call; empty = any. */
-            allowed_ips?: string[][];
+            allowed_ips?: string[];
             /** @description Webhooks per minute at most. */
             rate_limit?: number | null;
             /** @description How old a signed timestamp may be (default 300). */
             timestamp_tolerance_s?: number;
             /** @description An inactive provider’s webhooks are refused (404). */
             is_active?: boolean;
+        };
+        IntegrationEventViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            provider_id: string;
+            provider: string;
+            /** @description The provider’s event id (stored once). */
+            event_id: string;
+            type: string;
+            /** @enum {string} */
+            status: "received" | "processed" | "failed";
+            attempts: number;
+            error: string | null;
+            /** @description The event as the provider sent it (any JSON). */
+            payload: Record<string, never> | null;
+            /** Format: date-time */
+            received_at: string;
+            /** Format: date-time */
+            processed_at: string | null;
+        };
+        ProviderHealthEntryDto: {
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down" | "unknown";
+            response_time_ms: number | null;
+            /** Format: date-time */
+            last_check_at: string | null;
+            error: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        IntegrationsHealthViewDto: {
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down" | "unknown";
+            providers: components["schemas"]["ProviderHealthEntryDto"][];
         };
         BackupPartDoc: {
             /** @enum {string} */
@@ -2416,7 +3544,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LivenessDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2443,7 +3573,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2460,7 +3592,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["ReadinessDto"];
                 };
             };
         };
@@ -2479,7 +3611,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "healthy",
+                     *       "message": "Control Plane API is running"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegacyHealthDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2496,7 +3636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["LegacyHealthDto"];
                 };
             };
         };
@@ -2515,7 +3655,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DetailedHealthDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2532,7 +3674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["DetailedHealthDto"];
                 };
             };
         };
@@ -2546,6 +3688,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,6 +3757,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2685,7 +3829,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ThreatsResponseDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -2761,7 +3907,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityBlockViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -2851,7 +3999,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityScanViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -2926,12 +4076,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SecurityScanViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -3006,7 +4159,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityScanViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -3096,7 +4251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["DeadLetterPageDto"];
                 };
             };
             /** @description Bad Request */
@@ -3172,7 +4327,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplayResultDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -3333,6 +4490,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3599,6 +4757,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3727,6 +4886,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,7 +5099,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JwksResponseDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -3996,7 +5158,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserViewDto"][];
+                        results: components["schemas"]["UserViewDto"][];
                     };
                 };
             };
@@ -4353,6 +5515,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4549,7 +5712,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserTenantViewDto"][];
+                        results: components["schemas"]["UserTenantViewDto"][];
                     };
                 };
             };
@@ -4643,7 +5806,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserTenantViewDto"][];
+                        results: components["schemas"]["UserTenantViewDto"][];
                     };
                 };
             };
@@ -4737,7 +5900,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserSubscriptionViewDto"][];
+                        results: components["schemas"]["UserSubscriptionViewDto"][];
                     };
                 };
             };
@@ -4832,7 +5995,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserViewDto"][];
+                        results: components["schemas"]["UserViewDto"][];
                     };
                 };
             };
@@ -4917,7 +6080,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["ApiKeyViewDto"][];
+                        results: components["schemas"]["ApiKeyViewDto"][];
                     };
                 };
             };
@@ -5201,7 +6364,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["AuditLogViewDto"][];
+                        results: components["schemas"]["AuditLogViewDto"][];
                     };
                 };
             };
@@ -5288,7 +6451,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityMetricsResponseDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -5377,7 +6542,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["TenantViewDto"][];
+                        results: components["schemas"]["TenantViewDto"][];
                     };
                 };
             };
@@ -5913,6 +7078,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6005,12 +7171,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of members. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["TenantMemberListItemDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -6096,12 +7265,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description The membership. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantMemberViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6198,11 +7369,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantMemberRemovedDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6280,11 +7454,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The tenant’s subscriptions (one page, up to 100). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SubscriptionViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6362,11 +7541,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6465,7 +7647,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantActionAcceptedDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6565,11 +7749,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceMetricsViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6663,12 +7850,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of log lines, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["LogEntryViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -6754,11 +7944,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlatformMetricsDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6865,7 +8058,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["TenantViewDto"][];
+                        results: components["schemas"]["TenantViewDto"][];
                     };
                 };
             };
@@ -6961,12 +8154,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description The operation and the status URL to follow. */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantActionAcceptedDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7060,11 +8255,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "total_users": 42,
+                     *       "total_tenants": 17,
+                     *       "active_instances": 15,
+                     *       "total_revenue": 129900,
+                     *       "currency": "USD",
+                     *       "tenants_by_status": {
+                     *         "active": 15,
+                     *         "pending": 2
+                     *       },
+                     *       "tenants_by_plan": {
+                     *         "free": 9,
+                     *         "standard": 8
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminStatsDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7154,7 +8369,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanListDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -7205,12 +8422,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SubscriptionViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -7299,7 +8519,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7413,7 +8635,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7500,7 +8724,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7604,7 +8830,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7691,7 +8919,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangePreviewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7778,11 +9008,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SeatViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7872,7 +9107,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7973,11 +9210,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8064,7 +9304,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8157,12 +9399,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["InvoiceViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -8246,7 +9491,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InvoiceViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8410,11 +9657,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["PaymentMethodViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8502,7 +9754,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8612,7 +9866,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8704,7 +9960,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["WebhookEndpointViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -8793,7 +10051,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8894,7 +10154,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8981,7 +10243,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9064,7 +10328,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9147,7 +10413,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhookSecretViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9226,11 +10494,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The queued delivery; follow it in `GET webhooks/deliveries`. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9322,11 +10592,13 @@ export interface operations {
         };
         responses: {
             /** @description How many deliveries were queued again. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookRecoverResultDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9407,7 +10679,11 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["WebhookEventTypeViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9503,7 +10779,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["WebhookDeliveryViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -9583,11 +10861,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The delivery, pending. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9678,7 +10958,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrationReceiveResultDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9786,7 +11068,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["ProviderViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -9872,7 +11156,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9964,7 +11250,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10051,7 +11339,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10143,7 +11433,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10238,7 +11530,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["IntegrationEventViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -10318,11 +11612,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The event, `received` until it is published. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrationEventViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10403,7 +11699,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrationsHealthViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
