@@ -26,9 +26,11 @@ type Answering<T> = (...args: never[]) => T | Promise<T>;
 /**
  * The body of a route's 2xx, as a response-view class (`…ViewDto implements …View`). The status is
  * the route's own (`@HttpCode()` or Nest's default), so this cannot disagree with what it answers.
- * The compiler holds the handler to the class: a handler whose return type has a field the class
- * lacks, or of another type, does not compile — annotate it (`Promise<TenantView>`) and keep the
- * class beside its contract view.
+ * The compiler holds the handler to the class: every field the class documents must be in the
+ * handler's return type, with the same type (an un-annotated `rpc.call`, `unknown`, does not
+ * compile: annotate it, `Promise<TenantView>`); `…ViewDto implements …View` holds the class to
+ * every field of the view. What the types cannot see (a service answering more than its view says)
+ * the strict response check of test/e2e/openapi-conformance.e2e-spec.ts finds.
  */
 export function ApiResult<T>(type: Type<T>, options: ApiResultOptions = {}) {
   return <F extends Answering<T>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
