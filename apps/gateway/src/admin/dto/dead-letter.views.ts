@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ServiceNames, type DeadLetterReplayResult, type DeadLetterView, type Page, type ServiceName } from '@saas/contracts';
+import { eventSubject, EventTypes, ServiceNames, type DeadLetterReplayResult, type DeadLetterView, type Page, type ServiceName } from '@saas/contracts';
 import { DateTime, Int, NestedList, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, Uuid } from '../../http/view-properties.js';
 import type { UnavailableService } from '../dead-letters.service.js';
 
@@ -7,7 +7,7 @@ export class DeadLetterViewDto implements DeadLetterView {
   @Uuid() id!: string;
   @OneOf(ServiceNames) service!: string;
   @Str('The durable consumer that parked it.') consumer!: string;
-  @Str(undefined, { example: 'events.tenant.created' }) subject!: string;
+  @Str(undefined, { example: eventSubject(EventTypes.TenantCreated) }) subject!: string;
   @NullableUuid() event_id!: string | null;
   @NullableStr() type!: string | null;
   @Str() error!: string;
