@@ -3554,6 +3554,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/health",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3583,6 +3595,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/ready",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3627,6 +3651,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/health",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3665,6 +3701,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/health/detailed",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3703,6 +3751,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3712,6 +3772,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3721,6 +3793,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3730,6 +3814,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3739,6 +3835,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3772,6 +3880,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3781,6 +3901,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3790,6 +3922,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3799,6 +3943,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3808,6 +3964,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3839,6 +4007,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3848,6 +4028,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3857,6 +4049,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3866,6 +4070,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3875,6 +4091,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3884,6 +4112,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3917,6 +4157,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3926,6 +4178,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3935,6 +4199,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3944,6 +4220,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3953,6 +4241,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3962,6 +4262,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3971,6 +4283,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3980,6 +4304,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4009,6 +4345,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4018,6 +4366,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4027,6 +4387,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4036,6 +4408,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4045,6 +4429,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4054,6 +4450,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4093,6 +4501,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4102,6 +4522,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4111,6 +4543,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4120,6 +4564,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4129,6 +4585,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4138,6 +4606,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4169,6 +4649,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4178,6 +4670,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4187,6 +4691,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4196,6 +4712,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scans/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4205,6 +4733,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4214,6 +4754,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4223,6 +4775,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4260,6 +4824,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4269,6 +4845,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4278,6 +4866,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4287,6 +4887,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4296,6 +4908,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4305,6 +4929,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4337,6 +4973,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4346,6 +4994,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4355,6 +5015,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4364,6 +5036,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters/{service}/{id}/replay",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4373,6 +5057,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4382,6 +5078,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4391,6 +5099,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4427,6 +5147,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4436,6 +5168,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4445,6 +5189,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4454,6 +5210,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4463,6 +5231,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4472,6 +5252,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4505,6 +5297,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4514,6 +5318,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/verify-email",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4523,6 +5339,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4532,6 +5360,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4541,6 +5381,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4574,6 +5426,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4583,6 +5447,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4592,6 +5468,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4601,6 +5489,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4634,6 +5534,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4643,6 +5555,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/login",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4652,6 +5576,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4661,6 +5597,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4670,6 +5618,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4703,6 +5663,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4712,6 +5684,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/refresh",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4721,6 +5705,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4730,6 +5726,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4739,6 +5747,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4772,6 +5792,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4781,6 +5813,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/logout",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4790,6 +5834,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4799,6 +5855,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4808,6 +5876,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4841,6 +5921,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4850,6 +5942,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4859,6 +5963,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4868,6 +5984,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4901,6 +6029,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4910,6 +6050,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/password/reset",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4919,6 +6071,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4928,6 +6092,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4937,6 +6113,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4966,6 +6154,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4975,6 +6175,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/me",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4984,6 +6196,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4993,6 +6217,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5002,6 +6238,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5035,6 +6283,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5044,6 +6304,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/me",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5053,6 +6325,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/me",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5062,6 +6346,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5071,6 +6367,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5080,6 +6388,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5109,6 +6429,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/.well-known/jwks.json",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5118,6 +6450,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/.well-known/jwks.json",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5127,6 +6471,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/.well-known/jwks.json",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5168,6 +6524,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5177,6 +6545,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5186,6 +6566,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5195,6 +6587,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5204,6 +6608,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5213,6 +6629,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5249,6 +6677,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5258,6 +6698,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5267,6 +6719,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5280,6 +6744,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5289,6 +6765,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5298,6 +6786,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5307,6 +6807,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5316,6 +6828,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5347,6 +6871,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5356,6 +6892,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5365,6 +6913,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5374,6 +6934,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5383,6 +6955,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5392,6 +6976,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5401,6 +6997,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5436,6 +7044,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5445,6 +7065,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5454,6 +7086,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5463,6 +7107,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5472,6 +7128,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5481,6 +7149,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5490,6 +7170,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5499,6 +7191,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5530,6 +7234,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5539,6 +7255,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5548,6 +7276,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5557,6 +7297,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5566,6 +7318,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5575,6 +7339,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5584,6 +7360,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5619,6 +7407,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5628,6 +7428,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5637,6 +7449,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5646,6 +7470,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5655,6 +7491,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5664,6 +7512,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5673,6 +7533,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5682,6 +7554,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5722,6 +7606,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5731,6 +7627,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5740,6 +7648,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5749,6 +7669,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5758,6 +7690,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5767,6 +7711,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5776,6 +7732,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5816,6 +7784,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5825,6 +7805,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5834,6 +7826,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5843,6 +7847,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}/owned-tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5852,6 +7868,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5861,6 +7889,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5870,6 +7910,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5910,6 +7962,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5919,6 +7983,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5928,6 +8004,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5937,6 +8025,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5946,6 +8046,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5955,6 +8067,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5964,6 +8088,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6005,6 +8141,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6014,6 +8162,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6023,6 +8183,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6032,6 +8204,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6041,6 +8225,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6050,6 +8246,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6090,6 +8298,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6099,6 +8319,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6108,6 +8340,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6117,6 +8361,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6126,6 +8382,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6135,6 +8403,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6171,6 +8451,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6180,6 +8472,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6189,6 +8493,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6198,6 +8514,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6207,6 +8535,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6216,6 +8556,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6225,6 +8577,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6234,6 +8598,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6243,6 +8619,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6274,6 +8662,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6283,6 +8683,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6292,6 +8704,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6301,6 +8725,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6310,6 +8746,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6319,6 +8767,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6328,6 +8788,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6374,6 +8846,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6383,6 +8867,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6392,6 +8888,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6401,6 +8909,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6410,6 +8930,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6419,6 +8951,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6428,6 +8972,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6461,6 +9017,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6470,6 +9038,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6479,6 +9059,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6488,6 +9080,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6497,6 +9101,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6506,6 +9122,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6552,6 +9180,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6561,6 +9201,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6570,6 +9222,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6579,6 +9243,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6588,6 +9264,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6597,6 +9285,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6606,6 +9306,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6642,6 +9354,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6651,6 +9375,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6660,6 +9396,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6669,6 +9417,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6678,6 +9438,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6687,6 +9459,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6696,6 +9480,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6705,6 +9501,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6714,6 +9522,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6745,6 +9565,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6754,6 +9586,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6763,6 +9607,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6772,6 +9628,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6781,6 +9649,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6790,6 +9670,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6799,6 +9691,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6834,6 +9738,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6843,6 +9759,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6852,6 +9780,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6861,6 +9801,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6870,6 +9822,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6879,6 +9843,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6888,6 +9864,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6919,6 +9907,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6928,6 +9928,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6937,6 +9949,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6946,6 +9970,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6955,6 +9991,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6964,6 +10012,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6973,6 +10033,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7008,6 +10080,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7017,6 +10101,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7026,6 +10122,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7035,6 +10143,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7044,6 +10164,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7053,6 +10185,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7062,6 +10206,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7093,6 +10249,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7102,6 +10270,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7111,6 +10291,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7120,6 +10312,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7129,6 +10333,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7138,6 +10354,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7147,6 +10375,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7188,6 +10428,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7197,6 +10449,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7206,6 +10470,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7215,6 +10491,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7224,6 +10512,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7233,6 +10533,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7242,6 +10554,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7280,6 +10604,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7289,6 +10625,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7298,6 +10646,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7307,6 +10667,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7316,6 +10688,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/users",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7325,6 +10709,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/users",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7334,6 +10730,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7343,6 +10751,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7352,6 +10772,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7384,6 +10816,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7393,6 +10837,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7402,6 +10858,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7411,6 +10879,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7420,6 +10900,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7429,6 +10921,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7438,6 +10942,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7471,6 +10987,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7480,6 +11008,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7489,6 +11029,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7498,6 +11050,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7507,6 +11071,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7516,6 +11092,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7525,6 +11113,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7556,6 +11156,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7565,6 +11177,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7574,6 +11198,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7583,6 +11219,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7592,6 +11240,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7601,6 +11261,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7610,6 +11282,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7619,6 +11303,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7657,6 +11353,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7666,6 +11374,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7675,6 +11395,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7684,6 +11416,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7693,6 +11437,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance/actions",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7702,6 +11458,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance/actions",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7711,6 +11479,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7720,6 +11500,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7729,6 +11521,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7764,6 +11568,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7773,6 +11589,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7782,6 +11610,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7791,6 +11631,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7800,6 +11652,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7809,6 +11673,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7818,6 +11694,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7827,6 +11715,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7867,6 +11767,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7876,6 +11788,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7885,6 +11809,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7894,6 +11830,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7903,6 +11851,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7912,6 +11872,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7921,6 +11893,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7930,6 +11914,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7959,6 +11955,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7968,6 +11976,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7977,6 +11997,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7986,6 +12018,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7995,6 +12039,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8004,6 +12060,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8013,6 +12081,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8022,6 +12102,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8068,6 +12160,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8077,6 +12181,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8086,6 +12202,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8095,6 +12223,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8104,6 +12244,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8113,6 +12265,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8122,6 +12286,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8131,6 +12307,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8169,6 +12357,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8178,6 +12378,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8187,6 +12399,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8196,6 +12420,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8205,6 +12441,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/tenants/{id}/actions",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8214,6 +12462,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/tenants/{id}/actions",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8223,6 +12483,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8232,6 +12504,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8241,6 +12525,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8287,6 +12583,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8296,6 +12604,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8305,6 +12625,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8314,6 +12646,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8323,6 +12667,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8332,6 +12688,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8341,6 +12709,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8350,6 +12730,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8379,6 +12771,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/plans",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8388,6 +12792,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/plans",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8397,6 +12813,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/plans",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8439,6 +12867,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8448,6 +12888,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8457,6 +12909,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8466,6 +12930,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8475,6 +12951,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8484,6 +12972,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8493,6 +12993,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8529,6 +13041,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8538,6 +13062,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8547,6 +13083,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/billing-error",
+                     *       "title": "Payment Required",
+                     *       "status": 402,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BILLING_ERROR",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8556,6 +13104,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8565,6 +13125,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8578,6 +13150,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8587,6 +13171,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8596,6 +13192,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8605,6 +13213,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8614,6 +13234,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8645,6 +13277,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8654,6 +13298,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8663,6 +13319,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8672,6 +13340,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8681,6 +13361,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8690,6 +13382,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8699,6 +13403,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8734,6 +13450,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8743,6 +13471,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8752,6 +13492,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/billing-error",
+                     *       "title": "Payment Required",
+                     *       "status": 402,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}",
+                     *       "code": "BILLING_ERROR",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8761,6 +13513,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8770,6 +13534,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8779,6 +13555,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8788,6 +13576,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8797,6 +13597,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8806,6 +13618,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8840,6 +13664,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8849,6 +13685,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8858,6 +13706,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8867,6 +13727,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8876,6 +13748,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8885,6 +13769,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8894,6 +13790,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8929,6 +13837,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8938,6 +13858,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8947,6 +13879,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8956,6 +13900,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8965,6 +13921,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}/preview",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8974,6 +13942,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8983,6 +13963,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8992,6 +13984,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9025,6 +14029,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9034,6 +14050,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9043,6 +14071,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9052,6 +14092,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9061,6 +14113,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9070,6 +14134,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9079,6 +14155,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9117,6 +14205,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9126,6 +14226,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9135,6 +14247,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9144,6 +14268,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9157,6 +14293,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}/users",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9166,6 +14314,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}/users",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9175,6 +14335,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9184,6 +14356,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9193,6 +14377,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9225,6 +14421,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9234,6 +14442,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9243,6 +14463,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9252,6 +14484,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9261,6 +14505,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9270,6 +14526,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9279,6 +14547,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9314,6 +14594,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9323,6 +14615,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9332,6 +14636,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9341,6 +14657,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9350,6 +14678,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9359,6 +14699,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9368,6 +14720,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9416,6 +14780,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9425,6 +14801,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9434,6 +14822,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9443,6 +14843,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9452,6 +14864,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9461,6 +14885,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9470,6 +14906,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9501,6 +14949,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9510,6 +14970,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9519,6 +14991,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9528,6 +15012,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9537,6 +15033,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9546,6 +15054,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9555,6 +15075,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9586,6 +15118,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9595,6 +15139,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9604,6 +15160,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9613,6 +15181,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9622,6 +15202,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9631,6 +15223,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9640,6 +15244,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9674,6 +15290,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9683,6 +15311,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9692,6 +15332,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9701,6 +15353,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9710,6 +15374,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9719,6 +15395,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9728,6 +15416,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9764,6 +15464,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9773,6 +15485,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9782,6 +15506,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/billing-error",
+                     *       "title": "Payment Required",
+                     *       "status": 402,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BILLING_ERROR",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9791,6 +15527,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9800,6 +15548,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9809,6 +15569,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9818,6 +15590,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9827,6 +15611,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9836,6 +15632,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9845,6 +15653,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9876,6 +15696,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9885,6 +15717,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9894,6 +15738,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9903,6 +15759,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9912,6 +15780,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9921,6 +15801,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9930,6 +15822,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9971,6 +15875,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9980,6 +15896,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9989,6 +15917,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9998,6 +15938,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10007,6 +15959,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10016,6 +15980,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10025,6 +16001,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10061,6 +16049,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10070,6 +16070,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10079,6 +16091,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10088,6 +16112,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10097,6 +16133,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10106,6 +16154,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10115,6 +16175,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10124,6 +16196,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10133,6 +16217,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10164,6 +16260,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10173,6 +16281,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10182,6 +16302,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10191,6 +16323,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10200,6 +16344,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10209,6 +16365,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10218,6 +16386,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10253,6 +16433,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10262,6 +16454,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10271,6 +16475,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10280,6 +16496,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10289,6 +16517,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10298,6 +16538,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10307,6 +16559,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10338,6 +16602,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10347,6 +16623,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10356,6 +16644,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10365,6 +16665,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10374,6 +16686,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10383,6 +16707,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10392,6 +16728,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10423,6 +16771,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10432,6 +16792,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10441,6 +16813,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10450,6 +16834,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10459,6 +16855,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10468,6 +16876,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10477,6 +16897,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10508,6 +16940,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10517,6 +16961,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10526,6 +16982,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10535,6 +17003,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10544,6 +17024,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints/{id}/test",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10553,6 +17045,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10562,6 +17066,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10571,6 +17087,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10606,6 +17134,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10615,6 +17155,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10624,6 +17176,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10633,6 +17197,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10642,6 +17218,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10651,6 +17239,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10660,6 +17260,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10691,6 +17303,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10700,6 +17324,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10709,6 +17345,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10718,6 +17366,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10727,6 +17387,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10736,6 +17408,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10745,6 +17429,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10790,6 +17486,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10799,6 +17507,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10808,6 +17528,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10817,6 +17549,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10826,6 +17570,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10835,6 +17591,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10844,6 +17612,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10875,6 +17655,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10884,6 +17676,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10893,6 +17697,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10902,6 +17718,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10911,6 +17739,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10920,6 +17760,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10929,6 +17781,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10968,6 +17832,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10977,6 +17853,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10986,6 +17874,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10995,6 +17895,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11004,6 +17916,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/payload-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11013,6 +17937,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11022,6 +17958,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11031,6 +17979,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11040,6 +18000,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11079,6 +18051,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11088,6 +18072,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11097,6 +18093,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11106,6 +18114,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11115,6 +18135,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11124,6 +18156,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11133,6 +18177,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11166,6 +18222,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11175,6 +18243,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11184,6 +18264,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11193,6 +18285,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11202,6 +18306,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/providers",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11211,6 +18327,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11220,6 +18348,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11229,6 +18369,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11260,6 +18412,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11269,6 +18433,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11278,6 +18454,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11287,6 +18475,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11296,6 +18496,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11305,6 +18517,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11314,6 +18538,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11349,6 +18585,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11358,6 +18606,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11367,6 +18627,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11376,6 +18648,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11385,6 +18669,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/providers/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11394,6 +18690,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11403,6 +18711,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11412,6 +18732,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11443,6 +18775,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11452,6 +18796,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11461,6 +18817,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11470,6 +18838,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11479,6 +18859,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11488,6 +18880,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11497,6 +18901,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11541,6 +18957,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11550,6 +18978,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11559,6 +18999,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11568,6 +19020,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11577,6 +19041,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11586,6 +19062,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11595,6 +19083,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11626,6 +19126,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11635,6 +19147,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11644,6 +19168,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11653,6 +19189,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11662,6 +19210,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11671,6 +19231,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11680,6 +19252,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11709,6 +19293,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11718,6 +19314,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11727,6 +19335,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11736,6 +19356,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11745,6 +19377,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11754,6 +19398,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11763,6 +19419,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11804,6 +19472,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11813,6 +19493,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11822,6 +19514,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11831,6 +19535,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11840,6 +19556,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11849,6 +19577,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11858,6 +19598,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11867,6 +19619,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11904,6 +19668,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11913,6 +19689,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11922,6 +19710,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11931,6 +19731,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11940,6 +19752,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11949,6 +19773,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11958,6 +19794,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11967,6 +19815,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11976,6 +19836,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12007,6 +19879,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12016,6 +19900,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12025,6 +19921,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12034,6 +19942,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12043,6 +19963,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12052,6 +19984,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12061,6 +20005,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12070,6 +20026,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12100,6 +20068,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12109,6 +20089,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12118,6 +20110,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12127,6 +20131,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12136,6 +20152,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12145,6 +20173,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12154,6 +20194,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12163,6 +20215,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12201,6 +20265,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12210,6 +20286,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12219,6 +20307,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12228,6 +20328,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12237,6 +20349,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups/{backup_id}/restore",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12250,6 +20374,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups/{backup_id}/restore",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12259,6 +20395,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12268,6 +20416,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12277,6 +20437,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12308,6 +20480,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12317,6 +20501,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12326,6 +20522,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12335,6 +20543,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12344,6 +20564,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12353,6 +20585,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12362,6 +20606,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12371,6 +20627,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12401,6 +20669,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12410,6 +20690,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12419,6 +20711,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12428,6 +20732,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12437,6 +20753,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12446,6 +20774,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12455,6 +20795,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12464,6 +20816,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12498,6 +20862,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12507,6 +20883,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12516,6 +20904,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12525,6 +20925,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12534,6 +20946,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12543,6 +20967,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12552,6 +20988,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12561,6 +21009,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12613,6 +21073,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/session",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12622,6 +21094,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/session",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -4,7 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { TITLES } from '@saas/errors';
+import { DEFAULT_STATUS, ErrorCodes, problemType, TITLES } from '@saas/errors';
 import { IS_PUBLIC } from '../auth/auth.decorators.js';
 import { apiResultOf, type ApiResultMetadata } from './api-result.js';
 import { describeFromValidation } from './openapi-dtos.js';
@@ -26,6 +26,28 @@ export interface RouteHandler {
 
 const PROTECTED_SECURITY = [{ bearer: [] }, { api_key: [] }];
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+
+/** Each error status's generic code, read from the catalogue (the first code with it as default status). */
+const EXAMPLE_CODES: ReadonlyMap<number, string> = new Map(
+  Object.values(ErrorCodes)
+    .reverse()
+    .flatMap((code) => (DEFAULT_STATUS[code] ? [[DEFAULT_STATUS[code], code] as const] : [])),
+);
+
+/** An example problem of `status` at `path`: what a client switching on `code` sees. */
+function problemExample(status: number, path: string): Record<string, unknown> {
+  const code = EXAMPLE_CODES.get(status) ?? 'INTERNAL_ERROR';
+  return {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail: 'What went wrong, for a person to read; switch on `code`.',
+    instance: path,
+    code,
+    correlation_id: '6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f',
+    timestamp: '2026-01-01T12:00:00.000Z',
+  };
+}
 
 const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
 const asOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -130,7 +152,12 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
         if (!op.responses['429']) op.responses['429'] = { description: TITLES[429] ?? 'Too Many Requests', content: PROBLEM_CONTENT };
       }
       op.summary ||= humanize(op.operationId ?? `${method} ${path}`);
-      for (const [status, response] of Object.entries(op.responses ?? {})) if (/^[45]/.test(status) && !response.content) response.content = PROBLEM_CONTENT;
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (!/^[45]/.test(status)) continue;
+        const content = (response.content ?? PROBLEM_CONTENT) as Record<string, { example?: unknown; examples?: unknown }>;
+        const problem = content['application/problem+json'];
+        response.content = problem && problem.example === undefined && problem.examples === undefined ? { ...content, 'application/problem+json': { ...problem, example: problemExample(Number(status), path) } } : content;
+      }
       const declared = new Set((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));
       for (const name of pathParams.filter((n) => !declared.has(n))) {
         (op.parameters ??= []).push({ name, in: 'path', required: true, schema: /(^|_)id$/.test(name) ? { type: 'string', format: 'uuid' } : { type: 'string' } });
