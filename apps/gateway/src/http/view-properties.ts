@@ -39,3 +39,6 @@ export const MapOf = (type: Type, description?: string) =>
 export const OneOfViews = (types: Type[], description?: string) =>
   prop({ oneOf: types.map((t) => ({ $ref: getSchemaPath(t) })), ...(description ? { description } : {}) } as ApiPropertyOptions);
 export const Any = (description?: string) => ApiProperty({ required: true, description, nullable: true } as ApiPropertyOptions);
+
+/** Where list DTO files have imported it from; it lives with `ApiResult` now. */
+export { ApiPageResponse } from './api-result.js';
