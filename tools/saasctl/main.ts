@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ApiError, OperationFailedError, SaasClient, type Page } from '@saas/sdk';
+import { ApiError, OperationFailedError, SaasClient } from '@saas/sdk';
 import { readConfig, writeConfig, type CliConfig } from './config.js';
 import { ProgressBar, render } from './output.js';
 
@@ -177,32 +177,32 @@ async function run(): Promise<void> {
     }
     case 'backups list': {
       const id = need(args[0], 'the tenant id');
-      const page = (await sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backups', { params: { path: { id }, query: { page_size: 100 } } }))) as Page<Record<string, unknown>>;
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backups', { params: { path: { id }, query: { page_size: 100 } } }));
       return print(page.results, ['id', 'type', 'status', 'size_bytes', 'created_at', 'expires_at']);
     }
     case 'backups create': {
       const id = need(args[0], 'the tenant id');
-      const accepted = (await sdk.unwrap(sdk.api.POST('/api/v1/tenants/{id}/backups', { params: { path: { id } }, body: {} as never }))) as { backup: { id: string } };
+      const accepted = await sdk.unwrap(sdk.api.POST('/api/v1/tenants/{id}/backups', { params: { path: { id } }, body: {} }));
       const columns = ['id', 'type', 'status', 'progress', 'size_bytes', 'checksum'];
       if (!flags.wait) return print(accepted.backup, columns);
-      const get = async () => sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backups/{backup_id}', { params: { path: { id, backup_id: accepted.backup.id } } })) as Promise<{ status: string; progress: number; step: string | null; error: { step?: string; part?: string; reason?: string } | null }>;
+      const get = async () => sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backups/{backup_id}', { params: { path: { id, backup_id: accepted.backup.id } } }));
       return print(await follow(get, 'completed', (b) => (b.status === 'failed' ? failureOf(b.error) : null)), columns);
     }
     case 'backups restore': {
       const id = need(args[0], 'the tenant id');
       const backupId = need(args[1], 'the backup id');
-      const accepted = (await sdk.unwrap(sdk.api.POST('/api/v1/tenants/{id}/backups/{backup_id}/restore', { params: { path: { id, backup_id: backupId } }, body: {} as never }))) as { restore: { id: string } };
+      const accepted = await sdk.unwrap(sdk.api.POST('/api/v1/tenants/{id}/backups/{backup_id}/restore', { params: { path: { id, backup_id: backupId } }, body: {} }));
       const columns = ['id', 'backup_id', 'status', 'progress', 'safety_backup_id', 'rolled_back'];
       if (!flags.wait) return print(accepted.restore, columns);
-      const get = async () => sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/restores/{restore_id}', { params: { path: { id, restore_id: accepted.restore.id } } })) as Promise<{ status: string; progress: number; step: string | null; error: { step?: string; part?: string; reason?: string } | null }>;
+      const get = async () => sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/restores/{restore_id}', { params: { path: { id, restore_id: accepted.restore.id } } }));
       return print(await follow(get, 'completed', (r) => (r.status === 'failed' ? failureOf(r.error) : null)), columns);
     }
     case 'users list': {
-      const page = (await sdk.unwrap(sdk.api.GET('/api/v1/users', { params: { query: { page_size: 100, ...(flags.search ? { search: flags.search } : {}) } } }))) as Page<Record<string, unknown>>;
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/users', { params: { query: { page_size: 100, ...(flags.search ? { search: flags.search } : {}) } } }));
       return print(page.results, ['id', 'email', 'full_name', 'role', 'tier', 'is_active']);
     }
     case 'webhooks list': {
-      const page = (await sdk.unwrap(sdk.api.GET('/api/v1/webhooks/endpoints', { params: { query: { page_size: 100 } } }))) as Page<Record<string, unknown>>;
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/webhooks/endpoints', { params: { query: { page_size: 100 } } }));
       return print(page.results, ['id', 'url', 'event_types', 'enabled', 'tenant_id']);
     }
     case 'webhooks create': {
@@ -211,7 +211,7 @@ async function run(): Promise<void> {
         ...(flags.events ? { event_types: flags.events.split(',').map((e) => e.trim()) } : {}),
         ...(flags.description ? { description: flags.description } : {}),
       };
-      return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/endpoints', { body: body as never })));
+      return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/endpoints', { body })));
     }
     case 'admin stats':
       return print(await sdk.unwrap(sdk.api.GET('/api/v1/admin/stats')));
@@ -220,7 +220,7 @@ async function run(): Promise<void> {
   }
 }
 
-function failureOf(error: { step?: string; part?: string; reason?: string } | null): string {
+function failureOf(error: { step?: string | null; part?: string | null; reason?: string } | null): string {
   if (!error) return 'failed';
   return [error.part, error.step, error.reason].filter(Boolean).join(': ');
 }

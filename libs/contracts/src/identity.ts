@@ -326,7 +326,8 @@ export class JwksRequest extends AnonymousRequest {}
 
 /** RFC 7517 key set (public keys only). */
 export interface JwksResponse {
-  keys: Array<Record<string, unknown> & { kid: string; kty: string; alg: string; use: 'sig' }>;
+  /** RS256 public keys: `n` and `e` are the RSA modulus and exponent (base64url). */
+  keys: Array<Record<string, unknown> & { kid: string; kty: string; alg: string; use: 'sig'; n: string; e: string }>;
 }
 
 // ---------------------------------------------------------------- auth (caller)

@@ -4,6 +4,103 @@ import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUU
 import { CallerDto } from './caller.js';
 import { PageNumber } from './list.js';
 
+export const RuntimeKinds = Object.freeze(['local', 'kubernetes'] as const);
+export type RuntimeKind = (typeof RuntimeKinds)[number];
+
+/**
+ * `deleting`: removal started but the runtime has not finished (a Kubernetes namespace still
+ * terminating). `absent`: the runtime knows the tenant but no instance exists (half provisioned).
+ */
+export const InstanceStatuses = Object.freeze(['starting', 'running', 'stopped', 'failed', 'deleting', 'absent'] as const);
+export type InstanceStatus = (typeof InstanceStatuses)[number];
+
+export const LogLevels = Object.freeze(['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const);
+export type LogLevel = (typeof LogLevels)[number];
+
+/** What an instance gets from its plan (requests/limits in Kubernetes quantities). */
+export interface InstanceResources {
+  cpu_request: string;
+  cpu_limit: string;
+  memory_request: string;
+  memory_limit: string;
+  /** Size of the instance's persistent volume (Odoo filestore) and the database-size budget. */
+  storage: string;
+  /** Pods the namespace may hold at once (replicas + room for a rollout). */
+  max_pods: number;
+  /** Replicas while running. Odoo keeps sessions and its filestore on disk, so one writer per tenant. */
+  replicas: number;
+}
+
+export interface LocalInstanceEndpoint {
+  kind: 'local';
+  host: string;
+  port: number | null;
+  pid: number | null;
+}
+export interface KubernetesInstanceEndpoint {
+  kind: 'kubernetes';
+  namespace: string;
+  deployment: string;
+  service: string;
+  ingress_host: string;
+}
+export type InstanceEndpoint = LocalInstanceEndpoint | KubernetesInstanceEndpoint;
+
+/** `rpc.provisioning.instance.get` → `GET tenants/{id}/instance`. */
+export interface InstanceView {
+  tenant_id: string;
+  slug: string;
+  runtime: RuntimeKind;
+  status: InstanceStatus;
+  /** The plan the instance was sized for (`starter` is kept for instances created with it). */
+  plan: string;
+  resources: InstanceResources;
+  access_url: string;
+  /** Template (local) or image (Kubernetes) the instance runs. */
+  version: string;
+  endpoint: InstanceEndpoint;
+  started_at: string | null;
+  /** Restarts the runtime did on its own after crashes (not the ones asked for). */
+  restarts: number;
+  /** Why the instance is `failed`, when known. */
+  error: string | null;
+}
+
+/** One point of a series; null where the runtime cannot measure it. */
+export interface MetricPoint {
+  timestamp: string;
+  cpu_percent: number | null;
+  memory_bytes: number | null;
+  storage_bytes: number | null;
+  network_rx_bytes: number | null;
+  network_tx_bytes: number | null;
+}
+
+/** `rpc.provisioning.instance.metrics` → `GET tenants/{id}/metrics`. */
+export interface InstanceMetricsView {
+  tenant_id: string;
+  runtime: RuntimeKind;
+  from: string;
+  to: string;
+  step_s: number;
+  limits: { cpu_limit: string; memory_limit: string; storage: string };
+  /** The latest sample, whatever the range. */
+  current: MetricPoint | null;
+  /** Averages per `step_s` bucket within the range, oldest first. */
+  series: MetricPoint[];
+}
+
+/** One line of `GET tenants/{id}/logs` (`rpc.provisioning.instance.logs` answers a ListResult of them). */
+export interface LogEntryView {
+  timestamp: string | null;
+  level: LogLevel;
+  message: string;
+  /** Pod name (Kubernetes), `app` or `runtime` (local). */
+  source: string;
+  /** The rest of a structured line. */
+  fields?: Record<string, unknown>;
+}
+
 /** RPC subjects of the provisioning service (internal: the gateway authorizes the tenant first). */
 export const ProvisioningRpc = Object.freeze({
   instanceGet: 'rpc.provisioning.instance.get',
@@ -54,7 +151,7 @@ export class InstanceMetricsRequest extends InstanceRefRequest {
 }
 
 export class InstanceLogsRequest extends InstanceRefRequest {
-  @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  @IsOptional() @IsIn(LogLevels) level?: LogLevel;
   @IsOptional() @IsISO8601() from?: string;
   @IsOptional() @IsISO8601() to?: string;
   @PageNumber() page: number = 1;

@@ -336,6 +336,20 @@ export interface TenantView {
   updated_at: string;
 }
 
+/** `rpc.tenants.*.action` → 202 of `POST tenants/{id}/instance/actions` and `POST admin/tenants/{id}/actions`. */
+export interface TenantActionAccepted {
+  tenant: TenantView;
+  /** The operation the action became (a backup's id for `backup`). */
+  operation: { id: string; kind: string; status: string };
+  /** Where to follow it. */
+  status_url: string;
+}
+
+/** `rpc.tenants.members.remove`. */
+export interface TenantMemberRemoved {
+  removed: true;
+}
+
 export interface TenantStatusView {
   id: string;
   /** The tenant's name, slug and creation time (seed 003's status document carries them). */

@@ -6,14 +6,20 @@ export type Schemas = components['schemas'];
 export type Tenant = Schemas['TenantViewDto'];
 export type TenantStatus = Schemas['TenantStatusViewDto'];
 export type TokenResponse = Schemas['TokenResponseDto'];
+export type User = Schemas['UserViewDto'];
+export type Instance = Schemas['InstanceViewDto'];
+export type InstanceMetrics = Schemas['InstanceMetricsViewDto'];
+export type TenantMember = Schemas['TenantMemberListItemDto'];
+export type TenantActionAccepted = Schemas['TenantActionAcceptedDto'];
+export type AdminStats = Schemas['AdminStatsDto'];
+export type Backup = Schemas['BackupDoc'];
+export type Restore = Schemas['RestoreDoc'];
+export type Subscription = Schemas['SubscriptionViewDto'];
+export type Invoice = Schemas['InvoiceViewDto'];
+export type WebhookEndpoint = Schemas['WebhookEndpointViewDto'];
 
-/** The list envelope of every list route. */
-export interface Page<T> {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: T[];
-}
+/** The list envelope of every list route (`#/components/schemas/Page`) with its items typed. */
+export type Page<T> = Omit<Schemas['Page'], 'results'> & { results: T[] };
 
 export interface Tokens {
   access_token: string;
@@ -112,20 +118,20 @@ export class SaasClient {
   // ------------------------------------------------------------------ tenants
 
   readonly tenants = {
-    list: (query: NonNullable<paths['/api/v1/tenants']['get']['parameters']['query']> = {}) =>
-      this.unwrap(this.api.GET('/api/v1/tenants', { params: { query } })) as Promise<Page<Tenant>>,
+    list: (query: NonNullable<paths['/api/v1/tenants']['get']['parameters']['query']> = {}): Promise<Page<Tenant>> =>
+      this.unwrap(this.api.GET('/api/v1/tenants', { params: { query } })),
     /** Every tenant of the caller, page after page. */
     all: (query: NonNullable<paths['/api/v1/tenants']['get']['parameters']['query']> = {}) => this.iterate<Tenant>(this.tenants.list({ page_size: 100, ...query })),
-    get: (id: string) => this.unwrap(this.api.GET('/api/v1/tenants/{id}', { params: { path: { id } } })) as Promise<Tenant>,
-    status: (id: string) => this.unwrap(this.api.GET('/api/v1/tenants/{id}/status', { params: { path: { id } } })) as Promise<TenantStatus>,
+    get: (id: string): Promise<Tenant> => this.unwrap(this.api.GET('/api/v1/tenants/{id}', { params: { path: { id } } })),
+    status: (id: string): Promise<TenantStatus> => this.unwrap(this.api.GET('/api/v1/tenants/{id}/status', { params: { path: { id } } })),
     /** 202: the tenant, `pending`; `await sdk.tenants.create({...}).untilActive()` waits for it to serve. */
     create: (body: paths['/api/v1/tenants']['post']['requestBody'] extends { content: { 'application/json': infer B } } ? B : never, options: { idempotencyKey?: string } = {}): TenantOperation =>
       this.operation(
-        this.unwrap(this.api.POST('/api/v1/tenants', { body, ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}) })) as Promise<Tenant>,
+        this.unwrap(this.api.POST('/api/v1/tenants', { body, ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}) })),
       ),
-    update: (id: string, body: NonNullable<paths['/api/v1/tenants/{id}']['patch']['requestBody']>['content']['application/json']) =>
-      this.unwrap(this.api.PATCH('/api/v1/tenants/{id}', { params: { path: { id } }, body })) as Promise<Tenant>,
-    delete: (id: string): TenantOperation => this.operation(this.unwrap(this.api.DELETE('/api/v1/tenants/{id}', { params: { path: { id } } })) as Promise<Tenant>),
+    update: (id: string, body: NonNullable<paths['/api/v1/tenants/{id}']['patch']['requestBody']>['content']['application/json']): Promise<Tenant> =>
+      this.unwrap(this.api.PATCH('/api/v1/tenants/{id}', { params: { path: { id } }, body })),
+    delete: (id: string): TenantOperation => this.operation(this.unwrap(this.api.DELETE('/api/v1/tenants/{id}', { params: { path: { id } } }))),
     /** Polls the status with backoff until it reaches `want` (or `error`, which rejects). */
     waitFor: (id: string, want: string, options: WaitOptions = {}) => this.waitForStatus(id, want, options),
   };

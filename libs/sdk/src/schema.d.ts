@@ -1350,6 +1350,150 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        LivenessDto: {
+            /** @enum {string} */
+            status: "ok";
+            /** @example 0.1.0 */
+            version: string;
+            /** Format: date-time */
+            timestamp: string;
+        };
+        ComponentHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            /** @description What is wrong, when down. */
+            detail?: string;
+        };
+        RevocationReaderDto: {
+            filter: string;
+            caught_up: boolean;
+            next_seq: number | null;
+            last_error: string | null;
+        };
+        RevocationsHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            /** @description What is wrong, when down. */
+            detail?: string;
+            readers: components["schemas"]["RevocationReaderDto"][];
+        };
+        ReadinessDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** Format: date-time */
+            timestamp: string;
+            nats: components["schemas"]["ComponentHealthDto"];
+            revocations: components["schemas"]["RevocationsHealthDto"];
+        };
+        LegacyHealthDto: {
+            /** @enum {string} */
+            status: "healthy" | "unhealthy";
+            /** @example Control Plane API is running */
+            message: string;
+            /** @description The parts that are not ok (`services.billing`, `postgres`, …). */
+            problems?: string[];
+        };
+        ServiceConsumerDto: {
+            name: string;
+            pending: number;
+            ack_pending: number;
+            redelivered: number;
+        };
+        ServiceUpDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            /** @description Milliseconds. */
+            latency_ms: number;
+            version: string;
+            uptime_s: number;
+            /** @description The replica that answered. */
+            instance: string;
+            /** @description Its own checks (postgres, outbox, …). */
+            checks: {
+                [key: string]: components["schemas"]["CheckDto"];
+            };
+            consumers?: components["schemas"]["ServiceConsumerDto"][];
+            dead_letters?: number;
+        };
+        ServiceErrorDto: {
+            /** @example SERVICE_UNAVAILABLE */
+            code: string;
+            detail: string;
+        };
+        ServiceDownDto: {
+            /** @enum {string} */
+            status: "down";
+            /** @description Milliseconds. */
+            latency_ms: number;
+            error: components["schemas"]["ServiceErrorDto"];
+        };
+        CheckDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            detail?: string;
+        };
+        GatewayInfoDto: {
+            /** @enum {string} */
+            status: "ok";
+            version: string;
+            instance: string;
+            uptime_s: number;
+        };
+        StreamInfoDto: {
+            name: string;
+            messages: number;
+            bytes: number;
+            first_seq: number;
+            last_seq: number;
+            consumer_count: number;
+        };
+        ConsumerLagDto: {
+            /** @enum {string} */
+            service: "identity" | "tenants" | "provisioning" | "backups" | "billing" | "webhooks";
+            name: string;
+            pending: number;
+            ack_pending: number;
+            redelivered: number;
+        };
+        JetStreamHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description Milliseconds. */
+            latency_ms?: number;
+            /** @description What is wrong, when down. */
+            detail?: string;
+            stream?: components["schemas"]["StreamInfoDto"];
+            consumers: components["schemas"]["ConsumerLagDto"][];
+        };
+        DetailedHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            version: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Milliseconds. */
+            duration_ms: number;
+            gateway: components["schemas"]["GatewayInfoDto"];
+            /** @description Each service by name. */
+            services?: {
+                identity: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                tenants: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                provisioning: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                backups: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                billing: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+                webhooks: components["schemas"]["ServiceUpDto"] | components["schemas"]["ServiceDownDto"];
+            };
+            postgres: components["schemas"]["ComponentHealthDto"];
+            nats: components["schemas"]["ComponentHealthDto"];
+            jetstream: components["schemas"]["JetStreamHealthDto"];
+            revocations: components["schemas"]["RevocationsHealthDto"];
+        };
         MaintenanceView: {
             enabled: boolean;
             message: string | null;
@@ -1379,6 +1523,64 @@ export interface components {
              */
             ends_at?: string;
         };
+        ThreatSourceDto: {
+            ip?: string | null;
+            user_id?: string | null;
+            route?: string | null;
+            provider?: string | null;
+            tier?: string | null;
+        };
+        SuggestedBlockDto: {
+            /** @enum {string} */
+            target_type: "ip" | "cidr" | "api_key";
+            target: string;
+        };
+        ThreatViewDto: {
+            /** @description Stable for the same kind of threat from the same source. */
+            id: string;
+            /** @enum {string} */
+            type: "credential_stuffing" | "token_reuse" | "signature_failure_burst" | "rate_limit_storm";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            summary: string;
+            source: components["schemas"]["ThreatSourceDto"];
+            count: number;
+            /** Format: date-time */
+            first_seen: string;
+            /** Format: date-time */
+            last_seen: string;
+            /** @description A block in force covers its source. */
+            blocked: boolean;
+            /** @description What to block to stop it. */
+            suggested_block: components["schemas"]["SuggestedBlockDto"] | null;
+        };
+        SecurityBlockViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            target_type: "ip" | "cidr" | "api_key";
+            /** @example 203.0.113.7 */
+            target: string;
+            reason: string;
+            /** Format: uuid */
+            blocked_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            unblocked_at: string | null;
+            /** Format: uuid */
+            unblocked_by: string | null;
+        };
+        ThreatsResponseDto: {
+            /** Format: date-time */
+            window_start: string;
+            /** Format: date-time */
+            window_end: string;
+            threats: components["schemas"]["ThreatViewDto"][];
+            blocks: components["schemas"]["SecurityBlockViewDto"][];
+        };
         ThreatActionBody: {
             /**
              * @description Block the target at every gateway replica, or lift its block.
@@ -1402,6 +1604,115 @@ export interface components {
              * @description When a block lifts by itself (ISO 8601, future).
              */
             expires_at?: string;
+        };
+        FindingSummaryDto: {
+            info: number;
+            low: number;
+            medium: number;
+            high: number;
+            critical: number;
+        };
+        FindingResourceViewDto: {
+            type: string;
+            id: string;
+        };
+        SecurityFindingViewDto: {
+            /**
+             * @description Stable, upper case.
+             * @example CORS_ANY_ORIGIN
+             */
+            code: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            title: string;
+            explanation: string;
+            fix: string;
+            /**
+             * @description Which part of the platform said so.
+             * @example gateway
+             */
+            source: string;
+            resource?: components["schemas"]["FindingResourceViewDto"] | null;
+        };
+        SecurityScanViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            /** @example /api/v1/security/scans/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b */
+            status_url: string;
+            /** Format: uuid */
+            requested_by: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description Findings by severity. */
+            summary: components["schemas"]["FindingSummaryDto"];
+            findings: components["schemas"]["SecurityFindingViewDto"][];
+            /** @description Parts of the platform that did not answer the scan. */
+            not_scanned: string[];
+            error: string | null;
+        };
+        DeadLetterViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            service: "identity" | "tenants" | "provisioning" | "backups" | "billing" | "webhooks";
+            /** @description The durable consumer that parked it. */
+            consumer: string;
+            /** @example events.tenant.created */
+            subject: string;
+            /** Format: uuid */
+            event_id: string | null;
+            type: string | null;
+            error: string;
+            attempts: number;
+            /** @enum {string} */
+            status: "parked" | "replayed";
+            /** Format: date-time */
+            parked_at: string;
+            /** Format: date-time */
+            replayed_at: string | null;
+            /** @description The message as received (raw text: it may not be valid JSON). */
+            payload: string;
+        };
+        UnavailableServiceDto: {
+            /** @enum {string} */
+            service: "identity" | "tenants" | "provisioning" | "backups" | "billing" | "webhooks";
+            code: string;
+            detail: string;
+        };
+        DeadLetterPageDto: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["DeadLetterViewDto"][];
+            /** @description Services that did not answer a merged listing. */
+            unavailable?: components["schemas"]["UnavailableServiceDto"][];
+        };
+        DeadLetterReplayResultDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "replayed" | "parked";
+            /** @description Still parked: the new error. */
+            error?: string;
+        };
+        RequestedTenantDto: {
+            name: string;
+            domain: string | null;
+            /** @enum {string} */
+            created: "after_email_verification";
+        };
+        AcceptedResponseDto: {
+            /** @enum {string} */
+            status: "accepted";
+            message: string;
+            /** @description Registration with `tenant_name`: created with the new user as owner once the email is verified. */
+            requested_tenant?: components["schemas"]["RequestedTenantDto"];
         };
         RegisterBody: {
             /**
@@ -1434,23 +1745,6 @@ export interface components {
             /** @description Domain of that tenant. */
             tenant_domain?: string;
         };
-        RequestedTenantDto: {
-            name: string;
-            domain: string | null;
-            /** @enum {string} */
-            created: "after_email_verification";
-        };
-        AcceptedResponseDto: {
-            /** @enum {string} */
-            status: "accepted";
-            message: string;
-            /** @description Registration with `tenant_name`: created with the new user as owner once the email is verified. */
-            requested_tenant?: components["schemas"]["RequestedTenantDto"];
-        };
-        VerifyEmailBody: {
-            /** @description The token from the verification mail. */
-            token: string;
-        };
         CreatingTenantDto: {
             name: string;
             domain: string | null;
@@ -1463,6 +1757,10 @@ export interface components {
             /** @description The tenant asked for at registration, now being created. */
             requested_tenant?: components["schemas"]["CreatingTenantDto"];
         };
+        VerifyEmailBody: {
+            /** @description The token from the verification mail. */
+            token: string;
+        };
         ResendVerificationBody: {
             /**
              * Format: email
@@ -1470,20 +1768,6 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
-        };
-        LoginBody: {
-            /**
-             * Format: email
-             * @description Email address (or `username`, not both).
-             */
-            email?: string;
-            /** @description Username (or `email`, not both). */
-            username?: string;
-            /**
-             * Format: password
-             * @description Password.
-             */
-            password: string;
         };
         UserViewDto: {
             /** Format: uuid */
@@ -1539,9 +1823,27 @@ export interface components {
             email: string;
             roles: ("user" | "admin")[];
         };
+        LoginBody: {
+            /**
+             * Format: email
+             * @description Email address (or `username`, not both).
+             */
+            email?: string;
+            /** @description Username (or `email`, not both). */
+            username?: string;
+            /**
+             * Format: password
+             * @description Password.
+             */
+            password: string;
+        };
         RefreshBody: {
             /** @description The refresh token of the last login/refresh (`rt_…`); it is rotated. */
             refresh_token: string;
+        };
+        LogoutResponseDto: {
+            /** @description Sessions ended by this logout. */
+            sessions_ended: number;
         };
         LogoutBody: {
             /** @description End the session of this refresh token. */
@@ -1552,10 +1854,6 @@ export interface components {
              */
             session_id?: string;
         };
-        LogoutResponseDto: {
-            /** @description Sessions ended by this logout. */
-            sessions_ended: number;
-        };
         ForgotPasswordBody: {
             /**
              * Format: email
@@ -1563,6 +1861,10 @@ export interface components {
              * @example ada@example.com
              */
             email: string;
+        };
+        ResetPasswordResponseDto: {
+            /** @enum {boolean} */
+            password_reset: true;
         };
         ResetPasswordBody: {
             /** @description The token from the reset mail. */
@@ -1572,10 +1874,6 @@ export interface components {
              * @description Password (at least 12 characters, not a common one, not your email).
              */
             password: string;
-        };
-        ResetPasswordResponseDto: {
-            /** @enum {boolean} */
-            password_reset: true;
         };
         UpdateMeBody: {
             /** @description Full name. */
@@ -1601,6 +1899,26 @@ export interface components {
              */
             current_password?: string;
             name?: string;
+        };
+        JsonWebKeyDto: {
+            /** @description Key id; the `kid` of the tokens it signed. */
+            kid: string;
+            /** @enum {string} */
+            kty: "RSA";
+            /** @enum {string} */
+            alg: "RS256";
+            /** @enum {string} */
+            use: "sig";
+            /** @description RSA modulus (base64url). */
+            n: string;
+            /**
+             * @description RSA exponent (base64url).
+             * @example AQAB
+             */
+            e: string;
+        };
+        JwksResponseDto: {
+            keys: components["schemas"]["JsonWebKeyDto"][];
         };
         CreateUserBody: {
             /** @description Full name. */
@@ -1730,27 +2048,6 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
         };
-        CreateApiKeyBody: {
-            /** @description A name to recognise the key by. */
-            name: string;
-            /**
-             * Format: uuid
-             * @description Bind the key to one tenant you belong to.
-             */
-            tenant_id?: string | null;
-            /** @description Scopes recorded with the key. */
-            scopes?: string[];
-            /**
-             * Format: date-time
-             * @description When the key stops working (ISO 8601).
-             */
-            expires_at?: string | null;
-            /**
-             * Format: uuid
-             * @description Admins only: create the key for another user.
-             */
-            user_id?: string;
-        };
         CreatedApiKeyViewDto: {
             /** Format: uuid */
             id: string;
@@ -1775,6 +2072,27 @@ export interface components {
              * @example sk_…
              */
             key: string;
+        };
+        CreateApiKeyBody: {
+            /** @description A name to recognise the key by. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description Bind the key to one tenant you belong to.
+             */
+            tenant_id?: string | null;
+            /** @description Scopes recorded with the key. */
+            scopes?: string[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (ISO 8601).
+             */
+            expires_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Admins only: create the key for another user.
+             */
+            user_id?: string;
         };
         AuditUserDto: {
             /** Format: uuid */
@@ -1812,6 +2130,39 @@ export interface components {
             correlation_id: string | null;
             /** Format: date-time */
             timestamp: string;
+        };
+        SecurityMetricsHourDto: {
+            /** Format: date-time */
+            hour: string;
+            failed_logins: number;
+            lockouts: number;
+            token_reuse: number;
+            signature_failures: number;
+            rate_limit_rejections: number;
+        };
+        SecurityMetricsResponseDto: {
+            /** Format: date-time */
+            window_start: string;
+            /** Format: date-time */
+            window_end: string;
+            failed_logins: number;
+            lockouts: number;
+            token_reuse: number;
+            /** @description Accounts with at least one failed login in the window. */
+            accounts_targeted: number;
+            /** @description Inbound provider webhooks refused for their signature. */
+            signature_failures: number;
+            /** @description Requests refused with 429. */
+            rate_limit_rejections: number;
+            rate_limit_rejections_by_tier: {
+                [key: string]: number;
+            };
+            /** @description By route pattern. */
+            rate_limit_rejections_by_route: {
+                [key: string]: number;
+            };
+            /** @description Hour by hour, oldest first. */
+            series: components["schemas"]["SecurityMetricsHourDto"][];
         };
         TenantViewDto: {
             /** Format: uuid */
@@ -2006,20 +2357,446 @@ export interface components {
             operation: components["schemas"]["TenantOperationDto"] | null;
             history: components["schemas"]["TenantTransitionDto"][];
         };
+        TenantMemberListItemDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+            /**
+             * Format: uuid
+             * @description Who added them (null: the owner, at creation).
+             */
+            added_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The user’s id (same as `user_id`).
+             */
+            id: string;
+            name: string | null;
+            /** Format: email */
+            email: string | null;
+            /** @description The user account is active. */
+            is_active: boolean;
+        };
+        TenantMemberViewDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+            /**
+             * Format: uuid
+             * @description Who added them (null: the owner, at creation).
+             */
+            added_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
         AddMemberBody: {
             /** Format: uuid */
             user_id: string;
             /** @enum {string} */
             role?: "admin" | "member";
         };
+        TenantMemberRemovedDto: {
+            /** @enum {boolean} */
+            removed: true;
+        };
+        PendingChangeDto: {
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            max_users: number;
+            /** @enum {string} */
+            billing_cycle: "monthly" | "annually";
+        };
+        DunningDto: {
+            /** @description Failed payment attempts so far. */
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+        };
+        SubscriptionViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            owner_id: string;
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            plan_version: number;
+            /** @enum {string} */
+            status: "trialing" | "active" | "past_due" | "unpaid" | "canceled";
+            /** @enum {string} */
+            billing_cycle: "monthly" | "annually";
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            /**
+             * @description Price of one cycle with the current seats, minor units.
+             * @example 4900
+             */
+            amount: number;
+            max_users: number;
+            user_count: number;
+            subscribed_user_ids: string[];
+            has_available_seats: boolean;
+            /** Format: uuid */
+            payment_method_id: string | null;
+            /**
+             * @description ISO 3166-1 alpha-2.
+             * @example DE
+             */
+            billing_country: string | null;
+            /** Format: date-time */
+            start_date: string;
+            /** Format: date-time */
+            end_date: string | null;
+            /** Format: date-time */
+            trial_end: string | null;
+            /** Format: date-time */
+            current_period_start: string;
+            /** Format: date-time */
+            current_period_end: string;
+            /**
+             * Format: date-time
+             * @description When the next invoice is due; null when nothing renews.
+             */
+            renewal_date: string | null;
+            cancel_at_period_end: boolean;
+            /** Format: date-time */
+            canceled_at: string | null;
+            is_active: boolean;
+            /** @description A change taking effect at the period end (downgrade). */
+            pending_change: components["schemas"]["PendingChangeDto"] | null;
+            /** @description Prorated amounts accrued to the next invoice, minor units. */
+            accrued_amount: number;
+            dunning: components["schemas"]["DunningDto"] | null;
+            /** @description Sandbox test clock: seconds this subscription’s time is ahead. */
+            test_clock_offset_s: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        LocalInstanceEndpointDto: {
+            /** @enum {string} */
+            kind: "local";
+            host: string;
+            port: number | null;
+            pid: number | null;
+        };
+        KubernetesInstanceEndpointDto: {
+            /** @enum {string} */
+            kind: "kubernetes";
+            namespace: string;
+            deployment: string;
+            service: string;
+            ingress_host: string;
+        };
+        InstanceResourcesDto: {
+            /**
+             * @description Kubernetes quantity.
+             * @example 250m
+             */
+            cpu_request: string;
+            /** @example 1 */
+            cpu_limit: string;
+            /** @example 512Mi */
+            memory_request: string;
+            /** @example 1Gi */
+            memory_limit: string;
+            /**
+             * @description Persistent volume and database-size budget.
+             * @example 5Gi
+             */
+            storage: string;
+            max_pods: number;
+            replicas: number;
+        };
+        InstanceViewDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example acme */
+            slug: string;
+            /** @enum {string} */
+            runtime: "local" | "kubernetes";
+            /** @enum {string} */
+            status: "starting" | "running" | "stopped" | "failed" | "deleting" | "absent";
+            /**
+             * @description The plan the instance is sized for.
+             * @example standard
+             */
+            plan: string;
+            resources: components["schemas"]["InstanceResourcesDto"];
+            /** @example http://acme.localhost:3000 */
+            access_url: string;
+            /** @description Template (local) or image (Kubernetes). */
+            version: string;
+            /** @description Where the runtime runs it (by `kind`). */
+            endpoint: components["schemas"]["LocalInstanceEndpointDto"] | components["schemas"]["KubernetesInstanceEndpointDto"];
+            /** Format: date-time */
+            started_at: string | null;
+            /** @description Restarts the runtime did on its own after crashes. */
+            restarts: number;
+            /** @description Why the instance is `failed`, when known. */
+            error: string | null;
+        };
+        ActionOperationDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description restart, stop, start, suspend, resume, migrate, provision, backup, … */
+            kind: string;
+            status: string;
+        };
+        TenantActionAcceptedDto: {
+            tenant: components["schemas"]["TenantViewDto"];
+            operation: components["schemas"]["ActionOperationDto"];
+            /**
+             * @description Follow it for progress.
+             * @example /api/v1/tenants/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/status
+             */
+            status_url: string;
+        };
         InstanceActionBody: {
             /** @enum {string} */
             action: "restart" | "stop" | "start";
+        };
+        MetricLimitsDto: {
+            cpu_limit: string;
+            memory_limit: string;
+            storage: string;
+        };
+        MetricPointDto: {
+            /** Format: date-time */
+            timestamp: string;
+            cpu_percent: number | null;
+            memory_bytes: number | null;
+            storage_bytes: number | null;
+            network_rx_bytes: number | null;
+            network_tx_bytes: number | null;
+        };
+        InstanceMetricsViewDto: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            runtime: "local" | "kubernetes";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Seconds per bucket. */
+            step_s: number;
+            limits: components["schemas"]["MetricLimitsDto"];
+            /** @description The latest sample, whatever the range. */
+            current: components["schemas"]["MetricPointDto"] | null;
+            /** @description Averages per `step_s` bucket, oldest first. */
+            series: components["schemas"]["MetricPointDto"][];
+        };
+        LogEntryViewDto: {
+            /** Format: date-time */
+            timestamp: string | null;
+            /** @enum {string} */
+            level: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+            message: string;
+            /** @description Pod name (Kubernetes), `app` or `runtime` (local). */
+            source: string;
+            /** @description The rest of a structured line. */
+            fields?: {
+                [key: string]: unknown;
+            };
+        };
+        TenantOperationCountsDto: {
+            in_progress: number;
+            failed_last_24h: number;
+            succeeded_last_24h: number;
+        };
+        TenantsAdminStatsDto: {
+            total_tenants: number;
+            active_instances: number;
+            by_status: {
+                [key: string]: number;
+            };
+            by_plan: {
+                [key: string]: number;
+            };
+            by_database_strategy: {
+                [key: string]: number;
+            };
+            created_last_24h: number;
+            created_last_7d: number;
+            operations: components["schemas"]["TenantOperationCountsDto"];
+        };
+        UsersStatsDto: {
+            total: number;
+            active: number;
+            inactive: number;
+            admins: number;
+            email_verified: number;
+            created_last_24h: number;
+            created_last_7d: number;
+            logged_in_last_24h: number;
+            by_plan_tier: {
+                [key: string]: number;
+            };
+        };
+        InstanceJobCountsDto: {
+            queued: number;
+            running: number;
+            failed_last_24h: number;
+        };
+        InstancesStatsDto: {
+            runtime: string;
+            total: number;
+            by_status: {
+                [key: string]: number;
+            };
+            crash_restarts: number;
+            cpu_percent: number;
+            memory_bytes: number;
+            storage_bytes: number;
+            /** @description Ready spare databases; null when the pool is off. */
+            spare_databases: number | null;
+            jobs: components["schemas"]["InstanceJobCountsDto"];
+        };
+        PlanRevenueDto: {
+            subscriptions: number;
+            mrr: number;
+            revenue: number;
+        };
+        CurrencyRevenueDto: {
+            total_revenue: number;
+            mrr: number;
+            last_30_days: number;
+        };
+        RevenueViewDto: {
+            /** @description Paid invoices ever, minor units. */
+            total_revenue: number;
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            /** @description Monthly recurring revenue, minor units. */
+            mrr: number;
+            arr: number;
+            last_30_days: number;
+            /** @description By plan code. */
+            by_plan: {
+                [key: string]: components["schemas"]["PlanRevenueDto"];
+            };
+            /** @description Other currencies, each summed on its own. */
+            by_currency: {
+                [key: string]: components["schemas"]["CurrencyRevenueDto"];
+            };
+        };
+        PlatformHealthDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            /** @description Each service’s status. */
+            services: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            postgres: "ok" | "down";
+            /** @enum {string} */
+            nats: "ok" | "down";
+            /** @description Events not yet handled by their consumers. */
+            event_backlog: number;
+        };
+        PlatformMetricsDto: {
+            /** Format: date-time */
+            generated_at: string;
+            tenants: components["schemas"]["TenantsAdminStatsDto"] | null;
+            users: components["schemas"]["UsersStatsDto"] | null;
+            instances: components["schemas"]["InstancesStatsDto"] | null;
+            revenue: components["schemas"]["RevenueViewDto"] | null;
+            health: components["schemas"]["PlatformHealthDto"];
+            /** @description Sections whose service did not answer (`tenants`, `identity`, `provisioning`, `billing`). */
+            unavailable: string[];
         };
         AdminActionBody: {
             /** @enum {string} */
             action: "restart" | "stop" | "start" | "suspend" | "resume" | "migrate" | "backup" | "retry" | "force_delete";
             reason?: string;
+        };
+        AdminStatsDto: {
+            /** @example 42 */
+            total_users: number;
+            /** @example 17 */
+            total_tenants: number;
+            /**
+             * @description Tenants `active`.
+             * @example 15
+             */
+            active_instances: number;
+            /**
+             * @description Paid invoices ever, minor units of `currency`; null while billing does not answer.
+             * @example 129900
+             */
+            total_revenue: number | null;
+            /** @enum {string|null} */
+            currency: "USD" | "EUR" | null;
+            tenants_by_status: {
+                [key: string]: number;
+            };
+            tenants_by_plan: {
+                [key: string]: number;
+            };
+        };
+        PlanPriceDto: {
+            /** @description Base price per cycle, seats included; minor units. */
+            amount: number;
+            /** @description Each seat above `seats_included`, per cycle. */
+            extra_seat_amount: number;
+        };
+        CyclePricesDto: {
+            monthly: components["schemas"]["PlanPriceDto"];
+            annually: components["schemas"]["PlanPriceDto"];
+        };
+        CurrencyPricesDto: {
+            USD: components["schemas"]["CyclePricesDto"];
+            EUR: components["schemas"]["CyclePricesDto"];
+        };
+        ProrationBehaviourDto: {
+            /** @enum {string} */
+            mode: "invoice_now" | "accrue";
+            /** @description Net amounts below this (minor units) accrue. */
+            invoice_now_threshold: number;
+        };
+        PlanLimitsDto: {
+            tenants_per_owner: number;
+            max_seats: number;
+            cpu_request: string;
+            cpu_limit: string;
+            memory_request: string;
+            memory_limit: string;
+            storage: string;
+            backup_retention_days: number;
+            /** @enum {string} */
+            rate_limit_tier: "standard" | "premium" | "enterprise";
+            webhook_endpoints: number;
+        };
+        PlanViewDto: {
+            /** @enum {string} */
+            code: "free" | "standard" | "premium" | "enterprise";
+            version: number;
+            /** @example Standard */
+            name: string;
+            /** @description Higher is an upgrade. */
+            tier: number;
+            /** @description By currency, then billing cycle. */
+            prices: components["schemas"]["CurrencyPricesDto"];
+            /** @description 0: no trial. */
+            trial_days: number;
+            seats_included: number;
+            proration: components["schemas"]["ProrationBehaviourDto"];
+            limits: components["schemas"]["PlanLimitsDto"];
+        };
+        PlanListDto: {
+            count: number;
+            results: components["schemas"]["PlanViewDto"][];
         };
         CreateSubscriptionBody: {
             /**
@@ -2080,6 +2857,61 @@ export interface components {
              */
             preview_id?: string;
         };
+        PreviewTermsDto: {
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            max_users: number;
+            /** @enum {string} */
+            billing_cycle: "monthly" | "annually";
+            /** @description Price of one cycle, minor units. */
+            amount: number;
+        };
+        InvoiceLineViewDto: {
+            description: string;
+            /** @enum {string} */
+            kind: "subscription" | "seats" | "proration_credit" | "proration_charge" | "accrued";
+            quantity: number;
+            /** @description Minor units. */
+            unit_amount: number;
+            /** @description Minor units (negative for a credit). */
+            amount: number;
+            /** Format: date-time */
+            period_start: string | null;
+            /** Format: date-time */
+            period_end: string | null;
+        };
+        SubscriptionChangePreviewDto: {
+            /**
+             * Format: uuid
+             * @description Confirm with `PUT billing/subscriptions/{id}` and this id.
+             */
+            preview_id: string;
+            /** Format: uuid */
+            subscription_id: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @enum {string} */
+            effective: "now" | "period_end";
+            /** @enum {string} */
+            billing: "invoice_now" | "accrue" | "none";
+            from: components["schemas"]["PreviewTermsDto"];
+            to: components["schemas"]["PreviewTermsDto"];
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            lines: components["schemas"]["InvoiceLineViewDto"][];
+            /** @description Credit for the unused part of the period. */
+            credit: number;
+            /** @description Charged for the rest of the period on the new terms. */
+            charge: number;
+            subtotal: number;
+            tax: number;
+            /** @description What the buyer pays now. */
+            amount_due: number;
+            /** @description Credit carried to the next invoice. */
+            credit_balance: number;
+            /** Format: date-time */
+            new_period_end: string;
+        };
         PreviewChangeBody: {
             /**
              * @description Plan code (see `GET billing/plans`).
@@ -2094,6 +2926,12 @@ export interface components {
              */
             billing_cycle?: "monthly" | "annually";
         };
+        SeatViewDto: {
+            /** Format: uuid */
+            user_id: string;
+            /** Format: date-time */
+            added_at: string;
+        };
         AddSeatBody: {
             /**
              * Format: uuid
@@ -2104,6 +2942,74 @@ export interface components {
         AdvanceClockBody: {
             days?: number;
             seconds?: number;
+        };
+        InvoiceBuyerDto: {
+            name: string;
+            billing_address: string | null;
+            country: string | null;
+            /** Format: email */
+            email: string | null;
+        };
+        InvoiceViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example INV-2026-000042 */
+            number: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            subscription_id: string | null;
+            /** @enum {string} */
+            status: "draft" | "open" | "paid" | "void" | "uncollectible";
+            /** @enum {string} */
+            kind: "period" | "proration";
+            /** @enum {string} */
+            currency: "USD" | "EUR";
+            lines: components["schemas"]["InvoiceLineViewDto"][];
+            subtotal: number;
+            tax_rate_percent: number;
+            tax: number;
+            total: number;
+            amount_paid: number;
+            amount_due: number;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: date-time */
+            due_date: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            /** Format: date-time */
+            voided_at: string | null;
+            /** @enum {string} */
+            plan: "free" | "standard" | "premium" | "enterprise";
+            plan_version: number;
+            buyer: components["schemas"]["InvoiceBuyerDto"];
+            /**
+             * @description The invoice as a PDF.
+             * @example /api/v1/billing/invoices/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/pdf
+             */
+            pdf_url: string;
+        };
+        PaymentMethodViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example sandbox */
+            provider: string;
+            /** @example visa */
+            brand: string;
+            /** @example 4242 */
+            last4: string;
+            exp_month: number;
+            exp_year: number;
+            is_default: boolean;
+            /** Format: date-time */
+            created_at: string;
         };
         CreatePaymentMethodBody: {
             /**
@@ -2120,6 +3026,93 @@ export interface components {
             /** @description Make it the tenant’s default (the first card always is). */
             set_default?: boolean;
         };
+        WebhookEndpointViewDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description null: a platform endpoint (admins).
+             */
+            tenant_id: string | null;
+            /**
+             * Format: uri
+             * @example https://example.com/hooks/saas
+             */
+            url: string;
+            description: string;
+            /** @description Event types it receives (`*` for all). */
+            event_types: string[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /** @description Requests per second at most. */
+            rate_limit: number | null;
+            /** @description Extra headers sent with every request. */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description The first characters of the secret, to tell secrets apart.
+             * @example whsec_Mf
+             */
+            secret_hint: string;
+            /** Format: date-time */
+            secret_rotated_at: string | null;
+            /** Format: date-time */
+            failing_since: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CreatedWebhookEndpointViewDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description null: a platform endpoint (admins).
+             */
+            tenant_id: string | null;
+            /**
+             * Format: uri
+             * @example https://example.com/hooks/saas
+             */
+            url: string;
+            description: string;
+            /** @description Event types it receives (`*` for all). */
+            event_types: string[];
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /** @description Requests per second at most. */
+            rate_limit: number | null;
+            /** @description Extra headers sent with every request. */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description The first characters of the secret, to tell secrets apart.
+             * @example whsec_Mf
+             */
+            secret_hint: string;
+            /** Format: date-time */
+            secret_rotated_at: string | null;
+            /** Format: date-time */
+            failing_since: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * @description The signing secret, shown this once.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
         CreateEndpointBody: {
             /**
              * Format: uri
@@ -2129,7 +3122,7 @@ export interface components {
             /** @description Free text. */
             description?: string;
             /** @description Event types to send: exact (`tenant.ready`), per aggregate (`tenant.*`) or `*`; empty = all. */
-            event_types?: string[][];
+            event_types?: string[];
             /** @description A disabled endpoint receives nothing (its queued messages wait). */
             enabled?: boolean;
             /** @description Requests per second at most. */
@@ -2153,7 +3146,7 @@ export interface components {
             /** @description Free text. */
             description?: string;
             /** @description Event types to send: exact (`tenant.ready`), per aggregate (`tenant.*`) or `*`; empty = all. */
-            event_types?: string[][];
+            event_types?: string[];
             /** @description A disabled endpoint receives nothing (its queued messages wait). */
             enabled?: boolean;
             /** @description Requests per second at most. */
@@ -2162,6 +3155,58 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+        };
+        RotatedWebhookSecretViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The new secret, shown this once. */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description Until then requests carry a signature with the old secret too.
+             */
+            previous_secret_expires_at: string;
+        };
+        WebhookAttemptViewDto: {
+            /** Format: date-time */
+            attempted_at: string;
+            status_code: number | null;
+            latency_ms: number;
+            response_snippet: string | null;
+            error: string | null;
+        };
+        WebhookDeliveryViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The `webhook-id` header of every request of this message. */
+            webhook_id: string;
+            /** Format: uuid */
+            endpoint_id: string;
+            /** Format: uuid */
+            tenant_id: string | null;
+            /** Format: uuid */
+            event_id: string;
+            /** @example tenant.created */
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts_count: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            attempts: components["schemas"]["WebhookAttemptViewDto"][];
+        };
+        WebhookRecoverResultDto: {
+            /** Format: uuid */
+            endpoint_id: string;
+            /** @description Failed deliveries queued again. */
+            requeued: number;
         };
         RecoverBody: {
             /**
@@ -2174,6 +3219,53 @@ export interface components {
              * @description …up to this time (default: now).
              */
             until?: string;
+        };
+        WebhookEventTypeViewDto: {
+            /** @example tenant.created */
+            type: string;
+            /** @description JSON schema of `data`, where the contract has a payload class. */
+            schema: {
+                [key: string]: unknown;
+            } | null;
+        };
+        IntegrationReceiveResultDto: {
+            /** @enum {boolean} */
+            received: true;
+            /** @description The event id was seen before: nothing was done. */
+            duplicate: boolean;
+            /** Format: uuid */
+            id: string;
+        };
+        ProviderHealthViewDto: {
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down" | "unknown";
+            response_time_ms: number | null;
+            /** Format: date-time */
+            last_check_at: string | null;
+            error: string | null;
+        };
+        ProviderViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example stripe */
+            name: string;
+            webhook_url: string | null;
+            api_base_url: string | null;
+            /** @enum {string} */
+            auth_type: "api_key" | "oauth2" | "hmac" | "none";
+            /** @enum {string} */
+            signature_scheme: "standard_webhooks" | "stripe" | "hmac_sha256";
+            secret_key_set: boolean;
+            /** @description IPs or CIDRs webhooks are accepted from (empty: any). */
+            allowed_ips: string[];
+            rate_limit: number | null;
+            timestamp_tolerance_s: number;
+            is_active: boolean;
+            health: components["schemas"]["ProviderHealthViewDto"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         CreateProviderBody: {
             /** @description Lower-case name, also the `{provider}` of `POST integrations/webhooks/{provider}`. */
@@ -2195,7 +3287,7 @@ export interface components {
              */
             signature_scheme?: "standard_webhooks" | "stripe" | "hmac_sha256";
             /** @description Source IPs or CIDR blocks allowed to call; empty = any. */
-            allowed_ips?: string[][];
+            allowed_ips?: string[];
             /** @description Webhooks per minute at most. */
             rate_limit?: number | null;
             /** @description How old a signed timestamp may be (default 300). */
@@ -2223,13 +3315,49 @@ export interface components {
              */
             signature_scheme?: "standard_webhooks" | "stripe" | "hmac_sha256";
             /** @description Source IPs or CIDR blocks allowed to call; empty = any. */
-            allowed_ips?: string[][];
+            allowed_ips?: string[];
             /** @description Webhooks per minute at most. */
             rate_limit?: number | null;
             /** @description How old a signed timestamp may be (default 300). */
             timestamp_tolerance_s?: number;
             /** @description An inactive provider’s webhooks are refused (404). */
             is_active?: boolean;
+        };
+        IntegrationEventViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            provider_id: string;
+            provider: string;
+            /** @description The provider’s event id (stored once). */
+            event_id: string;
+            type: string;
+            /** @enum {string} */
+            status: "received" | "processed" | "failed";
+            attempts: number;
+            error: string | null;
+            /** @description The event as the provider sent it (any JSON). */
+            payload: Record<string, never> | null;
+            /** Format: date-time */
+            received_at: string;
+            /** Format: date-time */
+            processed_at: string | null;
+        };
+        ProviderHealthEntryDto: {
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down" | "unknown";
+            response_time_ms: number | null;
+            /** Format: date-time */
+            last_check_at: string | null;
+            error: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        IntegrationsHealthViewDto: {
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down" | "unknown";
+            providers: components["schemas"]["ProviderHealthEntryDto"][];
         };
         BackupPartDoc: {
             /** @enum {string} */
@@ -2456,7 +3584,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LivenessDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2464,6 +3594,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/health",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2483,7 +3625,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2491,6 +3635,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/ready",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2500,7 +3656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["ReadinessDto"];
                 };
             };
         };
@@ -2519,7 +3675,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "healthy",
+                     *       "message": "Control Plane API is running"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegacyHealthDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2527,6 +3691,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/health",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2536,7 +3712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["LegacyHealthDto"];
                 };
             };
         };
@@ -2555,7 +3731,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DetailedHealthDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -2563,6 +3741,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/health/detailed",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2572,7 +3762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["DetailedHealthDto"];
                 };
             };
         };
@@ -2586,6 +3776,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2600,6 +3791,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2609,6 +3812,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2618,6 +3833,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2627,6 +3854,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2636,6 +3875,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2654,6 +3905,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2668,6 +3920,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2677,6 +3941,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2686,6 +3962,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2695,6 +3983,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2704,6 +4004,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/maintenance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2725,7 +4037,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ThreatsResponseDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -2733,6 +4047,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2742,6 +4068,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2751,6 +4089,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2760,6 +4110,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2769,6 +4131,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2778,6 +4152,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2801,7 +4187,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityBlockViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -2809,6 +4197,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2818,6 +4218,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2827,6 +4239,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2836,6 +4260,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2845,6 +4281,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2854,6 +4302,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2863,6 +4323,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2872,6 +4344,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/threats",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2891,7 +4375,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityScanViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -2899,6 +4385,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2908,6 +4406,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2917,6 +4427,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2926,6 +4448,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2935,6 +4469,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2944,6 +4490,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2966,12 +4524,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SecurityScanViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -2980,6 +4541,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2989,6 +4562,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2998,6 +4583,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3007,6 +4604,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3016,6 +4625,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3025,6 +4646,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3046,7 +4679,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityScanViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -3054,6 +4689,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3063,6 +4710,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3072,6 +4731,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3081,6 +4752,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scans/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3090,6 +4773,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3099,6 +4794,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3108,6 +4815,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/scan",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3136,7 +4855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["DeadLetterPageDto"];
                 };
             };
             /** @description Bad Request */
@@ -3145,6 +4864,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3154,6 +4885,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3163,6 +4906,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3172,6 +4927,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3181,6 +4948,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3190,6 +4969,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3212,7 +5003,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplayResultDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -3220,6 +5013,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3229,6 +5034,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3238,6 +5055,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3247,6 +5076,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters/{service}/{id}/replay",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3256,6 +5097,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3265,6 +5118,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3274,6 +5139,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/dead-letters",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3310,6 +5187,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3319,6 +5208,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3328,6 +5229,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3337,6 +5250,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3346,6 +5271,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3355,6 +5292,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3373,6 +5322,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3387,6 +5337,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3396,6 +5358,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/verify-email",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3405,6 +5379,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3414,6 +5400,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3423,6 +5421,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3456,6 +5466,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3465,6 +5487,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3474,6 +5508,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3483,6 +5529,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3516,6 +5574,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3525,6 +5595,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/login",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3534,6 +5616,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3543,6 +5637,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3552,6 +5658,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3585,6 +5703,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3594,6 +5724,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/refresh",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3603,6 +5745,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3612,6 +5766,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3621,6 +5787,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3639,6 +5817,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3653,6 +5832,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3662,6 +5853,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/logout",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3671,6 +5874,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3680,6 +5895,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3689,6 +5916,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3722,6 +5961,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3731,6 +5982,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3740,6 +6003,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3749,6 +6024,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3767,6 +6054,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3781,6 +6069,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3790,6 +6090,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/password/reset",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3799,6 +6111,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3808,6 +6132,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3817,6 +6153,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3846,6 +6194,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3855,6 +6215,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/me",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3864,6 +6236,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3873,6 +6257,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3882,6 +6278,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3915,6 +6323,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3924,6 +6344,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/me",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3933,6 +6365,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/me",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3942,6 +6386,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3951,6 +6407,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3960,6 +6428,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/register",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3979,7 +6459,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JwksResponseDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -3987,6 +6469,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/.well-known/jwks.json",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3996,6 +6490,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/.well-known/jwks.json",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4005,6 +6511,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/.well-known/jwks.json",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4036,7 +6554,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserViewDto"][];
+                        results: components["schemas"]["UserViewDto"][];
                     };
                 };
             };
@@ -4046,6 +6564,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4055,6 +6585,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4064,6 +6606,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4073,6 +6627,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4082,6 +6648,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4091,6 +6669,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4127,6 +6717,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4136,6 +6738,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4145,6 +6759,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4158,6 +6784,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4167,6 +6805,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4176,6 +6826,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4185,6 +6847,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4194,6 +6868,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4225,6 +6911,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4234,6 +6932,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4243,6 +6953,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4252,6 +6974,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4261,6 +6995,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4270,6 +7016,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4279,6 +7037,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4314,6 +7084,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4323,6 +7105,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4332,6 +7126,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4341,6 +7147,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4350,6 +7168,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4359,6 +7189,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4368,6 +7210,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4377,6 +7231,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4393,6 +7259,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4407,6 +7274,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4416,6 +7295,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4425,6 +7316,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4434,6 +7337,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4443,6 +7358,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4452,6 +7379,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4461,6 +7400,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4496,6 +7447,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4505,6 +7468,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4514,6 +7489,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4523,6 +7510,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4532,6 +7531,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4541,6 +7552,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4550,6 +7573,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4559,6 +7594,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4589,7 +7636,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserTenantViewDto"][];
+                        results: components["schemas"]["UserTenantViewDto"][];
                     };
                 };
             };
@@ -4599,6 +7646,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4608,6 +7667,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4617,6 +7688,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4626,6 +7709,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4635,6 +7730,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4644,6 +7751,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4653,6 +7772,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4683,7 +7814,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserTenantViewDto"][];
+                        results: components["schemas"]["UserTenantViewDto"][];
                     };
                 };
             };
@@ -4693,6 +7824,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4702,6 +7845,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4711,6 +7866,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4720,6 +7887,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}/owned-tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4729,6 +7908,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4738,6 +7929,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4747,6 +7950,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4777,7 +7992,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserSubscriptionViewDto"][];
+                        results: components["schemas"]["UserSubscriptionViewDto"][];
                     };
                 };
             };
@@ -4787,6 +8002,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4796,6 +8023,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4805,6 +8044,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4814,6 +8065,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users/{id}/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4823,6 +8086,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4832,6 +8107,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4841,6 +8128,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4872,7 +8171,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["UserViewDto"][];
+                        results: components["schemas"]["UserViewDto"][];
                     };
                 };
             };
@@ -4882,6 +8181,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4891,6 +8202,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4900,6 +8223,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4909,6 +8244,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4918,6 +8265,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4927,6 +8286,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/users",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4957,7 +8328,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["ApiKeyViewDto"][];
+                        results: components["schemas"]["ApiKeyViewDto"][];
                     };
                 };
             };
@@ -4967,6 +8338,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4976,6 +8359,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4985,6 +8380,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4994,6 +8401,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5003,6 +8422,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5012,6 +8443,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5048,6 +8491,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5057,6 +8512,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5066,6 +8533,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5075,6 +8554,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5084,6 +8575,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5093,6 +8596,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5102,6 +8617,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5111,6 +8638,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5120,6 +8659,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5151,6 +8702,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5160,6 +8723,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5169,6 +8744,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5178,6 +8765,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys/{id}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5187,6 +8786,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5196,6 +8807,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5205,6 +8828,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/api-keys",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5241,7 +8876,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["AuditLogViewDto"][];
+                        results: components["schemas"]["AuditLogViewDto"][];
                     };
                 };
             };
@@ -5251,6 +8886,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5260,6 +8907,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5269,6 +8928,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5278,6 +8949,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5287,6 +8970,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5296,6 +8991,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5305,6 +9012,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/audit/logs",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5328,7 +9047,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecurityMetricsResponseDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -5336,6 +9057,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5345,6 +9078,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5354,6 +9099,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5363,6 +9120,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5372,6 +9141,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5381,6 +9162,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/security/metrics",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5417,7 +9210,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["TenantViewDto"][];
+                        results: components["schemas"]["TenantViewDto"][];
                     };
                 };
             };
@@ -5427,6 +9220,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5436,6 +9241,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5445,6 +9262,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5454,6 +9283,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5463,6 +9304,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5472,6 +9325,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5481,6 +9346,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5517,6 +9394,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5526,6 +9415,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5535,6 +9436,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5544,6 +9457,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5553,6 +9478,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5562,6 +9499,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5571,6 +9520,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5580,6 +9541,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5589,6 +9562,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5620,6 +9605,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5629,6 +9626,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5638,6 +9647,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5647,6 +9668,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5656,6 +9689,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5665,6 +9710,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5674,6 +9731,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5709,6 +9778,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5718,6 +9799,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5727,6 +9820,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5736,6 +9841,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5745,6 +9862,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5754,6 +9883,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5763,6 +9904,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5794,6 +9947,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5803,6 +9968,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5812,6 +9989,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5821,6 +10010,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5830,6 +10031,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5839,6 +10052,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5848,6 +10073,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5883,6 +10120,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5892,6 +10141,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5901,6 +10162,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5910,6 +10183,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5919,6 +10204,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5928,6 +10225,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5937,6 +10246,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5953,6 +10274,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5967,6 +10289,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5976,6 +10310,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5985,6 +10331,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5994,6 +10352,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6003,6 +10373,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6012,6 +10394,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6021,6 +10415,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6045,12 +10451,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of members. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["TenantMemberListItemDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -6059,6 +10468,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6068,6 +10489,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6077,6 +10510,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6086,6 +10531,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6095,6 +10552,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6104,6 +10573,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6113,6 +10594,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6136,12 +10629,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description The membership. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantMemberViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6149,6 +10644,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6158,6 +10665,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6167,6 +10686,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6176,6 +10707,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6185,6 +10728,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/users",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6194,6 +10749,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/users",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6203,6 +10770,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6212,6 +10791,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6221,6 +10812,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6238,11 +10841,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantMemberRemovedDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6250,6 +10856,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6259,6 +10877,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6268,6 +10898,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6277,6 +10919,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6286,6 +10940,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6295,6 +10961,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6304,6 +10982,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6320,11 +11010,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The tenant’s subscriptions (one page, up to 100). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SubscriptionViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6332,6 +11027,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6341,6 +11048,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6350,6 +11069,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6359,6 +11090,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6368,6 +11111,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6377,6 +11132,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6386,6 +11153,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6402,11 +11181,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6414,6 +11196,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6423,6 +11217,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6432,6 +11238,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6441,6 +11259,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6450,6 +11280,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6459,6 +11301,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6468,6 +11322,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6477,6 +11343,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6505,7 +11383,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantActionAcceptedDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6513,6 +11393,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6522,6 +11414,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6531,6 +11435,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6540,6 +11456,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6549,6 +11477,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance/actions",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6558,6 +11498,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance/actions",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6567,6 +11519,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6576,6 +11540,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6585,6 +11561,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6605,11 +11593,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InstanceMetricsViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6617,6 +11608,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6626,6 +11629,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6635,6 +11650,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6644,6 +11671,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6653,6 +11692,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6662,6 +11713,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6671,6 +11734,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6680,6 +11755,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6703,12 +11790,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of log lines, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["LogEntryViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -6717,6 +11807,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6726,6 +11828,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6735,6 +11849,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6744,6 +11870,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6753,6 +11891,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6762,6 +11912,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6771,6 +11933,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6780,6 +11954,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/instance",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6794,11 +11980,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlatformMetricsDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -6806,6 +11995,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6815,6 +12016,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6824,6 +12037,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6833,6 +12058,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6842,6 +12079,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6851,6 +12100,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6860,6 +12121,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6869,6 +12142,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6905,7 +12190,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        results?: components["schemas"]["TenantViewDto"][];
+                        results: components["schemas"]["TenantViewDto"][];
                     };
                 };
             };
@@ -6915,6 +12200,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6924,6 +12221,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6933,6 +12242,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6942,6 +12263,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6951,6 +12284,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6960,6 +12305,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6969,6 +12326,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6978,6 +12347,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7001,12 +12382,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description The operation and the status URL to follow. */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TenantActionAcceptedDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7014,6 +12397,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7023,6 +12418,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7032,6 +12439,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7041,6 +12460,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7050,6 +12481,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/tenants/{id}/actions",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7059,6 +12502,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/tenants/{id}/actions",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7068,6 +12523,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7077,6 +12544,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7086,6 +12565,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7100,11 +12591,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "total_users": 42,
+                     *       "total_tenants": 17,
+                     *       "active_instances": 15,
+                     *       "total_revenue": 129900,
+                     *       "currency": "USD",
+                     *       "tenants_by_status": {
+                     *         "active": 15,
+                     *         "pending": 2
+                     *       },
+                     *       "tenants_by_plan": {
+                     *         "free": 9,
+                     *         "standard": 8
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminStatsDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7112,6 +12623,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7121,6 +12644,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7130,6 +12665,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7139,6 +12686,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7148,6 +12707,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7157,6 +12728,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7166,6 +12749,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7175,6 +12770,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/metrics/platform",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7194,7 +12801,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanListDto"];
+                };
             };
             /** @description Too Many Requests */
             429: {
@@ -7202,6 +12811,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/plans",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7211,6 +12832,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/plans",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7220,6 +12853,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/plans",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7245,12 +12890,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SubscriptionViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -7259,6 +12907,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7268,6 +12928,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7277,6 +12949,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7286,6 +12970,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7295,6 +12991,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7304,6 +13012,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7313,6 +13033,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7339,7 +13071,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7347,6 +13081,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7356,6 +13102,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7365,6 +13123,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/billing-error",
+                     *       "title": "Payment Required",
+                     *       "status": 402,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BILLING_ERROR",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7374,6 +13144,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7383,6 +13165,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7396,6 +13190,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7405,6 +13211,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7414,6 +13232,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7423,6 +13253,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7432,6 +13274,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7453,7 +13307,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7461,6 +13317,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7470,6 +13338,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7479,6 +13359,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7488,6 +13380,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7497,6 +13401,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7506,6 +13422,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7515,6 +13443,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7540,7 +13480,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7548,6 +13490,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7557,6 +13511,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7566,6 +13532,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/billing-error",
+                     *       "title": "Payment Required",
+                     *       "status": 402,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}",
+                     *       "code": "BILLING_ERROR",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7575,6 +13553,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7584,6 +13574,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7593,6 +13595,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7602,6 +13616,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7611,6 +13637,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7620,6 +13658,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7644,7 +13694,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7652,6 +13704,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7661,6 +13725,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7670,6 +13746,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7679,6 +13767,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7688,6 +13788,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7697,6 +13809,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7706,6 +13830,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7731,7 +13867,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionChangePreviewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7739,6 +13877,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7748,6 +13898,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7757,6 +13919,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7766,6 +13940,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7775,6 +13961,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}/preview",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7784,6 +13982,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7793,6 +14003,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7802,6 +14024,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7818,11 +14052,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["SeatViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7830,6 +14069,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7839,6 +14090,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7848,6 +14111,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7857,6 +14132,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7866,6 +14153,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7875,6 +14174,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7884,6 +14195,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7912,7 +14235,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -7920,6 +14245,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7929,6 +14266,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7938,6 +14287,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7947,6 +14308,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7960,6 +14333,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}/users",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7969,6 +14354,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions/{id}/users",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7978,6 +14375,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7987,6 +14396,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7996,6 +14417,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8013,11 +14446,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8025,6 +14461,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8034,6 +14482,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8043,6 +14503,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8052,6 +14524,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8061,6 +14545,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8070,6 +14566,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8079,6 +14587,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8104,7 +14624,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8112,6 +14634,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8121,6 +14655,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8130,6 +14676,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8139,6 +14697,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8148,6 +14718,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8157,6 +14739,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8166,6 +14760,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/subscriptions",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8197,12 +14803,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["InvoiceViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -8211,6 +14820,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8220,6 +14841,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8229,6 +14862,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8238,6 +14883,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8247,6 +14904,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8256,6 +14925,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8265,6 +14946,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8286,7 +14979,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InvoiceViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8294,6 +14989,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8303,6 +15010,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8312,6 +15031,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8321,6 +15052,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8330,6 +15073,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8339,6 +15094,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8348,6 +15115,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8379,6 +15158,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8388,6 +15179,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8397,6 +15200,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8406,6 +15221,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8415,6 +15242,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8424,6 +15263,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8433,6 +15284,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/invoices",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8450,11 +15313,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["PaymentMethodViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8462,6 +15330,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8471,6 +15351,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8480,6 +15372,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8489,6 +15393,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8498,6 +15414,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8507,6 +15435,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8516,6 +15456,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8542,7 +15494,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8550,6 +15504,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8559,6 +15525,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8568,6 +15546,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/billing-error",
+                     *       "title": "Payment Required",
+                     *       "status": 402,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BILLING_ERROR",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8577,6 +15567,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8586,6 +15588,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8595,6 +15609,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8604,6 +15630,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8613,6 +15651,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8622,6 +15672,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8631,6 +15693,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8652,7 +15726,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8660,6 +15736,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8669,6 +15757,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8678,6 +15778,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8687,6 +15799,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8696,6 +15820,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8705,6 +15841,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8714,6 +15862,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/billing/payment-methods",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8744,7 +15904,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["WebhookEndpointViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -8753,6 +15915,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8762,6 +15936,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8771,6 +15957,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8780,6 +15978,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8789,6 +15999,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8798,6 +16020,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8807,6 +16041,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8833,7 +16079,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8841,6 +16089,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8850,6 +16110,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8859,6 +16131,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8868,6 +16152,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8877,6 +16173,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8886,6 +16194,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8895,6 +16215,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8904,6 +16236,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8913,6 +16257,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8934,7 +16290,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -8942,6 +16300,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8951,6 +16321,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8960,6 +16342,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8969,6 +16363,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8978,6 +16384,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8987,6 +16405,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8996,6 +16426,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9021,7 +16463,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9029,6 +16473,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9038,6 +16494,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9047,6 +16515,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9056,6 +16536,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9065,6 +16557,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9074,6 +16578,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9083,6 +16599,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9104,7 +16632,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9112,6 +16642,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9121,6 +16663,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9130,6 +16684,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9139,6 +16705,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9148,6 +16726,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9157,6 +16747,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9166,6 +16768,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9187,7 +16801,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhookSecretViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9195,6 +16811,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9204,6 +16832,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9213,6 +16853,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9222,6 +16874,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9231,6 +16895,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9240,6 +16916,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9249,6 +16937,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9266,11 +16966,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The queued delivery; follow it in `GET webhooks/deliveries`. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9278,6 +16980,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9287,6 +17001,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9296,6 +17022,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9305,6 +17043,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9314,6 +17064,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints/{id}/test",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9323,6 +17085,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9332,6 +17106,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9341,6 +17127,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9362,11 +17160,13 @@ export interface operations {
         };
         responses: {
             /** @description How many deliveries were queued again. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookRecoverResultDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9374,6 +17174,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9383,6 +17195,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9392,6 +17216,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9401,6 +17237,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9410,6 +17258,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9419,6 +17279,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9428,6 +17300,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9447,7 +17331,11 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["WebhookEventTypeViewDto"][];
+                    };
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9455,6 +17343,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9464,6 +17364,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9473,6 +17385,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9482,6 +17406,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9491,6 +17427,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9500,6 +17448,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9509,6 +17469,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9543,7 +17515,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["WebhookDeliveryViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -9552,6 +17526,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9561,6 +17547,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9570,6 +17568,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9579,6 +17589,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9588,6 +17610,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9597,6 +17631,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9606,6 +17652,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9623,11 +17681,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The delivery, pending. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9635,6 +17695,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9644,6 +17716,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9653,6 +17737,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9662,6 +17758,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9671,6 +17779,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9680,6 +17800,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9689,6 +17821,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/webhooks/endpoints",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9718,7 +17862,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrationReceiveResultDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9726,6 +17872,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9735,6 +17893,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9744,6 +17914,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9753,6 +17935,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9762,6 +17956,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/payload-too-large",
+                     *       "title": "Content Too Large",
+                     *       "status": 413,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9771,6 +17977,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9780,6 +17998,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9789,6 +18019,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9798,6 +18040,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9826,7 +18080,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["ProviderViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -9835,6 +18091,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9844,6 +18112,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9853,6 +18133,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9862,6 +18154,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9871,6 +18175,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9880,6 +18196,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9889,6 +18217,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9912,7 +18252,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -9920,6 +18262,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9929,6 +18283,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9938,6 +18304,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9947,6 +18325,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9956,6 +18346,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/providers",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9965,6 +18367,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9974,6 +18388,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9983,6 +18409,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10004,7 +18442,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10012,6 +18452,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10021,6 +18473,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10030,6 +18494,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10039,6 +18515,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10048,6 +18536,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10057,6 +18557,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10066,6 +18578,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10091,7 +18615,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10099,6 +18625,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10108,6 +18646,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10117,6 +18667,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10126,6 +18688,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10135,6 +18709,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/providers/{id}",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10144,6 +18730,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10153,6 +18751,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10162,6 +18772,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10183,7 +18805,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10191,6 +18815,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10200,6 +18836,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10209,6 +18857,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10218,6 +18878,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10227,6 +18899,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10236,6 +18920,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10245,6 +18941,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10278,7 +18986,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["Page"] & {
+                        results: components["schemas"]["IntegrationEventViewDto"][];
+                    };
                 };
             };
             /** @description Bad Request */
@@ -10287,6 +18997,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10296,6 +19018,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10305,6 +19039,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10314,6 +19060,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10323,6 +19081,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10332,6 +19102,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10341,6 +19123,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10358,11 +19152,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The event, `received` until it is published. */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrationEventViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10370,6 +19166,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10379,6 +19187,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10388,6 +19208,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10397,6 +19229,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10406,6 +19250,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10415,6 +19271,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10424,6 +19292,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10443,7 +19323,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IntegrationsHealthViewDto"];
+                };
             };
             /** @description Bad Request */
             400: {
@@ -10451,6 +19333,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10460,6 +19354,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10469,6 +19375,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10478,6 +19396,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10487,6 +19417,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10496,6 +19438,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10505,6 +19459,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/integrations/webhooks/{provider}",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10546,6 +19512,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10555,6 +19533,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10564,6 +19554,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10573,6 +19575,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10582,6 +19596,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10591,6 +19617,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10600,6 +19638,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10609,6 +19659,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10646,6 +19708,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10655,6 +19729,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10664,6 +19750,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10673,6 +19771,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10682,6 +19792,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10691,6 +19813,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10700,6 +19834,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10709,6 +19855,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10718,6 +19876,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10749,6 +19919,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10758,6 +19940,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10767,6 +19961,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10776,6 +19982,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10785,6 +20003,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10794,6 +20024,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10803,6 +20045,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10812,6 +20066,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10842,6 +20108,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10851,6 +20129,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10860,6 +20150,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10869,6 +20171,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10878,6 +20192,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10887,6 +20213,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10896,6 +20234,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10905,6 +20255,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10943,6 +20305,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10952,6 +20326,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10961,6 +20347,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10970,6 +20368,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10979,6 +20389,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups/{backup_id}/restore",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10992,6 +20414,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups/{backup_id}/restore",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11001,6 +20435,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11010,6 +20456,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11019,6 +20477,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11050,6 +20520,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11059,6 +20541,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11068,6 +20562,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11077,6 +20583,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11086,6 +20604,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11095,6 +20625,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11104,6 +20646,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11113,6 +20667,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11143,6 +20709,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11152,6 +20730,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11161,6 +20751,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11170,6 +20772,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11179,6 +20793,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11188,6 +20814,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11197,6 +20835,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11206,6 +20856,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11240,6 +20902,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11249,6 +20923,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11258,6 +20944,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11267,6 +20965,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11276,6 +20986,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11285,6 +21007,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11294,6 +21028,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11303,6 +21049,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11355,6 +21113,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/session",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11364,6 +21134,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/auth/session",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

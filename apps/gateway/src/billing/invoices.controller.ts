@@ -7,6 +7,8 @@ import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { IdParams, ListInvoicesQuery } from './dto/billing.dto.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { InvoiceViewDto } from './dto/billing.views.js';
 
 @ApiTags('billing')
 @ApiAuth()
@@ -21,6 +23,7 @@ export class InvoicesController {
   @Get()
   @ApiOperation({ summary: 'Invoices of the caller’s tenants (admins: all); filters status, tenant_id, subscription_id, date_from, date_to.', operationId: 'billing.invoices.list' })
   @ApiListQuery({ ordering: ['issued_at', 'number', 'total', 'status', 'due_date'] })
+  @ApiPageResponse(InvoiceViewDto)
   async list(@Query() query: ListInvoicesQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<InvoiceView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<InvoiceView>>(BillingRpc.invoicesList, { ...query, caller }), query, request);
   }
@@ -28,7 +31,7 @@ export class InvoicesController {
   @Get(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'An invoice: number, lines, tax, totals (minor units), status, due date.', operationId: 'billing.invoices.get' })
-  @ApiOkResponse({ description: 'The invoice.' })
+  @ApiResult(InvoiceViewDto, { description: 'The invoice.' })
   get(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<InvoiceView> {
     return this.rpc.call(BillingRpc.invoicesGet, { id: params.id, caller });
   }

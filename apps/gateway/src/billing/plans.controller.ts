@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BillingRpc, type ListResult, type PlanView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../http/openapi.js';
+import { ApiResult } from '../http/api-result.js';
+import { PlanListDto } from './dto/billing.views.js';
 
 @ApiTags('billing')
 @Controller('api/v1/billing/plans')
@@ -13,7 +15,7 @@ export class PlansController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'The plan catalogue: prices per cycle and currency (minor units), trial, seats, proration setting and limits.', operationId: 'billing.plans.list' })
-  @ApiOkResponse({ description: '`{ count, results: [plan] }`.' })
+  @ApiResult(PlanListDto, { description: '`{ count, results: [plan] }`.' })
   @ApiProblems(429, 503, 504)
   list(): Promise<ListResult<PlanView>> {
     return this.rpc.call(BillingRpc.plansList, {});

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { BillingRpc, type CallerDto, type ListResult, type Page, type SubscriptionChangePreview, type SubscriptionView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
@@ -19,6 +19,8 @@ import {
   SubscriptionClockParams,
   UpdateSubscriptionBody,
 } from './dto/billing.dto.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { SeatViewDto, SubscriptionChangePreviewDto, SubscriptionViewDto } from './dto/billing.views.js';
 
 /**
  * `/api/v1/billing/subscriptions`: authorization is the billing service's (someone else's
@@ -37,6 +39,7 @@ export class SubscriptionsController {
   @Get('subscriptions')
   @ApiOperation({ summary: 'Subscriptions of the caller’s tenants (admins: all); filters tenant_id, status.', operationId: 'billing.subscriptions.list' })
   @ApiListQuery({ ordering: ['created_at', 'updated_at', 'current_period_end', 'plan', 'status'] })
+  @ApiPageResponse(SubscriptionViewDto)
   async list(@Query() query: ListSubscriptionsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SubscriptionView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<SubscriptionView>>(BillingRpc.subscriptionsList, { ...query, caller }), query, request);
   }
@@ -44,7 +47,7 @@ export class SubscriptionsController {
   @Post('subscriptions')
   @Idempotent()
   @ApiOperation({ summary: 'Subscribe a tenant that has no live subscription (a trial on paid plans; plans without one are charged at once).', operationId: 'billing.subscriptions.create' })
-  @ApiCreatedResponse({ description: 'The subscription.' })
+  @ApiResult(SubscriptionViewDto, { description: 'The subscription.' })
   @ApiProblems(402, 409)
   create(@Body() body: CreateSubscriptionBody, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.subscriptionsCreate, { ...body, caller });
@@ -53,7 +56,7 @@ export class SubscriptionsController {
   @Get('subscriptions/:id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'A subscription with its seats (seed 004 fields).', operationId: 'billing.subscriptions.get' })
-  @ApiOkResponse({ description: 'The subscription.' })
+  @ApiResult(SubscriptionViewDto, { description: 'The subscription.' })
   get(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.subscriptionsGet, { id: params.id, caller });
   }
@@ -64,7 +67,7 @@ export class SubscriptionsController {
     summary: 'Change plan, seats or cycle (prorated: upgrades now, downgrades at the period end), payment method, country or cancel_at_period_end. Send `preview_id` to confirm a preview.',
     operationId: 'billing.subscriptions.update',
   })
-  @ApiOkResponse({ description: 'The subscription after the change.' })
+  @ApiResult(SubscriptionViewDto, { description: 'The subscription after the change.' })
   @ApiProblems(402, 409)
   update(@Param() params: IdParams, @Body() body: UpdateSubscriptionBody, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.subscriptionsUpdate, { ...body, id: params.id, caller });
@@ -74,7 +77,7 @@ export class SubscriptionsController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'The exact amounts (credit, charge, tax, due now) of a change, before it is made; confirm with PUT and its preview_id.', operationId: 'billing.subscriptions.preview' })
-  @ApiOkResponse({ description: 'The preview.' })
+  @ApiResult(SubscriptionChangePreviewDto, { description: 'The preview.' })
   @ApiProblems(409)
   preview(@Param() params: IdParams, @Body() body: PreviewChangeBody, @Caller() caller: CallerDto): Promise<SubscriptionChangePreview> {
     return this.rpc.call(BillingRpc.subscriptionsPreview, { ...body, id: params.id, caller });
@@ -84,7 +87,7 @@ export class SubscriptionsController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Cancel now (open invoices are voided) or, with `at_period_end=true`, when the period ends.', operationId: 'billing.subscriptions.delete' })
-  @ApiOkResponse({ description: 'The subscription.' })
+  @ApiResult(SubscriptionViewDto, { description: 'The subscription.' })
   cancel(@Param() params: IdParams, @Query() query: CancelSubscriptionQuery, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.subscriptionsCancel, { ...query, id: params.id, caller });
   }
@@ -92,8 +95,9 @@ export class SubscriptionsController {
   @Get('subscriptions/:id/users')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Users holding the subscription’s seats.', operationId: 'billing.subscriptions.users.list' })
-  async seats(@Param() params: IdParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
-    const result = await this.rpc.call<ListResult<unknown>>(BillingRpc.seatsList, { id: params.id, caller });
+  @ApiPageResponse(SeatViewDto)
+  async seats(@Param() params: IdParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SeatViewDto>> {
+    const result = await this.rpc.call<ListResult<SeatViewDto>>(BillingRpc.seatsList, { id: params.id, caller });
     return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
   }
 
@@ -101,7 +105,7 @@ export class SubscriptionsController {
   @Idempotent()
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Give a user a seat; beyond max_users → 409 SEAT_LIMIT_REACHED.', operationId: 'billing.subscriptions.users.create' })
-  @ApiCreatedResponse({ description: 'The subscription with the seat.' })
+  @ApiResult(SubscriptionViewDto, { description: 'The subscription with the seat.' })
   @ApiProblems(409)
   addSeat(@Param() params: IdParams, @Body() body: AddSeatBody, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.seatsAdd, { ...body, id: params.id, caller });
@@ -112,6 +116,7 @@ export class SubscriptionsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiParam({ name: 'user_id', format: 'uuid' })
   @ApiOperation({ summary: 'Free a user’s seat.', operationId: 'billing.subscriptions.users.delete' })
+  @ApiResult(SubscriptionViewDto)
   removeSeat(@Param() params: SeatParams, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.seatsRemove, { id: params.id, user_id: params.user_id, caller });
   }
@@ -124,7 +129,7 @@ export class SubscriptionsController {
     summary: 'Sandbox only (admins): move one subscription’s time ahead and run what became due — trial end, renewals, dunning retries, suspension.',
     operationId: 'billing.test-clocks.advance',
   })
-  @ApiOkResponse({ description: 'The subscription after the move.' })
+  @ApiResult(SubscriptionViewDto, { description: 'The subscription after the move.' })
   advance(@Param() params: SubscriptionClockParams, @Body() body: AdvanceClockBody, @Caller() caller: CallerDto): Promise<SubscriptionView> {
     return this.rpc.call(BillingRpc.testClockAdvance, { ...body, subscription_id: params.subscription_id, caller }, { timeoutMs: 30_000 });
   }

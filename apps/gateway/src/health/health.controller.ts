@@ -1,9 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { HealthService } from './health.service.js';
 import type { DetailedHealth, Readiness } from './health.types.js';
+import { ApiResult } from '../http/api-result.js';
+import { DetailedHealthDto, LegacyHealthDto, LivenessDto, ReadinessDto } from './health.views.js';
 
 @ApiTags('health')
 @Public()
@@ -13,13 +15,13 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({ operationId: 'health.get', summary: 'Liveness of the gateway.' })
-  @ApiOkResponse({ description: 'The gateway process is alive (checks no dependency).' })
-  liveness() {
+  @ApiResult(LivenessDto, { description: 'The gateway process is alive (checks no dependency).' })
+  liveness(): LivenessDto {
     return this.health.liveness();
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'Ready: NATS connected and the credential revocation list caught up.' })
+  @ApiResult(ReadinessDto, { description: 'Ready: NATS connected and the credential revocation list caught up.', alsoFor: [503] })
   @ApiServiceUnavailableResponse({ description: 'Not ready (NATS away, or revocations not caught up: credentials are re-checked with identity meanwhile).' })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Readiness {
     const report = this.health.readiness();
@@ -33,9 +35,13 @@ export class HealthController {
    */
   @Get('api/health')
   @ApiOperation({ operationId: 'health.legacy', summary: 'Platform health as seed 003 asks for it: healthy only when every part answers.' })
-  @ApiOkResponse({ description: '`{"status": "healthy", "message": "Control Plane API is running"}`: every part of the platform answers.' })
+  @ApiResult(LegacyHealthDto, {
+    description: '`{"status": "healthy", "message": "Control Plane API is running"}`: every part of the platform answers.',
+    example: { status: 'healthy', message: 'Control Plane API is running' },
+    alsoFor: [503],
+  })
   @ApiServiceUnavailableResponse({ description: '`{"status": "unhealthy", …}` with the parts that are degraded or down.' })
-  async legacy(@Res({ passthrough: true }) reply: FastifyReply) {
+  async legacy(@Res({ passthrough: true }) reply: FastifyReply): Promise<LegacyHealthDto> {
     const report = await this.health.detailed();
     if (report.status === 'ok') return { status: 'healthy', message: 'Control Plane API is running' };
     reply.status(503);
@@ -44,7 +50,7 @@ export class HealthController {
 
   @Get('health/detailed')
   @ApiOperation({ operationId: 'health.detailed', summary: 'Health of every service, Postgres, NATS and JetStream.' })
-  @ApiOkResponse({ description: 'Every service, Postgres, NATS and JetStream are ok.' })
+  @ApiResult(DetailedHealthDto, { description: 'Every service, Postgres, NATS and JetStream are ok.', alsoFor: [503] })
   @ApiServiceUnavailableResponse({ description: 'Something is degraded or down; the body says what.' })
   async detailed(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealth> {
     const report = await this.health.detailed();

@@ -4,8 +4,9 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { TITLES } from '@saas/errors';
+import { DEFAULT_STATUS, ErrorCodes, problemType, TITLES } from '@saas/errors';
 import { IS_PUBLIC } from '../auth/auth.decorators.js';
+import { apiResultOf, type ApiResultMetadata } from './api-result.js';
 import { describeFromValidation } from './openapi-dtos.js';
 
 /** A Nest route as its decorators declare it: what the document is completed from. */
@@ -19,10 +20,34 @@ export interface RouteHandler {
   isPublic: boolean;
   /** `@HttpCode()`, or Nest's default (201 for POST, 200 otherwise). */
   status: number;
+  /** The success body `@ApiResult()` / `@ApiPageResponse()` declare. */
+  result?: ApiResultMetadata;
 }
 
 const PROTECTED_SECURITY = [{ bearer: [] }, { api_key: [] }];
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+
+/** Each error status's generic code, read from the catalogue (the first code with it as default status). */
+const EXAMPLE_CODES: ReadonlyMap<number, string> = new Map(
+  Object.values(ErrorCodes)
+    .reverse()
+    .flatMap((code) => (DEFAULT_STATUS[code] ? [[DEFAULT_STATUS[code], code] as const] : [])),
+);
+
+/** An example problem of `status` at `path`: what a client switching on `code` sees. */
+function problemExample(status: number, path: string): Record<string, unknown> {
+  const code = EXAMPLE_CODES.get(status) ?? 'INTERNAL_ERROR';
+  return {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail: 'What went wrong, for a person to read; switch on `code`.',
+    instance: path,
+    code,
+    correlation_id: '6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f',
+    timestamp: '2026-01-01T12:00:00.000Z',
+  };
+}
 
 const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
 const asOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -69,6 +94,7 @@ export function collectRouteHandlers(app: NestFastifyApplication): RouteHandler[
             handler: key,
             isPublic: classPublic || Reflect.getMetadata(IS_PUBLIC, fn) === true,
             status: (Reflect.getMetadata(HTTP_CODE_METADATA, fn) as number | undefined) ?? (requestMethod === RequestMethod.POST ? 201 : 200),
+            result: apiResultOf(fn as object),
           });
         }
       }
@@ -119,17 +145,19 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
         if (!op.operationId || op.operationId === nestDefault) op.operationId = defaultOperationId(route.controller, route.handler);
         op.security = route.isPublic ? [] : (op.security?.length ? op.security : PROTECTED_SECURITY);
         op.responses ??= {};
+        if (route.result) applyResult(op.responses, route.status, route.result);
         if (!Object.keys(op.responses).some((s) => /^2/.test(s))) op.responses[String(route.status)] = { description: TITLES[route.status] ?? 'Success' };
-        const ok = op.responses['200'];
-        if (method === 'get' && ok && !ok.content && (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'page')) {
-          ok.content = { 'application/json': { schema: { $ref: '#/components/schemas/Page' } } };
-        }
         // Every protected route answers 401 without credentials (the guard), every route 429 over its limit.
         if (!route.isPublic && !op.responses['401']) op.responses['401'] = { description: TITLES[401] ?? 'Unauthorized', content: PROBLEM_CONTENT };
         if (!op.responses['429']) op.responses['429'] = { description: TITLES[429] ?? 'Too Many Requests', content: PROBLEM_CONTENT };
       }
       op.summary ||= humanize(op.operationId ?? `${method} ${path}`);
-      for (const [status, response] of Object.entries(op.responses ?? {})) if (/^[45]/.test(status) && !response.content) response.content = PROBLEM_CONTENT;
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (!/^[45]/.test(status)) continue;
+        const content = (response.content ?? PROBLEM_CONTENT) as Record<string, { example?: unknown; examples?: unknown }>;
+        const problem = content['application/problem+json'];
+        response.content = problem && problem.example === undefined && problem.examples === undefined ? { ...content, 'application/problem+json': { ...problem, example: problemExample(Number(status), path) } } : content;
+      }
       const declared = new Set((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));
       for (const name of pathParams.filter((n) => !declared.has(n))) {
         (op.parameters ??= []).push({ name, in: 'path', required: true, schema: /(^|_)id$/.test(name) ? { type: 'string', format: 'uuid' } : { type: 'string' } });
@@ -143,6 +171,23 @@ export function completeDocument(document: OpenAPIObject, handlers: readonly Rou
     }
   }
   return document;
+}
+
+/**
+ * The route's success response gets the declared body, at the status the route answers; a 2xx some
+ * `@ApiOkResponse()` declared beside it without a body (often at the wrong status) goes.
+ */
+function applyResult(responses: NonNullable<Operation['responses']>, status: number, result: ApiResultMetadata): void {
+  for (const declared of Object.keys(responses)) if (/^2/.test(declared) && declared !== String(status) && !responses[declared]!.content) delete responses[declared];
+  for (const code of [status, ...(result.alsoFor ?? [])]) {
+    const existing = responses[String(code)];
+    const description = code === status ? (result.description ?? existing?.description) : existing?.description;
+    responses[String(code)] = {
+      ...existing,
+      description: description || (TITLES[code] ?? 'Success'),
+      content: { 'application/json': { schema: result.schema, ...(result.example !== undefined && code === status ? { example: result.example } : {}) } },
+    };
+  }
 }
 
 function humanize(operationId: string): string {

@@ -14,6 +14,7 @@ import { loadConfig } from '@saas/config';
 import { httpRequest, REPO_ROOT, TestEnv } from '@saas/testing';
 import { gatewayConfigSchema } from '../config.js';
 import { createGateway, routesOf } from '../gateway.js';
+import { collectRouteHandlers } from './openapi-routes.js';
 
 /** A route as another branch might add it: no Swagger decorator at all, DTOs with validation rules only. */
 class WidgetParams {
@@ -46,6 +47,10 @@ interface Operation {
   responses: Record<string, { content?: Record<string, unknown> }>;
 }
 type Document = { paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>; components: { schemas: Record<string, { required?: string[] }> } };
+
+/** What the "every 2xx has a schema" check says about a route without one: enough to fix it. */
+const withoutSchemaMessage = (operationId: string, method: string, p: string, status: string) =>
+  `${operationId} (${method.toUpperCase()} ${p}) answers ${status} without a schema: put @ApiResult(ViewDto) or @ApiPageResponse(ItemViewDto) (apps/gateway/src/http/api-result.ts) on its handler, with a response class beside its contract view (\`…ViewDto implements …View\`)`;
 
 const operations = (doc: Document) =>
   Object.entries(doc.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => ({ method: m, path: p, op: item[m]! })));
@@ -128,11 +133,38 @@ describe('the OpenAPI document', () => {
     });
   });
 
+  it('gives every 2xx response with a body a schema (a route without one is named, with what to add)', () => {
+    const missing = operations(doc).flatMap(({ method, path: p, op }) =>
+      Object.entries(op.responses)
+        .filter(([status, response]) => /^2/.test(status) && status !== '204' && !Object.values((response.content ?? {}) as Record<string, { schema?: unknown }>).some((c) => c.schema))
+        .map(([status]) => withoutSchemaMessage(op.operationId, method, p, status)),
+    );
+    // The test-only widget route has no response class on purpose: this is what a route someone adds without one reads.
+    expect(missing).toEqual([withoutSchemaMessage('widgets.addPart', 'post', '/api/v1/widgets/{id}/parts', '202')]);
+  });
+
+  it('documents each success at the status its route answers, and no list without its item schema', () => {
+    const statuses = new Map(collectRouteHandlers(app).map((r) => [`${r.method} ${r.path}`, r.status]));
+    for (const { method, path: p, op } of operations(doc)) {
+      const status = statuses.get(`${method} ${p}`);
+      if (status === undefined) continue; // the session routes, documented by hand in session.route.ts
+      expect({ operation: op.operationId, documented: Object.keys(op.responses).filter((s) => /^2/.test(s)) }).toEqual({ operation: op.operationId, documented: [String(status)] });
+      for (const [status, response] of Object.entries(op.responses)) {
+        const schema = (response.content?.['application/json'] as { schema?: unknown } | undefined)?.schema;
+        if (JSON.stringify(schema) === JSON.stringify({ $ref: '#/components/schemas/Page' })) throw new Error(`${op.operationId} ${status}: a bare Page; say its item with @ApiPageResponse(ItemViewDto)`);
+      }
+    }
+  });
+
   it('declares every path parameter, a 2xx and problem+json errors, with request bodies from the contract classes', () => {
     for (const { path: p, op } of operations(doc)) {
       for (const [, name] of p.matchAll(/\{([^}]+)\}/g)) expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name, in: 'path', required: true })]));
       expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
-      for (const [status, response] of Object.entries(op.responses)) if (/^[45]/.test(status)) expect({ status, content: Object.keys(response.content ?? {}) }).toEqual({ status, content: ['application/problem+json'] });
+      // A health check's 503 is its report (what is down), not a problem.
+      const errorType = op.operationId.startsWith('health.') ? { '503': 'application/json' } : {};
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (/^[45]/.test(status)) expect({ status, content: Object.keys(response.content ?? {}) }).toEqual({ status, content: [(errorType as Record<string, string>)[status] ?? 'application/problem+json'] });
+      }
     }
     const get = doc.paths['/api/v1/tenants/{id}']!.get!;
     expect(get.operationId).toBe('tenants.get');
@@ -141,10 +173,8 @@ describe('the OpenAPI document', () => {
     expect(get.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/TenantViewDto' } } });
     expect(doc.components.schemas.TenantViewDto!.required).toEqual(expect.arrayContaining(['id', 'name', 'slug', 'status', 'status_url', 'admin_password_set']));
     expect(doc.paths['/api/v1/tenants']!.get!.responses['200']!.content).toEqual({
-      'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/Page' }, { type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/TenantViewDto' } } } }] } },
+      'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/Page' }, { type: 'object', required: ['results'], properties: { results: { type: 'array', items: { $ref: '#/components/schemas/TenantViewDto' } } } }] } },
     });
-    // A list without its own item schema still gets the envelope.
-    expect(doc.paths['/api/v1/admin/dead-letters']!.get!.responses['200']!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Page' } } });
     expect(doc.paths['/api/v1/tenants']!.get!.parameters!.map((q) => q.name)).toEqual(expect.arrayContaining(['page', 'page_size', 'status', 'plan', 'search', 'ordering']));
   });
 });

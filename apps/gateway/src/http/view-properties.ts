@@ -1,5 +1,5 @@
-import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
+import type { Type } from '@nestjs/common';
+import { ApiProperty, getSchemaPath, type ApiPropertyOptions } from '@nestjs/swagger';
 
 /**
  * Shorthands for the response-view classes (`…ViewDto implements …View` of libs/contracts): the
@@ -18,14 +18,27 @@ export const OneOf = (values: readonly string[], description?: string) => prop({
 export const FreeObject = (description?: string, nullable = false) =>
   prop({ type: 'object', additionalProperties: true, ...(nullable ? { nullable: true } : {}), ...(description ? { description } : {}) } as ApiPropertyOptions);
 export const StrList = (description?: string) => prop({ type: [String], ...(description ? { description } : {}) } as ApiPropertyOptions);
+export const NullableInt = (description?: string, extra: Partial<ApiPropertyOptions> = {}) => Int(description, { nullable: true, ...extra } as Partial<ApiPropertyOptions>);
+export const Num = (description?: string, extra: Partial<ApiPropertyOptions> = {}) => prop({ type: Number, ...(description ? { description } : {}), ...extra } as ApiPropertyOptions);
+export const NullableNum = (description?: string) => Num(description, { nullable: true } as Partial<ApiPropertyOptions>);
+export const NullableOneOf = (values: readonly string[], description?: string) =>
+  prop({ type: String, enum: [...values], nullable: true, ...(description ? { description } : {}) } as ApiPropertyOptions);
+/** A nested view class (`nullable` for `X | null`). */
+export const Nested = (type: Type, options: { nullable?: boolean; description?: string } = {}) =>
+  prop({ type, ...(options.nullable ? { nullable: true } : {}), ...(options.description ? { description: options.description } : {}) } as ApiPropertyOptions);
+export const NestedList = (type: Type, description?: string) => prop({ type: [type], ...(description ? { description } : {}) } as ApiPropertyOptions);
+/** `Record<string, number>`: counts by a key (status, plan, …). */
+export const Counts = (description?: string) =>
+  prop({ type: 'object', additionalProperties: { type: 'integer' }, ...(description ? { description } : {}) } as ApiPropertyOptions);
+/** `Record<string, string>`. */
+export const StrMap = (description?: string) => prop({ type: 'object', additionalProperties: { type: 'string' }, ...(description ? { description } : {}) } as ApiPropertyOptions);
+/** `Record<string, View>` of a nested view class (registered with the owning class's `@ApiExtraModels`). */
+export const MapOf = (type: Type, description?: string) =>
+  prop({ type: 'object', additionalProperties: { $ref: getSchemaPath(type) }, ...(description ? { description } : {}) } as ApiPropertyOptions);
+/** One of several view classes (a union), each registered with the owning class's `@ApiExtraModels`. */
+export const OneOfViews = (types: Type[], description?: string) =>
+  prop({ oneOf: types.map((t) => ({ $ref: getSchemaPath(t) })), ...(description ? { description } : {}) } as ApiPropertyOptions);
+export const Any = (description?: string) => ApiProperty({ required: true, description, nullable: true } as ApiPropertyOptions);
 
-/** A list's 200: the Page envelope (`#/components/schemas/Page`) with `results` of `item`. */
-export function ApiPageResponse(item: Type, description = 'A page.'): MethodDecorator {
-  return applyDecorators(
-    ApiExtraModels(item),
-    ApiOkResponse({
-      description,
-      schema: { allOf: [{ $ref: '#/components/schemas/Page' }, { type: 'object', properties: { results: { type: 'array', items: { $ref: getSchemaPath(item) } } } }] },
-    }),
-  );
-}
+/** Where list DTO files have imported it from; it lives with `ApiResult` now. */
+export { ApiPageResponse } from './api-result.js';

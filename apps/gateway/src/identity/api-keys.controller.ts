@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, type ApiKeyView, type CallerDto, type CreatedApiKeyView, type ListResult, type Page } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
@@ -9,7 +9,7 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateApiKeyBody, IdParams, ListApiKeysQuery } from './dto/users.dto.js';
-import { ApiPageResponse } from '../http/view-properties.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
 import { ApiKeyViewDto, CreatedApiKeyViewDto } from './dto/views.js';
 
 /** `/api/v1/api-keys`: the caller's API keys (`sk_…`, usable as `Authorization: Bearer` or `X-API-Key`). */
@@ -36,7 +36,7 @@ export class ApiKeysController {
   @Post()
   @Idempotent()
   @ApiOperation({ summary: 'Create a key. The answer carries the key itself, this once.' })
-  @ApiCreatedResponse({ type: CreatedApiKeyViewDto, description: 'The key, with `key`.' })
+  @ApiResult(CreatedApiKeyViewDto, { description: 'The key, with `key`.' })
   @ApiProblems(404)
   create(@Body() body: CreateApiKeyBody, @Caller() caller: CallerDto): Promise<CreatedApiKeyView> {
     return this.rpc.call(IdentityRpc.apiKeysCreate, { ...body, caller });
@@ -46,7 +46,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Revoke a key: refused at once by this gateway, by the others within about a second (README § Revocation).' })
-  @ApiOkResponse({ type: ApiKeyViewDto, description: 'The revoked key.' })
+  @ApiResult(ApiKeyViewDto, { description: 'The revoked key.' })
   @ApiProblems(404)
   async revoke(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<ApiKeyView> {
     const revoked = await this.rpc.call<ApiKeyView>(IdentityRpc.apiKeysRevoke, { id: params.id, caller });

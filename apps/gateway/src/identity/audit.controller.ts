@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, type AuditLogView, type CallerDto, type ListResult, type Page, type SecurityMetricsResponse } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
@@ -7,8 +7,8 @@ import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { ListAuditLogsQuery, SecurityMetricsQuery } from './dto/users.dto.js';
-import { ApiPageResponse } from '../http/view-properties.js';
-import { AuditLogViewDto } from './dto/views.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { AuditLogViewDto, SecurityMetricsResponseDto } from './dto/views.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -51,7 +51,7 @@ export class SecurityController {
   @Get('metrics')
   @ApiOperation({ operationId: 'security.metrics.get', summary: 'Failed logins, lockouts, token reuse and targeted accounts in a window ending now.' })
   @ApiQuery({ name: 'window_s', required: false, schema: { type: 'integer', minimum: 60, maximum: 90 * 86_400, default: 86_400 } })
-  @ApiOkResponse({ description: '`{ window_start, window_end, failed_logins, lockouts, token_reuse, accounts_targeted }`' })
+  @ApiResult(SecurityMetricsResponseDto, { description: '`{ window_start, window_end, failed_logins, lockouts, token_reuse, accounts_targeted }`' })
   metrics(@Query() query: SecurityMetricsQuery, @Caller() caller: CallerDto): Promise<SecurityMetricsResponse> {
     return this.rpc.call(IdentityRpc.securityMetrics, { ...query, caller });
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   IdentityRpc,
   type AcceptedResponse,
@@ -16,6 +16,7 @@ import {
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Client, Public } from '../auth/auth.decorators.js';
 import { CredentialRevocations } from '../auth/revocations.js';
+import { ApiResult } from '../http/api-result.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { RateLimitException } from '../rate-limit/rate-limit.headers.js';
@@ -56,7 +57,7 @@ export class AuthController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ summary: 'Create an account; a verification mail is sent. Same answer whether or not the address is taken.' })
-  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: '`{ status: "accepted", message }`' })
+  @ApiResult(AcceptedResponseDto, { description: '`{ status: "accepted", message }`' })
   register(@Body() body: RegisterBody, @Client() client: ClientInfoDto): Promise<AcceptedResponse> {
     return this.rpc.call(IdentityRpc.register, { ...body, client });
   }
@@ -65,7 +66,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm the address with the token from the verification mail.' })
-  @ApiOkResponse({ type: VerifyEmailResponseDto })
+  @ApiResult(VerifyEmailResponseDto)
   @ApiProblems(401)
   verifyEmail(@Body() body: VerifyEmailBody, @Client() client: ClientInfoDto): Promise<VerifyEmailResponse> {
     return this.rpc.call(IdentityRpc.verifyEmail, { ...body, client });
@@ -75,7 +76,7 @@ export class AuthController {
   @Public()
   @HttpCode(202)
   @ApiOperation({ summary: 'Send the verification mail again. Same answer for every address.' })
-  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: '`{ status: "accepted", message }`' })
+  @ApiResult(AcceptedResponseDto, { description: '`{ status: "accepted", message }`' })
   resendVerification(@Body() body: ResendVerificationBody, @Client() client: ClientInfoDto): Promise<AcceptedResponse> {
     return this.rpc.call(IdentityRpc.resendVerification, { ...body, client });
   }
@@ -84,7 +85,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with `email` or `username` and `password`.' })
-  @ApiOkResponse({ type: TokenResponseDto, description: 'The tokens and the user.' })
+  @ApiResult(TokenResponseDto, { description: 'The tokens and the user.' })
   @ApiProblems(401)
   async login(@Body() body: LoginBody, @Client() client: ClientInfoDto): Promise<TokenResponse> {
     const account = normalise(body.email ?? body.username ?? '');
@@ -97,7 +98,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for new tokens (rotation; reusing an old one ends the whole session).' })
-  @ApiOkResponse({ type: TokenResponseDto, description: 'Same as login, with a new refresh token.' })
+  @ApiResult(TokenResponseDto, { description: 'Same as login, with a new refresh token.' })
   @ApiProblems(401)
   refresh(@Body() body: RefreshBody, @Client() client: ClientInfoDto): Promise<TokenResponse> {
     return this.rpc.call(IdentityRpc.refresh, { ...body, client });
@@ -107,7 +108,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiAuth()
   @ApiOperation({ summary: 'End a session (by refresh token or session id) or all of the caller’s sessions.' })
-  @ApiOkResponse({ type: LogoutResponseDto })
+  @ApiResult(LogoutResponseDto)
   @ApiProblems(401)
   async logout(@Body() body: LogoutBody, @Caller() caller: CallerDto): Promise<LogoutResponse> {
     const { session_ids: ended, ...answer } = await this.rpc.call<LogoutRpcResponse>(IdentityRpc.logout, { ...body, caller });
@@ -120,7 +121,7 @@ export class AuthController {
   @Public()
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a password reset link. Same answer for every address.' })
-  @ApiAcceptedResponse({ type: AcceptedResponseDto, description: '`{ status: "accepted", message }`' })
+  @ApiResult(AcceptedResponseDto, { description: '`{ status: "accepted", message }`' })
   async forgotPassword(@Body() body: ForgotPasswordBody, @Client() client: ClientInfoDto): Promise<AcceptedResponse> {
     await this.limit('password', `forgot:${normalise(body.email)}`, 'password reset requests for this account');
     return this.rpc.call(IdentityRpc.forgotPassword, { ...body, client });
@@ -130,7 +131,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Set a new password with the token from the reset mail (ends every session, lifts lockouts).' })
-  @ApiOkResponse({ type: ResetPasswordResponseDto })
+  @ApiResult(ResetPasswordResponseDto)
   @ApiProblems(401)
   async resetPassword(@Body() body: ResetPasswordBody, @Client() client: ClientInfoDto): Promise<ResetPasswordResponse> {
     // A reset token belongs to one account: limiting per token is limiting per account.
@@ -141,7 +142,7 @@ export class AuthController {
   @Get('me')
   @ApiAuth()
   @ApiOperation({ summary: 'The caller’s own account.' })
-  @ApiOkResponse({ type: UserViewDto, description: 'A user.' })
+  @ApiResult(UserViewDto, { description: 'A user.' })
   @ApiProblems(401)
   me(@Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.me, { caller });
@@ -150,7 +151,7 @@ export class AuthController {
   @Patch('me')
   @ApiAuth()
   @ApiOperation({ summary: 'Change the caller’s names, username, metadata or password (not role, email, is_active: 400).' })
-  @ApiOkResponse({ type: UserViewDto, description: 'The updated user.' })
+  @ApiResult(UserViewDto, { description: 'The updated user.' })
   @ApiProblems(401, 409)
   updateMe(@Body() body: UpdateMeBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.updateMe, { ...body, caller });

@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JwksResponse } from '@saas/contracts';
 import { Public } from '../auth/auth.decorators.js';
 import { JwksCache } from '../auth/jwks.cache.js';
 import { ApiProblems } from '../http/openapi.js';
+import { ApiResult } from '../http/api-result.js';
+import { JwksResponseDto } from './dto/views.js';
 
 /** `GET /.well-known/jwks.json`: identity's public signing keys, for anyone verifying access tokens. */
 @ApiTags('auth')
@@ -15,7 +17,7 @@ export class JwksController {
   @Public()
   @Header('cache-control', 'public, max-age=300, stale-while-revalidate=60')
   @ApiOperation({ operationId: 'auth.jwks.get', summary: 'JSON Web Key Set (RFC 7517) of the access tokens’ signing keys (RS256).' })
-  @ApiOkResponse({ description: '`{ keys: [{ kty: "RSA", kid, alg: "RS256", use: "sig", n, e }] }`' })
+  @ApiResult(JwksResponseDto, { description: '`{ keys: [{ kty: "RSA", kid, alg: "RS256", use: "sig", n, e }] }`' })
   @ApiProblems(503, 504)
   keys(): Promise<JwksResponse> {
     return this.jwks.document();

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, UserRoles, type CallerDto, type ListResult, type Page, type UserSubscriptionView, type UserTenantView, type UserView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
@@ -9,7 +9,7 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateUserBody, IdParams, ListUsersQuery, UpdateUserBody, UserSubListQuery } from './dto/users.dto.js';
-import { ApiPageResponse } from '../http/view-properties.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
 import { DeletedUserDto, UserSubscriptionViewDto, UserTenantViewDto, UserViewDto } from './dto/views.js';
 
 const USER_ORDERING = ['created_at', 'updated_at', 'email', 'last_login', 'role'];
@@ -39,7 +39,7 @@ export class UsersController {
   @Post()
   @Idempotent()
   @ApiOperation({ summary: 'Create a user (admins).' })
-  @ApiCreatedResponse({ type: UserViewDto, description: 'The user.' })
+  @ApiResult(UserViewDto, { description: 'The user.' })
   @ApiProblems(409)
   create(@Body() body: CreateUserBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersCreate, { ...body, caller });
@@ -48,7 +48,7 @@ export class UsersController {
   @Get(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'One user (yourself, or anyone for admins; others → 404).' })
-  @ApiOkResponse({ type: UserViewDto, description: 'The user.' })
+  @ApiResult(UserViewDto, { description: 'The user.' })
   @ApiProblems(404)
   get(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersGet, { id: params.id, caller });
@@ -57,7 +57,7 @@ export class UsersController {
   @Put(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Update a user (absent fields unchanged). Your own role, is_active, tier, email or password → 403.' })
-  @ApiOkResponse({ type: UserViewDto, description: 'The user.' })
+  @ApiResult(UserViewDto, { description: 'The user.' })
   @ApiProblems(404, 409)
   replace(@Param() params: IdParams, @Body() body: UpdateUserBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersUpdate, { ...body, id: params.id, caller });
@@ -66,7 +66,7 @@ export class UsersController {
   @Patch(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Update some fields of a user. Your own role, is_active, tier, email or password → 403.' })
-  @ApiOkResponse({ type: UserViewDto, description: 'The user.' })
+  @ApiResult(UserViewDto, { description: 'The user.' })
   @ApiProblems(404, 409)
   update(@Param() params: IdParams, @Body() body: UpdateUserBody, @Caller() caller: CallerDto): Promise<UserView> {
     return this.rpc.call(IdentityRpc.usersUpdate, { ...body, id: params.id, caller });
@@ -76,7 +76,7 @@ export class UsersController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Delete a user (admins).' })
-  @ApiOkResponse({ type: DeletedUserDto })
+  @ApiResult(DeletedUserDto)
   @ApiProblems(404)
   async delete(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<{ deleted: true; id: string }> {
     const deleted = await this.rpc.call<{ deleted: true; id: string }>(IdentityRpc.usersDelete, { id: params.id, caller });

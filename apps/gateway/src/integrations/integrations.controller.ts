@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import {
   IntegrationEventStatuses,
@@ -18,6 +18,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { CreateProviderBody, IntegrationIdParams, ListIntegrationEventsQuery, ListProvidersQuery, ProviderPathParams, UpdateProviderBody } from './dto/integrations.dto.js';
 import { rawBodyOf } from './raw-body.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { IntegrationEventViewDto, IntegrationReceiveResultDto, IntegrationsHealthViewDto, ProviderViewDto } from './dto/integrations.views.js';
 
 /** Headers a provider's signature scheme may need; nothing else is forwarded. */
 const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'stripe-signature', 'x-signature', 'x-event-id'];
@@ -41,7 +43,7 @@ export class IntegrationsController {
     summary: 'A provider’s webhook (no JWT: its signature is the credential). Stored once per event id; a repeat answers 200 and does nothing.',
     operationId: 'integrations.webhooks.receive',
   })
-  @ApiOkResponse({ description: '`{ received, duplicate, id }`.' })
+  @ApiResult(IntegrationReceiveResultDto, { description: '`{ received, duplicate, id }`.' })
   @ApiProblems(413, 415)
   receive(@Param() params: ProviderPathParams, @Req() request: FastifyRequest): Promise<IntegrationReceiveResult> {
     const headers: Record<string, string> = {};
@@ -57,7 +59,7 @@ export class IntegrationsController {
   @Roles('admin')
   @ApiListQuery({ search: true, ordering: ['name', 'created_at'] })
   @ApiOperation({ summary: 'Integration providers (admins). Secrets are never returned.', operationId: 'integrations.providers.list' })
-  @ApiOkResponse({ description: 'A page of providers.' })
+  @ApiPageResponse(ProviderViewDto, 'A page of providers.')
   async listProviders(@Query() query: ListProvidersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<ProviderView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<ProviderView>>(IntegrationsRpc.providersList, { ...query, caller }), query, request);
   }
@@ -66,7 +68,7 @@ export class IntegrationsController {
   @ApiAuth()
   @Roles('admin')
   @ApiOperation({ summary: 'Register a provider (admins).', operationId: 'integrations.providers.create' })
-  @ApiCreatedResponse({ description: 'The provider (`secret_key_set`, never the secret).' })
+  @ApiResult(ProviderViewDto, { description: 'The provider (`secret_key_set`, never the secret).' })
   @ApiProblems(409)
   createProvider(@Body() body: CreateProviderBody, @Caller() caller: CallerDto): Promise<ProviderView> {
     return this.rpc.call(IntegrationsRpc.providersCreate, { ...body, caller });
@@ -77,7 +79,7 @@ export class IntegrationsController {
   @Roles('admin')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'One provider (admins).', operationId: 'integrations.providers.get' })
-  @ApiOkResponse({ description: 'The provider.' })
+  @ApiResult(ProviderViewDto, { description: 'The provider.' })
   getProvider(@Param() params: IntegrationIdParams, @Caller() caller: CallerDto): Promise<ProviderView> {
     return this.rpc.call(IntegrationsRpc.providersGet, { id: params.id, caller });
   }
@@ -87,7 +89,7 @@ export class IntegrationsController {
   @Roles('admin')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Change a provider (the fields given; admins).', operationId: 'integrations.providers.update' })
-  @ApiOkResponse({ description: 'The provider.' })
+  @ApiResult(ProviderViewDto, { description: 'The provider.' })
   @ApiProblems(409)
   updateProvider(@Param() params: IntegrationIdParams, @Body() body: UpdateProviderBody, @Caller() caller: CallerDto): Promise<ProviderView> {
     return this.rpc.call(IntegrationsRpc.providersUpdate, { ...body, id: params.id, caller });
@@ -99,7 +101,7 @@ export class IntegrationsController {
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Delete a provider and its stored events (admins).', operationId: 'integrations.providers.delete' })
-  @ApiOkResponse({ description: 'The deleted provider.' })
+  @ApiResult(ProviderViewDto, { description: 'The deleted provider.' })
   deleteProvider(@Param() params: IntegrationIdParams, @Caller() caller: CallerDto): Promise<ProviderView> {
     return this.rpc.call(IntegrationsRpc.providersDelete, { id: params.id, caller });
   }
@@ -114,7 +116,7 @@ export class IntegrationsController {
   @ApiQuery({ name: 'date_from', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiQuery({ name: 'date_to', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiOperation({ summary: 'Inbound events (admins): filters provider, type, status, date range.', operationId: 'integrations.events.list' })
-  @ApiOkResponse({ description: 'A page of events.' })
+  @ApiPageResponse(IntegrationEventViewDto, 'A page of events.')
   async listEvents(@Query() query: ListIntegrationEventsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<IntegrationEventView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<IntegrationEventView>>(IntegrationsRpc.eventsList, { ...query, caller }), query, request);
   }
@@ -125,7 +127,7 @@ export class IntegrationsController {
   @HttpCode(202)
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Publish an event again (admins).', operationId: 'integrations.events.retry' })
-  @ApiOkResponse({ description: 'The event, `received` until it is published.' })
+  @ApiResult(IntegrationEventViewDto, { description: 'The event, `received` until it is published.' })
   retryEvent(@Param() params: IntegrationIdParams, @Caller() caller: CallerDto): Promise<IntegrationEventView> {
     return this.rpc.call(IntegrationsRpc.eventsRetry, { id: params.id, caller });
   }
@@ -134,7 +136,7 @@ export class IntegrationsController {
   @ApiAuth()
   @Roles('admin')
   @ApiOperation({ summary: 'Each active provider’s API health (healthy, degraded, down; response time, last check) and the overall status.', operationId: 'integrations.health.get' })
-  @ApiOkResponse({ description: 'Overall status and each provider’s.' })
+  @ApiResult(IntegrationsHealthViewDto, { description: 'Overall status and each provider’s.' })
   health(@Caller() caller: CallerDto): Promise<IntegrationsHealthView> {
     return this.rpc.call(IntegrationsRpc.health, { caller });
   }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CallerDto } from '@saas/contracts';
 import { Clock } from '@saas/service-kit';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
+import { ApiResult } from '../http/api-result.js';
 import { ApiProblems } from '../http/openapi.js';
 import { MaintenanceBody, MaintenanceView } from './maintenance.dto.js';
 import { MaintenanceException } from './maintenance.exception.js';
@@ -22,14 +23,14 @@ export class MaintenanceController {
 
   @Get()
   @ApiOperation({ summary: 'Whether the platform is in maintenance mode, why and until when.', operationId: 'admin.maintenance.get' })
-  @ApiOkResponse({ type: MaintenanceView })
+  @ApiResult(MaintenanceView)
   get(): MaintenanceView {
     return this.store.current(this.clock.now().getTime());
   }
 
   @Put()
   @ApiOperation({ summary: 'Switch maintenance mode on (with a message and an optional end) or off; every replica follows within a second.', operationId: 'admin.maintenance.set' })
-  @ApiOkResponse({ type: MaintenanceView })
+  @ApiResult(MaintenanceView)
   async set(@Body() body: MaintenanceBody, @Caller() caller: CallerDto): Promise<MaintenanceView> {
     const now = this.clock.now();
     if (body.ends_at && Date.parse(body.ends_at) <= now.getTime()) throw MaintenanceException.endInPast();

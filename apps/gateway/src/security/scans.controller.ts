@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, ListQueryDto, type CallerDto, type ListResult, type Page, type SecurityScanView } from '@saas/contracts';
@@ -10,6 +10,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { GATEWAY_CONFIG } from '../tokens.js';
 import { gatewayFindings } from './gateway-findings.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { SecurityScanViewDto } from '../identity/dto/views.js';
 
 class ScanParams {
   @IsUUID() id!: string;
@@ -31,7 +33,7 @@ export class SecurityScansController {
   @Post('scan')
   @HttpCode(202)
   @ApiOperation({ summary: "Scan the platform's configuration and data: 202 with the scan; follow its status_url.", operationId: 'security.scans.start' })
-  @ApiAcceptedResponse({ description: 'The scan, `running`.' })
+  @ApiResult(SecurityScanViewDto, { description: 'The scan, `running`.' })
   start(@Caller() caller: CallerDto): Promise<SecurityScanView> {
     return this.rpc.call(IdentityRpc.securityScanStart, { caller, gateway_findings: gatewayFindings(this.config) });
   }
@@ -39,6 +41,7 @@ export class SecurityScansController {
   @Get('scans')
   @ApiOperation({ summary: 'Security scans, newest first.', operationId: 'security.scans.list' })
   @ApiListQuery({ ordering: ['started_at'] })
+  @ApiPageResponse(SecurityScanViewDto)
   async list(@Query() query: ListQueryDto, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SecurityScanView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<SecurityScanView>>(IdentityRpc.securityScansList, { ...query, caller }), query, request);
   }
@@ -46,7 +49,7 @@ export class SecurityScansController {
   @Get('scans/:id')
   @ApiOperation({ summary: 'A security scan: status, summary by severity, and each finding with its explanation and fix.', operationId: 'security.scans.get' })
   @ApiProblems(404)
-  @ApiOkResponse({ description: 'The scan.' })
+  @ApiResult(SecurityScanViewDto, { description: 'The scan.' })
   get(@Param() params: ScanParams, @Caller() caller: CallerDto): Promise<SecurityScanView> {
     return this.rpc.call(IdentityRpc.securityScanGet, { id: params.id, caller });
   }

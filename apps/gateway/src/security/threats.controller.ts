@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { IdentityRpc, type CallerDto, type SecurityBlockView, type ThreatsResponse } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
@@ -9,6 +9,8 @@ import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../http/openapi.js';
 import { SecurityBlocks } from './security-blocks.js';
 import { ThreatActionBody, ThreatsQuery } from './threats.dto.js';
+import { ApiResult } from '../http/api-result.js';
+import { SecurityBlockViewDto, ThreatsResponseDto } from '../identity/dto/views.js';
 
 /** `security/threats` (admins): what the security events show, and blocks every gateway replica enforces. */
 @ApiTags('security')
@@ -27,7 +29,7 @@ export class ThreatsController {
     summary: 'Threats detected from the security events (credential stuffing, token reuse, signature-failure bursts, 429 storms) and the blocks in force.',
     operationId: 'security.threats.list',
   })
-  @ApiOkResponse({ description: '`{ window_start, window_end, threats: [...], blocks: [...] }`' })
+  @ApiResult(ThreatsResponseDto, { description: '`{ window_start, window_end, threats: [...], blocks: [...] }`' })
   list(@Query() query: ThreatsQuery, @Caller() caller: CallerDto): Promise<ThreatsResponse> {
     return this.rpc.call(IdentityRpc.securityThreats, { ...query, caller });
   }
@@ -36,7 +38,7 @@ export class ThreatsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Block or unblock an IP, a CIDR or an API key; every gateway replica enforces it within a second.', operationId: 'security.threats.act' })
   @ApiProblems(404, 409)
-  @ApiOkResponse({ description: 'The block, with who blocked it, why and until when.' })
+  @ApiResult(SecurityBlockViewDto, { description: 'The block, with who blocked it, why and until when.' })
   async act(@Body() body: ThreatActionBody, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<SecurityBlockView> {
     if (body.action === 'block' && this.wouldBlockCaller(body.target_type, body.target, request, caller)) {
       throw DomainException.validation([{ field: 'target', message: 'that would block your own address or key' }]);

@@ -9,6 +9,7 @@ import {
   type CallerDto,
   type InstancesStats,
   type RevenueView,
+  type TenantActionAccepted,
   type ListResult,
   type Page,
   type TenantsAdminStats,
@@ -23,8 +24,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AdminActionBody, ListTenantsQuery, TenantParams } from './dto/tenants.dto.js';
-import { ApiPageResponse } from '../http/view-properties.js';
-import { TenantViewDto } from './dto/tenant.views.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { AdminStatsDto, PlatformMetricsDto, TenantActionAcceptedDto, TenantViewDto } from './dto/tenant.views.js';
 
 /** Platform admins' view of tenants: every tenant, actions with a reason, platform statistics. */
 @ApiTags('admin')
@@ -46,7 +47,8 @@ export class AdminTenantsController {
     description:
       'Each section comes from the service that owns it; a section whose service does not answer is null and named in `unavailable`, so the rest still shows.',
   })
-  async platformMetrics(@Caller() caller: CallerDto) {
+  @ApiResult(PlatformMetricsDto)
+  async platformMetrics(@Caller() caller: CallerDto): Promise<PlatformMetricsDto> {
     const unavailable: string[] = [];
     /** A section, or null when its service is down or too slow (5xx); a refusal (4xx) is the answer. */
     const section = <T>(name: string, call: Promise<T>): Promise<T | null> =>
@@ -93,13 +95,15 @@ export class AdminTenantsController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ summary: 'restart, stop, start, suspend, resume, migrate, backup or retry a tenant, with a reason.' })
-  action(@Param() params: TenantParams, @Body() body: AdminActionBody, @Caller() caller: CallerDto) {
-    return this.rpc.call(TenantsRpc.adminAction, { ...body, id: params.id, caller });
+  @ApiResult(TenantActionAcceptedDto, { description: 'The operation and the status URL to follow.' })
+  action(@Param() params: TenantParams, @Body() body: AdminActionBody, @Caller() caller: CallerDto): Promise<TenantActionAccepted> {
+    return this.rpc.call<TenantActionAccepted>(TenantsRpc.adminAction, { ...body, id: params.id, caller });
   }
 
   @Get('stats')
   @ApiOperation({ operationId: 'admin.stats.get', summary: 'total_users, total_tenants, active_instances, total_revenue (null while billing is not available).' })
-  async stats(@Caller() caller: CallerDto) {
+  @ApiResult(AdminStatsDto, { example: { total_users: 42, total_tenants: 17, active_instances: 15, total_revenue: 129900, currency: 'USD', tenants_by_status: { active: 15, pending: 2 }, tenants_by_plan: { free: 9, standard: 8 } } })
+  async stats(@Caller() caller: CallerDto): Promise<AdminStatsDto> {
     const [users, tenants, revenue] = await Promise.all([
       this.rpc.call<ListResult<unknown>>(IdentityRpc.usersList, { caller, page: 1, page_size: 1 }),
       this.rpc.call<{ total_tenants: number; active_instances: number; by_status: Record<string, number>; by_plan: Record<string, number> }>(

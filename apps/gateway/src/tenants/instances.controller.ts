@@ -1,10 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ProvisioningRpc, TenantsRpc, type CallerDto, type ListResult, type TenantAccess, type TenantMemberRole } from '@saas/contracts';
+import { ProvisioningRpc, TenantsRpc, type CallerDto, type InstanceMetricsView, type InstanceView, type ListResult, type LogEntryView, type Page, type TenantAccess, type TenantActionAccepted, type TenantMemberRole } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
 import { Paginator } from '../http/list.js';
+import { InstanceMetricsViewDto, InstanceViewDto, LogEntryViewDto } from './dto/instance.views.js';
+import { TenantActionAcceptedDto } from './dto/tenant.views.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { InstanceActionBody, LogsQuery, MetricsQuery, TenantParams } from './dto/tenants.dto.js';
@@ -29,32 +32,35 @@ export class InstancesController {
 
   @Get('instance')
   @ApiOperation({ operationId: 'tenants.instance.get', summary: 'The instance: runtime, status, resources, access URL, version.' })
-  async instance(@Param() params: TenantParams, @Caller() caller: CallerDto) {
+  @ApiResult(InstanceViewDto)
+  async instance(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<InstanceView> {
     await this.authorize(caller, params.id, 'member');
-    return this.rpc.call(ProvisioningRpc.instanceGet, { tenant_id: params.id });
+    return this.rpc.call<InstanceView>(ProvisioningRpc.instanceGet, { tenant_id: params.id });
   }
 
   @Post('instance/actions')
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ operationId: 'tenants.instance.action', summary: 'restart, stop or start the instance (tenant owner or admin): 202 with the operation.' })
-  @ApiAcceptedResponse({ description: 'The operation and the status URL to follow.' })
-  action(@Param() params: TenantParams, @Body() body: InstanceActionBody, @Caller() caller: CallerDto) {
+  @ApiResult(TenantActionAcceptedDto, { description: 'The operation and the status URL to follow.' })
+  action(@Param() params: TenantParams, @Body() body: InstanceActionBody, @Caller() caller: CallerDto): Promise<TenantActionAccepted> {
     return this.rpc.call(TenantsRpc.instanceAction, { id: params.id, action: body.action, caller });
   }
 
   @Get('metrics')
   @ApiOperation({ operationId: 'tenants.metrics.get', summary: 'CPU, memory, storage and network of the instance over a time range (`from`, `to`, `step_s`).' })
-  async metrics(@Param() params: TenantParams, @Query() query: MetricsQuery, @Caller() caller: CallerDto) {
+  @ApiResult(InstanceMetricsViewDto)
+  async metrics(@Param() params: TenantParams, @Query() query: MetricsQuery, @Caller() caller: CallerDto): Promise<InstanceMetricsView> {
     await this.authorize(caller, params.id, 'member');
-    return this.rpc.call(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
+    return this.rpc.call<InstanceMetricsView>(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
   }
 
   @Get('logs')
   @ApiOperation({ operationId: 'tenants.logs.list', summary: 'Application logs, filtered by level (minimum), time range and text, paginated.' })
-  async logs(@Param() params: TenantParams, @Query() query: LogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
+  @ApiPageResponse(LogEntryViewDto, 'A page of log lines, newest first.')
+  async logs(@Param() params: TenantParams, @Query() query: LogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<LogEntryView>> {
     await this.authorize(caller, params.id, 'member');
-    const result = await this.rpc.call<ListResult<unknown>>(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });
+    const result = await this.rpc.call<ListResult<LogEntryView>>(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });
     return this.paginator.toPage(result, query, request);
   }
 }

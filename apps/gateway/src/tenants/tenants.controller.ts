@@ -1,15 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { BillingRpc, IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type TenantMemberView, type TenantStatusView, type TenantView, type UserProfile } from '@saas/contracts';
+import { BillingRpc, IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type SubscriptionView, type TenantMemberRemoved, type TenantMemberView, type TenantStatusView, type TenantView, type UserProfile } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AddMemberBody, CreateTenantBody, ListMembersQuery, ListTenantsQuery, TenantMemberParams, TenantParams, UpdateTenantBody } from './dto/tenants.dto.js';
-import { ApiPageResponse } from '../http/view-properties.js';
-import { TenantStatusViewDto, TenantViewDto } from './dto/tenant.views.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { SubscriptionViewDto } from '../billing/dto/billing.views.js';
+import { TenantMemberListItemDto, TenantMemberRemovedDto, TenantMemberViewDto, TenantStatusViewDto, TenantViewDto } from './dto/tenant.views.js';
 
 /**
  * `/api/v1/tenants`: the caller's tenants. Authorization is the tenants service's (someone else's
@@ -37,28 +38,28 @@ export class TenantsController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({ summary: 'Create a tenant: 202, it is provisioned in the background (follow `status_url`).' })
-  @ApiAcceptedResponse({ type: TenantViewDto, description: 'The tenant, `pending`, with its `status_url`.' })
+  @ApiResult(TenantViewDto, { description: 'The tenant, `pending`, with its `status_url`.' })
   create(@Body() body: CreateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.create, { ...body, caller });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One tenant (someone else’s → 404).' })
-  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant (the instance admin password is never returned).' })
+  @ApiResult(TenantViewDto, { description: 'The tenant (the instance admin password is never returned).' })
   get(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.get, { id: params.id, caller });
   }
 
   @Put(':id')
   @ApiOperation({ operationId: 'tenants.replace', summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
-  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant.' })
+  @ApiResult(TenantViewDto, { description: 'The tenant.' })
   put(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
 
   @Patch(':id')
   @ApiOperation({ operationId: 'tenants.update', summary: 'Partial update (same fields and rules as PUT).' })
-  @ApiOkResponse({ type: TenantViewDto, description: 'The tenant.' })
+  @ApiResult(TenantViewDto, { description: 'The tenant.' })
   patch(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });
   }
@@ -66,14 +67,14 @@ export class TenantsController {
   @Delete(':id')
   @HttpCode(202)
   @ApiOperation({ summary: 'Delete a tenant: 202, it is deprovisioned in the background and ends `deleted`.' })
-  @ApiAcceptedResponse({ type: TenantViewDto, description: 'The tenant, `deleting`.' })
+  @ApiResult(TenantViewDto, { description: 'The tenant, `deleting`.' })
   delete(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.delete, { id: params.id, caller });
   }
 
   @Get(':id/status')
   @ApiOperation({ operationId: 'tenants.status.get', summary: 'Lifecycle status: status, progress 0–100, current step, error, operation, history.' })
-  @ApiOkResponse({ type: TenantStatusViewDto })
+  @ApiResult(TenantStatusViewDto)
   status(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<TenantStatusView> {
     return this.rpc.call(TenantsRpc.status, { id: params.id, caller });
   }
@@ -81,7 +82,8 @@ export class TenantsController {
   @Get(':id/users')
   @ApiOperation({ operationId: 'tenants.members.list', summary: "Members of the tenant with their tenant role and the user's name, email and is_active (filter: role)." })
   @ApiListQuery({ ordering: ['created_at', 'role'] })
-  async members(@Param() params: TenantParams, @Query() query: ListMembersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
+  @ApiPageResponse(TenantMemberListItemDto, 'A page of members.')
+  async members(@Param() params: TenantParams, @Query() query: ListMembersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantMemberListItemDto>> {
     const page = await this.rpc.call<ListResult<TenantMemberView>>(TenantsRpc.membersList, { ...query, id: params.id, caller });
     // The tenants service has authorized the caller; identity knows who the members are.
     const ids = page.results.map((m) => m.user_id);
@@ -98,22 +100,25 @@ export class TenantsController {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ operationId: 'tenants.members.add', summary: 'Add a member (admins add members; the owner adds admins).' })
-  addMember(@Param() params: TenantParams, @Body() body: AddMemberBody, @Caller() caller: CallerDto) {
+  @ApiResult(TenantMemberViewDto, { description: 'The membership.' })
+  addMember(@Param() params: TenantParams, @Body() body: AddMemberBody, @Caller() caller: CallerDto): Promise<TenantMemberView> {
     return this.rpc.call(TenantsRpc.membersAdd, { ...body, id: params.id, caller });
   }
 
   @Delete(':id/users/:user_id')
   @HttpCode(200)
   @ApiOperation({ operationId: 'tenants.members.remove', summary: 'Remove a member (or leave the tenant yourself); the owner cannot be removed.' })
-  removeMember(@Param() params: TenantMemberParams, @Caller() caller: CallerDto) {
+  @ApiResult(TenantMemberRemovedDto)
+  removeMember(@Param() params: TenantMemberParams, @Caller() caller: CallerDto): Promise<TenantMemberRemoved> {
     return this.rpc.call(TenantsRpc.membersRemove, { id: params.id, user_id: params.user_id, caller });
   }
 
   @Get(':id/subscriptions')
   @ApiOperation({ summary: "The tenant's subscriptions (answered by the billing service)." })
-  async subscriptions(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest) {
+  @ApiPageResponse(SubscriptionViewDto, 'The tenant’s subscriptions (one page, up to 100).')
+  async subscriptions(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SubscriptionView>> {
     await this.rpc.call(TenantsRpc.access, { id: params.id, role: 'member', caller });
     const query = { page: 1, page_size: 100 };
-    return this.paginator.toPage(await this.rpc.call<ListResult<unknown>>(BillingRpc.subscriptionsList, { ...query, tenant_id: params.id, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call<ListResult<SubscriptionView>>(BillingRpc.subscriptionsList, { ...query, tenant_id: params.id, caller }), query, request);
   }
 }

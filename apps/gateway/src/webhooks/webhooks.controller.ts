@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import {
   WebhookDeliveryStatuses,
@@ -20,6 +20,8 @@ import { ApiListQuery, Paginator } from '../http/list.js';
 import { ApiProblems } from '../http/openapi.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateEndpointBody, ListDeliveriesQuery, ListEndpointsQuery, RecoverBody, UpdateEndpointBody, WebhookIdParams } from './dto/webhooks.dto.js';
+import { ApiPageResponse, ApiResult } from '../http/api-result.js';
+import { CreatedWebhookEndpointViewDto, RotatedWebhookSecretViewDto, WebhookDeliveryViewDto, WebhookEndpointViewDto, WebhookEventTypeViewDto, WebhookRecoverResultDto } from './dto/webhooks.views.js';
 
 const uuidParam = () => ApiParam({ name: 'id', format: 'uuid' });
 
@@ -43,7 +45,7 @@ export class WebhooksController {
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'url'] })
   @ApiQuery({ name: 'tenant_id', required: false, schema: { type: 'string', format: 'uuid' } })
   @ApiQuery({ name: 'enabled', required: false, schema: { type: 'boolean' } })
-  @ApiOkResponse({ description: 'A page of endpoints (never their secrets).' })
+  @ApiPageResponse(WebhookEndpointViewDto, 'A page of endpoints (never their secrets).')
   async list(@Query() query: ListEndpointsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<WebhookEndpointView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<WebhookEndpointView>>(WebhooksRpc.endpointsList, { ...query, caller }), query, request);
   }
@@ -51,7 +53,7 @@ export class WebhooksController {
   @Post('endpoints')
   @Idempotent()
   @ApiOperation({ summary: 'Register an endpoint. The answer carries its signing secret (`whsec_…`), this once.', operationId: 'webhooks.endpoints.create' })
-  @ApiCreatedResponse({ description: 'The endpoint, with `secret`.' })
+  @ApiResult(CreatedWebhookEndpointViewDto, { description: 'The endpoint, with `secret`.' })
   create(@Body() body: CreateEndpointBody, @Caller() caller: CallerDto): Promise<CreatedWebhookEndpointView> {
     return this.rpc.call(WebhooksRpc.endpointsCreate, { ...body, caller });
   }
@@ -59,7 +61,7 @@ export class WebhooksController {
   @Get('endpoints/:id')
   @uuidParam()
   @ApiOperation({ summary: 'One endpoint (never its secret).', operationId: 'webhooks.endpoints.get' })
-  @ApiOkResponse({ description: 'The endpoint.' })
+  @ApiResult(WebhookEndpointViewDto, { description: 'The endpoint.' })
   get(@Param() params: WebhookIdParams, @Caller() caller: CallerDto): Promise<WebhookEndpointView> {
     return this.rpc.call(WebhooksRpc.endpointsGet, { id: params.id, caller });
   }
@@ -67,7 +69,7 @@ export class WebhooksController {
   @Put('endpoints/:id')
   @uuidParam()
   @ApiOperation({ summary: 'Change an endpoint (the fields given). `enabled: true` re-enables a disabled one.', operationId: 'webhooks.endpoints.update' })
-  @ApiOkResponse({ description: 'The endpoint.' })
+  @ApiResult(WebhookEndpointViewDto, { description: 'The endpoint.' })
   update(@Param() params: WebhookIdParams, @Body() body: UpdateEndpointBody, @Caller() caller: CallerDto): Promise<WebhookEndpointView> {
     return this.rpc.call(WebhooksRpc.endpointsUpdate, { ...body, id: params.id, caller });
   }
@@ -76,7 +78,7 @@ export class WebhooksController {
   @HttpCode(200)
   @uuidParam()
   @ApiOperation({ summary: 'Delete an endpoint and its delivery log.', operationId: 'webhooks.endpoints.delete' })
-  @ApiOkResponse({ description: 'The deleted endpoint.' })
+  @ApiResult(WebhookEndpointViewDto, { description: 'The deleted endpoint.' })
   remove(@Param() params: WebhookIdParams, @Caller() caller: CallerDto): Promise<WebhookEndpointView> {
     return this.rpc.call(WebhooksRpc.endpointsDelete, { id: params.id, caller });
   }
@@ -85,7 +87,7 @@ export class WebhooksController {
   @HttpCode(200)
   @uuidParam()
   @ApiOperation({ summary: 'A new secret (shown once); the old one keeps signing alongside it for the grace period.', operationId: 'webhooks.endpoints.rotate_secret' })
-  @ApiOkResponse({ description: 'The new secret and when the old one stops signing.' })
+  @ApiResult(RotatedWebhookSecretViewDto, { description: 'The new secret and when the old one stops signing.' })
   rotateSecret(@Param() params: WebhookIdParams, @Caller() caller: CallerDto): Promise<RotatedWebhookSecretView> {
     return this.rpc.call(WebhooksRpc.endpointsRotateSecret, { id: params.id, caller });
   }
@@ -94,7 +96,7 @@ export class WebhooksController {
   @HttpCode(202)
   @uuidParam()
   @ApiOperation({ summary: 'Send a `webhook.test` message to this endpoint (queued like any other).', operationId: 'webhooks.endpoints.test' })
-  @ApiOkResponse({ description: 'The queued delivery; follow it in `GET webhooks/deliveries`.' })
+  @ApiResult(WebhookDeliveryViewDto, { description: 'The queued delivery; follow it in `GET webhooks/deliveries`.' })
   @ApiProblems(409)
   test(@Param() params: WebhookIdParams, @Caller() caller: CallerDto): Promise<WebhookDeliveryView> {
     return this.rpc.call(WebhooksRpc.endpointsTest, { id: params.id, caller });
@@ -104,14 +106,14 @@ export class WebhooksController {
   @HttpCode(202)
   @uuidParam()
   @ApiOperation({ summary: 'Send again every failed message of the endpoint since a time (same webhook-id).', operationId: 'webhooks.endpoints.recover' })
-  @ApiOkResponse({ description: 'How many deliveries were queued again.' })
+  @ApiResult(WebhookRecoverResultDto, { description: 'How many deliveries were queued again.' })
   recover(@Param() params: WebhookIdParams, @Body() body: RecoverBody, @Caller() caller: CallerDto): Promise<WebhookRecoverResult> {
     return this.rpc.call(WebhooksRpc.endpointsRecover, { ...body, id: params.id, caller });
   }
 
   @Get('event-types')
   @ApiOperation({ summary: 'Every event type an endpoint can subscribe to, with the JSON schema of its `data` where catalogued.', operationId: 'webhooks.event_types.list' })
-  @ApiOkResponse({ description: 'The catalogue.' })
+  @ApiPageResponse(WebhookEventTypeViewDto, 'The catalogue.')
   async eventTypes(@Req() request: FastifyRequest): Promise<Page<WebhookEventTypeView>> {
     const result = await this.rpc.call<ListResult<WebhookEventTypeView>>(WebhooksRpc.eventTypes, {});
     return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
@@ -126,7 +128,7 @@ export class WebhooksController {
   @ApiQuery({ name: 'status', required: false, enum: WebhookDeliveryStatuses })
   @ApiQuery({ name: 'date_from', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiQuery({ name: 'date_to', required: false, schema: { type: 'string', format: 'date-time' } })
-  @ApiOkResponse({ description: 'A page of deliveries, each with its attempts (time, status code, latency, response snippet, error).' })
+  @ApiPageResponse(WebhookDeliveryViewDto, 'A page of deliveries, each with its attempts (time, status code, latency, response snippet, error).')
   async deliveries(@Query() query: ListDeliveriesQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<WebhookDeliveryView>> {
     return this.paginator.toPage(await this.rpc.call<ListResult<WebhookDeliveryView>>(WebhooksRpc.deliveriesList, { ...query, caller }), query, request);
   }
@@ -135,7 +137,7 @@ export class WebhooksController {
   @HttpCode(202)
   @uuidParam()
   @ApiOperation({ summary: 'Send a delivery again now (same webhook-id).', operationId: 'webhooks.deliveries.retry' })
-  @ApiOkResponse({ description: 'The delivery, pending.' })
+  @ApiResult(WebhookDeliveryViewDto, { description: 'The delivery, pending.' })
   retry(@Param() params: WebhookIdParams, @Caller() caller: CallerDto): Promise<WebhookDeliveryView> {
     return this.rpc.call(WebhooksRpc.deliveriesRetry, { id: params.id, caller });
   }

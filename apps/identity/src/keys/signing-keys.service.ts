@@ -87,7 +87,8 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
       // Keys of a retired algorithm can no longer verify anything the gateway accepts.
       keys: rows
         .filter((r) => r.algorithm === ACCESS_TOKEN_ALGORITHM)
-        .map((r) => ({ ...(r.publicJwk as { kty: string }), kid: r.kid, alg: r.algorithm, use: 'sig' as const })),
+        // RS256 keys: an RSA JWK (kty, n, e).
+        .map((r) => ({ ...(r.publicJwk as { kty: string; n: string; e: string }), kid: r.kid, alg: r.algorithm, use: 'sig' as const })),
     };
   }
 

@@ -1,7 +1,8 @@
 import type { DatabaseStrategy, TenantDatabaseInfo, TenantDatabaseRef } from '../tenant-database/tenant-database.types.js';
-import type { PlanResources, TenantPlan } from './plans.js';
+import { LogLevels, type InstanceMetricsView, type InstanceView, type LogEntryView, type LogLevel, type RuntimeKind } from '@saas/contracts';
+import type { TenantPlan } from './plans.js';
 
-export type RuntimeKind = 'local' | 'kubernetes';
+export type { InstanceEndpoint, InstanceStatus, LogLevel, MetricPoint, RuntimeKind } from '@saas/contracts';
 
 /** What provisioning knows about a tenant when it asks for an instance. */
 export interface TenantSpec {
@@ -17,34 +18,8 @@ export interface TenantSpec {
   customPluginRepo?: string;
 }
 
-/**
- * `deleting`: removal started but the runtime has not finished (a Kubernetes namespace still
- * terminating). `absent`: the runtime knows the tenant but no instance exists (half provisioned).
- */
-export type InstanceStatus = 'starting' | 'running' | 'stopped' | 'failed' | 'deleting' | 'absent';
-
-export type InstanceEndpoint =
-  | { kind: 'local'; host: string; port: number | null; pid: number | null }
-  | { kind: 'kubernetes'; namespace: string; deployment: string; service: string; ingress_host: string };
-
-/** An instance as the API shows it (`GET tenants/{id}/instance`), hence snake_case. */
-export interface InstanceInfo {
-  tenant_id: string;
-  slug: string;
-  runtime: RuntimeKind;
-  status: InstanceStatus;
-  plan: TenantPlan;
-  resources: PlanResources;
-  access_url: string;
-  /** Template (local) or image (Kubernetes) the instance runs. */
-  version: string;
-  endpoint: InstanceEndpoint;
-  started_at: string | null;
-  /** Restarts the runtime did on its own after crashes (not the ones asked for). */
-  restarts: number;
-  /** Why the instance is `failed`, when known. */
-  error: string | null;
-}
+/** An instance as the API shows it (`GET tenants/{id}/instance`), hence snake_case: the contract's view. */
+export type InstanceInfo = InstanceView;
 
 export interface MetricsRange {
   from: Date;
@@ -52,31 +27,9 @@ export interface MetricsRange {
   step_s: number;
 }
 
-/** One point of a series; null where the runtime cannot measure it. */
-export interface MetricPoint {
-  timestamp: string;
-  cpu_percent: number | null;
-  memory_bytes: number | null;
-  storage_bytes: number | null;
-  network_rx_bytes: number | null;
-  network_tx_bytes: number | null;
-}
+export type InstanceMetrics = InstanceMetricsView;
 
-export interface InstanceMetrics {
-  tenant_id: string;
-  runtime: RuntimeKind;
-  from: string;
-  to: string;
-  step_s: number;
-  limits: { cpu_limit: string; memory_limit: string; storage: string };
-  /** The latest sample, whatever the range. */
-  current: MetricPoint | null;
-  /** Averages per `step_s` bucket within the range, oldest first. */
-  series: MetricPoint[];
-}
-
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_LEVELS = LogLevels;
 
 export interface LogQuery {
   /** Minimum level (this level and above). */
@@ -88,15 +41,7 @@ export interface LogQuery {
   search?: string;
 }
 
-export interface LogEntry {
-  timestamp: string | null;
-  level: LogLevel;
-  message: string;
-  /** Pod name (Kubernetes), `app` or `runtime` (local). */
-  source: string;
-  /** The rest of a structured line. */
-  fields?: Record<string, unknown>;
-}
+export type LogEntry = LogEntryView;
 
 export interface LogPage {
   count: number;

@@ -11,6 +11,7 @@ import {
   type ListTenantsRequest,
   type TenantsAdminStats,
   type TenantStatus,
+  type TenantActionAccepted,
   type TenantView,
 } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
@@ -33,11 +34,8 @@ const ACTIONS: Record<Exclude<AdminTenantAction, 'backup' | 'retry' | 'force_del
   migrate: { from: ['active'], kind: 'migrate' },
 };
 
-export interface ActionAccepted {
-  tenant: TenantView;
-  operation: { id: string; kind: string; status: string };
-  status_url: string;
-}
+/** What an action answers (`TenantActionAccepted` of the contract). */
+export type ActionAccepted = TenantActionAccepted;
 
 /**
  * Tenant actions: admins may do all of them (with a reason, kept in the operation and the events);

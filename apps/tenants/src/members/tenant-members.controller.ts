@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ListTenantMembersRequest, TenantMemberRequest, TenantsRpc } from '@saas/contracts';
+import { ListTenantMembersRequest, TenantMemberRequest, TenantsRpc, type TenantMemberRemoved } from '@saas/contracts';
 import { TenantMembersService } from './tenant-members.service.js';
 
 @Controller()
@@ -18,7 +18,7 @@ export class TenantMembersController {
   }
 
   @MessagePattern(TenantsRpc.membersRemove)
-  async remove(@Payload() req: TenantMemberRequest) {
+  async remove(@Payload() req: TenantMemberRequest): Promise<TenantMemberRemoved> {
     await this.members.remove(req);
     return { removed: true };
   }

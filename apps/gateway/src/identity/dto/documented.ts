@@ -9,7 +9,10 @@ type Class = abstract new (...args: never[]) => object;
  */
 export function documented<T extends Class>(cls: T, properties: Partial<Record<keyof InstanceType<T> & string, ApiPropertyOptions>>): T {
   for (const [name, options] of Object.entries(properties) as Array<[string, ApiPropertyOptions]>) {
-    ApiProperty({ required: false, ...options } as ApiPropertyOptions)(cls.prototype, name);
+    // `type: [String]` already says "array"; with `isArray: true` beside it Swagger makes an array of arrays.
+    const { isArray, ...rest } = options as ApiPropertyOptions & { isArray?: boolean };
+    const once = Array.isArray(rest.type) ? rest : { ...rest, ...(isArray !== undefined ? { isArray } : {}) };
+    ApiProperty({ required: false, ...once } as ApiPropertyOptions)(cls.prototype, name);
   }
   return cls;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EventTypes, UserRoles, UserTiers, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
-import { Bool, DateTime, FreeObject, Int, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
+import { BlockTargetTypes, EventTypes, FindingSeverities, ThreatTypes, UserRoles, UserTiers, type BlockTargetType, type FindingSeverity, type SecurityBlockView, type SecurityFindingDto, type SecurityMetricsHour, type SecurityMetricsResponse, type SecurityScanStatus, type SecurityScanView, type ThreatsResponse, type ThreatType, type ThreatView, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
+import { Bool, Counts, DateTime, FreeObject, Int, Nested, NestedList, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
 
 export class UserViewDto implements UserView {
   @Uuid() id!: string;
@@ -128,4 +128,122 @@ export class LogoutResponseDto implements LogoutResponse {
 export class DeletedUserDto {
   @ApiProperty({ type: Boolean, enum: [true] }) deleted!: true;
   @Uuid() id!: string;
+}
+
+class JsonWebKeyDto {
+  @Str('Key id; the `kid` of the tokens it signed.') kid!: string;
+  @OneOf(['RSA']) kty!: string;
+  @OneOf(['RS256']) alg!: string;
+  @OneOf(['sig']) use!: 'sig';
+  @Str('RSA modulus (base64url).') n!: string;
+  @Str('RSA exponent (base64url).', { example: 'AQAB' }) e!: string;
+}
+
+/** `GET /.well-known/jwks.json` (RFC 7517). */
+export class JwksResponseDto {
+  @NestedList(JsonWebKeyDto) keys!: JsonWebKeyDto[];
+}
+
+class SecurityMetricsHourDto implements SecurityMetricsHour {
+  @DateTime() hour!: string;
+  @Int() failed_logins!: number;
+  @Int() lockouts!: number;
+  @Int() token_reuse!: number;
+  @Int() signature_failures!: number;
+  @Int() rate_limit_rejections!: number;
+}
+
+export class SecurityMetricsResponseDto implements SecurityMetricsResponse {
+  @DateTime() window_start!: string;
+  @DateTime() window_end!: string;
+  @Int() failed_logins!: number;
+  @Int() lockouts!: number;
+  @Int() token_reuse!: number;
+  @Int('Accounts with at least one failed login in the window.') accounts_targeted!: number;
+  @Int('Inbound provider webhooks refused for their signature.') signature_failures!: number;
+  @Int('Requests refused with 429.') rate_limit_rejections!: number;
+  @Counts() rate_limit_rejections_by_tier!: Record<string, number>;
+  @Counts('By route pattern.') rate_limit_rejections_by_route!: Record<string, number>;
+  @NestedList(SecurityMetricsHourDto, 'Hour by hour, oldest first.') series!: SecurityMetricsHourDto[];
+}
+
+export class SecurityBlockViewDto implements SecurityBlockView {
+  @Uuid() id!: string;
+  @OneOf(BlockTargetTypes) target_type!: BlockTargetType;
+  @Str(undefined, { example: '203.0.113.7' }) target!: string;
+  @Str() reason!: string;
+  @NullableUuid() blocked_by!: string | null;
+  @DateTime() created_at!: string;
+  @NullableDateTime() expires_at!: string | null;
+  @NullableDateTime() unblocked_at!: string | null;
+  @NullableUuid() unblocked_by!: string | null;
+}
+
+class ThreatSourceDto {
+  @NullableStr(undefined, { required: false }) ip?: string | null;
+  @NullableStr(undefined, { required: false }) user_id?: string | null;
+  @NullableStr(undefined, { required: false }) route?: string | null;
+  @NullableStr(undefined, { required: false }) provider?: string | null;
+  @NullableStr(undefined, { required: false }) tier?: string | null;
+}
+
+class SuggestedBlockDto {
+  @OneOf(BlockTargetTypes) target_type!: BlockTargetType;
+  @Str() target!: string;
+}
+
+export class ThreatViewDto implements ThreatView {
+  @Str('Stable for the same kind of threat from the same source.') id!: string;
+  @OneOf(ThreatTypes) type!: ThreatType;
+  @OneOf(['low', 'medium', 'high', 'critical']) severity!: ThreatView['severity'];
+  @Str() summary!: string;
+  @Nested(ThreatSourceDto) source!: ThreatSourceDto;
+  @Int() count!: number;
+  @DateTime() first_seen!: string;
+  @DateTime() last_seen!: string;
+  @Bool('A block in force covers its source.') blocked!: boolean;
+  @Nested(SuggestedBlockDto, { nullable: true, description: 'What to block to stop it.' }) suggested_block!: SuggestedBlockDto | null;
+}
+
+export class ThreatsResponseDto implements ThreatsResponse {
+  @DateTime() window_start!: string;
+  @DateTime() window_end!: string;
+  @NestedList(ThreatViewDto) threats!: ThreatViewDto[];
+  @NestedList(SecurityBlockViewDto) blocks!: SecurityBlockViewDto[];
+}
+
+class FindingResourceViewDto {
+  @Str() type!: string;
+  @Str() id!: string;
+}
+
+class SecurityFindingViewDto implements SecurityFindingDto {
+  @Str('Stable, upper case.', { example: 'CORS_ANY_ORIGIN' }) code!: string;
+  @OneOf(FindingSeverities) severity!: FindingSeverity;
+  @Str() title!: string;
+  @Str() explanation!: string;
+  @Str() fix!: string;
+  @Str('Which part of the platform said so.', { example: 'gateway' }) source!: string;
+  @ApiProperty({ type: FindingResourceViewDto, nullable: true, required: false }) resource?: FindingResourceViewDto | null;
+}
+
+class FindingSummaryDto implements Record<FindingSeverity, number> {
+  @Int() info!: number;
+  @Int() low!: number;
+  @Int() medium!: number;
+  @Int() high!: number;
+  @Int() critical!: number;
+}
+
+export class SecurityScanViewDto implements SecurityScanView {
+  @Uuid() id!: string;
+  @OneOf(['running', 'completed', 'failed']) status!: SecurityScanStatus;
+  @Str(undefined, { example: '/api/v1/security/scans/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b' }) status_url!: string;
+  @NullableUuid() requested_by!: string | null;
+  @DateTime() started_at!: string;
+  @NullableDateTime() finished_at!: string | null;
+  @Nested(FindingSummaryDto, { description: 'Findings by severity.' }) summary!: FindingSummaryDto;
+  @NestedList(SecurityFindingViewDto) findings!: SecurityFindingViewDto[];
+  @StrList('Parts of the platform that did not answer the scan.') not_scanned!: string[];
+  @NullableStr() error!: string | null;
 }
