@@ -333,10 +333,12 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
     expect(negative.status).toBe(400);
   });
 
-  it('two renewal runs at once issue exactly one invoice per period with gapless numbers', async () => {
+  it('two renewal runs at once issue exactly one invoice per period with gapless numbers, drafted then finalized, every step an event in order', async () => {
     const c = await env.pg();
     const n = 30;
-    const tenantIds = Array.from({ length: n }, () => randomUUID());
+    const tenantIds: string[] = Array.from({ length: n }, () => randomUUID());
+    // Every fifth card declines: those renewals end past_due inside the same batch.
+    const declining = new Set(tenantIds.filter((_, i) => i % 5 === 0));
     try {
       const nc = await env.nats();
       for (const id of tenantIds) {
@@ -346,8 +348,8 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       for (const id of tenantIds) {
         await c.query(
           `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
-           VALUES ($1, $2, 'sandbox', 'card_sbx_ok_bulk', 'visa', '4242', 12, 2035, true, now())`,
-          [randomUUID(), id],
+           VALUES ($1, $2, 'sandbox', $3, 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id, declining.has(id) ? 'card_sbx_decline_bulk' : 'card_sbx_ok_bulk'],
         );
       }
       // Every trial is over.
@@ -356,13 +358,51 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       const renewals = svc.app.get(RenewalService);
       const [a, b] = await Promise.all([renewals.renewDue(7), renewals.renewDue(7)]);
       expect(a + b).toBeGreaterThanOrEqual(n);
-      const rows = (await c.query(`SELECT i.number, i.subscription_id FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1)`, [tenantIds])).rows;
+      const rows = (
+        await c.query(
+          `SELECT i.id, i.number, i.status, i.subscription_id, i.finalized_at, i.issued_at, s.tenant_id FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1)`,
+          [tenantIds],
+        )
+      ).rows;
       expect(rows).toHaveLength(n);
       expect(new Set(rows.map((r) => r.subscription_id)).size).toBe(n);
       const seqs = rows.map((r) => Number(String(r.number).slice(-6))).sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
-      expect((await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) AND status = 'active'`, [tenantIds])).rows[0].n).toBe(n);
-      // Running again finds nothing due; the database refuses a second invoice for the same period.
+      for (const r of rows) {
+        expect(r.status).toBe(declining.has(r.tenant_id) ? 'open' : 'paid');
+        expect(r.finalized_at).toEqual(r.issued_at);
+      }
+      const statuses = (await c.query(`SELECT status, count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) GROUP BY status ORDER BY status`, [tenantIds])).rows;
+      expect(statuses).toEqual([
+        { status: 'active', n: n - declining.size },
+        { status: 'past_due', n: declining.size },
+      ]);
+
+      // On NATS, per tenant and in order: the invoice (numbered, open), the payment, then the subscription.
+      const types = [EventTypes.InvoiceCreated, EventTypes.InvoicePaid, EventTypes.PaymentSucceeded, EventTypes.PaymentFailed, EventTypes.SubscriptionUpdated, EventTypes.SubscriptionPastDue];
+      const ours = (e: { tenant_id: string | null; type: string }) => tenantIds.includes(e.tenant_id!) && types.includes(e.type as never);
+      const expectedFor = (id: string) =>
+        declining.has(id)
+          ? [EventTypes.InvoiceCreated, EventTypes.PaymentFailed, EventTypes.SubscriptionUpdated, EventTypes.SubscriptionPastDue]
+          : [EventTypes.InvoiceCreated, EventTypes.PaymentSucceeded, EventTypes.InvoicePaid, EventTypes.SubscriptionUpdated];
+      const events = await waitFor(
+        async () => {
+          const all = (await readEvents(nc, env.prefix)).filter(ours);
+          // The subscription.updated events of the trials' creation are not counted: only the renewal's.
+          const renewal = all.filter((e) => e.type !== EventTypes.SubscriptionUpdated || (e.data as { changed_fields?: string[] }).changed_fields?.includes('current_period_end'));
+          return renewal.length === tenantIds.reduce((sum, id) => sum + expectedFor(id).length, 0) ? renewal : null;
+        },
+        'the renewal events',
+        30_000,
+      );
+      for (const id of tenantIds) {
+        const mine = events.filter((e) => e.tenant_id === id);
+        expect(mine.map((e) => e.type)).toEqual(expectedFor(id));
+        const invoice = rows.find((r) => r.tenant_id === id)!;
+        expect(mine[0]!.data).toMatchObject({ invoice_id: invoice.id, number: invoice.number, status: 'open' });
+      }
+
+      // Running again finds nothing due; the database refuses a second invoice for the same period, and a numberless open one.
       expect(await renewals.renewDue()).toBe(0);
       const dup = await c
         .query(
@@ -371,10 +411,12 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
         )
         .catch((e: Error) => e);
       expect(String(dup)).toMatch(/invoices_subscription_period_key/);
+      const numberless = await c.query(`UPDATE billing.invoices SET number = NULL WHERE id = $1`, [rows[0]!.id]).catch((e: Error) => e);
+      expect(String(numberless)).toMatch(/invoices_number_check/);
     } finally {
       await c.end();
     }
-  }, 60_000);
+  }, 90_000);
   it('a renewal that dies mid-charge leaves no invoice and no used number; the next run issues exactly one', async () => {
     const c = await env.pg();
     const tenantIds = [randomUUID(), randomUUID(), randomUUID()];
@@ -394,7 +436,9 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
       // The provider's answer is lost for one card (a crash or timeout mid-charge): its transaction rolls back.
       let crashes = 0;
+      const crashKeys: string[] = [];
       provider.charge = async (req) => {
+        if (req.token === 'card_sbx_ok_crash') crashKeys.push(req.idempotencyKey);
         if (req.token === 'card_sbx_ok_crash' && crashes++ === 0) throw new Error('connection reset mid-charge');
         return realCharge(req);
       };
@@ -412,6 +456,7 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       const keys = (await c.query(`SELECT p.idempotency_key FROM billing.payments p JOIN billing.invoices i ON i.id = p.invoice_id JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = $1`, [tenantIds[1]])).rows;
       expect(keys).toHaveLength(1);
       expect(keys[0].idempotency_key).toMatch(/^invoice:[0-9a-f-]+:attempt:1$/);
+      expect(crashKeys).toEqual([keys[0].idempotency_key, keys[0].idempotency_key]);
     } finally {
       provider.charge = realCharge;
       await c.end();
