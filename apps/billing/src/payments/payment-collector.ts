@@ -15,6 +15,8 @@ export type CollectionOutcome = { paid: true } | { paid: false; declineCode: str
 /** A charge the provider answered, not yet applied to its invoice nor written. */
 export interface ChargeAttempt {
   payment: Payment;
+  /** The charge that starts a subscription without a trial (its events say `first_payment`). */
+  firstPayment: boolean;
   outcome: CollectionOutcome;
   result: ChargeResult;
 }
@@ -85,13 +87,22 @@ export class PaymentCollector {
       createdAt: at,
     } satisfies Payment);
     const outcome: CollectionOutcome = result.status === 'succeeded' ? { paid: true } : { paid: false, declineCode: result.declineCode, reason: result.reason };
-    return { payment, outcome, result };
+    const firstPayment = sub.awaitingFirstPayment || (invoice.kind === 'period' && !sub.trialEnd && invoice.periodStart.getTime() === sub.startDate.getTime());
+    return { payment, outcome, result, firstPayment };
   }
 
   /** Applies an answered charge to its (finalized) invoice in memory; returns the events, in order. */
   apply(attempt: ChargeAttempt, invoice: Invoice, at: Date): Array<NewEvent<unknown>> {
     const { payment, result } = attempt;
-    const base = { payment_id: payment.id, invoice_id: invoice.id, tenant_id: payment.tenantId, amount: payment.amount, currency: invoice.currency, provider: payment.provider };
+    const base = {
+      payment_id: payment.id,
+      invoice_id: invoice.id,
+      tenant_id: payment.tenantId,
+      amount: payment.amount,
+      currency: invoice.currency,
+      provider: payment.provider,
+      ...(attempt.firstPayment ? { first_payment: true } : {}),
+    };
     if (result.status === 'succeeded') {
       Object.assign(invoice, { status: 'paid', amountPaid: invoice.total, paidAt: at, updatedAt: at });
       return [

@@ -324,7 +324,8 @@ export class RenewalService {
   /** Suspends the tenant of an unpaid subscription, resumes the tenant of one that was paid. */
   async reconcileTenant(subscriptionId: string): Promise<void> {
     const sub = await this.ds.getRepository(Subscription).findOneBy({ id: subscriptionId });
-    if (!sub) return;
+    // Never live yet (its first payment failed): the tenants saga holds it in error, nothing to suspend.
+    if (!sub || sub.awaitingFirstPayment) return;
     const wantSuspended = sub.status === 'unpaid';
     if (wantSuspended === sub.tenantSuspended || sub.status === 'canceled') return;
     if (await this.tenants.act(sub.tenantId, wantSuspended ? 'suspend' : 'resume')) {
@@ -337,7 +338,7 @@ export class RenewalService {
       .getRepository(Subscription)
       .createQueryBuilder('s')
       .select('s.id', 'id')
-      .where(`(s.status = 'unpaid' AND NOT s.tenant_suspended) OR (s.status IN ('active', 'trialing', 'past_due') AND s.tenant_suspended)`)
+      .where(`NOT s.awaiting_first_payment AND ((s.status = 'unpaid' AND NOT s.tenant_suspended) OR (s.status IN ('active', 'trialing', 'past_due') AND s.tenant_suspended))`)
       .limit(100)
       .getRawMany<{ id: string }>();
     for (const { id } of pending) await this.reconcileTenant(id);

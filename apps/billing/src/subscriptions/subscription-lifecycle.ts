@@ -58,10 +58,12 @@ export class SubscriptionLifecycle {
       `UPDATE subscriptions s SET plan = r.plan, plan_version = r.plan_version, status = r.status, billing_cycle = r.billing_cycle, max_users = r.max_users,
               end_date = r.end_date, trial_end = r.trial_end, current_period_start = r.current_period_start, current_period_end = r.current_period_end,
               cancel_at_period_end = r.cancel_at_period_end, canceled_at = r.canceled_at, pending_change = r.pending_change, accrued_lines = r.accrued_lines,
-              dunning_attempts = r.dunning_attempts, next_retry_at = r.next_retry_at, past_due_since = r.past_due_since, updated_at = r.updated_at, version = r.version
+              dunning_attempts = r.dunning_attempts, next_retry_at = r.next_retry_at, past_due_since = r.past_due_since, awaiting_first_payment = r.awaiting_first_payment,
+              updated_at = r.updated_at, version = r.version
          FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, plan text, plan_version int, status text, billing_cycle text, max_users int, end_date timestamptz,
               trial_end timestamptz, current_period_start timestamptz, current_period_end timestamptz, cancel_at_period_end boolean, canceled_at timestamptz,
-              pending_change jsonb, accrued_lines jsonb, dunning_attempts int, next_retry_at timestamptz, past_due_since timestamptz, updated_at timestamptz, version int)
+              pending_change jsonb, accrued_lines jsonb, dunning_attempts int, next_retry_at timestamptz, past_due_since timestamptz, awaiting_first_payment boolean,
+              updated_at timestamptz, version int)
         WHERE s.id = r.id AND s.version = r.version - 1`,
       [
         JSON.stringify(
@@ -69,7 +71,7 @@ export class SubscriptionLifecycle {
             id: x.id, plan: x.plan, plan_version: x.planVersion, status: x.status, billing_cycle: x.billingCycle, max_users: x.maxUsers, end_date: x.endDate,
             trial_end: x.trialEnd, current_period_start: x.currentPeriodStart, current_period_end: x.currentPeriodEnd, cancel_at_period_end: x.cancelAtPeriodEnd,
             canceled_at: x.canceledAt, pending_change: x.pendingChange, accrued_lines: x.accruedLines, dunning_attempts: x.dunningAttempts,
-            next_retry_at: x.nextRetryAt, past_due_since: x.pastDueSince, updated_at: x.updatedAt, version: x.version,
+            next_retry_at: x.nextRetryAt, past_due_since: x.pastDueSince, awaiting_first_payment: x.awaitingFirstPayment, updated_at: x.updatedAt, version: x.version,
           })),
         ),
       ],
@@ -95,6 +97,7 @@ export class SubscriptionLifecycle {
         sub.nextRetryAt = null;
       }
       if (changes.status === 'active') {
+        sub.awaitingFirstPayment = false;
         sub.dunningAttempts = 0;
         sub.nextRetryAt = null;
         sub.pastDueSince = null;

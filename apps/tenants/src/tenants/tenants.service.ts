@@ -239,6 +239,7 @@ export class TenantsService {
       progress: running ? op.progress : tenant.status === 'active' ? 100 : (op?.progress ?? tenant.progress),
       step: op?.step ?? tenant.currentStep,
       error: tenant.status === 'error' ? (tenant.statusReason ?? op?.error ?? null) : (op?.status === 'failed' ? op.error : null),
+      error_code: tenant.status === 'error' || op?.status === 'failed' ? (op?.errorCode ?? null) : null,
       operation: op
         ? { id: op.id, kind: op.kind, status: op.status, started_at: op.createdAt.toISOString(), finished_at: op.finishedAt?.toISOString() ?? null }
         : null,
