@@ -333,6 +333,71 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
     expect(negative.status).toBe(400);
   });
 
+  it("Stripe's payment_intent webhooks (from the webhooks service's integration) settle a payment that needed authentication, exactly once", async () => {
+    const owner = user();
+    const { tenant, subscription } = await newTenant(owner, 'Three DS Corp', { plan: 'standard' });
+    await addCard(owner, tenant.id, '4000002500003155'); // needs authentication: off-session charges fail
+    let sub = await advance(subscription.id, 14); // the trial's end, before the first dunning retry
+    expect(sub.status).toBe('past_due');
+    const c = await env.pg();
+    try {
+      const payments = (await c.query(`SELECT p.id, p.invoice_id, p.decline_code FROM billing.payments p WHERE p.tenant_id = $1`, [tenant.id])).rows;
+      expect(payments).toHaveLength(1);
+      const payment = payments[0];
+      expect(payment.decline_code).toBe('authentication_required');
+      // As billing records a charge made through Stripe (the provider itself is tested against the fake Stripe server).
+      const intentId = `pi_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+      await c.query(`UPDATE billing.payments SET provider = 'stripe', provider_payment_id = $2 WHERE id = $1`, [payment.id, intentId]);
+      const nc = await env.nats();
+      const stripeEvent = (id: string, type: string, extra: Record<string, unknown> = {}) => ({
+        type: EventTypes.IntegrationEventReceived,
+        data: {
+          integration_event_id: randomUUID(),
+          provider_id: randomUUID(),
+          provider: 'stripe',
+          event_id: id,
+          type,
+          payload: { id, object: 'event', type, data: { object: { id: intentId, object: 'payment_intent', status: type === 'payment_intent.succeeded' ? 'succeeded' : 'requires_payment_method', ...extra } } },
+        },
+      });
+      const settled = async () => (await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id })).status === 'active';
+
+      // Another integration cannot speak for Stripe.
+      const forged = stripeEvent(`evt_${randomUUID()}`, 'payment_intent.succeeded');
+      await publishEvent(nc, env.prefix, { ...forged, data: { ...forged.data, provider: 'not-stripe' } });
+      // A failure with Stripe's reason is recorded on the unsettled payment (once, however often it arrives).
+      const failed = stripeEvent(`evt_${randomUUID()}`, 'payment_intent.payment_failed', { last_payment_error: { code: 'card_declined', decline_code: 'do_not_honor', message: 'The bank refused.' } });
+      await publishEvent(nc, env.prefix, failed);
+      await publishEvent(nc, env.prefix, failed);
+      await waitFor(async () => (await c.query(`SELECT decline_code FROM billing.payments WHERE id = $1`, [payment.id])).rows[0].decline_code === 'do_not_honor', 'failure recorded', 20_000);
+
+      // The buyer authenticated at Stripe: the webhook settles the payment, the invoice and the subscription.
+      const succeeded = stripeEvent(`evt_${randomUUID()}`, 'payment_intent.succeeded');
+      await publishEvent(nc, env.prefix, succeeded);
+      await publishEvent(nc, env.prefix, succeeded); // redelivered (a new envelope, the same Stripe event)
+      await waitFor(settled, 'subscription active after the webhook', 20_000);
+      sub = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id });
+      expect(sub).toMatchObject({ status: 'active', dunning: null });
+      expect((await invoices(owner, { tenant_id: tenant.id })).results.map((i) => [i.status, i.amount_due])).toEqual([['paid', 0]]);
+      // A replay under a new event id finds the payment settled and changes nothing.
+      await publishEvent(nc, env.prefix, stripeEvent(`evt_${randomUUID()}`, 'payment_intent.succeeded'));
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.provider_events WHERE outcome = 'already_known'`)).rows[0].n >= 1, 'replay seen', 20_000);
+      const rows = (await c.query(`SELECT type, outcome FROM billing.provider_events ORDER BY applied_at`)).rows;
+      expect(rows.map((r) => [r.type, r.outcome])).toEqual([
+        ['payment_intent.payment_failed', 'failure_recorded'],
+        ['payment_intent.succeeded', 'settled'],
+        ['payment_intent.succeeded', 'already_known'],
+      ]);
+      expect((await c.query(`SELECT status FROM billing.payments WHERE id = $1`, [payment.id])).rows[0].status).toBe('succeeded');
+      const events = (await readEvents(nc, env.prefix)).filter((e) => e.tenant_id === tenant.id);
+      expect(events.filter((e) => e.type === EventTypes.PaymentSucceeded).map((e) => (e.data as { payment_id: string }).payment_id)).toEqual([payment.id]);
+      expect(events.filter((e) => e.type === EventTypes.InvoicePaid)).toHaveLength(1);
+      expect(events.filter((e) => e.type === EventTypes.PaymentFailed).map((e) => (e.data as { decline_code: string }).decline_code)).toEqual(['authentication_required', 'do_not_honor']);
+    } finally {
+      await c.end();
+    }
+  }, 60_000);
+
   it('two renewal runs at once issue exactly one invoice per period with gapless numbers, drafted then finalized, every step an event in order', async () => {
     const c = await env.pg();
     const n = 30;

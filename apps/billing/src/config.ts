@@ -36,6 +36,12 @@ export const billingConfigSchema = baseConfigSchema.extend({
     .default(''),
   /** How often each replica looks for due renewals and retries (every replica renews, on disjoint batches). */
   BILLING_RENEWAL_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * The name of the inbound integration (webhooks service, `integrations/providers`, signature scheme
+   * `stripe`) that receives Stripe's webhooks; its `payment_intent.succeeded` / `…payment_failed`
+   * events settle or record billing's Stripe payments.
+   */
+  BILLING_STRIPE_WEBHOOK_PROVIDER: z.string().min(1).default('stripe'),
   /** Seller printed on invoices: name, then address lines separated by `|`. */
   BILLING_SELLER: z.string().min(1).default('SaaS Control Plane Ltd.|1 Platform Way|London EC1A 1AA|United Kingdom'),
 }).superRefine((cfg, ctx) => {
