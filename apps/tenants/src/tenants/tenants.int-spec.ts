@@ -132,13 +132,24 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect([massAssign.status, massAssign.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
-  it('enforces the per-plan tenant limit per owner', async () => {
+  it('enforces the per-plan tenant limit per owner: the plans of the owner’s tenants grant it (tenants_per_owner), TENANT_LIMITS by tier is the floor', async () => {
+    // The free plan grants 1, below this installation's floor for the standard tier (2).
     const owner = user();
-    await rpc.call(TenantsRpc.create, { caller: owner, name: 'One' });
-    await rpc.call(TenantsRpc.create, { caller: owner, name: 'Two' });
-    const err = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'Three' }));
-    expect([err.status, err.code]).toEqual([400, 'TENANT_LIMIT_EXCEEDED']);
-    await expect(rpc.call(TenantsRpc.create, { caller: { ...owner, tier: 'premium' }, name: 'Three' })).resolves.toMatchObject({ status: 'pending' });
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'One', plan: 'free' });
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'Two', plan: 'free' });
+    const err = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'Three', plan: 'free' }));
+    expect([err.status, err.code, (err.extensions as { limit: number }).limit]).toEqual([400, 'TENANT_LIMIT_EXCEEDED', 2]);
+    // A higher hand-set tier still raises the floor.
+    await expect(rpc.call(TenantsRpc.create, { caller: { ...owner, tier: 'premium' }, name: 'Three', plan: 'free' })).resolves.toMatchObject({ status: 'pending' });
+
+    // The standard plan grants 3 tenants per owner, whatever the owner's tier.
+    const planned = user();
+    for (const name of ['Std One', 'Std Two', 'Std Three']) await rpc.call(TenantsRpc.create, { caller: planned, name, plan: 'standard' });
+    const full = await rejection(rpc.call(TenantsRpc.create, { caller: planned, name: 'Std Four', plan: 'standard' }));
+    expect([full.status, full.code, (full.extensions as { limit: number; tier: string }).limit, (full.extensions as { tier: string }).tier]).toEqual([400, 'TENANT_LIMIT_EXCEEDED', 3, 'standard']);
+    // A premium tenant (10 per owner) is within its own plan's limit, and from then on lifts the owner's.
+    await expect(rpc.call(TenantsRpc.create, { caller: planned, name: 'Prem One', plan: 'premium' })).resolves.toMatchObject({ status: 'pending', plan: 'premium' });
+    await expect(rpc.call(TenantsRpc.create, { caller: planned, name: 'Std Four', plan: 'standard' })).resolves.toMatchObject({ status: 'pending' });
   });
 
   it("answers 404 for someone else's tenant and 403 for a member without the role", async () => {
