@@ -28,6 +28,7 @@ import { billingEntities } from './entities.js';
 import { billingMigrations } from './migrations/index.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { RenewalService } from './renewals/renewal.service.js';
+import { SubscriptionLifecycle } from './subscriptions/subscription-lifecycle.js';
 
 const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier: 'premium' });
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
@@ -482,6 +483,43 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       await c.end();
     }
   }, 90_000);
+  it('a renewal batch whose write fails is renewed one by one instead: same invoices, numbers and states', async () => {
+    const c = await env.pg();
+    const tenantIds: string[] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const lifecycle = svc.app.get(SubscriptionLifecycle);
+    const realSaveMany = lifecycle.saveMany.bind(lifecycle);
+    try {
+      const nc = await env.nats();
+      for (const id of tenantIds) await publishEvent(nc, env.prefix, { type: EventTypes.TenantCreated, tenantId: id, data: { tenant_id: id, name: 'Fallback Co', plan: 'standard', owner_id: randomUUID() } });
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n === tenantIds.length, 'subscriptions', 30_000);
+      for (const id of tenantIds) {
+        await c.query(
+          `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
+           VALUES ($1, $2, 'sandbox', 'card_sbx_ok_fallback', 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id],
+        );
+      }
+      await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute', trial_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
+      const before = (await c.query(`SELECT coalesce(max(last), 0)::int AS last FROM billing.invoice_counters`)).rows[0].last as number;
+      let failures = 0;
+      lifecycle.saveMany = async (...args) => {
+        if (failures++ === 0) throw new Error('deadlock detected (simulated)');
+        return realSaveMany(...args);
+      };
+      expect(await svc.app.get(RenewalService).renewDue()).toBe(tenantIds.length);
+      expect(failures).toBe(1);
+      const rows = (await c.query(`SELECT i.number, i.status FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1) ORDER BY i.number`, [tenantIds])).rows;
+      expect(rows.map((r) => r.status)).toEqual(['paid', 'paid', 'paid', 'paid']);
+      // The failed batch gave its numbers back: the one-by-one renewals used them.
+      expect(rows.map((r) => Number(String(r.number).slice(-6)))).toEqual([before + 1, before + 2, before + 3, before + 4]);
+      expect((await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) AND status = 'active'`, [tenantIds])).rows[0].n).toBe(tenantIds.length);
+      expect((await c.query(`SELECT count(*)::int AS n FROM billing.payments WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n).toBe(tenantIds.length);
+    } finally {
+      lifecycle.saveMany = realSaveMany;
+      await c.end();
+    }
+  }, 60_000);
+
   it('a renewal that dies mid-charge leaves no invoice and no used number; the next run issues exactly one', async () => {
     const c = await env.pg();
     const tenantIds = [randomUUID(), randomUUID(), randomUUID()];

@@ -121,7 +121,9 @@ export class RenewalService {
             effects.push(...renewed.map((sub) => ({ sub, planChanged: false, batched: true })));
           } catch (err) {
             this.logger.error({ err, subscriptions: simple.length }, 'renewal batch failed; renewing its subscriptions one by one');
-            rest = [...simple.filter((sub) => !failed.includes(sub.id)), ...rest];
+            // Read again (still locked by this transaction): the batch had already moved them on in memory.
+            const retry = simple.filter((sub) => !failed.includes(sub.id)).map((sub) => sub.id);
+            rest = [...(retry.length ? await tx.getRepository(Subscription).findBy({ id: In(retry) }) : []), ...rest];
           }
         }
         for (const sub of rest) {
