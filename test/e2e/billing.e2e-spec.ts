@@ -12,7 +12,8 @@ import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, 
  * Billing as a customer and an operator see it, through the gateway with the real identity,
  * tenants, provisioning and billing services: a sign-up without a card gets a trial; a card is
  * added; the sandbox test clock ends the trial (invoice paid, PDF served); a declining card makes
- * the next renewal fail, dunning runs out and the tenant is suspended.
+ * the next renewal fail, dunning runs out and the tenant is suspended. On a plan without a trial, a
+ * tenant whose first payment fails is held in error (BILLING_ERROR) until a working card pays it.
  */
 const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'billing-ops@example.com', password: 'Ops-Password-Strong-42' };
@@ -48,7 +49,8 @@ describe('billing through the gateway (e2e)', () => {
     procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
     procs.push(await startService('tenants', common));
     procs.push(await startService('provisioning', common));
-    procs.push(await startService('billing', common));
+    // Premium has no trial on this installation: its first invoice is charged at sign-up.
+    procs.push(await startService('billing', { ...common, BILLING_TRIAL_DAYS: 'premium:0' }));
     const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     procs.push(gateway);
     baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
@@ -147,5 +149,45 @@ describe('billing through the gateway (e2e)', () => {
     expect(stats.json()).toMatchObject({ total_revenue: 2_900, currency: 'USD' });
     const metrics = (await call('GET', '/api/v1/admin/metrics/platform', adminToken)).json();
     expect(metrics.revenue).toMatchObject({ total_revenue: 2_900, currency: 'USD', by_plan: { standard: { revenue: 2_900 } } });
+  }, 240_000);
+
+  it('a plan without a trial: the first payment fails → tenant error BILLING_ERROR with the reason; a working card pays it and the tenant is provisioned', async () => {
+    const plans = (await call('GET', '/api/v1/billing/plans')).json().results as Array<{ code: string; trial_days: number }>;
+    expect(plans.find((p) => p.code === 'premium')!.trial_days).toBe(0);
+    expect(plans.find((p) => p.code === 'standard')!.trial_days).toBe(14);
+
+    const status = async (id: string) => (await call('GET', `/api/v1/tenants/${id}/status`, strangerToken)).json() as { status: string; error: string | null; error_code: string | null };
+    const create = await call('POST', '/api/v1/tenants', strangerToken, { name: 'No Trial Inc', subdomain: `notrial-${runId}`, plan: 'premium' });
+    expect(create.statusCode).toBe(202);
+    const tenant = create.json() as { id: string };
+    tenantIds.push(tenant.id);
+
+    // No card at sign-up: the first charge fails, the tenant does not become active.
+    const held = await waitFor(async () => {
+      const s = await status(tenant.id);
+      return s.status === 'error' ? s : null;
+    }, 'tenant in error', 30_000, 200);
+    expect(held).toMatchObject({ error_code: 'BILLING_ERROR', error: 'The tenant has no payment method.' });
+    const sub = (await call('GET', `/api/v1/tenants/${tenant.id}/subscriptions`, strangerToken)).json().results[0] as { id: string; status: string };
+    expect(sub.status).toBe('past_due');
+    // Provisioning's late report of the first attempt does not make it active.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await status(tenant.id)).status).toBe('error');
+
+    // A declining card: still held, the decline is the reason now.
+    const declining = await call('POST', '/api/v1/billing/payment-methods', strangerToken, { tenant_id: tenant.id, card_number: '4000000000000002', exp_month: 12, exp_year: 2035 });
+    expect(declining.statusCode).toBe(201);
+    await waitFor(async () => (await status(tenant.id)).error === 'Your card was declined.', 'the decline as the reason', 30_000, 200);
+    expect(await status(tenant.id)).toMatchObject({ status: 'error', error_code: 'BILLING_ERROR' });
+
+    // A working card pays the first invoice; the saga goes on and the tenant is provisioned.
+    const card = await call('POST', '/api/v1/billing/payment-methods', strangerToken, { tenant_id: tenant.id, card_number: '4242424242424242', exp_month: 12, exp_year: 2035, set_default: true });
+    expect(card.statusCode).toBe(201);
+    // (The tenant is the stranger's: `until` reads as the first owner.)
+    await waitFor(async () => (await status(tenant.id)).status === 'active', 'tenant active', 90_000, 200);
+    expect(await status(tenant.id)).toMatchObject({ error: null, error_code: null });
+    expect((await call('GET', `/api/v1/billing/subscriptions/${sub.id}`, strangerToken)).json()).toMatchObject({ status: 'active', dunning: null });
+    const invoices = (await call('GET', `/api/v1/billing/invoices?tenant_id=${tenant.id}`, strangerToken)).json();
+    expect(invoices).toMatchObject({ count: 1, results: [{ status: 'paid', total: 9_900, kind: 'period', plan: 'premium' }] });
   }, 240_000);
 });

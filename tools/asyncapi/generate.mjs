@@ -553,6 +553,7 @@ const events = {
       provider_payment_id: str(),
       paid_at: dt(),
       attempt: int(undefined, { minimum: 1 }),
+      first_payment: bool('True on the charge that starts a subscription without a trial: the tenants saga holds the tenant in `error` (BILLING_ERROR) while it fails and provisions it once it succeeds.'),
     }),
   },
   'payment.failed': {
@@ -567,6 +568,7 @@ const events = {
       ...failure,
       decline_code: str('The provider\'s decline code.'),
       attempt: int(undefined, { minimum: 1 }),
+      first_payment: bool('True on the charge that starts a subscription without a trial: the tenants saga holds the tenant in `error` (BILLING_ERROR) while it fails and provisions it once it succeeds.'),
     }),
   },
 

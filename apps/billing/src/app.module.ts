@@ -12,6 +12,7 @@ import { PaymentMethodsService } from './payments/payment-methods.service.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { SandboxPaymentProvider } from './payments/sandbox-payment-provider.js';
 import { StripePaymentProvider } from './payments/stripe-payment-provider.js';
+import { StripeWebhookHandler } from './payments/stripe-webhook.handler.js';
 import { PlansController } from './plans/plans.controller.js';
 import { RenewalScheduler } from './renewals/renewal.scheduler.js';
 import { RenewalService } from './renewals/renewal.service.js';
@@ -43,6 +44,7 @@ import { TenantBillingSaga } from './subscriptions/tenant-billing.saga.js';
     RenewalScheduler,
     SubscriptionsService,
     TenantBillingSaga,
+    StripeWebhookHandler,
     InvoicesService,
     PaymentMethodsService,
     RevenueService,

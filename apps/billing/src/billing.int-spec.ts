@@ -28,6 +28,7 @@ import { billingEntities } from './entities.js';
 import { billingMigrations } from './migrations/index.js';
 import { PaymentProvider } from './payments/payment-provider.js';
 import { RenewalService } from './renewals/renewal.service.js';
+import { SubscriptionLifecycle } from './subscriptions/subscription-lifecycle.js';
 
 const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier: 'premium' });
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
@@ -333,10 +334,77 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
     expect(negative.status).toBe(400);
   });
 
-  it('two renewal runs at once issue exactly one invoice per period with gapless numbers', async () => {
+  it("Stripe's payment_intent webhooks (from the webhooks service's integration) settle a payment that needed authentication, exactly once", async () => {
+    const owner = user();
+    const { tenant, subscription } = await newTenant(owner, 'Three DS Corp', { plan: 'standard' });
+    await addCard(owner, tenant.id, '4000002500003155'); // needs authentication: off-session charges fail
+    let sub = await advance(subscription.id, 14); // the trial's end, before the first dunning retry
+    expect(sub.status).toBe('past_due');
+    const c = await env.pg();
+    try {
+      const payments = (await c.query(`SELECT p.id, p.invoice_id, p.decline_code FROM billing.payments p WHERE p.tenant_id = $1`, [tenant.id])).rows;
+      expect(payments).toHaveLength(1);
+      const payment = payments[0];
+      expect(payment.decline_code).toBe('authentication_required');
+      // As billing records a charge made through Stripe (the provider itself is tested against the fake Stripe server).
+      const intentId = `pi_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+      await c.query(`UPDATE billing.payments SET provider = 'stripe', provider_payment_id = $2 WHERE id = $1`, [payment.id, intentId]);
+      const nc = await env.nats();
+      const stripeEvent = (id: string, type: string, extra: Record<string, unknown> = {}) => ({
+        type: EventTypes.IntegrationEventReceived,
+        data: {
+          integration_event_id: randomUUID(),
+          provider_id: randomUUID(),
+          provider: 'stripe',
+          event_id: id,
+          type,
+          payload: { id, object: 'event', type, data: { object: { id: intentId, object: 'payment_intent', status: type === 'payment_intent.succeeded' ? 'succeeded' : 'requires_payment_method', ...extra } } },
+        },
+      });
+      const settled = async () => (await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id })).status === 'active';
+
+      // Another integration cannot speak for Stripe.
+      const forged = stripeEvent(`evt_${randomUUID()}`, 'payment_intent.succeeded');
+      await publishEvent(nc, env.prefix, { ...forged, data: { ...forged.data, provider: 'not-stripe' } });
+      // A failure with Stripe's reason is recorded on the unsettled payment (once, however often it arrives).
+      const failed = stripeEvent(`evt_${randomUUID()}`, 'payment_intent.payment_failed', { last_payment_error: { code: 'card_declined', decline_code: 'do_not_honor', message: 'The bank refused.' } });
+      await publishEvent(nc, env.prefix, failed);
+      await publishEvent(nc, env.prefix, failed);
+      await waitFor(async () => (await c.query(`SELECT decline_code FROM billing.payments WHERE id = $1`, [payment.id])).rows[0].decline_code === 'do_not_honor', 'failure recorded', 20_000);
+
+      // The buyer authenticated at Stripe: the webhook settles the payment, the invoice and the subscription.
+      const succeeded = stripeEvent(`evt_${randomUUID()}`, 'payment_intent.succeeded');
+      await publishEvent(nc, env.prefix, succeeded);
+      await publishEvent(nc, env.prefix, succeeded); // redelivered (a new envelope, the same Stripe event)
+      await waitFor(settled, 'subscription active after the webhook', 20_000);
+      sub = await rpc.call<SubscriptionView>(BillingRpc.subscriptionsGet, { caller: owner, id: subscription.id });
+      expect(sub).toMatchObject({ status: 'active', dunning: null });
+      expect((await invoices(owner, { tenant_id: tenant.id })).results.map((i) => [i.status, i.amount_due])).toEqual([['paid', 0]]);
+      // A replay under a new event id finds the payment settled and changes nothing.
+      await publishEvent(nc, env.prefix, stripeEvent(`evt_${randomUUID()}`, 'payment_intent.succeeded'));
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.provider_events WHERE outcome = 'already_known'`)).rows[0].n >= 1, 'replay seen', 20_000);
+      const rows = (await c.query(`SELECT type, outcome FROM billing.provider_events ORDER BY applied_at`)).rows;
+      expect(rows.map((r) => [r.type, r.outcome])).toEqual([
+        ['payment_intent.payment_failed', 'failure_recorded'],
+        ['payment_intent.succeeded', 'settled'],
+        ['payment_intent.succeeded', 'already_known'],
+      ]);
+      expect((await c.query(`SELECT status FROM billing.payments WHERE id = $1`, [payment.id])).rows[0].status).toBe('succeeded');
+      const events = (await readEvents(nc, env.prefix)).filter((e) => e.tenant_id === tenant.id);
+      expect(events.filter((e) => e.type === EventTypes.PaymentSucceeded).map((e) => (e.data as { payment_id: string }).payment_id)).toEqual([payment.id]);
+      expect(events.filter((e) => e.type === EventTypes.InvoicePaid)).toHaveLength(1);
+      expect(events.filter((e) => e.type === EventTypes.PaymentFailed).map((e) => (e.data as { decline_code: string }).decline_code)).toEqual(['authentication_required', 'do_not_honor']);
+    } finally {
+      await c.end();
+    }
+  }, 60_000);
+
+  it('two renewal runs at once issue exactly one invoice per period with gapless numbers, drafted then finalized, every step an event in order', async () => {
     const c = await env.pg();
     const n = 30;
-    const tenantIds = Array.from({ length: n }, () => randomUUID());
+    const tenantIds: string[] = Array.from({ length: n }, () => randomUUID());
+    // Every fifth card declines: those renewals end past_due inside the same batch.
+    const declining = new Set(tenantIds.filter((_, i) => i % 5 === 0));
     try {
       const nc = await env.nats();
       for (const id of tenantIds) {
@@ -346,8 +414,8 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       for (const id of tenantIds) {
         await c.query(
           `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
-           VALUES ($1, $2, 'sandbox', 'card_sbx_ok_bulk', 'visa', '4242', 12, 2035, true, now())`,
-          [randomUUID(), id],
+           VALUES ($1, $2, 'sandbox', $3, 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id, declining.has(id) ? 'card_sbx_decline_bulk' : 'card_sbx_ok_bulk'],
         );
       }
       // Every trial is over.
@@ -356,13 +424,51 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       const renewals = svc.app.get(RenewalService);
       const [a, b] = await Promise.all([renewals.renewDue(7), renewals.renewDue(7)]);
       expect(a + b).toBeGreaterThanOrEqual(n);
-      const rows = (await c.query(`SELECT i.number, i.subscription_id FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1)`, [tenantIds])).rows;
+      const rows = (
+        await c.query(
+          `SELECT i.id, i.number, i.status, i.subscription_id, i.finalized_at, i.issued_at, s.tenant_id FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1)`,
+          [tenantIds],
+        )
+      ).rows;
       expect(rows).toHaveLength(n);
       expect(new Set(rows.map((r) => r.subscription_id)).size).toBe(n);
       const seqs = rows.map((r) => Number(String(r.number).slice(-6))).sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
-      expect((await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) AND status = 'active'`, [tenantIds])).rows[0].n).toBe(n);
-      // Running again finds nothing due; the database refuses a second invoice for the same period.
+      for (const r of rows) {
+        expect(r.status).toBe(declining.has(r.tenant_id) ? 'open' : 'paid');
+        expect(r.finalized_at).toEqual(r.issued_at);
+      }
+      const statuses = (await c.query(`SELECT status, count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) GROUP BY status ORDER BY status`, [tenantIds])).rows;
+      expect(statuses).toEqual([
+        { status: 'active', n: n - declining.size },
+        { status: 'past_due', n: declining.size },
+      ]);
+
+      // On NATS, per tenant and in order: the invoice (numbered, open), the payment, then the subscription.
+      const types = [EventTypes.InvoiceCreated, EventTypes.InvoicePaid, EventTypes.PaymentSucceeded, EventTypes.PaymentFailed, EventTypes.SubscriptionUpdated, EventTypes.SubscriptionPastDue];
+      const ours = (e: { tenant_id: string | null; type: string }) => tenantIds.includes(e.tenant_id!) && types.includes(e.type as never);
+      const expectedFor = (id: string) =>
+        declining.has(id)
+          ? [EventTypes.InvoiceCreated, EventTypes.PaymentFailed, EventTypes.SubscriptionUpdated, EventTypes.SubscriptionPastDue]
+          : [EventTypes.InvoiceCreated, EventTypes.PaymentSucceeded, EventTypes.InvoicePaid, EventTypes.SubscriptionUpdated];
+      const events = await waitFor(
+        async () => {
+          const all = (await readEvents(nc, env.prefix)).filter(ours);
+          // The subscription.updated events of the trials' creation are not counted: only the renewal's.
+          const renewal = all.filter((e) => e.type !== EventTypes.SubscriptionUpdated || (e.data as { changed_fields?: string[] }).changed_fields?.includes('current_period_end'));
+          return renewal.length === tenantIds.reduce((sum, id) => sum + expectedFor(id).length, 0) ? renewal : null;
+        },
+        'the renewal events',
+        30_000,
+      );
+      for (const id of tenantIds) {
+        const mine = events.filter((e) => e.tenant_id === id);
+        expect(mine.map((e) => e.type)).toEqual(expectedFor(id));
+        const invoice = rows.find((r) => r.tenant_id === id)!;
+        expect(mine[0]!.data).toMatchObject({ invoice_id: invoice.id, number: invoice.number, status: 'open' });
+      }
+
+      // Running again finds nothing due; the database refuses a second invoice for the same period, and a numberless open one.
       expect(await renewals.renewDue()).toBe(0);
       const dup = await c
         .query(
@@ -371,10 +477,49 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
         )
         .catch((e: Error) => e);
       expect(String(dup)).toMatch(/invoices_subscription_period_key/);
+      const numberless = await c.query(`UPDATE billing.invoices SET number = NULL WHERE id = $1`, [rows[0]!.id]).catch((e: Error) => e);
+      expect(String(numberless)).toMatch(/invoices_number_check/);
     } finally {
       await c.end();
     }
+  }, 90_000);
+  it('a renewal batch whose write fails is renewed one by one instead: same invoices, numbers and states', async () => {
+    const c = await env.pg();
+    const tenantIds: string[] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const lifecycle = svc.app.get(SubscriptionLifecycle);
+    const realSaveMany = lifecycle.saveMany.bind(lifecycle);
+    try {
+      const nc = await env.nats();
+      for (const id of tenantIds) await publishEvent(nc, env.prefix, { type: EventTypes.TenantCreated, tenantId: id, data: { tenant_id: id, name: 'Fallback Co', plan: 'standard', owner_id: randomUUID() } });
+      await waitFor(async () => (await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n === tenantIds.length, 'subscriptions', 30_000);
+      for (const id of tenantIds) {
+        await c.query(
+          `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
+           VALUES ($1, $2, 'sandbox', 'card_sbx_ok_fallback', 'visa', '4242', 12, 2035, true, now())`,
+          [randomUUID(), id],
+        );
+      }
+      await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute', trial_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
+      const before = (await c.query(`SELECT coalesce(max(last), 0)::int AS last FROM billing.invoice_counters`)).rows[0].last as number;
+      let failures = 0;
+      lifecycle.saveMany = async (...args) => {
+        if (failures++ === 0) throw new Error('deadlock detected (simulated)');
+        return realSaveMany(...args);
+      };
+      expect(await svc.app.get(RenewalService).renewDue()).toBe(tenantIds.length);
+      expect(failures).toBe(1);
+      const rows = (await c.query(`SELECT i.number, i.status FROM billing.invoices i JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = ANY($1) ORDER BY i.number`, [tenantIds])).rows;
+      expect(rows.map((r) => r.status)).toEqual(['paid', 'paid', 'paid', 'paid']);
+      // The failed batch gave its numbers back: the one-by-one renewals used them.
+      expect(rows.map((r) => Number(String(r.number).slice(-6)))).toEqual([before + 1, before + 2, before + 3, before + 4]);
+      expect((await c.query(`SELECT count(*)::int AS n FROM billing.subscriptions WHERE tenant_id = ANY($1) AND status = 'active'`, [tenantIds])).rows[0].n).toBe(tenantIds.length);
+      expect((await c.query(`SELECT count(*)::int AS n FROM billing.payments WHERE tenant_id = ANY($1)`, [tenantIds])).rows[0].n).toBe(tenantIds.length);
+    } finally {
+      lifecycle.saveMany = realSaveMany;
+      await c.end();
+    }
   }, 60_000);
+
   it('a renewal that dies mid-charge leaves no invoice and no used number; the next run issues exactly one', async () => {
     const c = await env.pg();
     const tenantIds = [randomUUID(), randomUUID(), randomUUID()];
@@ -394,7 +539,9 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       await c.query(`UPDATE billing.subscriptions SET current_period_end = now() - interval '1 minute' WHERE tenant_id = ANY($1)`, [tenantIds]);
       // The provider's answer is lost for one card (a crash or timeout mid-charge): its transaction rolls back.
       let crashes = 0;
+      const crashKeys: string[] = [];
       provider.charge = async (req) => {
+        if (req.token === 'card_sbx_ok_crash') crashKeys.push(req.idempotencyKey);
         if (req.token === 'card_sbx_ok_crash' && crashes++ === 0) throw new Error('connection reset mid-charge');
         return realCharge(req);
       };
@@ -412,6 +559,7 @@ describe('billing service (real Postgres + NATS, real tenants service)', () => {
       const keys = (await c.query(`SELECT p.idempotency_key FROM billing.payments p JOIN billing.invoices i ON i.id = p.invoice_id JOIN billing.subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = $1`, [tenantIds[1]])).rows;
       expect(keys).toHaveLength(1);
       expect(keys[0].idempotency_key).toMatch(/^invoice:[0-9a-f-]+:attempt:1$/);
+      expect(crashKeys).toEqual([keys[0].idempotency_key, keys[0].idempotency_key]);
     } finally {
       provider.charge = realCharge;
       await c.end();

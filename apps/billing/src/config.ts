@@ -1,6 +1,7 @@
 import { baseConfigSchema, z } from '@saas/config';
-import { PlanCurrencies } from '@saas/contracts';
+import { PlanCurrencies, TenantPlans, type TenantPlan } from '@saas/contracts';
 
+const PLAN_TRIALS = /^[a-z]+:\d{1,3}(,[a-z]+:\d{1,3})*$/;
 const COUNTRY_RATES = /^([A-Z]{2}:\d{1,2}(\.\d{1,2})?)(,[A-Z]{2}:\d{1,2}(\.\d{1,2})?)*$/;
 
 export const billingConfigSchema = baseConfigSchema.extend({
@@ -23,8 +24,24 @@ export const billingConfigSchema = baseConfigSchema.extend({
     .default('1,3,5,7'),
   /** Currency of new subscriptions and of the revenue figures. */
   BILLING_CURRENCY: z.enum(PlanCurrencies).default('USD'),
-  /** How often each replica looks for due renewals and retries (one replica runs each round). */
+  /**
+   * Per-plan trial days overriding the catalogue's, e.g. `enterprise:0,standard:7`: a plan set to 0
+   * has no trial, so its first invoice is charged when the tenant is created (and a tenant whose
+   * first payment fails is held in `error` until it is paid). Plans not listed keep their trial.
+   */
+  BILLING_TRIAL_DAYS: z
+    .string()
+    .refine((v) => v === '' || PLAN_TRIALS.test(v), 'BILLING_TRIAL_DAYS must look like enterprise:0,standard:7')
+    .refine((v) => v === '' || v.split(',').every((pair) => TenantPlans.includes(pair.split(':')[0] as TenantPlan)), `BILLING_TRIAL_DAYS names a plan that does not exist`)
+    .default(''),
+  /** How often each replica looks for due renewals and retries (every replica renews, on disjoint batches). */
   BILLING_RENEWAL_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * The name of the inbound integration (webhooks service, `integrations/providers`, signature scheme
+   * `stripe`) that receives Stripe's webhooks; its `payment_intent.succeeded` / `…payment_failed`
+   * events settle or record billing's Stripe payments.
+   */
+  BILLING_STRIPE_WEBHOOK_PROVIDER: z.string().min(1).default('stripe'),
   /** Seller printed on invoices: name, then address lines separated by `|`. */
   BILLING_SELLER: z.string().min(1).default('SaaS Control Plane Ltd.|1 Platform Way|London EC1A 1AA|United Kingdom'),
 }).superRefine((cfg, ctx) => {
@@ -45,4 +62,10 @@ export function parseTaxRates(spec: string): Record<string, number> {
 
 export function parseDunningDays(spec: string): number[] {
   return spec.split(',').map(Number);
+}
+
+/** `enterprise:0,standard:7` → trial days per plan code. */
+export function parseTrialDays(spec: string): Partial<Record<TenantPlan, number>> {
+  if (!spec) return {};
+  return Object.fromEntries(spec.split(',').map((pair) => [pair.split(':')[0]!, Number(pair.split(':')[1])]));
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TenantAccess } from './access/tenant-access.js';
 import { TenantActionsService } from './admin/tenant-actions.service.js';
 import { TenantsAdminController } from './admin/tenants-admin.controller.js';
+import { TenantBillingSaga } from './lifecycle/tenant-billing.saga.js';
 import { TenantLifecycle } from './lifecycle/tenant-lifecycle.js';
 import { TenantProvisioningSaga } from './lifecycle/tenant-provisioning.saga.js';
 import { TenantMembersController } from './members/tenant-members.controller.js';
@@ -15,6 +16,6 @@ import { TenantsService } from './tenants/tenants.service.js';
 /** The tenants service: tenants, members, the lifecycle state machine and the tenants side of the saga. */
 @Module({
   controllers: [TenantsController, TenantMembersController, TenantsAdminController, SecurityFindingsController],
-  providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga, SignupTenantHandler],
+  providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga, TenantBillingSaga, SignupTenantHandler],
 })
 export class AppModule {}

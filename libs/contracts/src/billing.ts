@@ -400,6 +400,12 @@ export class PaymentEventData {
   @IsOptional() @IsString() decline_code?: string;
   @IsOptional() @IsNumber() attempt?: number;
   @IsOptional() @IsISO8601() next_attempt_at?: string | null;
+  /**
+   * The charge that starts a subscription without a trial: the tenant is not live until it succeeds.
+   * The tenants saga holds the tenant in `error` (code BILLING_ERROR, the decline as the reason)
+   * while it fails, and provisions it again when it succeeds.
+   */
+  @IsOptional() @IsBoolean() first_payment?: boolean;
   [extra: string]: unknown;
 }
 

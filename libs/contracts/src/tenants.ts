@@ -363,6 +363,8 @@ export interface TenantStatusView {
   progress: number;
   step: string | null;
   error: string | null;
+  /** The code of `error` when a service gave one (`BILLING_ERROR`: the first payment failed), else null. */
+  error_code: string | null;
   operation: { id: string; kind: string; status: string; started_at: string; finished_at: string | null } | null;
   history: Array<{ from: TenantStatus | null; to: TenantStatus; reason: string | null; at: string; actor_id: string | null }>;
 }

@@ -2354,6 +2354,8 @@ export interface components {
             step: string | null;
             /** @description What went wrong, in status `error`. */
             error: string | null;
+            /** @description The code of `error` when the failing service gave one: `BILLING_ERROR` when the first payment of a plan without a trial failed. */
+            error_code: string | null;
             operation: components["schemas"]["TenantOperationDto"] | null;
             history: components["schemas"]["TenantTransitionDto"][];
         };

@@ -6,3 +6,4 @@ export * from './platform.js';
 export * from './webhook-receiver.js';
 export * from './own-servers.js';
 export * from './openapi-conformance.js';
+export * from './fake-stripe-server.js';

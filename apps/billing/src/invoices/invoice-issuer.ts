@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EventTypes, type InvoiceLineView } from '@saas/contracts';
+import { EventTypes, type InvoiceEventData, type InvoiceLineView, type NewEvent } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import { parseTaxRates, type BillingConfig } from '../config.js';
@@ -28,9 +28,24 @@ export interface NewInvoice {
 }
 
 /**
- * Issues invoices: the number comes from a per-year counter row updated (hence locked) in the
- * caller's transaction, so numbers are sequential and gapless — a rolled-back transaction gives its
- * number back. Buyer, seller, plan version and amounts are copied in at issue time.
+ * The id of a subscription's `period` invoice: derived from the subscription and the period, so a
+ * renewal retried after a crash drafts the same invoice again and charges it with the same
+ * idempotency key (the provider answers the first outcome; nothing is charged twice).
+ */
+export function periodInvoiceId(subscriptionId: string, periodStart: Date): string {
+  const h = createHash('sha256').update(`invoice:period:${subscriptionId}:${periodStart.toISOString()}`).digest('hex');
+  // UUID version 8 (custom) with the RFC 9562 variant bits.
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Issues invoices in two steps. `draft` builds the invoice (lines, tax, totals, buyer, seller and
+ * plan version copied in, so nothing changed later rewrites it) without a number; `finalize` makes
+ * drafts `open` and gives them their numbers from a per-year counter row updated (hence locked) in
+ * the caller's transaction — one statement for a whole batch, taken as late as possible, so numbers
+ * are sequential and gapless (a rolled-back transaction gives its numbers back) while the lock is
+ * held only for the end of the transaction. `invoice.created` is emitted at finalization, with the number.
  */
 @Injectable()
 export class InvoiceIssuer {
@@ -50,26 +65,29 @@ export class InvoiceIssuer {
     return country ? (this.taxRates[country] ?? 0) : 0;
   }
 
-  async nextNumber(tx: EntityManager, year: number): Promise<string> {
-    await tx.query('INSERT INTO invoice_counters (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING', [year]);
-    // The row lock taken here is held until the caller's transaction ends: the next number waits for it.
-    const raw = (await tx.query('UPDATE invoice_counters SET last = last + 1 WHERE year = $1 RETURNING last', [year])) as [Array<{ last: number }>, number];
-    return formatInvoiceNumber(year, raw[0][0]!.last);
+  /** Reserves `count` numbers of `year`; returns the first. Locks the year's counter until the transaction ends. */
+  async reserveNumbers(tx: EntityManager, year: number, count: number): Promise<number> {
+    const raw = (await tx.query(
+      `INSERT INTO invoice_counters (year, last) VALUES ($1, $2)
+       ON CONFLICT (year) DO UPDATE SET last = invoice_counters.last + EXCLUDED.last RETURNING last`,
+      [year, count],
+    )) as Array<{ last: number }>;
+    return raw[0]!.last - count + 1;
   }
 
-  /** Issues an `open` invoice (or a `paid` one when nothing is due) and emits `invoice.created`. */
-  async issue(tx: EntityManager, sub: Subscription, draft: NewInvoice): Promise<Invoice> {
+  /** A `draft` invoice (no number yet), not written. */
+  draft(sub: Subscription, draft: NewInvoice): Invoice {
     const subtotal = draft.lines.reduce((sum, l) => sum + l.amount, 0);
     if (subtotal < 0) throw new Error('an invoice cannot have a negative subtotal');
     const rateBp = this.taxRateOf(sub.billingCountry);
     const tax = taxOf(subtotal, rateBp);
-    const invoice = tx.getRepository(Invoice).create({
-      id: randomUUID(),
-      number: await this.nextNumber(tx, draft.issuedAt.getUTCFullYear()),
+    return Object.assign(new Invoice(), {
+      id: draft.kind === 'period' ? periodInvoiceId(sub.id, draft.periodStart) : randomUUID(),
+      number: null,
       tenantId: sub.tenantId,
       subscriptionId: sub.id,
       kind: draft.kind,
-      status: 'open',
+      status: 'draft',
       currency: sub.currency,
       lines: draft.lines,
       subtotal,
@@ -84,19 +102,77 @@ export class InvoiceIssuer {
       dueDate: draft.issuedAt,
       paidAt: null,
       voidedAt: null,
+      finalizedAt: null,
       plan: sub.plan,
       planVersion: sub.planVersion,
       buyer: { name: sub.tenantName, billing_address: sub.billingAddress, country: sub.billingCountry, email: sub.buyerEmail },
       seller: this.seller,
       updatedAt: draft.issuedAt,
-    });
-    if (invoice.total === 0) {
-      invoice.status = 'paid';
-      invoice.paidAt = draft.issuedAt;
+    } satisfies Invoice);
+  }
+
+  /** Writes drafts (one INSERT per 500). */
+  async insertDrafts(tx: EntityManager, drafts: Invoice[]): Promise<void> {
+    for (let i = 0; i < drafts.length; i += 500) await tx.getRepository(Invoice).insert(drafts.slice(i, i + 500));
+  }
+
+  /**
+   * Gives drafts their numbers, in the given order (one counter statement per year), and makes them
+   * `open` (or `paid` when nothing is due) in memory; returns each one's events, in order. The
+   * caller writes the state with `saveStates` before its transaction commits: the counter rows stay
+   * locked until then, so call this as late as possible.
+   */
+  async number(tx: EntityManager, drafts: Invoice[]): Promise<Array<Array<NewEvent<InvoiceEventData>>>> {
+    const byYear = new Map<number, Invoice[]>();
+    for (const inv of drafts) {
+      if (inv.status !== 'draft') throw new Error(`invoice ${inv.id} is ${inv.status}, not a draft`);
+      const year = inv.issuedAt.getUTCFullYear();
+      byYear.set(year, [...(byYear.get(year) ?? []), inv]);
     }
-    await tx.getRepository(Invoice).insert(invoice);
-    await this.outbox.add(tx, { type: EventTypes.InvoiceCreated, tenantId: sub.tenantId, data: toInvoiceEventData(invoice) });
-    if (invoice.status === 'paid') await this.outbox.add(tx, { type: EventTypes.InvoicePaid, tenantId: sub.tenantId, data: toInvoiceEventData(invoice) });
+    // Years in order, so two transactions never wait on each other's counters crosswise.
+    for (const [year, invoices] of [...byYear].sort(([a], [b]) => a - b)) {
+      const first = await this.reserveNumbers(tx, year, invoices.length);
+      invoices.forEach((inv, i) => (inv.number = formatInvoiceNumber(year, first + i)));
+    }
+    return drafts.map((inv) => {
+      inv.status = 'open';
+      inv.finalizedAt = inv.issuedAt;
+      const events: Array<NewEvent<InvoiceEventData>> = [{ type: EventTypes.InvoiceCreated, tenantId: inv.tenantId, data: toInvoiceEventData(inv) }];
+      if (inv.total === 0) {
+        Object.assign(inv, { status: 'paid', paidAt: inv.issuedAt });
+        events.push({ type: EventTypes.InvoicePaid, tenantId: inv.tenantId, data: toInvoiceEventData(inv) });
+      }
+      return events;
+    });
+  }
+
+  /** Writes what finalization and payment changed on these invoices (one statement). */
+  async saveStates(tx: EntityManager, invoices: Invoice[]): Promise<void> {
+    if (invoices.length === 0) return;
+    await tx.query(
+      `UPDATE invoices i SET number = f.number, status = f.status, amount_paid = f.amount_paid, paid_at = f.paid_at, finalized_at = f.finalized_at, updated_at = f.updated_at
+         FROM jsonb_to_recordset($1::jsonb) AS f(id uuid, number text, status text, amount_paid int, paid_at timestamptz, finalized_at timestamptz, updated_at timestamptz)
+        WHERE i.id = f.id`,
+      [
+        JSON.stringify(
+          invoices.map((d) => ({ id: d.id, number: d.number, status: d.status, amount_paid: d.amountPaid, paid_at: d.paidAt, finalized_at: d.finalizedAt, updated_at: d.updatedAt })),
+        ),
+      ],
+    );
+  }
+
+  /** Finalizes written drafts: numbered, `open` (or `paid`), written, and their events emitted. */
+  async finalize(tx: EntityManager, drafts: Invoice[]): Promise<void> {
+    const events = await this.number(tx, drafts);
+    await this.saveStates(tx, drafts);
+    await this.outbox.addMany(tx, events.flat());
+  }
+
+  /** Drafts, writes and finalizes one invoice: `open` (or `paid` when nothing is due), numbered. */
+  async issue(tx: EntityManager, sub: Subscription, draft: NewInvoice): Promise<Invoice> {
+    const invoice = this.draft(sub, draft);
+    await this.insertDrafts(tx, [invoice]);
+    await this.finalize(tx, [invoice]);
     return invoice;
   }
 

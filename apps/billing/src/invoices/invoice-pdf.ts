@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Invoice } from './invoice.entity.js';
+import { invoiceNumber } from './invoice.view.js';
 
 function money(amount: number, currency: string): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount / 100);
@@ -15,7 +16,7 @@ function day(d: Date | string | null): string {
  */
 export function renderInvoicePdf(inv: Invoice): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${inv.number}`, Author: inv.seller.name, Subject: inv.number } });
+    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${invoiceNumber(inv)}`, Author: inv.seller.name, Subject: invoiceNumber(inv) } });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
@@ -31,7 +32,7 @@ export function renderInvoicePdf(inv: Invoice): Promise<Buffer> {
     doc.font('Helvetica-Bold').fontSize(16).text('INVOICE', 350, 50, { width: right - 350, align: 'right' });
     doc.font('Helvetica').fontSize(10);
     const meta: Array<[string, string]> = [
-      ['Number', inv.number],
+      ['Number', invoiceNumber(inv)],
       ['Issued', day(inv.issuedAt)],
       ['Due', day(inv.dueDate)],
       ['Status', inv.status.toUpperCase()],
@@ -88,7 +89,7 @@ export function renderInvoicePdf(inv: Invoice): Promise<Buffer> {
     }
 
     doc.font('Helvetica').fontSize(8).fillColor('#777777');
-    doc.text(`Amounts in ${inv.currency}. Plan ${inv.plan} (version ${inv.planVersion}). Invoice ${inv.number}.`, left, 770, { width: right - left, align: 'center' });
+    doc.text(`Amounts in ${inv.currency}. Plan ${inv.plan} (version ${inv.planVersion}). Invoice ${invoiceNumber(inv)}.`, left, 770, { width: right - left, align: 'center' });
     doc.end();
   });
 }

@@ -9,12 +9,13 @@ export interface InvoiceParty {
 }
 
 /**
- * An issued invoice. Amounts, plan version, buyer and seller are copied in when it is issued, so
+ * An invoice: `draft` (no number) → `open` (numbered at finalization) → `paid` | `void` | `uncollectible`. Amounts, plan version, buyer and seller are copied in when it is issued, so
  * nothing changed later (a price, an address) rewrites it. One `period` invoice per subscription
  * period, enforced by the database.
  */
 @Check('invoices_status_check', `status IN ('draft', 'open', 'paid', 'void', 'uncollectible')`)
 @Check('invoices_kind_check', `kind IN ('period', 'proration')`)
+@Check('invoices_number_check', `(status = 'draft') = (number IS NULL)`)
 @Check('invoices_amounts_check', `subtotal >= 0 AND tax >= 0 AND total = subtotal + tax AND amount_paid >= 0`)
 @Entity({ name: 'invoices' })
 @Index('invoices_number_key', ['number'], { unique: true })
@@ -25,8 +26,9 @@ export class Invoice {
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Column('text')
-  number!: string;
+  /** Null while a draft; given at finalization. */
+  @Column('text', { nullable: true })
+  number!: string | null;
 
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;
@@ -79,6 +81,9 @@ export class Invoice {
 
   @Column('timestamptz', { name: 'voided_at', nullable: true })
   voidedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'finalized_at', nullable: true })
+  finalizedAt!: Date | null;
 
   @Column('text')
   plan!: TenantPlan;

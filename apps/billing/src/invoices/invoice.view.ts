@@ -1,10 +1,16 @@
 import type { InvoiceEventData, InvoiceView } from '@saas/contracts';
 import type { Invoice } from './invoice.entity.js';
 
+/** A finalized invoice's number; drafts are never shown nor announced (they live inside one transaction). */
+export function invoiceNumber(inv: Invoice): string {
+  if (inv.number === null) throw new Error(`invoice ${inv.id} is a draft and has no number yet`);
+  return inv.number;
+}
+
 export function toInvoiceView(inv: Invoice): InvoiceView {
   return {
     id: inv.id,
-    number: inv.number,
+    number: invoiceNumber(inv),
     tenant_id: inv.tenantId,
     subscription_id: inv.subscriptionId,
     status: inv.status,
@@ -35,7 +41,7 @@ export function toInvoiceEventData(inv: Invoice): InvoiceEventData {
     invoice_id: inv.id,
     tenant_id: inv.tenantId,
     subscription_id: inv.subscriptionId,
-    number: inv.number,
+    number: invoiceNumber(inv),
     status: inv.status,
     amount: inv.total,
     subtotal: inv.subtotal,

@@ -6,7 +6,7 @@ import { BillingException } from '../common/billing.exception.js';
 import { TenantsPort } from '../common/tenants-port.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
 import { Invoice } from './invoice.entity.js';
-import { toInvoiceView } from './invoice.view.js';
+import { invoiceNumber, toInvoiceView } from './invoice.view.js';
 
 @Injectable()
 export class InvoicesService {
@@ -52,6 +52,6 @@ export class InvoicesService {
   async pdf(req: InvoiceRefRequest): Promise<InvoicePdf> {
     const invoice = await this.authorized(req);
     const pdf = await renderInvoicePdf(invoice);
-    return { filename: `${invoice.number}.pdf`, content_type: 'application/pdf', content_base64: pdf.toString('base64') };
+    return { filename: `${invoiceNumber(invoice)}.pdf`, content_type: 'application/pdf', content_base64: pdf.toString('base64') };
   }
 }

@@ -6,6 +6,7 @@ import type { PlanCurrency } from '@saas/contracts';
 @Entity({ name: 'payments' })
 @Index('payments_idempotency_key_key', ['idempotencyKey'], { unique: true })
 @Index('payments_invoice_idx', ['invoiceId'])
+@Index('payments_provider_payment_idx', ['provider', 'providerPaymentId'])
 export class Payment {
   @PrimaryColumn('uuid')
   id!: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeStripeServer } from '../../test/fake-stripe-server.js';
+import { FakeStripeServer } from '@saas/testing';
 import { CardRejected } from './payment-provider.js';
 import { StripePaymentProvider } from './stripe-payment-provider.js';
 

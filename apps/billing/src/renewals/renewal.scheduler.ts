@@ -6,8 +6,8 @@ import type { BillingConfig } from '../config.js';
 import { RenewalService } from './renewal.service.js';
 
 /**
- * Ticks on every replica every BILLING_RENEWAL_INTERVAL_MS; `runExclusive` lets one replica run each
- * round, and row locks keep a slow round and the next apart.
+ * Ticks on every replica every BILLING_RENEWAL_INTERVAL_MS; every replica renews at once, on batches
+ * claimed FOR UPDATE SKIP LOCKED (so never the same subscription), and a replica runs one round at a time.
  */
 @Injectable()
 export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { findPlan, type InvoiceLineView } from '@saas/contracts';
+import { EventOutbox } from '@saas/messaging';
 import { Clock, runExclusive, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { addCycle, addDays, subscriptionNow } from '../common/billing-time.js';
 import { TenantsPort } from '../common/tenants-port.js';
@@ -33,12 +34,34 @@ export function periodLines(sub: Subscription, start: Date, end: Date): InvoiceL
   return [...lines, ...sub.accruedLines];
 }
 
+/** Charges one renewal batch sends the provider at once (a network provider answers in ~100 ms). */
+const CHARGE_CONCURRENCY = 16;
+
+/** Runs `fn` over `items`, at most `limit` at a time; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /**
- * Renewals and dunning. A subscription is advanced inside one transaction holding its row lock:
- * the trial ends or the period rolls over (one `period` invoice, unique per period in the database,
- * charged at once), failed charges are retried on BILLING_DUNNING_DAYS, and after the last retry the
- * subscription is `unpaid`. Tenant suspension and resumption follow after commit from the
- * `tenant_suspended` flag, so a tenants service that is down is simply asked again on the next round.
+ * Renewals and dunning. Due subscriptions are claimed in batches (FOR UPDATE SKIP LOCKED, so every
+ * replica renews at once, on disjoint rows), and a batch is advanced inside one transaction holding
+ * the row locks: the trial ends or the period rolls over (one `period` invoice, unique per period in
+ * the database, charged at once), failed charges are retried on BILLING_DUNNING_DAYS, and after the
+ * last retry the subscription is `unpaid`. Tenant suspension and resumption follow after commit from
+ * the `tenant_suspended` flag, so a tenants service that is down is simply asked again on the next round.
+ *
+ * The common case — one period to renew, nothing pending — is written for the whole batch in a few
+ * statements (`renewBatch`); anything else (a catch-up over several periods, a cancellation or plan
+ * change at period end, credits, dunning retries) goes through `advance`, one savepoint each.
  */
 @Injectable()
 export class RenewalService {
@@ -50,6 +73,7 @@ export class RenewalService {
     private readonly lifecycle: SubscriptionLifecycle,
     private readonly issuer: InvoiceIssuer,
     private readonly collector: PaymentCollector,
+    private readonly outbox: EventOutbox,
     private readonly tenants: TenantsPort,
     @Inject(SERVICE_CONFIG) config: BillingConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -57,15 +81,15 @@ export class RenewalService {
     this.dunningDays = parseDunningDays(config.BILLING_DUNNING_DAYS);
   }
 
-  /** One scheduler round: every due subscription, each in its own transaction; runs on one replica at a time. */
+  /** One scheduler round: every due subscription (on every replica at once, on disjoint rows). */
   async runRound(): Promise<{ ran: boolean; advanced: number }> {
-    const outcome = await runExclusive(this.ds, 'billing-renewals', () => this.renewDue());
-    return outcome.ran ? { ran: true, advanced: outcome.result } : { ran: false, advanced: 0 };
+    return { ran: true, advanced: await this.renewDue() };
   }
 
   /**
-   * Advances every subscription that is due. Rows are claimed with FOR UPDATE SKIP LOCKED, so two
-   * runs at once (even without the advisory lock) never work on the same subscription.
+   * Advances every subscription that is due. Rows are claimed with FOR UPDATE SKIP LOCKED, so any
+   * number of runs at once never work on the same subscription; invoice numbers stay gapless
+   * because each batch reserves its numbers from the counter row at the end of its transaction.
    */
   async renewDue(batchSize = 200): Promise<number> {
     let advanced = 0;
@@ -87,8 +111,22 @@ export class RenewalService {
           .setLock('pessimistic_write')
           .setOnLocked('skip_locked')
           .getMany();
-        const effects: Array<{ sub: Subscription; planChanged: boolean }> = [];
-        for (const sub of due) {
+        const simple = due.filter((sub) => this.isSimpleRenewal(sub));
+        let rest = due.filter((sub) => !simple.includes(sub));
+        const effects: Array<{ sub: Subscription; planChanged: boolean; batched?: boolean }> = [];
+        if (simple.length > 0) {
+          try {
+            // Its own savepoint: should the batch write fail, its subscriptions go the slow way below.
+            const renewed = await tx.transaction((inner) => this.renewBatch(inner, simple, failed));
+            effects.push(...renewed.map((sub) => ({ sub, planChanged: false, batched: true })));
+          } catch (err) {
+            this.logger.error({ err, subscriptions: simple.length }, 'renewal batch failed; renewing its subscriptions one by one');
+            // Read again (still locked by this transaction): the batch had already moved them on in memory.
+            const retry = simple.filter((sub) => !failed.includes(sub.id)).map((sub) => sub.id);
+            rest = [...(retry.length ? await tx.getRepository(Subscription).findBy({ id: In(retry) }) : []), ...rest];
+          }
+        }
+        for (const sub of rest) {
           try {
             // A savepoint per subscription: one that fails rolls back alone (its invoice number too).
             effects.push({ sub, ...(await tx.transaction((inner) => this.advance(inner, sub))) });
@@ -99,12 +137,78 @@ export class RenewalService {
         }
         return { effects, claimed: due.length };
       });
-      for (const { sub, planChanged } of claimed.effects) await this.afterCommit(sub.id, planChanged);
+      for (const { sub, planChanged, batched } of claimed.effects) {
+        // A batch renewal leaves the subscription active or past_due: only a suspended tenant needs resuming.
+        if (!batched || sub.tenantSuspended) await this.afterCommit(sub.id, planChanged);
+      }
       advanced += claimed.effects.length;
       if (claimed.claimed < batchSize) break;
     }
-    await this.reconcileTenants();
+    // Housekeeping that calls the tenants service: one replica at a time is enough.
+    await runExclusive(this.ds, 'billing-tenant-reconcile', () => this.reconcileTenants());
     return advanced;
+  }
+
+  /** One period to renew, paid for, nothing pending or carried: what `renewBatch` handles. */
+  private isSimpleRenewal(sub: Subscription): boolean {
+    const now = subscriptionNow(this.clock, sub);
+    return (
+      (sub.status === 'trialing' || sub.status === 'active') &&
+      sub.currentPeriodEnd <= now &&
+      addCycle(sub.currentPeriodEnd, sub.billingCycle) > now &&
+      !sub.cancelAtPeriodEnd &&
+      !sub.pendingChange &&
+      sub.accruedLines.length === 0 &&
+      subscriptionAmount(sub) > 0
+    );
+  }
+
+  /**
+   * Renews a batch of locked subscriptions, each due for exactly one new period: drafts every
+   * invoice, charges them (CHARGE_CONCURRENCY at a time, each with its invoice's idempotency key),
+   * then writes drafts, payments and subscriptions in a statement each, and only then numbers the
+   * invoices (the counter row stays locked from there to commit) and writes their state and the
+   * events. The same outcome, event for event, as `advance` on each. A subscription whose charge
+   * has no answer is left out (and for the next run); returns the renewed ones.
+   */
+  async renewBatch(tx: EntityManager, subs: Subscription[], failed: string[]): Promise<Subscription[]> {
+    const methods = await this.collector.methodsFor(tx, subs);
+    const charged = await mapLimit(subs, CHARGE_CONCURRENCY, async (sub) => {
+      const at = sub.currentPeriodEnd;
+      const start = at;
+      const end = addCycle(at, sub.billingCycle);
+      const invoice = this.issuer.draft(sub, { kind: 'period', periodStart: start, periodEnd: end, issuedAt: at, lines: periodLines(sub, start, end) });
+      try {
+        return { sub, at, end, invoice, attempt: await this.collector.charge(sub, invoice, methods.get(sub.id) ?? null, 1, at) };
+      } catch (err) {
+        failed.push(sub.id);
+        this.logger.error({ err, subscription_id: sub.id }, 'charging a renewal failed (outcome unknown); it is retried next round');
+        return null;
+      }
+    });
+    const done = charged.filter((c) => c !== null);
+    if (done.length === 0) return [];
+    await this.issuer.insertDrafts(tx, done.map((c) => c.invoice));
+    await this.collector.insertPayments(tx, done.map((c) => c.attempt));
+    const subEvents = await this.lifecycle.saveMany(
+      tx,
+      done.map(({ sub, at, end, attempt }) => {
+        const fields = ['current_period_start', 'current_period_end', ...(sub.status === 'trialing' ? ['trial_end'] : [])];
+        sub.currentPeriodStart = at;
+        sub.currentPeriodEnd = end;
+        if (attempt.outcome.paid) return { sub, at, changes: { status: 'active' as const, fields } };
+        sub.pastDueSince = at;
+        sub.dunningAttempts = 0;
+        sub.nextRetryAt = addDays(at, this.dunningDays[0]!);
+        return { sub, at, changes: { status: 'past_due' as const, fields: [...fields, 'dunning'], extra: { decline_code: attempt.outcome.declineCode, reason: attempt.outcome.reason } } };
+      }),
+    );
+    // From here to commit the invoice counter is locked.
+    const created = await this.issuer.number(tx, done.map((c) => c.invoice));
+    const events = done.flatMap(({ invoice, attempt, at }, i) => [...created[i]!, ...this.collector.apply(attempt, invoice, at), ...subEvents[i]!]);
+    await this.issuer.saveStates(tx, done.map((c) => c.invoice));
+    await this.outbox.addMany(tx, events);
+    return done.map((c) => c.sub);
   }
 
   /** Advances one (locked) subscription to its own "now": trial end, renewals, dunning retries. */
@@ -222,7 +326,8 @@ export class RenewalService {
   /** Suspends the tenant of an unpaid subscription, resumes the tenant of one that was paid. */
   async reconcileTenant(subscriptionId: string): Promise<void> {
     const sub = await this.ds.getRepository(Subscription).findOneBy({ id: subscriptionId });
-    if (!sub) return;
+    // Never live yet (its first payment failed): the tenants saga holds it in error, nothing to suspend.
+    if (!sub || sub.awaitingFirstPayment) return;
     const wantSuspended = sub.status === 'unpaid';
     if (wantSuspended === sub.tenantSuspended || sub.status === 'canceled') return;
     if (await this.tenants.act(sub.tenantId, wantSuspended ? 'suspend' : 'resume')) {
@@ -235,7 +340,7 @@ export class RenewalService {
       .getRepository(Subscription)
       .createQueryBuilder('s')
       .select('s.id', 'id')
-      .where(`(s.status = 'unpaid' AND NOT s.tenant_suspended) OR (s.status IN ('active', 'trialing', 'past_due') AND s.tenant_suspended)`)
+      .where(`NOT s.awaiting_first_payment AND ((s.status = 'unpaid' AND NOT s.tenant_suspended) OR (s.status IN ('active', 'trialing', 'past_due') AND s.tenant_suspended))`)
       .limit(100)
       .getRawMany<{ id: string }>();
     for (const { id } of pending) await this.reconcileTenant(id);

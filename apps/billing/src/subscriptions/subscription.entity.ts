@@ -100,6 +100,13 @@ export class Subscription {
   @Column('timestamptz', { name: 'past_due_since', nullable: true })
   pastDueSince!: Date | null;
 
+  /**
+   * A plan without a trial whose first charge failed: the tenant is held in `error` by the tenants
+   * saga (not suspended) until this subscription's first payment succeeds.
+   */
+  @Column('boolean', { name: 'awaiting_first_payment', default: false })
+  awaitingFirstPayment!: boolean;
+
   /** Whether billing has had the tenant suspended (and so must have it resumed once paid). */
   @Column('boolean', { name: 'tenant_suspended', default: false })
   tenantSuspended!: boolean;

@@ -28,7 +28,7 @@ import { Clock, SERVICE_CONFIG } from '@saas/service-kit';
 import { BillingException } from '../common/billing.exception.js';
 import { addCycle, addDays, subscriptionNow } from '../common/billing-time.js';
 import { BILLING_PLATFORM_CALLER, TenantsPort } from '../common/tenants-port.js';
-import type { BillingConfig } from '../config.js';
+import { parseDunningDays, parseTrialDays, type BillingConfig } from '../config.js';
 import { InvoiceIssuer } from '../invoices/invoice-issuer.js';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { PaymentCollector } from '../payments/payment-collector.js';
@@ -62,6 +62,12 @@ export interface StartOptions {
   maxUsers?: number;
   paymentMethodId?: string | null;
   country?: string | null;
+  /**
+   * The tenant saga: a declined first charge does not throw; the subscription waits for its first
+   * payment (`past_due`, dunning schedule, `awaiting_first_payment`) and `payment.failed` says so
+   * (`first_payment`), so the tenants saga holds the tenant in error until it is paid.
+   */
+  holdOnDecline?: boolean;
 }
 
 @Injectable()
@@ -76,14 +82,20 @@ export class SubscriptionsService {
     private readonly tenants: TenantsPort,
     private readonly rpc: RpcClient,
     @Inject(SERVICE_CONFIG) private readonly config: BillingConfig,
-  ) {}
+  ) {
+    this.trialDays = parseTrialDays(config.BILLING_TRIAL_DAYS);
+    this.firstRetryDays = parseDunningDays(config.BILLING_DUNNING_DAYS)[0]!;
+  }
+
+  private readonly trialDays: ReturnType<typeof parseTrialDays>;
+  private readonly firstRetryDays: number;
 
   // ---------------------------------------------------------------- starting and ending
 
   /**
    * Starts a tenant's subscription in the caller's transaction: a trial when the plan has one,
    * free plans at once, otherwise the first period is invoiced and charged — and a decline throws,
-   * so nothing of a half-started subscription is left.
+   * so nothing of a half-started subscription is left (unless `holdOnDecline`, the tenant saga's way).
    */
   async start(tx: EntityManager, tenant: TenantFacts, options: StartOptions = {}): Promise<Subscription> {
     const plan = findPlan(tenant.plan);
@@ -92,7 +104,8 @@ export class SubscriptionsService {
     const cycle = options.cycle ?? 'monthly';
     const maxUsers = options.maxUsers ?? plan.seats_included;
     this.checkSeats(plan.code, maxUsers, 1);
-    const trial = plan.trial_days > 0;
+    const trialDays = this.trialDays[plan.code] ?? plan.trial_days;
+    const trial = trialDays > 0;
     const sub = tx.getRepository(Subscription).create({
       id: randomUUID(),
       tenantId: tenant.tenantId,
@@ -110,9 +123,9 @@ export class SubscriptionsService {
       paymentMethodId: options.paymentMethodId ?? null,
       startDate: now,
       endDate: null,
-      trialEnd: trial ? addDays(now, plan.trial_days) : null,
+      trialEnd: trial ? addDays(now, trialDays) : null,
       currentPeriodStart: now,
-      currentPeriodEnd: trial ? addDays(now, plan.trial_days) : addCycle(now, cycle),
+      currentPeriodEnd: trial ? addDays(now, trialDays) : addCycle(now, cycle),
       cancelAtPeriodEnd: false,
       canceledAt: null,
       pendingChange: null,
@@ -120,6 +133,7 @@ export class SubscriptionsService {
       dunningAttempts: 0,
       nextRetryAt: null,
       pastDueSince: null,
+      awaitingFirstPayment: false,
       tenantSuspended: false,
       // The tenant was created with this plan (saga), or the API path checks it below.
       tenantPlan: tenant.tenantPlan ?? plan.code,
@@ -132,7 +146,11 @@ export class SubscriptionsService {
     if (!trial && cyclePrice(plan, sub.currency, cycle, maxUsers) > 0) {
       const invoice = await this.issuer.issue(tx, sub, { kind: 'period', periodStart: now, periodEnd: sub.currentPeriodEnd, issuedAt: now, lines: periodLines(sub, now, sub.currentPeriodEnd) });
       const outcome = await this.collector.collect(tx, sub, invoice, now, `subscription:${sub.id}:first`);
-      if (!outcome.paid) throw BillingException.declined(outcome.reason, outcome.declineCode);
+      if (!outcome.paid && !options.holdOnDecline) throw BillingException.declined(outcome.reason, outcome.declineCode);
+      if (!outcome.paid) {
+        Object.assign(sub, { awaitingFirstPayment: true, pastDueSince: now, dunningAttempts: 0, nextRetryAt: addDays(now, this.firstRetryDays) });
+        await this.lifecycle.save(tx, sub, now, { status: 'past_due', fields: ['dunning'], extra: { decline_code: outcome.declineCode, reason: outcome.reason } });
+      }
     }
     return sub;
   }

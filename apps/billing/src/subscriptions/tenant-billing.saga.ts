@@ -8,7 +8,9 @@ import { SubscriptionsService } from './subscriptions.service.js';
 
 /**
  * The billing step of the tenant saga: `tenant.created` starts the tenant's subscription on its plan
- * (a trial on paid plans, so a sign-up without a card works), `tenant.deleted` ends it. Handlers run
+ * (a trial on paid plans, so a sign-up without a card works; on a plan without one the first invoice
+ * is charged, and a decline leaves the subscription waiting for its first payment while the tenants
+ * saga holds the tenant in error), `tenant.deleted` ends it. Handlers run
  * in the inbox transaction, so a redelivered event changes nothing twice.
  */
 @Injectable()
@@ -29,7 +31,7 @@ export class TenantBillingSaga {
       plan: d.plan ?? 'standard',
       billingAddress: d.billing_address ?? null,
       email: d.contact_email ?? null,
-    });
+    }, { holdOnDecline: true });
   }
 
   @OnEvent(EventTypes.TenantDeleted, { data: TenantBillingEventData })

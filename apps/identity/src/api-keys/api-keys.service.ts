@@ -20,6 +20,7 @@ import { EventOutbox } from '@saas/messaging';
 import { CallerResolver } from '../common/caller.js';
 import { digestsEqual, isUniqueViolation, sha256Hex } from '../common/hashing.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
+import { effectivePlanTier } from '../users/effective-plan-tier.js';
 import { User } from '../users/user.entity.js';
 import { UsersException } from '../users/users.exception.js';
 import { ApiKey } from './api-key.entity.js';
@@ -176,7 +177,7 @@ export class ApiKeysService {
       user_id: key.userId,
       email: key.user.email,
       roles: [key.user.role],
-      tier: key.user.planTier,
+      tier: await effectivePlanTier(this.ds.manager, key.user),
       tenant_id: key.tenantId,
       scopes: key.scopes,
     };

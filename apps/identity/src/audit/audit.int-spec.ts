@@ -164,4 +164,18 @@ describe('audit log and projections from events', () => {
     }, 'tenant deletion in the projection');
     expect((await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: heidi.caller, id: heidi.tokens.user.id })).count).toBe(0);
   });
+  it('the rate-limit tier in access tokens is plan-driven: the plans of the live subscriptions the user owns, the tier set on the user as the floor', async () => {
+    const ivan = await h.signUp('ivan.plans@example.com');
+    const tierOf = async () => (await h.verify((await h.login('ivan.plans@example.com')).access_token)).tier;
+    expect(await tierOf()).toBe('standard');
+    const tenantId = randomUUID();
+    const subscriptionId = randomUUID();
+    await publish('subscription.created', { subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'enterprise', status: 'active' }, tenantId);
+    await waitFor(async () => ((await tierOf()) === 'enterprise' ? true : undefined), 'an enterprise tier from the enterprise subscription');
+    // A downgrade, then a cancellation, take it back down.
+    await publish('subscription.updated', { subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'premium', status: 'active' }, tenantId);
+    await waitFor(async () => ((await tierOf()) === 'premium' ? true : undefined), 'premium after the downgrade');
+    await publish('subscription.updated', { subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'premium', status: 'canceled' }, tenantId);
+    await waitFor(async () => ((await tierOf()) === 'standard' ? true : undefined), 'standard after the cancellation');
+  });
 });

@@ -32,6 +32,7 @@ import { AccessTokenIssuer } from '../keys/access-tokens.js';
 import { MailDispatcher } from '../mail/mail-dispatcher.js';
 import { MailTemplates } from '../mail/mail-templates.js';
 import { SessionsService, type ClientInfo } from '../sessions/sessions.service.js';
+import { effectivePlanTier } from '../users/effective-plan-tier.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { passwordWeaknesses } from '../users/password-policy.js';
 import { User } from '../users/user.entity.js';
@@ -254,7 +255,7 @@ export class AuthService implements OnApplicationBootstrap {
     const fresh = await this.ds.getRepository(User).findOneByOrFail({ id: user.id });
     const view = toUserView(fresh);
     return {
-      access_token: await this.accessTokens.issue(fresh, session.sessionId),
+      access_token: await this.accessTokens.issue(fresh, session.sessionId, await effectivePlanTier(this.ds.manager, fresh)),
       refresh_token: session.refreshToken,
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,

@@ -22,13 +22,14 @@ export class AccessTokenIssuer {
     return this.config.ACCESS_TOKEN_TTL_S;
   }
 
-  async issue(user: Pick<User, 'id' | 'email' | 'role' | 'planTier' | 'emailVerifiedAt'>, sessionId: string): Promise<string> {
+  /** `tier` is the user's effective (plan-driven) tier; the user's own field when not given. */
+  async issue(user: Pick<User, 'id' | 'email' | 'role' | 'planTier' | 'emailVerifiedAt'>, sessionId: string, tier: User['planTier'] = user.planTier): Promise<string> {
     const key = await this.keys.active();
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     return new SignJWT({
       typ: ACCESS_TOKEN_TYPE,
       roles: [user.role],
-      tier: user.planTier,
+      tier,
       email: user.email,
       email_verified: user.emailVerifiedAt !== null,
       sid: sessionId,

@@ -30,6 +30,10 @@ export class TenantOperation {
   @Column('text', { nullable: true })
   error!: string | null;
 
+  /** The failing service's code for `error` (`BILLING_ERROR`), when it gave one. */
+  @Column('text', { name: 'error_code', nullable: true })
+  errorCode!: string | null;
+
   @Column('boolean', { default: true })
   retryable!: boolean;
 

@@ -86,6 +86,56 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect(await rpc.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).toMatchObject({ admin_password: 'a-long-admin-secret' });
   });
 
+  it('the billing step: a failed first payment holds the tenant in error (BILLING_ERROR); its success provisions it again (or, already provisioned, makes it active)', async () => {
+    const nc = await env.nats();
+    const payment = (tenantId: string, type: string, extra: Record<string, unknown> = {}) =>
+      publishEvent(nc, env.prefix, {
+        type,
+        tenantId,
+        data: { payment_id: randomUUID(), invoice_id: randomUUID(), tenant_id: tenantId, amount: 2_900, currency: 'USD', provider: 'sandbox', first_payment: true, ...extra },
+      });
+    const opOf = async (t: TenantView) =>
+      (await waitFor(async () => (await readEvents(nc, env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'tenant.created')).data.operation_id as string;
+    const until = (caller: CallerDto, id: string, check: (s: TenantStatusView) => boolean, what: string) =>
+      waitFor(async () => {
+        const st = await status(caller, id);
+        return check(st) ? st : null;
+      }, what);
+
+    // The decline arrives while provisioning runs: error with the code and reason; provisioning's late success is ignored.
+    const owner = user(randomUUID(), 'premium');
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Unpaid Co' });
+    const firstOp = await opOf(t);
+    await payment(t.id, EventTypes.PaymentFailed, { reason: 'Your card was declined.', decline_code: 'card_declined', retryable: true, error_code: 'BILLING_ERROR' });
+    const held = await until(owner, t.id, (st) => st.status === 'error', 'held in error');
+    expect(held).toMatchObject({ error: 'Your card was declined.', error_code: 'BILLING_ERROR', operation: { id: firstOp, status: 'failed' } });
+    await reportProvisioning(t, firstOp, 'provision', 'succeeded');
+    // A renewal's decline (no first_payment) is dunning's business, not the saga's.
+    await payment(t.id, EventTypes.PaymentFailed, { first_payment: undefined, reason: 'later renewal', retryable: true });
+    await payment(t.id, EventTypes.PaymentFailed, { reason: 'Your card has insufficient funds.', decline_code: 'insufficient_funds', retryable: true });
+    expect(await until(owner, t.id, (st) => st.error === 'Your card has insufficient funds.', 'the latest decline')).toMatchObject({ status: 'error', error_code: 'BILLING_ERROR' });
+    // Paid: a new provisioning is requested; its report makes the tenant active.
+    await payment(t.id, EventTypes.PaymentSucceeded, { paid_at: new Date().toISOString() });
+    const retried = await until(owner, t.id, (st) => st.operation?.id !== firstOp, 'a new provisioning');
+    expect(retried.operation).toMatchObject({ kind: 'provision', status: 'pending' });
+    const requested = await waitFor(async () => (await readEvents(nc, env.prefix, [EventTypes.TenantOperationRequested])).find((e) => e.tenant_id === t.id), 'tenant.operation_requested');
+    expect(requested.data).toMatchObject({ operation: 'provision', operation_id: retried.operation!.id, reason: 'first payment received' });
+    await reportProvisioning(t, retried.operation!.id, 'provision', 'succeeded');
+    expect(await until(owner, t.id, (st) => st.status === 'active', 'active after payment')).toMatchObject({ error: null, error_code: null });
+
+    // Provisioned before the decline arrived: error, then straight back to active once paid.
+    const early = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Early Co' });
+    const earlyOp = await opOf(early);
+    await reportProvisioning(early, earlyOp, 'provision', 'succeeded');
+    await until(owner, early.id, (st) => st.status === 'active', 'early active');
+    await payment(early.id, EventTypes.PaymentFailed, { reason: 'The tenant has no payment method.', retryable: true });
+    expect(await until(owner, early.id, (st) => st.status === 'error', 'early held')).toMatchObject({ error_code: 'BILLING_ERROR', error: 'The tenant has no payment method.' });
+    await payment(early.id, EventTypes.PaymentSucceeded, {});
+    const back = await until(owner, early.id, (st) => st.status === 'active', 'early active again');
+    expect(back).toMatchObject({ error: null, error_code: null, operation: { id: earlyOp } });
+    expect(back.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'active', 'error', 'active']);
+  });
+
   it("answers seed 003/004 clients: GET tenants?owner_id= for admins, is_active as a filter, name/slug/created_at in the status", async () => {
     const owner = user(randomUUID(), 'premium');
     const other = user(randomUUID(), 'premium');
@@ -136,13 +186,24 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect([massAssign.status, massAssign.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
-  it('enforces the per-plan tenant limit per owner', async () => {
+  it('enforces the per-plan tenant limit per owner: the plans of the owner’s tenants grant it (tenants_per_owner), TENANT_LIMITS by tier is the floor', async () => {
+    // The free plan grants 1, below this installation's floor for the standard tier (2).
     const owner = user();
-    await rpc.call(TenantsRpc.create, { caller: owner, name: 'One' });
-    await rpc.call(TenantsRpc.create, { caller: owner, name: 'Two' });
-    const err = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'Three' }));
-    expect([err.status, err.code]).toEqual([400, 'TENANT_LIMIT_EXCEEDED']);
-    await expect(rpc.call(TenantsRpc.create, { caller: { ...owner, tier: 'premium' }, name: 'Three' })).resolves.toMatchObject({ status: 'pending' });
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'One', plan: 'free' });
+    await rpc.call(TenantsRpc.create, { caller: owner, name: 'Two', plan: 'free' });
+    const err = await rejection(rpc.call(TenantsRpc.create, { caller: owner, name: 'Three', plan: 'free' }));
+    expect([err.status, err.code, (err.extensions as { limit: number }).limit]).toEqual([400, 'TENANT_LIMIT_EXCEEDED', 2]);
+    // A higher hand-set tier still raises the floor.
+    await expect(rpc.call(TenantsRpc.create, { caller: { ...owner, tier: 'premium' }, name: 'Three', plan: 'free' })).resolves.toMatchObject({ status: 'pending' });
+
+    // The standard plan grants 3 tenants per owner, whatever the owner's tier.
+    const planned = user();
+    for (const name of ['Std One', 'Std Two', 'Std Three']) await rpc.call(TenantsRpc.create, { caller: planned, name, plan: 'standard' });
+    const full = await rejection(rpc.call(TenantsRpc.create, { caller: planned, name: 'Std Four', plan: 'standard' }));
+    expect([full.status, full.code, (full.extensions as { limit: number; tier: string }).limit, (full.extensions as { tier: string }).tier]).toEqual([400, 'TENANT_LIMIT_EXCEEDED', 3, 'standard']);
+    // A premium tenant (10 per owner) is within its own plan's limit, and from then on lifts the owner's.
+    await expect(rpc.call(TenantsRpc.create, { caller: planned, name: 'Prem One', plan: 'premium' })).resolves.toMatchObject({ status: 'pending', plan: 'premium' });
+    await expect(rpc.call(TenantsRpc.create, { caller: planned, name: 'Std Four', plan: 'standard' })).resolves.toMatchObject({ status: 'pending' });
   });
 
   it("answers 404 for someone else's tenant and 403 for a member without the role", async () => {

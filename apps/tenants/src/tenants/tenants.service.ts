@@ -3,6 +3,7 @@ import { Brackets, DataSource, In, type EntityManager } from 'typeorm';
 import {
   callerUserId,
   EventTypes,
+  findPlan,
   isAdmin,
   type CallerDto,
   type CreateTenantRequest,
@@ -72,7 +73,7 @@ export class TenantsService {
     if (!isAdmin(req.caller)) {
       // Serialise one owner's creations so the limit cannot be raced past (admins have none).
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tenants:owner:${ownerId}`]);
-      await this.checkLimit(tx, ownerId, req.caller.tier ?? 'standard');
+      await this.checkLimit(tx, ownerId, req.caller.tier ?? 'standard', plan);
     }
     const slug = requested ? validateSubdomain(requested, this.extraReserved) : await this.freeSubdomain(tx, req.name);
     if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) {
@@ -241,6 +242,7 @@ export class TenantsService {
       progress: running ? op.progress : tenant.status === 'active' ? 100 : (op?.progress ?? tenant.progress),
       step: op?.step ?? tenant.currentStep,
       error: tenant.status === 'error' ? (tenant.statusReason ?? op?.error ?? null) : (op?.status === 'failed' ? op.error : null),
+      error_code: tenant.status === 'error' || op?.status === 'failed' ? (op?.errorCode ?? null) : null,
       operation: op
         ? { id: op.id, kind: op.kind, status: op.status, started_at: op.createdAt.toISOString(), finished_at: op.finishedAt?.toISOString() ?? null }
         : null,
@@ -260,10 +262,20 @@ export class TenantsService {
     await tx.getRepository(TenantSecret).upsert({ tenantId, adminPassword: this.secrets.seal(password) }, ['tenantId']);
   }
 
-  private async checkLimit(tx: EntityManager, ownerId: string, tier: string): Promise<void> {
-    const limit = this.limits[tier] ?? this.limits.standard ?? 3;
-    const owned = await tx.getRepository(Tenant).find({ where: { ownerId }, select: { id: true, status: true } });
-    if (owned.filter((t) => countsTowardsLimit(t.status)).length >= limit) throw new TenantLimitExceededException(limit, tier);
+  /**
+   * Tenants per owner come from the plans (the catalogue's `tenants_per_owner`): the most generous
+   * plan among the owner's tenants and the one being created — billing keeps each tenant's plan in
+   * step with its subscription. TENANT_LIMITS by the owner's tier is the floor.
+   */
+  private async checkLimit(tx: EntityManager, ownerId: string, tier: string, requestedPlan: string): Promise<void> {
+    const owned = (await tx.getRepository(Tenant).find({ where: { ownerId }, select: { id: true, status: true, plan: true } })).filter((t) => countsTowardsLimit(t.status));
+    const granting = [requestedPlan, ...owned.map((t) => t.plan)]
+      .map((code) => findPlan(code))
+      .filter((p) => p !== undefined)
+      .sort((a, b) => b.limits.tenants_per_owner - a.limits.tenants_per_owner)[0];
+    const byTier = this.limits[tier] ?? this.limits.standard ?? 3;
+    const limit = Math.max(byTier, granting?.limits.tenants_per_owner ?? 0);
+    if (owned.length >= limit) throw new TenantLimitExceededException(limit, granting && granting.limits.tenants_per_owner >= byTier ? granting.code : tier);
   }
 
   private async freeSubdomain(tx: EntityManager, name: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
 import { describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { formatSecret } from '../delivery/signing.js';
@@ -20,11 +21,17 @@ describe('verifyInboundSignature', () => {
     expect(verifyInboundSignature('standard_webhooks', secret, body, { 'webhook-id': 'msg_1' }, now, 300)).toMatchObject({ ok: false, reason: /missing/ });
   });
 
-  it('accepts Stripe-style t=…,v1=… signatures', () => {
+  it('accepts Stripe-style t=…,v1=… signatures (checked by the official stripe library)', () => {
     const secret = 'whsec_stripe_like_secret';
     const v1 = createHmac('sha256', secret).update(`${now}.${body}`).digest('hex');
     expect(verifyInboundSignature('stripe', secret, body, { 'stripe-signature': `t=${now},v1=deadbeef,v1=${v1}` }, now, 300)).toEqual({ ok: true });
-    expect(verifyInboundSignature('stripe', secret, body, { 'stripe-signature': `t=${now - 1000},v1=${v1}` }, now, 300)).toMatchObject({ ok: false, reason: /tolerance/ });
+    // What Stripe itself sends, built by its library.
+    const official = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: now });
+    expect(verifyInboundSignature('stripe', secret, body, { 'stripe-signature': official }, now + 10, 300)).toEqual({ ok: true });
+    const old = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: now - 1000 });
+    expect(verifyInboundSignature('stripe', secret, body, { 'stripe-signature': old }, now, 300)).toMatchObject({ ok: false, reason: /tolerance/ });
+    expect(verifyInboundSignature('stripe', secret, body.replace('100', '999'), { 'stripe-signature': official }, now, 300)).toMatchObject({ ok: false, reason: /mismatch/ });
+    expect(verifyInboundSignature('stripe', secret, body, { 'stripe-signature': 'garbage' }, now, 300)).toMatchObject({ ok: false, reason: /t= and v1=/ });
     expect(verifyInboundSignature('stripe', secret, body, { 'stripe-signature': `t=${now},v1=${'0'.repeat(64)}` }, now, 300)).toMatchObject({ ok: false });
     expect(verifyInboundSignature('stripe', secret, body, {}, now, 300)).toMatchObject({ ok: false });
   });

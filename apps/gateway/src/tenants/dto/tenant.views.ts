@@ -102,6 +102,7 @@ export class TenantStatusViewDto implements TenantStatusView {
   @Int('0–100.', { minimum: 0, maximum: 100 }) progress!: number;
   @NullableStr('The current step of the operation.') step!: string | null;
   @NullableStr('What went wrong, in status `error`.') error!: string | null;
+  @NullableStr('The code of `error` when the failing service gave one: `BILLING_ERROR` when the first payment of a plan without a trial failed.') error_code!: string | null;
   @ApiProperty({ type: TenantOperationDto, nullable: true }) operation!: TenantOperationDto | null;
   @ApiProperty({ type: [TenantTransitionDto] }) history!: TenantTransitionDto[];
 }

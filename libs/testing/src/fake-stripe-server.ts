@@ -24,7 +24,8 @@ function luhn(number: string): boolean {
  * A fake of the Stripe REST API, enough for the provider: `POST /v1/payment_methods` (cards) and
  * `POST /v1/payment_intents` (confirmed charges), form-encoded bodies as the SDK sends them, bearer
  * secret keys, card errors as 402 `{ error: { type: 'card_error', code, decline_code, message } }`,
- * and `Idempotency-Key` replays of the first response, as Stripe does.
+ * and `Idempotency-Key` replays of the first response, as Stripe does. (billing's provider spec and
+ * the Stripe end-to-end spec share it.)
  */
 export class FakeStripeServer {
   private server?: Server;
