@@ -9,6 +9,8 @@ export interface TenantAppConfig {
   host: string;
   port: number;
   logLevel: LogLevelName;
+  /** Where the runtime cloned the tenant's custom_plugin_repo (each subdirectory an add-on), if it has one. */
+  addonsDir: string | null;
 }
 
 export const LOG_LEVEL_VALUES = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
@@ -38,6 +40,7 @@ export function readConfig(env: NodeJS.ProcessEnv): TenantAppConfig {
     host: env.HOST || '127.0.0.1',
     port,
     logLevel: level,
+    addonsDir: env.ADDONS_DIR || null,
   };
   if (problems.length) throw new Error(`invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TenantAppConfig } from './config.js';
 import type { Log } from './logger.js';
@@ -6,7 +7,20 @@ import type { VisitStore } from './visit-store.js';
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(name: string, visits: number): string {
+/** The add-ons the runtime installed (subdirectories of ADDONS_DIR), read once at start. */
+function installedAddons(dir: string | null): string[] {
+  if (!dir) return [];
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function page(name: string, visits: number, addons: string[]): string {
   const title = escapeHtml(name);
   return `<!doctype html>
 <html lang="en">
@@ -14,7 +28,7 @@ function page(name: string, visits: number): string {
 <body>
   <h1>${title}</h1>
   <p>This page has been visited <strong id="visits">${visits}</strong> time${visits === 1 ? '' : 's'}.</p>
-</body>
+${addons.length ? `  <p>Add-ons: <span id="addons">${addons.map(escapeHtml).join(', ')}</span></p>\n` : ''}</body>
 </html>
 `;
 }
@@ -26,6 +40,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 
 /** `GET /` (page + counter), `GET /health` (200 only while the database answers). */
 export function createTenantApp(config: TenantAppConfig, store: VisitStore, log: Log): Server {
+  const addons = installedAddons(config.addonsDir);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
@@ -37,7 +52,7 @@ export function createTenantApp(config: TenantAppConfig, store: VisitStore, log:
     if (path === '/') {
       const visits = await store.recordVisit(path);
       log('info', 'visit', { path, visits, user_agent: req.headers['user-agent'] ?? null });
-      return send(res, 200, 'text/html; charset=utf-8', page(config.tenantName, visits));
+      return send(res, 200, 'text/html; charset=utf-8', page(config.tenantName, visits, addons));
     }
     return send(res, 404, 'text/plain', 'not found\n');
   };

@@ -1,4 +1,5 @@
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+import { GuardedClient } from './pg-client.js';
 
 /**
  * TypeORM's own loggers print a failed query's parameters, which can be password hashes, tokens or
@@ -54,6 +55,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     extra: {
       options: `-c search_path=${options.schema} -c timezone=UTC`,
       connectionTimeoutMillis: 5_000,
+      // Every pooled connection keeps an `error` listener for its whole life (pg-client.ts).
+      Client: GuardedClient,
     },
   });
 }

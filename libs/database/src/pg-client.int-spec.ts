@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { TEST_PG_ADMIN_URL } from '@saas/testing';
+import { createServiceDataSource } from './data-source.js';
 import { openConnection, openPool, withConnection } from './pg-client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -63,6 +64,23 @@ describe('single Postgres connections', () => {
       expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
     } finally {
       await pool.end();
+    }
+  });
+
+  it('in a service data source survive their session being terminated while checked out (TypeORM listens only inside a query runner)', async () => {
+    const name = `pg-ds-spec-${process.pid}-${Date.now()}`;
+    const ds = createServiceDataSource({ schema: 'public', url: TEST_PG_ADMIN_URL, entities: [], migrations: [], poolSize: 1, applicationName: name });
+    await ds.initialize();
+    try {
+      const driver = ds.driver as unknown as { obtainMasterConnection(): Promise<[pg.PoolClient, (err?: Error) => void]> };
+      const [, release] = await driver.obtainMasterConnection();
+      expect(await terminate(name)).toBe(1);
+      // An unhandled 'error' event would have ended this process here (billing did, in the fault suite).
+      await new Promise((r) => setTimeout(r, 300));
+      release(new Error('terminated'));
+      expect(await ds.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await ds.destroy();
     }
   });
 

@@ -43,6 +43,20 @@ export async function withConnection<T>(options: SingleConnectionOptions, fn: (c
   }
 }
 
+/**
+ * The connection class of every pool (TypeORM's too, through `extra.Client`): a `pg.Client` that
+ * always has an `error` listener, from its construction on. The pool listens only while a
+ * connection is idle and TypeORM only while a query runner holds it; in the gaps a session
+ * terminated by a Postgres restart ended the process (billing, in the fault suite). The owners'
+ * listeners still see the error and drop the connection; this one only keeps the process alive.
+ */
+export class GuardedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 export interface GuardedPoolOptions extends pg.PoolConfig {
   /** Told when a connection of the pool is lost, idle or checked out (it is dropped from the pool). */
   onLost?: (err: Error) => void;
@@ -57,7 +71,7 @@ export interface GuardedPoolOptions extends pg.PoolConfig {
  */
 export function openPool(options: GuardedPoolOptions): pg.Pool {
   const { onLost, ...config } = options;
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({ ...config, Client: GuardedClient });
   const report = (err: Error) => onLost?.(err);
   pool.on('error', report);
   pool.on('connect', (client) => {

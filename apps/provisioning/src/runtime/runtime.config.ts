@@ -72,6 +72,8 @@ export const provisioningRuntimeConfig = z.object({
   /** Where tenant pods may connect for their database; default: the tenant database host as /32 when it is an IP. */
   KUBE_DATABASE_CIDR: z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR').optional(),
   KUBE_STORAGE_CLASS: z.string().min(1).optional(),
+  /** Image of the init container that clones a tenant's custom_plugin_repo (any image with `git`). */
+  KUBE_GIT_IMAGE: z.string().min(1).default('alpine/git:2.45.2'),
   KUBE_ROLLOUT_TIMEOUT_MS: ms(600_000, 100),
   KUBE_DELETE_TIMEOUT_MS: ms(120_000, 100),
   KUBE_POLL_INTERVAL_MS: ms(2_000),

@@ -76,6 +76,7 @@ export function kubernetesRuntimeOptions(config: TenantRuntimeConfig): Kubernete
     ingressClass: config.KUBE_INGRESS_CLASS,
     ...(config.KUBE_TLS_SECRET ? { tlsSecret: config.KUBE_TLS_SECRET } : {}),
     ...(config.KUBE_CERT_MANAGER_ISSUER ? { certManagerIssuer: config.KUBE_CERT_MANAGER_ISSUER } : {}),
+    gitImage: config.KUBE_GIT_IMAGE,
     ingressNamespaceLabels: Object.fromEntries(config.KUBE_INGRESS_NAMESPACE_LABELS.split(',').map((kv) => kv.split('=') as [string, string])),
     databaseCidr: databaseCidr(config),
     ...(config.KUBE_STORAGE_CLASS ? { storageClass: config.KUBE_STORAGE_CLASS } : {}),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TENANT_PLANS } from '../plans.js';
 import type { TenantSpec } from '../tenant-runtime.js';
-import { accessUrl, configHash, renderDeployment, renderIngress, renderResourceQuota, renderSecret, renderTenantObjects, type KubeRenderOptions } from './manifests.js';
+import { accessUrl, configHash, renderDeployment, renderIngress, renderNetworkPolicy, renderResourceQuota, renderSecret, renderTenantObjects, type KubeRenderOptions } from './manifests.js';
 import { parseQuantity } from './quantities.js';
 
 const options: KubeRenderOptions = {
@@ -49,6 +49,31 @@ describe('tenant manifests', () => {
     expect(pod.initContainers![0]!.args).toEqual(expect.arrayContaining(['--init=base', '--stop-after-init']));
     expect(pod.securityContext).toMatchObject({ runAsUser: 101, fsGroup: 101 });
     expect(renderSecret(spec, db, odoo).stringData).toMatchObject({ HOST: '10.0.0.9', PORT: '6432', USER: 'tenant_acme', PASSWORD: 'p' });
+  });
+
+  it('clone a custom_plugin_repo in an init container before the app (Odoo after it), mount it read-only, and open HTTPS to public addresses only', () => {
+    const withRepo = { ...spec, customPluginRepo: 'https://github.com/acme/custom-plugins.git' };
+    for (const flavor of ['generic', 'odoo'] as const) {
+      const pod = renderDeployment(withRepo, db, { ...options, flavor, gitImage: 'registry.example.com/git:2' }, 'h').spec!.template.spec!;
+      const init = pod.initContainers!;
+      expect(init[0]).toMatchObject({
+        name: 'plugins',
+        image: 'registry.example.com/git:2',
+        command: ['git'],
+        args: ['clone', '--depth', '1', '--quiet', '--no-tags', '--', 'https://github.com/acme/custom-plugins.git', '/mnt/extra-addons/custom-plugins'],
+        securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      });
+      expect(init.map((c) => c.name)).toEqual(flavor === 'odoo' ? ['plugins', 'init-db'] : ['plugins']);
+      expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: 'addons', mountPath: '/mnt/extra-addons', readOnly: true });
+      expect(pod.containers[0]!.env).toContainEqual({ name: 'ADDONS_DIR', value: '/mnt/extra-addons' });
+      expect(pod.volumes).toContainEqual({ name: 'addons', emptyDir: { sizeLimit: '1Gi' } });
+    }
+    const egress = renderNetworkPolicy(withRepo, db, options).spec!.egress!;
+    const https = egress.find((r) => r.ports?.some((p) => p.port === 443));
+    expect(https!.to![0]!.ipBlock).toMatchObject({ cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16', '127.0.0.0/8']) });
+    // Without one: no clone, no mount, no route out.
+    expect(renderDeployment(spec, db, options, 'h').spec!.template.spec!.initContainers).toBeUndefined();
+    expect(renderNetworkPolicy(spec, db, options).spec!.egress!.some((r) => r.ports?.some((p) => p.port === 443))).toBe(false);
   });
 
   it('roll pods when credentials change (config hash on the pod template)', () => {

@@ -23,6 +23,7 @@ import {
   tenantNamespace,
 } from './kube-names.js';
 import { scaleBytes, scaleCpu } from './quantities.js';
+import { addonName } from '../plugin-repo.js';
 
 /**
  * Pure renderers of a tenant's Kubernetes objects: same input, same output, no I/O, so they are
@@ -44,7 +45,17 @@ export interface KubeRenderOptions {
   /** Where the tenant database is, for the egress rule. */
   databaseCidr: string;
   storageClass?: string;
+  /** Image of the init container that clones a tenant's custom_plugin_repo (needs `git`). */
+  gitImage?: string;
 }
+
+export const DEFAULT_GIT_IMAGE = 'alpine/git:2.45.2';
+
+/** Where add-ons are mounted in the app: the stock Odoo image already has this on its addons path. */
+const ADDONS_MOUNT = '/mnt/extra-addons';
+
+/** Private, loopback, link-local and metadata ranges: a plugin clone may reach the internet, never these. */
+const NOT_PUBLIC = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16'];
 
 export interface TenantObjects {
   namespace: V1Namespace;
@@ -176,6 +187,8 @@ export function renderNetworkPolicy(spec: TenantSpec, db: Pick<TenantDatabaseInf
           to: [{ ipBlock: { cidr: options.databaseCidr } }],
           ports: [{ protocol: 'TCP', port: db.port }],
         },
+        // A custom_plugin_repo is cloned at start: HTTPS to public addresses only.
+        ...(spec.customPluginRepo ? [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: NOT_PUBLIC } }], ports: [{ protocol: 'TCP', port: 443 }] }] : []),
       ],
     },
   };
@@ -241,13 +254,41 @@ export function renderDeployment(spec: TenantSpec, db: Pick<TenantDatabaseInfo, 
     { name: 'TENANT_PLAN', value: spec.plan },
     { name: 'PORT', value: String(options.port) },
     { name: 'HOST', value: '0.0.0.0' },
-    ...(spec.customPluginRepo ? [{ name: 'CUSTOM_PLUGIN_REPO', value: spec.customPluginRepo }] : []),
+    ...(spec.customPluginRepo
+      ? [
+          { name: 'CUSTOM_PLUGIN_REPO', value: spec.customPluginRepo },
+          { name: 'ADDONS_DIR', value: ADDONS_MOUNT },
+        ]
+      : []),
   ];
   const odooArgs = [`--database=${db.database}`, `--db-filter=^${db.database}$`, '--no-database-list', '--proxy-mode', `--data-dir=${flavour.dataPath}`];
   const mounts = [
     { name: 'data', mountPath: flavour.dataPath },
     { name: 'tmp', mountPath: '/tmp' },
+    ...(spec.customPluginRepo ? [{ name: 'addons', mountPath: ADDONS_MOUNT, readOnly: true }] : []),
   ];
+  // The tenant's add-ons, cloned before the app starts (a repository that cannot be cloned keeps the
+  // pod in Init:Error with git's reason in the init container's log; the rollout then fails with it).
+  const pluginInit = spec.customPluginRepo
+    ? [
+        {
+          name: 'plugins',
+          image: options.gitImage ?? DEFAULT_GIT_IMAGE,
+          command: ['git'],
+          args: ['clone', '--depth', '1', '--quiet', '--no-tags', '--', spec.customPluginRepo, `${ADDONS_MOUNT}/${addonName(spec.customPluginRepo)}`],
+          env: [
+            { name: 'HOME', value: '/tmp' },
+            { name: 'GIT_TERMINAL_PROMPT', value: '0' },
+          ],
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+          securityContext: { ...containerSecurity, readOnlyRootFilesystem: true },
+          volumeMounts: [
+            { name: 'addons', mountPath: ADDONS_MOUNT },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ]
+    : [];
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -273,10 +314,11 @@ export function renderDeployment(spec: TenantSpec, db: Pick<TenantDatabaseInfo, 
           },
           ...(options.imagePullSecret ? { imagePullSecrets: [{ name: options.imagePullSecret }] } : {}),
           // Odoo does not create its schema on its own: the first start installs `base`, later ones find it done.
-          ...(options.flavor === 'odoo'
+          ...(options.flavor === 'odoo' || pluginInit.length
             ? {
                 initContainers: [
-                  {
+                  ...pluginInit,
+                  ...(options.flavor !== 'odoo' ? [] : [{
                     name: 'init-db',
                     image: options.image,
                     args: [...odooArgs, '--init=base', '--without-demo=all', '--stop-after-init', '--no-http'],
@@ -285,7 +327,7 @@ export function renderDeployment(spec: TenantSpec, db: Pick<TenantDatabaseInfo, 
                     resources,
                     securityContext: containerSecurity,
                     volumeMounts: mounts,
-                  },
+                  }]),
                 ],
               }
             : {}),
@@ -308,6 +350,7 @@ export function renderDeployment(spec: TenantSpec, db: Pick<TenantDatabaseInfo, 
           volumes: [
             { name: 'data', persistentVolumeClaim: { claimName: KubeNames.volumeClaim } },
             { name: 'tmp', emptyDir: { sizeLimit: '512Mi' } },
+            ...(spec.customPluginRepo ? [{ name: 'addons', emptyDir: { sizeLimit: '1Gi' } }] : []),
           ],
         },
       },

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -80,6 +81,7 @@ describe('LocalRuntime (real processes, real Postgres)', () => {
   const b = spec('b', 'shared');
   const c1 = spec('c1', 'dedicated');
   const c2 = spec('c2', 'dedicated');
+  const p = { ...spec('p', 'shared'), customPluginRepo: 'https://git.example.test/acme/acme-addons.git' };
   let dbA: TenantDatabaseInfo;
   let dbB: TenantDatabaseInfo;
 
@@ -120,7 +122,7 @@ describe('LocalRuntime (real processes, real Postgres)', () => {
   afterAll(async () => {
     for (const r of runtimes) await r.close();
     const cleaner = new LocalRuntime(options, { logger });
-    for (const s of [a, b, c1, c2]) {
+    for (const s of [a, b, c1, c2, p]) {
       await cleaner.removeInstance(s.tenantId).catch(() => undefined);
       for (const pid of processesOf(s.tenantId)) {
         try {
@@ -311,6 +313,44 @@ describe('LocalRuntime (real processes, real Postgres)', () => {
     expect(warnings.results.every((e) => e.level === 'warn' || e.level === 'error' || e.level === 'fatal')).toBe(true);
     const future = await runtime.logs(a.tenantId, { page: 1, page_size: 10, from: new Date(Date.now() + 60_000) });
     expect(future.count).toBe(0);
+  });
+
+  it('clones the tenant’s custom_plugin_repo into its add-ons before the app starts (the page lists them); a repository that cannot be cloned is refused with git’s reason', async () => {
+    // An https URL as a tenant gives it, served offline: git rewrites it to a local bare repository.
+    const gitDir = await mkdtemp(path.join(os.tmpdir(), 'saas-plugin-repos-'));
+    const remotes = path.join(gitDir, 'remotes');
+    const work = path.join(gitDir, 'work');
+    mkdirSync(path.join(work, 'sale_extra'), { recursive: true });
+    writeFileSync(path.join(work, 'sale_extra', '__manifest__.py'), "{'name': 'Sale extra'}\n");
+    const git = (args: string[], cwd = work) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd, stdio: 'pipe' });
+    git(['init', '-q']);
+    git(['add', '.']);
+    git(['commit', '-q', '-m', 'add-ons']);
+    mkdirSync(path.join(remotes, 'acme'), { recursive: true });
+    git(['clone', '-q', '--bare', work, path.join(remotes, 'acme', 'acme-addons.git')], gitDir);
+    Object.assign(process.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.file://${remotes}/.insteadOf`, GIT_CONFIG_VALUE_0: 'https://git.example.test/' });
+    try {
+      const db = await manager.createDatabase(p.slug, 'shared');
+      const steps: string[] = [];
+      const info = await runtime.ensureInstance(p, db, (step) => steps.push(step));
+      expect(steps).toContain('instance.addons');
+      expect(readFileSync(path.join(runtimeDir, p.slug, 'addons', 'acme-addons', 'sale_extra', '__manifest__.py'), 'utf8')).toContain('Sale extra');
+      expect((await get((info.endpoint as { port: number }).port)).body).toContain('Add-ons: <span id="addons">acme-addons</span>');
+
+      // Another repository that does not exist: the start is refused, saying why.
+      const broken = { ...p, customPluginRepo: 'https://git.example.test/acme/missing.git' };
+      const refused = await runtime.ensureInstance(broken, db).then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(refused?.message).toMatch(/custom_plugin_repo https:\/\/git\.example\.test\/acme\/missing\.git could not be cloned: .*(does not exist|not found|not appear to be a git repository)/i);
+      expect((await runtime.getInstance(p.tenantId))?.status).toBe('failed');
+      await runtime.removeInstance(p.tenantId);
+      await manager.dropDatabase(p.slug);
+    } finally {
+      for (const k of ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0']) delete process.env[k];
+      await rm(gitDir, { recursive: true, force: true });
+    }
   });
 
   it('removes instances and databases leaving no process, port, directory, database, schema or role', async () => {

@@ -26,6 +26,7 @@ import { JsonFileInstanceStateStore, type InstanceStateStore, type LocalInstance
 import { appendRuntimeLog, readLogEntries, rotateIfLarger } from './log-files.js';
 import { allocatePort, type PortRange } from './port-allocator.js';
 import { CLOCK_TICKS, usageByProcessGroup } from './proc-fs.js';
+import { ADDONS_DIRNAME, syncAddons } from '../plugin-repo.js';
 import {
   findTenantProcesses,
   isOurProcess,
@@ -273,6 +274,18 @@ export class LocalRuntime implements TenantRuntime {
     state.status = 'starting';
     state.process = null;
     await this.save(state);
+    if (state.env.CUSTOM_PLUGIN_REPO) {
+      onStep?.('instance.addons', 30);
+      try {
+        await syncAddons(state.env.CUSTOM_PLUGIN_REPO, this.tenantDir(state.slug));
+      } catch (err) {
+        state.status = 'failed';
+        state.lastError = (err as Error).message;
+        await this.save(state);
+        await appendRuntimeLog(this.logFile(state), 'error', 'add-ons could not be installed', { error: state.lastError });
+        throw err;
+      }
+    }
     onStep?.('instance.start', 40);
     const { child, identity } = spawnTenantProcess({
       command: state.command,
@@ -530,7 +543,10 @@ export class LocalRuntime implements TenantRuntime {
     };
     if (spec.adminEmail) env.ADMIN_EMAIL = spec.adminEmail;
     if (spec.adminPassword) env.ADMIN_PASSWORD = spec.adminPassword;
-    if (spec.customPluginRepo) env.CUSTOM_PLUGIN_REPO = spec.customPluginRepo;
+    if (spec.customPluginRepo) {
+      env.CUSTOM_PLUGIN_REPO = spec.customPluginRepo;
+      env.ADDONS_DIR = path.join(this.tenantDir(spec.slug), ADDONS_DIRNAME);
+    }
     const command = [...this.options.command, tenantMarker(spec.tenantId)];
     const fingerprint = createHash('sha256').update(JSON.stringify({ command, env, version: this.options.appVersion })).digest('hex');
     if (existing?.port) env.PORT = String(existing.port);
