@@ -37,12 +37,19 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
   /** The registry is process-wide: the name is this instance's own (tests run replicas side by side). */
   private readonly intervalName = `${TICK}:${randomUUID()}`;
   private inFlight: Promise<unknown> = Promise.resolve();
+  private ticking = false;
 
   onApplicationBootstrap(): void {
     // The hook may be called more than once by the microservice's start-up; one timer.
     if (this.registry.doesExist('interval', this.intervalName)) return;
     const timer = setInterval(() => {
-      this.inFlight = this.tick();
+      // A round slower than the tick is not joined by another of this replica: piled-up rounds would
+      // each hold a pooled connection for the advisory lock while the working one waits for its own.
+      if (this.ticking) return;
+      this.ticking = true;
+      this.inFlight = this.tick().finally(() => {
+        this.ticking = false;
+      });
     }, this.config.BACKUP_SCHEDULER_TICK_MS);
     timer.unref();
     this.registry.addInterval(this.intervalName, timer);
