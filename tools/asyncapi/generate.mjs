@@ -666,7 +666,7 @@ schemas.EventHeaders = {
   },
 };
 schemas.TenantStatus = str(
-  'Tenant lifecycle state: `pending`, `provisioning`, `active`, `suspended`, `stopped`, `error`, `deleting`, `deleted`. New states may be added: treat unknown values gracefully.',
+  'Tenant lifecycle state: `pending`, `provisioning`, `active`, `suspended`, `stopped`, `restoring` (a restore of its data runs), `error`, `deleting`, `deleted`. New states may be added: treat unknown values gracefully.',
 );
 schemas.TenantPlan = str('Plan (tier) code: `free`, `standard`, `premium` or `enterprise`; new values may be added.');
 schemas.DatabaseStrategy = str('`dedicated` (own database) or `shared` (own schema in a shared database).');

@@ -24,7 +24,7 @@ import { ListQueryDto, PageNumber } from './list.js';
 import { IsOmittable, toBool } from './validation.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
-export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted'] as const);
+export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'restoring', 'error', 'deleting', 'deleted'] as const);
 export type TenantStatus = (typeof TenantStatuses)[number];
 
 /** Plans, which set instance resources and how many tenants an owner may have. */

@@ -1856,7 +1856,7 @@ export interface components {
             /** Format: uuid */
             owner_id: string;
             /** @enum {string} */
-            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
             is_active: boolean;
             status_reason: string | null;
             /**
@@ -1937,9 +1937,9 @@ export interface components {
         };
         TenantTransitionDto: {
             /** @enum {string|null} */
-            from: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted" | null;
+            from: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted" | null;
             /** @enum {string} */
-            to: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+            to: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
             reason: string | null;
             /** Format: date-time */
             at: string;
@@ -1954,7 +1954,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /** @enum {string} */
-            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
             /** @description Whether the tenant is `active`. */
             is_active: boolean;
             /** @description 0–100. */
@@ -5356,7 +5356,7 @@ export interface operations {
                 search?: string;
                 /** @description Comma-separated, "-" for descending: created_at, updated_at, name, slug, status, plan. */
                 ordering?: string;
-                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
                 is_active?: boolean;
                 plan?: "free" | "standard" | "premium" | "enterprise";
                 tier?: "free" | "standard" | "premium" | "enterprise";
@@ -6844,7 +6844,7 @@ export interface operations {
                 search?: string;
                 /** @description Comma-separated, "-" for descending: created_at, updated_at, name, slug, status, plan. */
                 ordering?: string;
-                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
                 is_active?: boolean;
                 plan?: "free" | "standard" | "premium" | "enterprise";
                 tier?: "free" | "standard" | "premium" | "enterprise";

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { CreateTenants1763800200000 } from './1763800200000-create-tenants.js';
+import { TenantRestoringStatus1763801200000 } from './1763801200000-tenant-restoring-status.js';
 
 /** Migrations of the tenants schema, oldest first (the messaging tables' migration runs before these). */
-export const tenantsMigrations: Type[] = [CreateTenants1763800200000];
+export const tenantsMigrations: Type[] = [CreateTenants1763800200000, TenantRestoringStatus1763801200000];

@@ -208,4 +208,44 @@ describe('tenants service (real Postgres + NATS)', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await status(owner, t.id)).status).toBe('deleted');
   });
+  it('is restoring while a restore runs (no deletion or instance action meanwhile), and comes back when it ends, rolled back or not', async () => {
+    const owner = user(randomUUID(), 'premium');
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Restore Works' });
+    const created = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'created');
+    await reportProvisioning(t, created.data.operation_id as string, 'provision', 'succeeded');
+    await waitFor(async () => (await status(owner, t.id)).status === 'active', 'active');
+
+    const nc = await env.nats();
+    const restore = (type: string, restoreId: string, extra: Record<string, unknown> = {}) =>
+      publishEvent(nc, env.prefix, { type, tenantId: t.id, data: { restore_id: restoreId, backup_id: backupId, tenant_id: t.id, status: type === EventTypes.RestoreStarted ? 'running' : type === EventTypes.RestoreCompleted ? 'completed' : 'failed', ...extra } });
+    const becomes = async (to: string) => waitFor(async () => ((await status(owner, t.id)).status === to ? status(owner, t.id) : null), to);
+    const backupId = randomUUID();
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+
+    await restore(EventTypes.RestoreStarted, first);
+    expect((await becomes('restoring')).is_active).toBe(false);
+    const refusedDelete = await rejection(rpc.call(TenantsRpc.delete, { caller: owner, id: t.id }));
+    expect([refusedDelete.status, refusedDelete.code, refusedDelete.message]).toEqual([409, 'INVALID_TENANT_STATE', 'A restore of this tenant is running; it can be deleted once the restore has finished.']);
+    const refusedStop = await rejection(rpc.call(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'stop' }));
+    expect([refusedStop.status, refusedStop.code]).toEqual([409, 'INVALID_TENANT_STATE']);
+
+    // The backups service rolled back (a failed step, or its process died and the sweep rolled back).
+    await restore(EventTypes.RestoreFailed, first, { rolled_back: true, step: 'restoring database', reason: 'interrupted' });
+    await becomes('active');
+    // A late copy of the first restore's start (a new event id, so not the inbox's duplicate) changes nothing.
+    await restore(EventTypes.RestoreStarted, first);
+    await restore(EventTypes.RestoreStarted, second);
+    await becomes('restoring');
+    await restore(EventTypes.RestoreCompleted, second, { duration_ms: 1200 });
+    await becomes('active');
+
+    await restore(EventTypes.RestoreStarted, third);
+    await becomes('restoring');
+    await restore(EventTypes.RestoreFailed, third, { rolled_back: false, step: 'swapping database', reason: 'rename failed' });
+    const broken = await becomes('error');
+    expect(broken.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'active', 'restoring', 'active', 'restoring', 'active', 'restoring', 'error']);
+    expect(broken.error).toBe(`restore ${third} failed, not rolled back: rename failed`);
+    // Out of `restoring`, deletion is possible again.
+    expect((await rpc.call<TenantView>(TenantsRpc.delete, { caller: owner, id: t.id })).status).toBe('deleting');
+  });
 });
