@@ -494,6 +494,16 @@ const events = {
       rolled_back: bool('True when the tenant was put back on its previous data (false only when it never left it).'),
     }),
   },
+  'backup.schedule_changed': {
+    summary: "A tenant's backup schedule was set, or a scheduled run moved it to its next time.",
+    data: data(['tenant_id', 'enabled', 'next_run_at', 'schedule', 'timezone'], {
+      tenant_id: uuid('The tenant.'),
+      enabled: bool('False when scheduled backups are off.'),
+      next_run_at: nullable(dt('When the next scheduled backup runs; null when disabled.')),
+      schedule: str('The schedule as set: a cron expression or a preset such as `daily 02:00`.'),
+      timezone: str('IANA time zone the schedule is read in.'),
+    }),
+  },
 
   // ---------------------------------------------------------------- billing service
   'subscription.created': {

@@ -306,6 +306,17 @@ export class RestoreEventData {
   [extra: string]: unknown;
 }
 
+/** `backup.schedule_changed`: a tenant's schedule was set, or a scheduled run moved it to its next time. */
+export class BackupScheduleEventData {
+  @IsUUID() tenant_id!: string;
+  @IsBoolean() enabled!: boolean;
+  /** When the next scheduled backup runs; null when the schedule is disabled. */
+  @IsOptional() @IsISO8601() next_run_at!: string | null;
+  @IsString() schedule!: string;
+  @IsString() timezone!: string;
+  [extra: string]: unknown;
+}
+
 /** Event type → payload class of the events the backups service publishes. */
 export const BackupsEventPayloads = Object.freeze({
   [EventTypes.BackupStarted]: BackupEventData,
@@ -314,4 +325,5 @@ export const BackupsEventPayloads = Object.freeze({
   [EventTypes.RestoreStarted]: RestoreEventData,
   [EventTypes.RestoreCompleted]: RestoreEventData,
   [EventTypes.RestoreFailed]: RestoreEventData,
+  [EventTypes.BackupScheduleChanged]: BackupScheduleEventData,
 });

@@ -45,6 +45,7 @@ export const EventTypes = Object.freeze({
   RestoreStarted: 'restore.started',
   RestoreCompleted: 'restore.completed',
   RestoreFailed: 'restore.failed',
+  BackupScheduleChanged: 'backup.schedule_changed',
   SubscriptionCreated: 'subscription.created',
   SubscriptionUpdated: 'subscription.updated',
   InvoiceCreated: 'invoice.created',

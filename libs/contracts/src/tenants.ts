@@ -324,6 +324,10 @@ export interface TenantView {
   status_reason: string | null;
   access_url: string | null;
   status_url: string;
+  /** When the tenant's newest backup completed (any type); null before the first. */
+  last_backup_at: string | null;
+  /** When its next scheduled backup runs; null without an enabled schedule. */
+  next_backup_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -1869,6 +1869,16 @@ export interface components {
              * @example /api/v1/tenants/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/status
              */
             status_url: string;
+            /**
+             * Format: date-time
+             * @description When the newest backup of the tenant completed; null before the first.
+             */
+            last_backup_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the next scheduled backup runs; null without an enabled schedule.
+             */
+            next_backup_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

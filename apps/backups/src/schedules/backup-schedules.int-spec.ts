@@ -3,10 +3,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, type BackupAccepted, type BackupScheduleView, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type BackupAccepted, type BackupScheduleView, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
+import { readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
 import { FakeProvisioningModule } from '../../test/fake-provisioning.module.js';
 import { admin, makeTenant, rejection, run } from '../../test/tenant-fixtures.js';
 import { AppModule } from '../app.module.js';
@@ -112,6 +112,9 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     expect(next.getTime()).toBeGreaterThan(Date.now());
     expect(next.getUTCDay()).toBe(1);
     expect(await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).toEqual(set);
+    // The tenants service shows the next run as the tenant's next_backup_at from this event.
+    const changed = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.BackupScheduleChanged])).find((e) => e.tenant_id === t.tenantId), 'backup.schedule_changed');
+    expect(changed.data).toEqual({ tenant_id: t.tenantId, enabled: true, next_run_at: set.next_run_at, schedule: 'weekly mon 03:30', timezone: 'Europe/Paris' });
   }, 30_000);
 
   it('runs a due schedule exactly once across two replicas, and keeps only the newest keep_last backups', async () => {
@@ -127,6 +130,13 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
       expect(fresh.map((b) => b.status)).toEqual(['completed']);
       runs.push(fresh[0]!.id as string);
     }
+    // Every run announced where it moved the schedule: the last announcement is the schedule's next run.
+    const [schedule] = await sql(`SELECT next_run_at FROM backups.backup_schedules WHERE tenant_id = $1`, [t.tenantId]);
+    const moves = await waitFor(async () => {
+      const all = (await readEvents(await env.nats(), env.prefix, [EventTypes.BackupScheduleChanged])).filter((e) => e.tenant_id === t.tenantId);
+      return all.length === 4 ? all : null;
+    }, 'one backup.schedule_changed for the PUT and one per run', 15_000);
+    expect(moves.at(-1)!.data.next_run_at).toBe((schedule!.next_run_at as Date).toISOString());
     // Three ran; keep-last 2 deletes the oldest, archive and row.
     const kept = await waitFor(async () => {
       const list = await scheduled(t.tenantId);

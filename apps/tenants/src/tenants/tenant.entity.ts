@@ -77,6 +77,14 @@ export class Tenant {
   @Column('timestamptz', { name: 'deleted_at', nullable: true })
   deletedAt!: Date | null;
 
+  /** Projected from backup.completed (TenantBackupProjection). */
+  @Column('timestamptz', { name: 'last_backup_at', nullable: true })
+  lastBackupAt!: Date | null;
+
+  /** Projected from backup.schedule_changed. */
+  @Column('timestamptz', { name: 'next_backup_at', nullable: true })
+  nextBackupAt!: Date | null;
+
   @VersionColumn()
   version!: number;
 }

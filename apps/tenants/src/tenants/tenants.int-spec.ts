@@ -248,4 +248,25 @@ describe('tenants service (real Postgres + NATS)', () => {
     // Out of `restoring`, deletion is possible again.
     expect((await rpc.call<TenantView>(TenantsRpc.delete, { caller: owner, id: t.id })).status).toBe('deleting');
   });
+  it('shows the last completed and the next scheduled backup, from the backups service’s events', async () => {
+    const owner = user(randomUUID(), 'premium');
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Backed Up' });
+    expect(t).toMatchObject({ last_backup_at: null, next_backup_at: null });
+    const nc = await env.nats();
+    const completed = (at: string) =>
+      publishEvent(nc, env.prefix, { type: EventTypes.BackupCompleted, tenantId: t.id, occurredAt: new Date(at), data: { backup_id: randomUUID(), tenant_id: t.id, type: 'scheduled', status: 'completed', storage: 'filesystem' } });
+    const schedule = (enabled: boolean, next: string | null) =>
+      publishEvent(nc, env.prefix, { type: EventTypes.BackupScheduleChanged, tenantId: t.id, data: { tenant_id: t.id, enabled, next_run_at: next, schedule: 'daily 02:00', timezone: 'UTC' } });
+    const get = () => rpc.call<TenantView>(TenantsRpc.get, { caller: owner, id: t.id });
+
+    await completed('2026-11-30T02:00:05.000Z');
+    await schedule(true, '2026-12-01T02:00:00.000Z');
+    const shown = await waitFor(async () => ((await get()).next_backup_at ? get() : null), 'next backup shown');
+    expect(shown).toMatchObject({ last_backup_at: '2026-11-30T02:00:05.000Z', next_backup_at: '2026-12-01T02:00:00.000Z', updated_at: t.updated_at });
+    // An older completion arriving late does not move it back; disabling the schedule clears the next one.
+    await completed('2026-11-29T02:00:05.000Z');
+    await schedule(false, null);
+    const after = await waitFor(async () => ((await get()).next_backup_at === null ? get() : null), 'next backup cleared');
+    expect(after.last_backup_at).toBe('2026-11-30T02:00:05.000Z');
+  });
 });
