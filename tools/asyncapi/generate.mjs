@@ -494,6 +494,14 @@ const events = {
       rolled_back: bool('True when the tenant was put back on its previous data (false only when it never left it).'),
     }),
   },
+  'backup.verification_failed': {
+    summary: 'A restore drill failed: the backup could not be restored into a scratch database, or its tables or row counts differ from its manifest.',
+    data: data(['backup_id', 'tenant_id', 'reason'], {
+      backup_id: uuid('The backup drilled.'),
+      tenant_id: uuid('Its tenant.'),
+      reason: str('Human-readable cause.'),
+    }),
+  },
   'backup.schedule_changed': {
     summary: "A tenant's backup schedule was set, or a scheduled run moved it to its next time.",
     data: data(['tenant_id', 'enabled', 'next_run_at', 'schedule', 'timezone'], {

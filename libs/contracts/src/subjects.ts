@@ -46,6 +46,7 @@ export const EventTypes = Object.freeze({
   RestoreCompleted: 'restore.completed',
   RestoreFailed: 'restore.failed',
   BackupScheduleChanged: 'backup.schedule_changed',
+  BackupVerificationFailed: 'backup.verification_failed',
   SubscriptionCreated: 'subscription.created',
   SubscriptionUpdated: 'subscription.updated',
   InvoiceCreated: 'invoice.created',

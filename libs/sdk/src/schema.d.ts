@@ -2253,6 +2253,15 @@ export interface components {
              * @description When retention deletes it; null: kept until deleted.
              */
             expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description When a restore drill last restored it into a scratch database and found every table and row count as recorded.
+             */
+            verified_at: string | null;
+            /** @description How long that restore took, in seconds (the measured RTO). */
+            restore_seconds: number | null;
+            /** @description Why the last restore drill failed; null when it passed or none ran. */
+            verification_error: string | null;
         };
         BackupPageDoc: {
             count: number;
