@@ -496,6 +496,24 @@ const events = {
       rolled_back: bool('True when the tenant was put back on its previous data (false only when it never left it).'),
     }),
   },
+  'backup.verification_failed': {
+    summary: 'A restore drill failed: the backup could not be restored into a scratch database, or its tables or row counts differ from its manifest.',
+    data: data(['backup_id', 'tenant_id', 'reason'], {
+      backup_id: uuid('The backup drilled.'),
+      tenant_id: uuid('Its tenant.'),
+      reason: str('Human-readable cause.'),
+    }),
+  },
+  'backup.schedule_changed': {
+    summary: "A tenant's backup schedule was set, or a scheduled run moved it to its next time.",
+    data: data(['tenant_id', 'enabled', 'next_run_at', 'schedule', 'timezone'], {
+      tenant_id: uuid('The tenant.'),
+      enabled: bool('False when scheduled backups are off.'),
+      next_run_at: nullable(dt('When the next scheduled backup runs; null when disabled.')),
+      schedule: str('The schedule as set: a cron expression or a preset such as `daily 02:00`.'),
+      timezone: str('IANA time zone the schedule is read in.'),
+    }),
+  },
 
   // ---------------------------------------------------------------- billing service
   'subscription.created': {
@@ -670,7 +688,7 @@ schemas.EventHeaders = {
   },
 };
 schemas.TenantStatus = str(
-  'Tenant lifecycle state: `pending`, `provisioning`, `active`, `suspended`, `stopped`, `error`, `deleting`, `deleted`. New states may be added: treat unknown values gracefully.',
+  'Tenant lifecycle state: `pending`, `provisioning`, `active`, `suspended`, `stopped`, `restoring` (a restore of its data runs), `error`, `deleting`, `deleted`. New states may be added: treat unknown values gracefully.',
 );
 schemas.TenantPlan = str('Plan (tier) code: `free`, `standard`, `premium` or `enterprise`; new values may be added.');
 schemas.DatabaseStrategy = str('`dedicated` (own database) or `shared` (own schema in a shared database).');

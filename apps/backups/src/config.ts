@@ -36,6 +36,8 @@ export const backupsConfigSchema = baseConfigSchema.extend({
   BACKUP_FINAL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** How often every replica ticks the scheduler (due scheduled backups, retention); one replica works per tick. */
   BACKUP_SCHEDULER_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Restore drills: each tenant's latest completed backup is restored into a scratch database and checked this often (hours; 0: off). */
+  BACKUP_DRILL_EVERY_HOURS: z.coerce.number().min(0).max(8760).default(0),
   /** How long the restored instance may take to report healthy. */
   RESTORE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 }).superRefine((cfg, ctx) => {

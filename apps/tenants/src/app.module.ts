@@ -5,6 +5,8 @@ import { TenantsAdminController } from './admin/tenants-admin.controller.js';
 import { TenantBillingSaga } from './lifecycle/tenant-billing.saga.js';
 import { TenantLifecycle } from './lifecycle/tenant-lifecycle.js';
 import { TenantProvisioningSaga } from './lifecycle/tenant-provisioning.saga.js';
+import { TenantBackupProjection } from './lifecycle/tenant-backup.projection.js';
+import { TenantRestoreSaga } from './lifecycle/tenant-restore.saga.js';
 import { TenantMembersController } from './members/tenant-members.controller.js';
 import { TenantMembersService } from './members/tenant-members.service.js';
 import { TenantOperations } from './operations/tenant-operations.js';
@@ -16,6 +18,18 @@ import { TenantsService } from './tenants/tenants.service.js';
 /** The tenants service: tenants, members, the lifecycle state machine and the tenants side of the saga. */
 @Module({
   controllers: [TenantsController, TenantMembersController, TenantsAdminController, SecurityFindingsController],
-  providers: [TenantAccess, TenantLifecycle, TenantOperations, TenantsService, TenantMembersService, TenantActionsService, TenantProvisioningSaga, TenantBillingSaga, SignupTenantHandler],
+  providers: [
+    TenantAccess,
+    TenantLifecycle,
+    TenantOperations,
+    TenantsService,
+    TenantMembersService,
+    TenantActionsService,
+    TenantProvisioningSaga,
+    TenantBillingSaga,
+    TenantRestoreSaga,
+    TenantBackupProjection,
+    SignupTenantHandler,
+  ],
 })
 export class AppModule {}

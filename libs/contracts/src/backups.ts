@@ -223,6 +223,12 @@ export interface BackupView {
   started_at: string | null;
   completed_at: string | null;
   expires_at: string | null;
+  /** When a restore drill last restored this backup into a scratch database and found every table and row count as recorded. */
+  verified_at: string | null;
+  /** How long that drill's restore took (the measured RTO of the database), in seconds. */
+  restore_seconds: number | null;
+  /** Why the last drill failed; null when it passed or none ran. */
+  verification_error: string | null;
 }
 
 export interface BackupAccepted {
@@ -267,6 +273,14 @@ export interface BackupManifest {
   server_version_num: number;
   created_at: string;
   parts: BackupPartView[];
+  /** Rows of every table dumped, counted in the dump's own snapshot (restore drills compare them). */
+  tables?: BackupTableCount[];
+}
+
+export interface BackupTableCount {
+  schema: string;
+  table: string;
+  rows: number;
 }
 
 // ---- events (public contract; additive changes only) ----
@@ -308,6 +322,25 @@ export class RestoreEventData {
   [extra: string]: unknown;
 }
 
+/** `backup.schedule_changed`: a tenant's schedule was set, or a scheduled run moved it to its next time. */
+export class BackupScheduleEventData {
+  @IsUUID() tenant_id!: string;
+  @IsBoolean() enabled!: boolean;
+  /** When the next scheduled backup runs; null when the schedule is disabled. */
+  @IsOptional() @IsISO8601() next_run_at!: string | null;
+  @IsString() schedule!: string;
+  @IsString() timezone!: string;
+  [extra: string]: unknown;
+}
+
+/** `backup.verification_failed`: a restore drill could not restore the backup, or found other tables or row counts than recorded. */
+export class BackupVerificationEventData {
+  @IsUUID() backup_id!: string;
+  @IsUUID() tenant_id!: string;
+  @IsString() reason!: string;
+  [extra: string]: unknown;
+}
+
 /** Event type → payload class of the events the backups service publishes. */
 export const BackupsEventPayloads = Object.freeze({
   [EventTypes.BackupStarted]: BackupEventData,
@@ -316,4 +349,6 @@ export const BackupsEventPayloads = Object.freeze({
   [EventTypes.RestoreStarted]: RestoreEventData,
   [EventTypes.RestoreCompleted]: RestoreEventData,
   [EventTypes.RestoreFailed]: RestoreEventData,
+  [EventTypes.BackupScheduleChanged]: BackupScheduleEventData,
+  [EventTypes.BackupVerificationFailed]: BackupVerificationEventData,
 });

@@ -45,6 +45,8 @@ export const EventTypes = Object.freeze({
   RestoreStarted: 'restore.started',
   RestoreCompleted: 'restore.completed',
   RestoreFailed: 'restore.failed',
+  BackupScheduleChanged: 'backup.schedule_changed',
+  BackupVerificationFailed: 'backup.verification_failed',
   SubscriptionCreated: 'subscription.created',
   SubscriptionUpdated: 'subscription.updated',
   InvoiceCreated: 'invoice.created',

@@ -24,7 +24,7 @@ import { ListQueryDto, PageNumber } from './list.js';
 import { IsOmittable, toBool } from './validation.js';
 
 /** Tenant lifecycle states (ARCHITECTURE § The tenant lifecycle). */
-export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted'] as const);
+export const TenantStatuses = Object.freeze(['pending', 'provisioning', 'active', 'suspended', 'stopped', 'restoring', 'error', 'deleting', 'deleted'] as const);
 export type TenantStatus = (typeof TenantStatuses)[number];
 
 /** Plans, which set instance resources and how many tenants an owner may have. */
@@ -332,6 +332,10 @@ export interface TenantView {
   status_reason: string | null;
   access_url: string | null;
   status_url: string;
+  /** When the tenant's newest backup completed (any type); null before the first. */
+  last_backup_at: string | null;
+  /** When its next scheduled backup runs; null without an enabled schedule. */
+  next_backup_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -2227,7 +2227,7 @@ export interface components {
             /** Format: uuid */
             owner_id: string;
             /** @enum {string} */
-            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
             is_active: boolean;
             status_reason: string | null;
             /**
@@ -2240,6 +2240,16 @@ export interface components {
              * @example /api/v1/tenants/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/status
              */
             status_url: string;
+            /**
+             * Format: date-time
+             * @description When the newest backup of the tenant completed; null before the first.
+             */
+            last_backup_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the next scheduled backup runs; null without an enabled schedule.
+             */
+            next_backup_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2308,9 +2318,9 @@ export interface components {
         };
         TenantTransitionDto: {
             /** @enum {string|null} */
-            from: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted" | null;
+            from: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted" | null;
             /** @enum {string} */
-            to: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+            to: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
             reason: string | null;
             /** Format: date-time */
             at: string;
@@ -2325,7 +2335,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /** @enum {string} */
-            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+            status: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
             /** @description Whether the tenant is `active`. */
             is_active: boolean;
             /**
@@ -3413,6 +3423,15 @@ export interface components {
              * @description When retention deletes it; null: kept until deleted.
              */
             expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description When a restore drill last restored it into a scratch database and found every table and row count as recorded.
+             */
+            verified_at: string | null;
+            /** @description How long that restore took, in seconds (the measured RTO). */
+            restore_seconds: number | null;
+            /** @description Why the last restore drill failed; null when it passed or none ran. */
+            verification_error: string | null;
         };
         BackupPageDoc: {
             count: number;
@@ -9191,7 +9210,7 @@ export interface operations {
                 search?: string;
                 /** @description Comma-separated, "-" for descending: created_at, updated_at, name, slug, status, plan. */
                 ordering?: string;
-                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
                 is_active?: boolean;
                 plan?: "free" | "standard" | "premium" | "enterprise";
                 tier?: "free" | "standard" | "premium" | "enterprise";
@@ -12171,7 +12190,7 @@ export interface operations {
                 search?: string;
                 /** @description Comma-separated, "-" for descending: created_at, updated_at, name, slug, status, plan. */
                 ordering?: string;
-                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "error" | "deleting" | "deleted";
+                status?: "pending" | "provisioning" | "active" | "suspended" | "stopped" | "restoring" | "error" | "deleting" | "deleted";
                 is_active?: boolean;
                 plan?: "free" | "standard" | "premium" | "enterprise";
                 tier?: "free" | "standard" | "premium" | "enterprise";

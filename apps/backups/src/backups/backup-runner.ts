@@ -62,7 +62,16 @@ export class BackupRunner {
       const parts: BackupPartView[] = [];
 
       await step('database', 'dumping database', 10);
-      parts.push(await this.storePart(backup, 'database', () => this.tools.dump(location.database), signal));
+      const snapshot = await this.tools.openSnapshot(location.database);
+      let tables;
+      try {
+        const counting = snapshot.count();
+        counting.catch(() => undefined); // awaited below, after the dump
+        parts.push(await this.storePart(backup, 'database', () => this.tools.dump(location.database, snapshot.id), signal));
+        tables = await counting;
+      } finally {
+        await snapshot.close();
+      }
       if (location.files) {
         const files = location.files;
         await step('files', 'archiving files', 50);
@@ -87,6 +96,7 @@ export class BackupRunner {
         server_version_num: server.num,
         created_at: (backup.startedAt ?? backup.createdAt).toISOString(),
         parts,
+        tables,
       };
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
       const manifestPart = await this.storePart(backup, 'manifest', () => bufferSource(body), signal);

@@ -86,4 +86,17 @@ export class Backup {
 
   @Column('timestamptz', { name: 'expires_at', nullable: true })
   expiresAt!: Date | null;
+
+  /** When a restore drill last took this backup (passed or not): drills repeat every BACKUP_DRILL_EVERY_HOURS. */
+  @Column('timestamptz', { name: 'drilled_at', nullable: true })
+  drilledAt!: Date | null;
+
+  @Column('timestamptz', { name: 'verified_at', nullable: true })
+  verifiedAt!: Date | null;
+
+  @Column('double precision', { name: 'restore_seconds', nullable: true })
+  restoreSeconds!: number | null;
+
+  @Column('text', { name: 'verification_error', nullable: true })
+  verificationError!: string | null;
 }

@@ -22,6 +22,9 @@ export function toBackupView(b: Backup): BackupView {
     started_at: b.startedAt?.toISOString() ?? null,
     completed_at: b.completedAt?.toISOString() ?? null,
     expires_at: b.expiresAt?.toISOString() ?? null,
+    verified_at: b.verifiedAt?.toISOString() ?? null,
+    restore_seconds: b.restoreSeconds,
+    verification_error: b.verificationError,
   };
 }
 

@@ -135,5 +135,14 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     expect(await readFile(path.join(t.dir, 'uploads', 'logo.txt'), 'utf8')).toBe('changed logo');
     expect(fakeProvisioning.instanceStatus.get(t.tenantId)).toBe('running');
     expect(await admin(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%'`)).toEqual([]);
+    // The tenants service's restore saga leaves `restoring` on this event (tenants.int-spec): a started restore always ends.
+    const ends = await waitFor(async () => {
+      const all = (await readEvents(await env.nats(), env.prefix, [EventTypes.RestoreStarted, EventTypes.RestoreCompleted, EventTypes.RestoreFailed])).filter((e) => (e.data as { restore_id: string }).restore_id === accepted.restore.id);
+      return all.some((e) => e.type === EventTypes.RestoreFailed) ? all : null;
+    }, 'restore.failed published', 15_000);
+    expect(ends.map((e) => [e.type, (e.data as { rolled_back?: boolean }).rolled_back ?? null])).toEqual([
+      [EventTypes.RestoreStarted, null],
+      [EventTypes.RestoreFailed, true],
+    ]);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Readable } from 'node:stream';
+import type { BackupTableCount } from '@saas/contracts';
 import { spawnReader, spawnWriter, type ChildStream } from './child-stream.js';
 import { libpqEnv, withConnection, withDatabase } from '@saas/database';
 
@@ -27,15 +28,74 @@ export function assertIdentifier(name: string): string {
 export class PostgresTools {
   constructor(private readonly adminUrl: string) {}
 
-  dump(target: TenantDatabaseTarget): ChildStream {
+  /**
+   * Opens a read-only snapshot of the target and exports it: `dump(target, snapshot.id)` dumps exactly
+   * it, and `count()` counts the rows of every table the dump holds in it, so the manifest's counts are
+   * the dump's (restore drills compare them). Keep it open until the dump has finished, then close it.
+   */
+  async openSnapshot(target: TenantDatabaseTarget): Promise<{ id: string; count(): Promise<BackupTableCount[]>; close(): Promise<void> }> {
+    const client = new pg.Client({ connectionString: withDatabase(this.adminUrl, assertIdentifier(target.database)), application_name: 'backups-snapshot' });
+    // A dropped connection surfaces as the failing query's error, never as an unhandled 'error' event.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new Error(`could not open a snapshot of database ${target.database} to dump: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ id }] = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows as [{ id: string }];
+      return {
+        id,
+        count: async () => {
+          const tables = (
+            await client.query<{ schema: string; table: string }>(
+              `SELECT n.nspname AS schema, c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                  AND ($1::text IS NULL OR n.nspname = $1)
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+                ORDER BY 1, 2`,
+              [target.strategy === 'shared' ? target.schema : null],
+            )
+          ).rows;
+          return countRows(client, tables);
+        },
+        close: async () => {
+          await client.query('COMMIT').catch(() => undefined);
+          await client.end().catch(() => undefined);
+        },
+      };
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Rows of each of `tables` in `database` (a restore drill's scratch copy). */
+  async countTables(database: string, tables: Array<{ schema: string; table: string }>): Promise<BackupTableCount[]> {
+    const client = new pg.Client({ connectionString: withDatabase(this.adminUrl, assertIdentifier(database)), application_name: 'backups' });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await countRows(client, tables);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  dump(target: TenantDatabaseTarget, snapshot?: string): ChildStream {
     const args = ['--format=custom', '--no-password'];
+    if (snapshot) args.push(`--snapshot=${snapshot}`);
     if (target.strategy === 'shared') args.push(`--schema=${assertIdentifier(target.schema)}`);
     return spawnReader('pg_dump', 'pg_dump', args, libpqEnv(withDatabase(this.adminUrl, assertIdentifier(target.database))));
   }
 
   /** Restores a custom-format dump read from `input` into `database`; all or nothing. */
-  restore(input: Readable, database: string): Promise<void> {
-    return spawnWriter('pg_restore', 'pg_restore', ['--no-password', '--single-transaction', '--exit-on-error', `--dbname=${assertIdentifier(database)}`], input, libpqEnv(withDatabase(this.adminUrl, database)));
+  restore(input: Readable, database: string, options: { noOwner?: boolean } = {}): Promise<void> {
+    const args = ['--no-password', '--single-transaction', '--exit-on-error', `--dbname=${assertIdentifier(database)}`];
+    // A drill's scratch copy belongs to the admin: the tenant's role may be gone (a deleted tenant's final backup).
+    if (options.noOwner) args.push('--no-owner', '--no-acl');
+    return spawnWriter('pg_restore', 'pg_restore', args, input, libpqEnv(withDatabase(this.adminUrl, database)));
   }
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -46,4 +106,13 @@ export class PostgresTools {
     const [row] = await this.query<{ v: string; n: string }>(new URL(this.adminUrl).pathname.slice(1) || 'postgres', `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`);
     return { version: row!.v, num: Number(row!.n) };
   }
+}
+
+async function countRows(client: pg.Client, tables: Array<{ schema: string; table: string }>): Promise<BackupTableCount[]> {
+  const counts: BackupTableCount[] = [];
+  for (const { schema, table } of tables) {
+    const [row] = (await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`)).rows;
+    counts.push({ schema, table, rows: Number(row!.n) });
+  }
+  return counts;
 }

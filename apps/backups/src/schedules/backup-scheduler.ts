@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { EventOutbox } from '@saas/messaging';
 import { Clock, runExclusive, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { Backup } from '../backups/backup.entity.js';
 import { BackupWorker } from '../backups/backup-worker.js';
@@ -11,6 +12,7 @@ import type { BackupsConfig } from '../config.js';
 import { BACKUP_STORAGE, type BackupStorage } from '../storage/backup-storage.js';
 import { BackupSchedule } from './backup-schedule.entity.js';
 import { nextRun } from './schedule-expression.js';
+import { emitScheduleChanged } from './schedule-events.js';
 
 const TICK = 'backups.scheduler';
 
@@ -29,6 +31,7 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
     private readonly worker: BackupWorker,
     private readonly registry: SchedulerRegistry,
     private readonly clock: Clock,
+    private readonly outbox: EventOutbox,
     @Inject(BACKUP_STORAGE) private readonly storage: BackupStorage,
     @Inject(SERVICE_CONFIG) private readonly config: BackupsConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -37,12 +40,19 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
   /** The registry is process-wide: the name is this instance's own (tests run replicas side by side). */
   private readonly intervalName = `${TICK}:${randomUUID()}`;
   private inFlight: Promise<unknown> = Promise.resolve();
+  private ticking = false;
 
   onApplicationBootstrap(): void {
     // The hook may be called more than once by the microservice's start-up; one timer.
     if (this.registry.doesExist('interval', this.intervalName)) return;
     const timer = setInterval(() => {
-      this.inFlight = this.tick();
+      // A round slower than the tick is not joined by another of this replica: piled-up rounds would
+      // each hold a pooled connection for the advisory lock while the working one waits for its own.
+      if (this.ticking) return;
+      this.ticking = true;
+      this.inFlight = this.tick().finally(() => {
+        this.ticking = false;
+      });
     }, this.config.BACKUP_SCHEDULER_TICK_MS);
     timer.unref();
     this.registry.addInterval(this.intervalName, timer);
@@ -83,7 +93,9 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
       for (const s of due) {
         await this.backups.enqueueIn(tx, s.tenantId, 'scheduled', { reason: `schedule ${s.schedule} (${s.timezone})` });
         // Runs missed while nothing ticked collapse into this one: the next is after now.
-        await tx.getRepository(BackupSchedule).update({ tenantId: s.tenantId }, { lastRunAt: now, nextRunAt: nextRun(s.cron, s.timezone, now) });
+        const nextRunAt = nextRun(s.cron, s.timezone, now);
+        await tx.getRepository(BackupSchedule).update({ tenantId: s.tenantId }, { lastRunAt: now, nextRunAt });
+        await emitScheduleChanged(this.outbox, tx, { ...s, nextRunAt });
       }
       return due.length;
     });

@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BackupPlanLimits, type BackupScheduleRefRequest, type BackupScheduleView, type PutBackupScheduleRequest } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
+import { EventOutbox } from '@saas/messaging';
 import { Clock } from '@saas/service-kit';
 import { BackupsService } from '../backups/backups.service.js';
 import { BackupSchedule } from './backup-schedule.entity.js';
+import { emitScheduleChanged } from './schedule-events.js';
 import { assertTimezone, InvalidSchedule, nextRun, toCron } from './schedule-expression.js';
 
 function limitsOf(plan: string) {
@@ -17,6 +19,7 @@ export class BackupSchedulesService {
   constructor(
     private readonly ds: DataSource,
     private readonly backups: BackupsService,
+    private readonly outbox: EventOutbox,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -70,8 +73,13 @@ export class BackupSchedulesService {
       keepDays,
       nextRunAt: enabled ? nextRun(cron, timezone, this.clock.now()) : null,
     });
-    await this.ds.getRepository(BackupSchedule).save(row);
-    return this.view(await this.ds.getRepository(BackupSchedule).findOneByOrFail({ tenantId: req.tenant_id }), limits, true);
+    const saved = await this.ds.transaction(async (tx) => {
+      await tx.getRepository(BackupSchedule).save(row);
+      const s = await tx.getRepository(BackupSchedule).findOneByOrFail({ tenantId: req.tenant_id });
+      await emitScheduleChanged(this.outbox, tx, s);
+      return s;
+    });
+    return this.view(saved, limits, true);
   }
 
   private view(s: BackupSchedule, limits: { max_keep_last: number; max_keep_days: number }, configured: boolean): BackupScheduleView {

@@ -14,6 +14,10 @@ describe('tenant state machine', () => {
     ['error', 'provisioning'],
     ['active', 'deleting'],
     ['deleting', 'deleted'],
+    ['active', 'restoring'],
+    ['stopped', 'restoring'],
+    ['restoring', 'active'],
+    ['restoring', 'error'],
   ])('allows %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
     expect(() => assertTransition(from, to)).not.toThrow();
@@ -26,6 +30,9 @@ describe('tenant state machine', () => {
     ['suspended', 'stopped'],
     ['stopped', 'suspended'],
     ['deleting', 'active'],
+    ['restoring', 'deleting'],
+    ['restoring', 'stopped'],
+    ['deleting', 'restoring'],
   ])('refuses %s → %s with a 409 INVALID_TENANT_STATE', (from, to) => {
     let thrown: unknown;
     try {
@@ -38,10 +45,10 @@ describe('tenant state machine', () => {
     expect((thrown as InvalidTenantTransition).code).toBe('INVALID_TENANT_STATE');
   });
 
-  it('has no way out of deleted and a way to deleted from every live state', () => {
+  it('has no way out of deleted and a way to deleted from every live state but restoring (which ends first)', () => {
     for (const s of TenantStatuses) {
       expect(canTransition('deleted', s)).toBe(false);
-      if (s !== 'deleted' && s !== 'deleting') expect(canTransition(s, 'deleting')).toBe(true);
+      if (s !== 'deleted' && s !== 'deleting' && s !== 'restoring') expect(canTransition(s, 'deleting')).toBe(true);
     }
   });
 });

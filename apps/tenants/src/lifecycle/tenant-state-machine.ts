@@ -6,18 +6,20 @@ import { DomainException } from '@saas/errors';
  *
  *   pending → provisioning → active ⇄ suspended
  *                              active ⇄ stopped
+ *   active | stopped | error → restoring → active (restored, or rolled back) | error (rollback failed)
  *   (any working state) → error (with the reason; retryable: error → provisioning)
- *   active | suspended | stopped | error | pending → deleting → deleted
+ *   active | suspended | stopped | error | pending → deleting → deleted  (never while restoring)
  *
  * Every change goes through `assertTransition`, so an illegal one is refused, never applied.
  */
 const TRANSITIONS: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = Object.freeze({
   pending: ['provisioning', 'error', 'deleting'],
   provisioning: ['active', 'error', 'deleting'],
-  active: ['suspended', 'stopped', 'provisioning', 'error', 'deleting'],
+  active: ['suspended', 'stopped', 'provisioning', 'restoring', 'error', 'deleting'],
   suspended: ['active', 'error', 'deleting'],
-  stopped: ['active', 'error', 'deleting'],
-  error: ['provisioning', 'active', 'stopped', 'deleting'],
+  stopped: ['active', 'restoring', 'error', 'deleting'],
+  restoring: ['active', 'error'],
+  error: ['provisioning', 'active', 'stopped', 'restoring', 'deleting'],
   deleting: ['deleted', 'error'],
   deleted: [],
 });

@@ -5,7 +5,7 @@ import type { DatabaseStrategy, TenantPlan, TenantStatus } from '@saas/contracts
 @Index('tenants_slug_key', ['slug'], { unique: true })
 @Index('tenants_owner_idx', ['ownerId'])
 @Index('tenants_status_idx', ['status'])
-@Check('tenants_status_check', `status IN ('pending', 'provisioning', 'active', 'suspended', 'stopped', 'error', 'deleting', 'deleted')`)
+@Check('tenants_status_check', `status IN ('pending', 'provisioning', 'active', 'suspended', 'stopped', 'restoring', 'error', 'deleting', 'deleted')`)
 @Check('tenants_plan_check', `plan IN ('free', 'standard', 'premium', 'enterprise')`)
 @Check('tenants_strategy_check', `database_strategy IN ('shared', 'dedicated')`)
 @Check('tenants_progress_check', `progress BETWEEN 0 AND 100`)
@@ -80,6 +80,14 @@ export class Tenant {
 
   @Column('timestamptz', { name: 'deleted_at', nullable: true })
   deletedAt!: Date | null;
+
+  /** Projected from backup.completed (TenantBackupProjection). */
+  @Column('timestamptz', { name: 'last_backup_at', nullable: true })
+  lastBackupAt!: Date | null;
+
+  /** Projected from backup.schedule_changed. */
+  @Column('timestamptz', { name: 'next_backup_at', nullable: true })
+  nextBackupAt!: Date | null;
 
   @VersionColumn()
   version!: number;

@@ -31,6 +31,8 @@ export function toTenantView(t: Tenant, urlTemplate: string, passwordSet = false
     status_reason: t.statusReason,
     access_url: t.status === 'deleted' ? null : (t.accessUrl ?? accessUrl(urlTemplate, t.slug)),
     status_url: `/api/v1/tenants/${t.id}/status`,
+    last_backup_at: t.lastBackupAt?.toISOString() ?? null,
+    next_backup_at: t.status === 'deleted' ? null : (t.nextBackupAt?.toISOString() ?? null),
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };

@@ -273,4 +273,65 @@ describe('tenants service (real Postgres + NATS)', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await status(owner, t.id)).status).toBe('deleted');
   });
+  it('is restoring while a restore runs (no deletion or instance action meanwhile), and comes back when it ends, rolled back or not', async () => {
+    const owner = user(randomUUID(), 'premium');
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Restore Works' });
+    const created = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantCreated])).find((e) => e.tenant_id === t.id), 'created');
+    await reportProvisioning(t, created.data.operation_id as string, 'provision', 'succeeded');
+    await waitFor(async () => (await status(owner, t.id)).status === 'active', 'active');
+
+    const nc = await env.nats();
+    const restore = (type: string, restoreId: string, extra: Record<string, unknown> = {}) =>
+      publishEvent(nc, env.prefix, { type, tenantId: t.id, data: { restore_id: restoreId, backup_id: backupId, tenant_id: t.id, status: type === EventTypes.RestoreStarted ? 'running' : type === EventTypes.RestoreCompleted ? 'completed' : 'failed', ...extra } });
+    const becomes = async (to: string) => waitFor(async () => ((await status(owner, t.id)).status === to ? status(owner, t.id) : null), to);
+    const backupId = randomUUID();
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+
+    await restore(EventTypes.RestoreStarted, first);
+    expect((await becomes('restoring')).is_active).toBe(false);
+    const refusedDelete = await rejection(rpc.call(TenantsRpc.delete, { caller: owner, id: t.id }));
+    expect([refusedDelete.status, refusedDelete.code, refusedDelete.message]).toEqual([409, 'INVALID_TENANT_STATE', 'A restore of this tenant is running; it can be deleted once the restore has finished.']);
+    const refusedStop = await rejection(rpc.call(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'stop' }));
+    expect([refusedStop.status, refusedStop.code]).toEqual([409, 'INVALID_TENANT_STATE']);
+
+    // The backups service rolled back (a failed step, or its process died and the sweep rolled back).
+    await restore(EventTypes.RestoreFailed, first, { rolled_back: true, step: 'restoring database', reason: 'interrupted' });
+    await becomes('active');
+    // A late copy of the first restore's start (a new event id, so not the inbox's duplicate) changes nothing.
+    await restore(EventTypes.RestoreStarted, first);
+    await restore(EventTypes.RestoreStarted, second);
+    await becomes('restoring');
+    await restore(EventTypes.RestoreCompleted, second, { duration_ms: 1200 });
+    await becomes('active');
+
+    await restore(EventTypes.RestoreStarted, third);
+    await becomes('restoring');
+    await restore(EventTypes.RestoreFailed, third, { rolled_back: false, step: 'swapping database', reason: 'rename failed' });
+    const broken = await becomes('error');
+    expect(broken.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'active', 'restoring', 'active', 'restoring', 'active', 'restoring', 'error']);
+    expect(broken.error).toBe(`restore ${third} failed, not rolled back: rename failed`);
+    // Out of `restoring`, deletion is possible again.
+    expect((await rpc.call<TenantView>(TenantsRpc.delete, { caller: owner, id: t.id })).status).toBe('deleting');
+  });
+  it('shows the last completed and the next scheduled backup, from the backups service’s events', async () => {
+    const owner = user(randomUUID(), 'premium');
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Backed Up' });
+    expect(t).toMatchObject({ last_backup_at: null, next_backup_at: null });
+    const nc = await env.nats();
+    const completed = (at: string) =>
+      publishEvent(nc, env.prefix, { type: EventTypes.BackupCompleted, tenantId: t.id, occurredAt: new Date(at), data: { backup_id: randomUUID(), tenant_id: t.id, type: 'scheduled', status: 'completed', storage: 'filesystem' } });
+    const schedule = (enabled: boolean, next: string | null) =>
+      publishEvent(nc, env.prefix, { type: EventTypes.BackupScheduleChanged, tenantId: t.id, data: { tenant_id: t.id, enabled, next_run_at: next, schedule: 'daily 02:00', timezone: 'UTC' } });
+    const get = () => rpc.call<TenantView>(TenantsRpc.get, { caller: owner, id: t.id });
+
+    await completed('2026-11-30T02:00:05.000Z');
+    await schedule(true, '2026-12-01T02:00:00.000Z');
+    const shown = await waitFor(async () => ((await get()).next_backup_at ? get() : null), 'next backup shown');
+    expect(shown).toMatchObject({ last_backup_at: '2026-11-30T02:00:05.000Z', next_backup_at: '2026-12-01T02:00:00.000Z', updated_at: t.updated_at });
+    // An older completion arriving late does not move it back; disabling the schedule clears the next one.
+    await completed('2026-11-29T02:00:05.000Z');
+    await schedule(false, null);
+    const after = await waitFor(async () => ((await get()).next_backup_at === null ? get() : null), 'next backup cleared');
+    expect(after.last_backup_at).toBe('2026-11-30T02:00:05.000Z');
+  });
 });

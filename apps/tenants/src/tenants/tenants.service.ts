@@ -19,7 +19,7 @@ import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import { TenantAccess } from '../access/tenant-access.js';
 import { DEFAULT_PLAN, parseTenantLimits, type TenantsConfig } from '../config.js';
-import { countsTowardsLimit } from '../lifecycle/tenant-state-machine.js';
+import { countsTowardsLimit, InvalidTenantTransition } from '../lifecycle/tenant-state-machine.js';
 import { TenantLifecycle } from '../lifecycle/tenant-lifecycle.js';
 import { TenantTransition } from '../lifecycle/tenant-transition.entity.js';
 import { TenantMember } from '../members/tenant-member.entity.js';
@@ -219,6 +219,8 @@ export class TenantsService {
     return this.ds.transaction(async (tx) => {
       const { tenant } = await this.access.authorize(tx, caller, id, 'owner', true);
       if (tenant.status === 'deleting' || tenant.status === 'deleted') return this.view(tenant, false);
+      // Checked before the operation is requested: it would supersede the restore's stop/start.
+      if (tenant.status === 'restoring') throw new InvalidTenantTransition('restoring', 'deleting', 'A restore of this tenant is running; it can be deleted once the restore has finished.');
       const op = await this.operations.request(tx, tenant, { kind: 'delete', requestedBy: callerUserId(caller), supersede: true });
       await this.lifecycle.transition(tx, tenant, 'deleting', { operationId: op.id, actorId: callerUserId(caller) });
       return this.view(tenant, false);

@@ -58,6 +58,9 @@ export class BackupDoc {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) started_at!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completed_at!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When retention deletes it; null: kept until deleted.' }) expires_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When a restore drill last restored it into a scratch database and found every table and row count as recorded.' }) verified_at!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'How long that restore took, in seconds (the measured RTO).' }) restore_seconds!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the last restore drill failed; null when it passed or none ran.' }) verification_error!: string | null;
 }
 
 export class BackupAcceptedDoc {

@@ -70,6 +70,8 @@ export class TenantViewDto implements TenantView {
   @NullableStr() status_reason!: string | null;
   @NullableStr('Where the tenant’s app answers, once active.', { format: 'uri' }) access_url!: string | null;
   @Str('Follow it for progress.', { example: '/api/v1/tenants/5b8f1d2e-0c3a-4e59-9a77-1c2d3e4f5a6b/status' }) status_url!: string;
+  @NullableDateTime('When the newest backup of the tenant completed; null before the first.') last_backup_at!: string | null;
+  @NullableDateTime('When the next scheduled backup runs; null without an enabled schedule.') next_backup_at!: string | null;
   @DateTime() created_at!: string;
   @DateTime() updated_at!: string;
 }
