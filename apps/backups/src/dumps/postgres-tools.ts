@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Readable } from 'node:stream';
 import type { BackupTableCount } from '@saas/contracts';
 import { spawnReader, spawnWriter, type ChildStream } from './child-stream.js';
-import { libpqEnv, withConnection, withDatabase } from '@saas/database';
+import { libpqEnv, openConnection, withConnection, withDatabase } from '@saas/database';
 
 /** Where a tenant's data is: `dedicated` the whole `database`; `shared` only `schema` in it. */
 export interface TenantDatabaseTarget {
@@ -34,11 +34,10 @@ export class PostgresTools {
    * the dump's (restore drills compare them). Keep it open until the dump has finished, then close it.
    */
   async openSnapshot(target: TenantDatabaseTarget): Promise<{ id: string; count(): Promise<BackupTableCount[]>; close(): Promise<void> }> {
-    const client = new pg.Client({ connectionString: withDatabase(this.adminUrl, assertIdentifier(target.database)), application_name: 'backups-snapshot' });
-    // A dropped connection surfaces as the failing query's error, never as an unhandled 'error' event.
-    client.on('error', () => undefined);
+    let client: pg.Client;
     try {
-      await client.connect();
+      // A dropped connection surfaces as the failing query's error, never as an unhandled 'error' event.
+      client = await openConnection({ connectionString: withDatabase(this.adminUrl, assertIdentifier(target.database)), applicationName: 'backups-snapshot' });
     } catch (err) {
       throw new Error(`could not open a snapshot of database ${target.database} to dump: ${(err as Error).message}`, { cause: err });
     }
@@ -73,14 +72,7 @@ export class PostgresTools {
 
   /** Rows of each of `tables` in `database` (a restore drill's scratch copy). */
   async countTables(database: string, tables: Array<{ schema: string; table: string }>): Promise<BackupTableCount[]> {
-    const client = new pg.Client({ connectionString: withDatabase(this.adminUrl, assertIdentifier(database)), application_name: 'backups' });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return await countRows(client, tables);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    return withConnection({ connectionString: withDatabase(this.adminUrl, assertIdentifier(database)), applicationName: 'backups' }, (client) => countRows(client, tables));
   }
 
   dump(target: TenantDatabaseTarget, snapshot?: string): ChildStream {
