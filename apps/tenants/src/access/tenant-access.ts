@@ -6,6 +6,7 @@ import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantForbiddenException, TenantNotFoundException } from '../tenants/tenant.exception.js';
 
 const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TenantGrant {
   tenant: Tenant;
@@ -38,11 +39,12 @@ export class TenantAccess {
    */
   async authorizeRead(tx: EntityManager, caller: CallerDto, tenantId: string, needed: TenantMemberRole): Promise<TenantGrant & { hasPassword: boolean }> {
     if (caller.tenant_id && caller.tenant_id !== tenantId) throw new TenantNotFoundException();
-    const userId = callerUserId(caller);
+    // Admins need no membership, and a service caller's id is not a user's (not even a uuid).
+    const userId = isAdmin(caller) ? null : callerUserId(caller);
     const { entities, raw } = await tx
       .getRepository(Tenant)
       .createQueryBuilder('t')
-      .addSelect(userId ? '(SELECT m.role FROM tenant_members m WHERE m.tenant_id = t.id AND m.user_id = :uid)' : 'NULL::text', 'member_role')
+      .addSelect(userId && UUID.test(userId) ? '(SELECT m.role FROM tenant_members m WHERE m.tenant_id = t.id AND m.user_id = :uid)' : 'NULL::text', 'member_role')
       .addSelect('EXISTS (SELECT 1 FROM tenant_secrets s WHERE s.tenant_id = t.id)', 'has_password')
       .where('t.id = :id', { id: tenantId, uid: userId })
       .getRawAndEntities<{ member_role: TenantMemberRole | null; has_password: boolean }>();

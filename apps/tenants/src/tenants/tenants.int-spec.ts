@@ -159,6 +159,9 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect((await rejection(rpc.call(TenantsRpc.list, { caller: owner, is_active: 'maybe' }))).code).toBe('VALIDATION_FAILED');
 
     expect(await status(owner, mine.id)).toMatchObject({ id: mine.id, name: 'Seed Owner Co', slug: mine.slug, created_at: mine.created_at, status: 'active', is_active: true });
+    // Another service reading a tenant as the platform (billing does): its id is no user's uuid.
+    const service: CallerDto = { actor: { type: 'service', id: 'billing' }, roles: ['admin'] };
+    expect(await rpc.call<TenantView>(TenantsRpc.get, { caller: service, id: mine.id })).toMatchObject({ id: mine.id, owner_id: mine.owner_id });
   });
 
   it("refuses internal subjects to the gateway (the instance admin password never reaches the public edge)", async () => {
