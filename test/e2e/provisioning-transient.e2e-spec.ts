@@ -74,7 +74,7 @@ describe('a provisioning job whose RPC to tenants times out', () => {
     await publishEvent(nc, env.prefix, {
       type: EventTypes.TenantCreated,
       tenantId,
-      data: { tenant_id: tenantId, slug, name: 'Blip', plan: 'standard', database_strategy: 'shared', operation_id: operationId },
+      data: { tenant_id: tenantId, slug, name: 'Blip', plan: 'standard', database_strategy: 'shared', status: 'pending', owner_id: randomUUID(), operation_id: operationId },
     });
 
     const outcome = await waitFor(
