@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './platform.js';
 export * from './webhook-receiver.js';
 export * from './own-servers.js';
+export * from './fake-tenant-access.js';

@@ -16,8 +16,7 @@ import {
 import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { publishEvent, readEvents, TestEnv, waitFor, WebhookReceiver } from '@saas/testing';
-import { FakeTenantAccess } from '../../test/fake-tenant-access.js';
+import { FakeTenantAccess, publishEvent, readEvents, TestEnv, waitFor, WebhookReceiver } from '@saas/testing';
 import { AppModule } from '../app.module.js';
 import { webhooksConfigSchema } from '../config.js';
 import { webhooksEntities } from '../entities.js';
@@ -231,6 +230,18 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     expect(dead.requests.length).toBe(1);
     // In event order.
     expect(live.requests.map((q) => JSON.parse(q.body).data.n)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('keeps an endpoint’s order through a backlog and a failed attempt in its middle: nothing after it goes first', async () => {
+    const tenantId = newTenant();
+    const r = (await receiver()).answer({ status: 200 }, { status: 200 }, { status: 200 }, { status: 500 });
+    await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    for (let i = 0; i < 40; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+    await waitFor(() => r.requests.length === 41, 'forty events and one retry', 15_000);
+    const order = r.requests.map((q) => JSON.parse(q.body).data.n as number);
+    expect(order).toEqual([0, 1, 2, 3, ...Array.from({ length: 37 }, (_, i) => i + 3)]);
+    // The retry is the same message: the same webhook-id as the attempt that failed.
+    expect(r.requests[4]!.headers['webhook-id']).toBe(r.requests[3]!.headers['webhook-id']);
   });
 
   it('keeps to an endpoint’s rate limit', async () => {

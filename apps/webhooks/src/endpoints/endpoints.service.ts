@@ -137,14 +137,13 @@ export class EndpointsService {
     const now = this.clock.now();
     const eventId = randomUUID();
     const delivery = await this.ds.transaction(async (tx) => {
-      const [row] = await this.queue.enqueue(tx, [endpoint], {
+      return this.queue.enqueueOne(tx, endpoint, {
         id: eventId,
         type: WEBHOOK_TEST_EVENT_TYPE,
         occurred_at: now.toISOString(),
         tenant_id: endpoint.tenantId,
         data: { endpoint_id: endpoint.id, message: 'This is a test message from the SaaS control plane.' },
       });
-      return row!;
     });
     return this.queue.view(delivery, []);
   }

@@ -1,7 +1,10 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { TenantsRpc, type TenantAccessRequest, type TenantMemberRole } from '@saas/contracts';
 import { DomainException, toRpcError } from '@saas/errors';
-import type { SubjectNaming } from '@saas/messaging';
+/** What is needed of @saas/messaging's SubjectNaming (testing does not depend on messaging). */
+interface SubjectNaming {
+  subject(name: string): string;
+}
 
 const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
 
