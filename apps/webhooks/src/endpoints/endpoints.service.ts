@@ -77,7 +77,15 @@ export class EndpointsService {
       secret: sealed,
       secretHint: hint,
     });
-    const saved = await this.repo().save(endpoint);
+    const saved = await this.ds.transaction(async (tx) => {
+      if (endpoint.tenantId) {
+        // Creations of one tenant's endpoints queue here, so two at once cannot both take the last one.
+        const { plan, limit } = await this.access.endpointLimit(endpoint.tenantId);
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`webhook-endpoints:${endpoint.tenantId}`]);
+        if ((await tx.countBy(WebhookEndpoint, { tenantId: endpoint.tenantId })) >= limit) throw WebhookEndpointException.limitExceeded(limit, plan);
+      }
+      return tx.save(endpoint);
+    });
     return { ...toEndpointView(saved), secret };
   }
 
