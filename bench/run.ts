@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { distPath, REPO_ROOT, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
 import { keepOtherSections } from './sections.js';
 import { cpuMs, percentile, runProvisioningBench, type ProvisioningBenchResult, type Series } from './provisioning.bench.js';
+import { runWebhookBench, webhookBenchPasses, webhookBenchReport, type WebhookBenchResult } from './webhooks-delivery.bench.js';
 
 /**
  * `npm run bench`: the gateway's performance targets (docs/benchmarks.md), measured in one run on
@@ -17,6 +18,8 @@ import { cpuMs, percentile, runProvisioningBench, type ProvisioningBenchResult, 
  * 2. Login storm: logins through the gateway (argon2 runs in identity) while the gateway's event-loop
  *    delay is sampled (`saas_event_loop_delay_seconds` on its /metrics, a window per scrape), once with
  *    identity sharing the cores and once with identity deprioritised. Target: p99 < 20 ms.
+ * 3. Tenant create → active (provisioning.bench.ts) and webhook delivery, event on the bus → signed
+ *    request received (webhooks-delivery.bench.ts), each in a world of its own.
  *
  * Everything runs in its own test world (database + subject prefix), removed afterwards.
  */
@@ -201,13 +204,14 @@ async function main(): Promise<number> {
     // Create → active on the local runtime, in a world of its own (its own services and database).
     const provisioning = await runProvisioningBench();
     const provisioningOk = provisioning.series.every((s) => percentile(net(s, provisioning.appStartupMedianMs), 95) <= PROVISIONING_P95_TARGET_MS);
+    const webhooks = await runWebhookBench();
 
     await writeFile(
       OUTPUT,
-      await keepOtherSections(report({ bareLoad, sessionLoad, healthLoad, replayLoad, fastifyLoad, workedLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk }), OUTPUT),
+      await keepOtherSections(report({ bareLoad, sessionLoad, healthLoad, replayLoad, fastifyLoad, workedLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk, webhooks }), OUTPUT),
     );
     console.log(`written to ${path.relative(REPO_ROOT, OUTPUT)}`);
-    return throughputOk && stormOk(isolated ?? shared) && provisioningOk ? 0 : 1;
+    return throughputOk && stormOk(isolated ?? shared) && provisioningOk && webhookBenchPasses(webhooks) ? 0 : 1;
   } finally {
     await stopAll();
   }
@@ -226,6 +230,7 @@ function report(r: {
   stormOk: (s: Storm | undefined) => boolean;
   provisioning: ProvisioningBenchResult;
   provisioningOk: boolean;
+  webhooks: WebhookBenchResult;
 }): string {
   const ms = (v: number) => Math.round(v).toLocaleString('en-US');
   const provRow = (s: Series) => {
@@ -338,6 +343,8 @@ CPU used by each part of the machine while the ten were created at once
 (${ms(r.provisioning.burstWallMs)} ms wall on ${cpu.length} cores): ${r.provisioning.burstCpu.map(([role, t]) => `${role} ${ms(t)} ms`).join(', ')}.
 With ten at once the run is CPU-bound: the phases above stretch because the ten tenant apps,
 the services and Postgres share two cores, not because anything waits on a lock.
+
+${webhookBenchReport(r.webhooks, 'npm run bench')}
 `;
 }
 

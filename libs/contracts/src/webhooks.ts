@@ -50,6 +50,8 @@ export const WebhooksErrorCodes = Object.freeze({
   INVALID_WEBHOOK_URL: 'INVALID_WEBHOOK_URL',
   /** 409: the endpoint is disabled (enable it first). */
   WEBHOOK_ENDPOINT_DISABLED: 'WEBHOOK_ENDPOINT_DISABLED',
+  /** 409: the tenant has as many endpoints as its plan allows (`limit`, `plan` in the problem). */
+  WEBHOOK_ENDPOINT_LIMIT_EXCEEDED: 'WEBHOOK_ENDPOINT_LIMIT_EXCEEDED',
 });
 
 /** The type of the event `POST webhooks/endpoints/{id}/test` sends (never published on the bus). */

@@ -1004,7 +1004,7 @@ export interface paths {
         /** Endpoints of a tenant (`tenant_id=`; admins without it: every endpoint). */
         get: operations["webhooks.endpoints.list"];
         put?: never;
-        /** Register an endpoint. The answer carries its signing secret (`whsec_…`), this once. */
+        /** Register an endpoint. The answer carries its signing secret (`whsec_…`), this once. A tenant has at most its plan’s `webhook_endpoints` (409 WEBHOOK_ENDPOINT_LIMIT_EXCEEDED). */
         post: operations["webhooks.endpoints.create"];
         delete?: never;
         options?: never;

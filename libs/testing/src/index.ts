@@ -7,3 +7,4 @@ export * from './webhook-receiver.js';
 export * from './own-servers.js';
 export * from './openapi-conformance.js';
 export * from './fake-stripe-server.js';
+export * from './fake-tenant-access.js';

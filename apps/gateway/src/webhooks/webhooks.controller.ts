@@ -52,7 +52,7 @@ export class WebhooksController {
 
   @Post('endpoints')
   @Idempotent()
-  @ApiOperation({ summary: 'Register an endpoint. The answer carries its signing secret (`whsec_…`), this once.', operationId: 'webhooks.endpoints.create' })
+  @ApiOperation({ summary: 'Register an endpoint. The answer carries its signing secret (`whsec_…`), this once. A tenant has at most its plan’s `webhook_endpoints` (409 WEBHOOK_ENDPOINT_LIMIT_EXCEEDED).', operationId: 'webhooks.endpoints.create' })
   @ApiResult(CreatedWebhookEndpointViewDto, { description: 'The endpoint, with `secret`.' })
   create(@Body() body: CreateEndpointBody, @Caller() caller: CallerDto): Promise<CreatedWebhookEndpointView> {
     return this.rpc.call(WebhooksRpc.endpointsCreate, { ...body, caller });

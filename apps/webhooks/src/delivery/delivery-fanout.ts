@@ -3,7 +3,6 @@ import { type EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@saas/contracts';
 import { ANY_EVENT, OnEvent } from '@saas/messaging';
 import { filterMatches } from '../endpoints/event-filter.js';
-import { WebhookEndpoint } from '../endpoints/webhook-endpoint.entity.js';
 import { DeliveryQueue } from './delivery-queue.js';
 
 /**
@@ -17,10 +16,15 @@ export class DeliveryFanout {
 
   @OnEvent(ANY_EVENT)
   async fanOut(event: EventEnvelope, tx: EntityManager): Promise<void> {
-    const qb = tx.getRepository(WebhookEndpoint).createQueryBuilder('e').where('e.enabled');
-    if (event.tenant_id) qb.andWhere('(e.tenant_id = :tenant OR e.tenant_id IS NULL)', { tenant: event.tenant_id });
-    else qb.andWhere('e.tenant_id IS NULL');
-    const endpoints = (await qb.getMany()).filter((e) => filterMatches(e.eventTypes, event.type));
-    await this.queue.enqueue(tx, endpoints, event);
+    // Runs once per event on the bus: only what the filter needs, no entities.
+    const candidates: Array<{ id: string; event_types: string[] }> = await tx.query(
+      `SELECT id, event_types FROM webhook_endpoints WHERE enabled AND (tenant_id = $1 OR tenant_id IS NULL)`,
+      [event.tenant_id],
+    );
+    await this.queue.enqueue(
+      tx,
+      candidates.filter((e) => filterMatches(e.event_types, event.type)).map((e) => e.id),
+      event,
+    );
   }
 }

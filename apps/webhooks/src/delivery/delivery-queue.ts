@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { WebhookAttemptView, WebhookDeliveryView } from '@saas/contracts';
+import { openConnection } from '@saas/database';
 import type { WebhookEndpoint } from '../endpoints/webhook-endpoint.entity.js';
 import type { WebhookAttempt } from './webhook-attempt.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
-import { openConnection } from '@saas/database';
 
 /** What a delivery is made from: an event as it appeared on the bus (or a test message). */
 export interface DeliverableEvent {
@@ -22,6 +21,9 @@ export function webhookBody(event: DeliverableEvent): string {
   return JSON.stringify({ type: event.type, timestamp: event.occurred_at, data: event.data });
 }
 
+/** A NOTIFY payload is at most 8000 bytes: 36 + 1 per endpoint id. */
+const NOTIFY_MAX_ENDPOINTS = 200;
+
 /**
  * The delivery queue: rows in `webhook_deliveries`, written in the caller's transaction. A
  * NOTIFY (sent on commit) wakes the workers of every replica at once, so a new event does not wait
@@ -29,7 +31,7 @@ export function webhookBody(event: DeliverableEvent): string {
  */
 @Injectable()
 export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(endpointIds?: readonly string[]) => void>();
   private listener?: pg.Client;
 
   constructor(private readonly ds: DataSource) {}
@@ -45,7 +47,7 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
         applicationName: 'webhooks-queue-listener',
         onLost: () => (this.listener = undefined),
       });
-      client.on('notification', () => this.wakeLocal());
+      client.on('notification', (n) => this.wakeLocal(n.payload ? n.payload.split(',') : undefined));
       await client.query(`LISTEN "${this.channel}"`);
       this.listener = client;
     } catch {
@@ -57,7 +59,8 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
     await this.listener?.end().catch(() => undefined);
   }
 
-  onWake(fn: () => void): void {
+  /** `fn` gets the endpoints that have new deliveries, when the NOTIFY said (undefined: any). */
+  onWake(fn: (endpointIds?: readonly string[]) => void): void {
     this.listeners.add(fn);
   }
 
@@ -66,31 +69,32 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
     this.wakeLocal();
   }
 
-  private wakeLocal(): void {
-    for (const fn of this.listeners) fn();
+  private wakeLocal(endpointIds?: readonly string[]): void {
+    for (const fn of this.listeners) fn(endpointIds);
   }
 
-  async enqueue(tx: EntityManager, endpoints: readonly WebhookEndpoint[], event: DeliverableEvent): Promise<WebhookDelivery[]> {
-    if (endpoints.length === 0) return [];
-    const body = webhookBody(event);
-    const occurredAt = new Date(event.occurred_at);
-    const rows = endpoints.map((e) =>
-      tx.create(WebhookDelivery, {
-        id: randomUUID(),
-        endpointId: e.id,
-        tenantId: event.tenant_id,
-        eventId: event.id,
-        eventType: event.type,
-        body,
-        status: 'pending',
-        attemptsCount: 0,
-        nextAttemptAt: occurredAt,
-        occurredAt,
-      }),
+  /**
+   * One delivery row per endpoint, and the NOTIFY, in one statement of the caller's transaction (the
+   * fan-out runs once per event on the bus: its round trips are the queue's throughput). An event
+   * already queued for an endpoint is not queued twice.
+   */
+  async enqueue(tx: EntityManager, endpointIds: readonly string[], event: DeliverableEvent): Promise<void> {
+    if (endpointIds.length === 0) return;
+    await tx.query(
+      `WITH queued AS (
+         INSERT INTO webhook_deliveries (id, endpoint_id, tenant_id, event_id, event_type, body, status, attempts_count, next_attempt_at, occurred_at)
+         SELECT gen_random_uuid(), e, $2::uuid, $3::uuid, $4::text, $5::text, 'pending', 0, $6::timestamptz, $6::timestamptz FROM unnest($1::uuid[]) AS e
+         ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING 1)
+       SELECT pg_notify($7, $8) FROM (SELECT 1 FROM queued LIMIT 1) q`,
+      // The payload names the endpoints (a worker busy with all of them need not look); too many: none.
+      [endpointIds, event.tenant_id, event.id, event.type, webhookBody(event), new Date(event.occurred_at), this.channel, endpointIds.length <= NOTIFY_MAX_ENDPOINTS ? endpointIds.join(',') : ''],
     );
-    await tx.createQueryBuilder().insert().into(WebhookDelivery).values(rows).orIgnore().execute();
-    await tx.query('SELECT pg_notify($1, $2)', [this.channel, event.id]);
-    return tx.getRepository(WebhookDelivery).find({ where: rows.map((r) => ({ endpointId: r.endpointId, eventId: r.eventId })) });
+  }
+
+  /** The same for one endpoint, returning its delivery (a test message, shown to the caller). */
+  async enqueueOne(tx: EntityManager, endpoint: WebhookEndpoint, event: DeliverableEvent): Promise<WebhookDelivery> {
+    await this.enqueue(tx, [endpoint.id], event);
+    return tx.getRepository(WebhookDelivery).findOneByOrFail({ endpointId: endpoint.id, eventId: event.id });
   }
 
   view(d: WebhookDelivery, attempts: WebhookAttempt[]): WebhookDeliveryView {

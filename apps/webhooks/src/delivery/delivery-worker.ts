@@ -18,6 +18,14 @@ import { WebhookSender, type WebhookResponse } from './webhook-sender.js';
 
 const INTERVAL_NAME = 'webhook-deliveries';
 
+/** What sending a claimed delivery needs of its row. */
+/** Deliveries of one endpoint claimed and sent together, one after the other. */
+const RUN_LENGTH = 16;
+/** A lease outlives the request it covers by this much. */
+const LEASE_MARGIN_MS = 10_000;
+
+type ClaimedDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | 'body' | 'attemptsCount'>;
+
 /**
  * Sends queued deliveries. Each endpoint is a queue of its own, in event-time order: only its oldest
  * pending delivery (its head) may be sent, and only when due and not in flight elsewhere. Heads of
@@ -52,7 +60,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     // The service kit initialises the app and then listens; both run bootstrap hooks.
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) return;
-    this.queue.onWake(() => void this.tick());
+    // Endpoints with a run in flight are claimed again when it ends: a wake-up only for them needs no claim.
+    this.queue.onWake((endpointIds) => {
+      if (!endpointIds || !endpointIds.every((id) => this.inFlight.has(id))) void this.tick();
+    });
     this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.WEBHOOK_POLL_MS));
     void this.tick();
   }
@@ -83,48 +94,98 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /**
+   * Claims, in one statement, runs of due deliveries from the endpoints whose head (oldest pending
+   * delivery, found through the queue index per endpoint, so a long backlog behind a dead endpoint
+   * costs nothing here) is due: up to RUN_LENGTH in event order, cut before the first one that is not
+   * due. A run is sent one after the other by one task, without a claim per delivery; its endpoints
+   * are read in a second statement, whatever the number claimed.
+   */
   private async claimAndStart(): Promise<void> {
     const free = this.config.WEBHOOK_CONCURRENCY - this.inFlight.size;
     if (free <= 0) return;
     const now = this.clock.now();
-    const lease = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + 10_000);
-    const claimed = await this.ds.transaction(async (tx) => {
-      const rows: Array<{ id: string }> = await tx.query(
-        `SELECT d.id FROM webhook_deliveries d
-          WHERE d.id IN (
-                  SELECT DISTINCT ON (q.endpoint_id) q.id
-                    FROM webhook_deliveries q JOIN webhook_endpoints e ON e.id = q.endpoint_id AND e.enabled
-                   WHERE q.status = 'pending'
-                   ORDER BY q.endpoint_id, q.occurred_at, q.created_at, q.id)
-            AND d.status = 'pending' AND d.next_attempt_at <= $1
-            AND (d.locked_until IS NULL OR d.locked_until < $1)
-            AND NOT (d.endpoint_id = ANY($3::uuid[]))
-          ORDER BY d.next_attempt_at
-          LIMIT $2
-          FOR UPDATE OF d SKIP LOCKED`,
-        [now, free, [...this.inFlight.keys()]],
-      );
-      if (rows.length === 0) return [];
-      const ids = rows.map((r) => r.id);
-      await tx.update(WebhookDelivery, { id: In(ids) }, { lockedUntil: lease });
-      return tx.findBy(WebhookDelivery, { id: In(ids) });
-    });
-    for (const delivery of claimed) {
-      const task = this.deliver(delivery)
-        .catch((err: unknown) => this.logger.error({ err, delivery_id: delivery.id }, 'webhook delivery failed unexpectedly; its lease expires and it is tried again'))
+    const lease = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
+    const rows: Array<{ id: string; endpoint_id: string; event_id: string; body: string; attempts_count: number; rn: number }> = await this.ds.query(
+      // The UPDATE in a CTE: the result is a SELECT's, rows (an UPDATE's would be TypeORM's [rows, count]).
+      `WITH heads AS (
+         SELECT e.id AS endpoint_id FROM webhook_endpoints e
+          CROSS JOIN LATERAL (
+                SELECT q.next_attempt_at, q.locked_until FROM webhook_deliveries q
+                 WHERE q.endpoint_id = e.id AND q.status = 'pending'
+                 ORDER BY q.occurred_at, q.created_at, q.id LIMIT 1) h
+          WHERE e.enabled AND NOT (e.id = ANY($3::uuid[]))
+            AND h.next_attempt_at <= $1 AND (h.locked_until IS NULL OR h.locked_until < $1)
+          ORDER BY h.next_attempt_at
+          LIMIT $2),
+       runs AS (
+         SELECT r.id, r.rn FROM heads CROSS JOIN LATERAL (
+                SELECT w.id, w.rn, min(CASE WHEN NOT w.due THEN w.rn END) OVER () AS first_not_due FROM (
+                       SELECT q.id, row_number() OVER (ORDER BY q.occurred_at, q.created_at, q.id) AS rn,
+                              (q.next_attempt_at <= $1 AND (q.locked_until IS NULL OR q.locked_until < $1)) AS due
+                         FROM webhook_deliveries q
+                        WHERE q.endpoint_id = heads.endpoint_id AND q.status = 'pending'
+                        ORDER BY q.occurred_at, q.created_at, q.id LIMIT $5) w) r
+          WHERE r.rn < coalesce(r.first_not_due, $5 + 1)),
+       claimed AS (
+         UPDATE webhook_deliveries d SET locked_until = $4
+          WHERE d.id IN (SELECT x.id FROM webhook_deliveries x WHERE x.id IN (SELECT id FROM runs) FOR UPDATE SKIP LOCKED)
+          RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts_count, d.occurred_at, d.created_at)
+       SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn FROM claimed c JOIN runs ON runs.id = c.id
+        ORDER BY c.occurred_at, c.created_at, c.id`,
+      [now, free, [...this.inFlight.keys()], lease, RUN_LENGTH],
+    );
+    if (rows.length === 0) return;
+    const endpoints = new Map((await this.ds.getRepository(WebhookEndpoint).findBy({ id: In([...new Set(rows.map((r) => r.endpoint_id))]) })).map((e) => [e.id, e]));
+    // A run holds from its head on without a gap. Another replica claiming the same endpoint at the
+    // same instant takes the rows first; what this claim got past them is not its to send (released).
+    const runs = new Map<string, ClaimedDelivery[]>();
+    const stray: string[] = [];
+    for (const row of rows) {
+      const run = runs.get(row.endpoint_id) ?? [];
+      if (row.rn !== run.length + 1) {
+        stray.push(row.id);
+        continue;
+      }
+      run.push({ id: row.id, endpointId: row.endpoint_id, eventId: row.event_id, body: row.body, attemptsCount: row.attempts_count });
+      runs.set(row.endpoint_id, run);
+    }
+    if (stray.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(stray) }, { lockedUntil: null });
+    for (const [endpointId, run] of runs) {
+      const task = this.deliverRun(run, endpoints.get(endpointId), lease)
+        .catch((err: unknown) => this.logger.error({ err, endpoint_id: endpointId }, 'webhook delivery failed unexpectedly; its lease expires and it is tried again'))
         .finally(() => {
-          this.inFlight.delete(delivery.endpointId);
+          this.inFlight.delete(endpointId);
           void this.tick();
         });
-      this.inFlight.set(delivery.endpointId, task);
+      this.inFlight.set(endpointId, task);
     }
   }
 
-  private async deliver(delivery: WebhookDelivery): Promise<void> {
-    const endpoint = await this.ds.getRepository(WebhookEndpoint).findOneBy({ id: delivery.endpointId });
+  /**
+   * One endpoint's run, in order. It stops at the first delivery that did not succeed (its queue
+   * waits for that one's retry), at shutdown, or when another request might outlive the lease; the
+   * deliveries not sent are released for the next claim.
+   */
+  private async deliverRun(run: ClaimedDelivery[], endpoint: WebhookEndpoint | undefined, lease: Date): Promise<void> {
+    let sent = 0;
+    for (const delivery of run) {
+      if (this.stopped || (sent > 0 && Date.now() + this.config.WEBHOOK_TIMEOUT_MS + 1_000 > lease.getTime())) break;
+      sent++;
+      const ok = await this.deliver(delivery, endpoint);
+      if (!ok) break;
+      // The failure run is reset by a success; the endpoint read at the claim no longer says so.
+      if (endpoint) Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
+    }
+    const rest = run.slice(sent).map((d) => d.id);
+    if (rest.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(rest) }, { lockedUntil: null });
+  }
+
+  /** Sends one delivery and records the attempt; whether it succeeded (false: not sent, endpoint disabled). */
+  private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint | undefined): Promise<boolean> {
     if (!endpoint?.enabled) {
       await this.ds.getRepository(WebhookDelivery).update({ id: delivery.id }, { lockedUntil: null });
-      return;
+      return false;
     }
     if (endpoint.rateLimit) {
       const gap = 1000 / endpoint.rateLimit;
@@ -139,11 +200,28 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     webhookAttempts.inc({ endpoint: endpoint.id, outcome: ok ? 'succeeded' : response.status === null ? 'error' : 'failed' });
     webhookLatency.observe({ endpoint: endpoint.id }, response.latencyMs / 1000);
     if (!ok) webhookFailures.inc({ endpoint: endpoint.id, reason: response.status === null ? 'no_response' : String(response.status) });
-    await this.record(delivery, response, ok);
+    // The common case — a success on an endpoint with no failure run to reset — is one statement.
+    // Only this delivery's worker changes the endpoint's failure run (one in flight per endpoint).
+    if (ok && endpoint.consecutiveFailures === 0 && !endpoint.failingSince) await this.recordSuccess(delivery, response);
+    else await this.record(delivery, response, ok);
+    return ok;
+  }
+
+  /** The attempt and the delivery's success together; nothing when the delivery was deleted meanwhile. */
+  private async recordSuccess(delivery: ClaimedDelivery, response: WebhookResponse): Promise<void> {
+    await this.ds.query(
+      `WITH d AS (
+         UPDATE webhook_deliveries SET status = 'succeeded', completed_at = $2, next_attempt_at = NULL, attempts_count = $3,
+                last_status_code = $4, locked_until = NULL
+          WHERE id = $1 RETURNING id)
+       INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error)
+       SELECT gen_random_uuid(), d.id, $2, $4, $5, $6, NULL FROM d`,
+      [delivery.id, this.clock.now(), delivery.attemptsCount + 1, response.status, response.latencyMs, response.snippet],
+    );
   }
 
   /** The attempt, the delivery's next state and the endpoint's failure run, in one transaction. */
-  private async record(delivery: WebhookDelivery, response: WebhookResponse, ok: boolean): Promise<void> {
+  private async record(delivery: ClaimedDelivery, response: WebhookResponse, ok: boolean): Promise<void> {
     await this.ds.transaction(async (tx) => {
       const now = this.clock.now();
       // The endpoint (and with it the delivery) may have been deleted while the request ran.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import {
   EventTypes,
+  PLAN_CATALOGUE,
   WebhooksRpc,
   type CallerDto,
   type CreatedWebhookEndpointView,
@@ -16,8 +17,7 @@ import {
 import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { publishEvent, readEvents, TestEnv, waitFor, WebhookReceiver } from '@saas/testing';
-import { FakeTenantAccess } from '../../test/fake-tenant-access.js';
+import { FakeTenantAccess, publishEvent, readEvents, TestEnv, waitFor, WebhookReceiver } from '@saas/testing';
 import { AppModule } from '../app.module.js';
 import { webhooksConfigSchema } from '../config.js';
 import { webhooksEntities } from '../entities.js';
@@ -108,6 +108,27 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     expect(await rejection(rpc.call(WebhooksRpc.endpointsGet, { caller: member, id: created.id }))).toMatchObject({ status: 403 });
     expect(await rejection(createEndpoint(stranger, { tenant_id: tenantId, url: r.url }))).toMatchObject({ status: 404 });
     expect(await rejection(createEndpoint(owner, { url: r.url }))).toMatchObject({ status: 400 });
+  });
+
+  it('caps a tenant’s endpoints at its plan’s webhook_endpoints (409 WEBHOOK_ENDPOINT_LIMIT_EXCEEDED); deleting one frees its place', async () => {
+    const tenantId = newTenant();
+    tenants.plan(tenantId, 'free');
+    const first = await createEndpoint(owner, { tenant_id: tenantId, url: 'https://example.com/one' });
+    const refused = await rejection(createEndpoint(owner, { tenant_id: tenantId, url: 'https://example.com/two' }));
+    expect(refused).toMatchObject({ status: 409, code: 'WEBHOOK_ENDPOINT_LIMIT_EXCEEDED', extensions: { limit: PLAN_CATALOGUE.free.limits.webhook_endpoints, plan: 'free' } });
+    expect(refused.message).toContain('free plan allows 1');
+    await rpc.call(WebhooksRpc.endpointsDelete, { caller: owner, id: first.id });
+    await createEndpoint(owner, { tenant_id: tenantId, url: 'https://example.com/two' });
+
+    // Several at once on a larger plan: exactly as many as it allows get through.
+    const other = newTenant();
+    tenants.plan(other, 'standard');
+    const limit = PLAN_CATALOGUE.standard.limits.webhook_endpoints;
+    const results = await Promise.allSettled(Array.from({ length: limit + 3 }, (_, i) => createEndpoint(owner, { tenant_id: other, url: `https://example.com/${i}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(limit);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['WEBHOOK_ENDPOINT_LIMIT_EXCEEDED', 'WEBHOOK_ENDPOINT_LIMIT_EXCEEDED', 'WEBHOOK_ENDPOINT_LIMIT_EXCEEDED']);
+    // Platform endpoints belong to no tenant and no plan.
+    for (let i = 0; i < 2; i++) await createEndpoint(admin, { url: `https://example.com/platform-${i}`, enabled: false });
   });
 
   it('refuses bad URLs and headers with 400', async () => {
@@ -231,6 +252,18 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     expect(dead.requests.length).toBe(1);
     // In event order.
     expect(live.requests.map((q) => JSON.parse(q.body).data.n)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('keeps an endpoint’s order through a backlog and a failed attempt in its middle: nothing after it goes first', async () => {
+    const tenantId = newTenant();
+    const r = (await receiver()).answer({ status: 200 }, { status: 200 }, { status: 200 }, { status: 500 });
+    await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
+    for (let i = 0; i < 40; i++) await publish(EventTypes.TenantUpdated, tenantId, { n: i });
+    await waitFor(() => r.requests.length === 41, 'forty events and one retry', 15_000);
+    const order = r.requests.map((q) => JSON.parse(q.body).data.n as number);
+    expect(order).toEqual([0, 1, 2, 3, ...Array.from({ length: 37 }, (_, i) => i + 3)]);
+    // The retry is the same message: the same webhook-id as the attempt that failed.
+    expect(r.requests[4]!.headers['webhook-id']).toBe(r.requests[3]!.headers['webhook-id']);
   });
 
   it('keeps to an endpoint’s rate limit', async () => {

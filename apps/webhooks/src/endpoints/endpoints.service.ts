@@ -77,7 +77,15 @@ export class EndpointsService {
       secret: sealed,
       secretHint: hint,
     });
-    const saved = await this.repo().save(endpoint);
+    const saved = await this.ds.transaction(async (tx) => {
+      if (endpoint.tenantId) {
+        // Creations of one tenant's endpoints queue here, so two at once cannot both take the last one.
+        const { plan, limit } = await this.access.endpointLimit(endpoint.tenantId);
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`webhook-endpoints:${endpoint.tenantId}`]);
+        if ((await tx.countBy(WebhookEndpoint, { tenantId: endpoint.tenantId })) >= limit) throw WebhookEndpointException.limitExceeded(limit, plan);
+      }
+      return tx.save(endpoint);
+    });
     return { ...toEndpointView(saved), secret };
   }
 
@@ -137,14 +145,13 @@ export class EndpointsService {
     const now = this.clock.now();
     const eventId = randomUUID();
     const delivery = await this.ds.transaction(async (tx) => {
-      const [row] = await this.queue.enqueue(tx, [endpoint], {
+      return this.queue.enqueueOne(tx, endpoint, {
         id: eventId,
         type: WEBHOOK_TEST_EVENT_TYPE,
         occurred_at: now.toISOString(),
         tenant_id: endpoint.tenantId,
         data: { endpoint_id: endpoint.id, message: 'This is a test message from the SaaS control plane.' },
       });
-      return row!;
     });
     return this.queue.view(delivery, []);
   }

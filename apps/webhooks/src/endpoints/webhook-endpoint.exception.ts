@@ -18,6 +18,14 @@ export class WebhookEndpointException extends DomainException {
     return new WebhookEndpointException(WebhooksErrorCodes.WEBHOOK_ENDPOINT_DISABLED, 'The endpoint is disabled; enable it first.', { status: 409 });
   }
 
+  static limitExceeded(limit: number, plan: string): WebhookEndpointException {
+    return new WebhookEndpointException(
+      WebhooksErrorCodes.WEBHOOK_ENDPOINT_LIMIT_EXCEEDED,
+      `The ${plan} plan allows ${limit} webhook endpoint(s) per tenant; delete one or upgrade.`,
+      { status: 409, extensions: { limit, plan } },
+    );
+  }
+
   static forbidden(): WebhookEndpointException {
     return new WebhookEndpointException('FORBIDDEN', 'Only platform admins manage platform endpoints.', { status: 403 });
   }
