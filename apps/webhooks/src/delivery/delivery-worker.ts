@@ -129,7 +129,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
           WHERE r.rn < coalesce(r.first_not_due, $5 + 1)),
        claimed AS (
          UPDATE webhook_deliveries d SET locked_until = $4
-          WHERE d.id IN (SELECT x.id FROM webhook_deliveries x WHERE x.id IN (SELECT id FROM runs) FOR UPDATE SKIP LOCKED)
+          -- The due test again, on the row locked: a replica whose snapshot predates another's claim
+          -- would otherwise take a row that claim has just leased (only the id was re-checked).
+          WHERE d.id IN (SELECT x.id FROM webhook_deliveries x
+                          WHERE x.id IN (SELECT id FROM runs) AND x.status = 'pending'
+                            AND x.next_attempt_at <= $1 AND (x.locked_until IS NULL OR x.locked_until < $1)
+                            FOR UPDATE SKIP LOCKED)
           RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts_count, d.occurred_at, d.created_at)
        SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn FROM claimed c JOIN runs ON runs.id = c.id
         ORDER BY c.occurred_at, c.created_at, c.id`,
