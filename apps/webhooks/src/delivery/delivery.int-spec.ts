@@ -227,6 +227,8 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     const r = (await receiver()).always({ status: 500 });
     const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url });
     await publish(EventTypes.TenantUpdated, tenantId);
+    // Two events in one millisecond share occurred_at, and the list below orders by it alone.
+    await new Promise((r) => setTimeout(r, 5));
     await publish(EventTypes.TenantUpdated, tenantId);
     const ep = await waitFor(async () => {
       const x = await rpc.call<WebhookEndpointView>(WebhooksRpc.endpointsGet, { caller: owner, id: e.id });
