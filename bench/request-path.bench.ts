@@ -18,6 +18,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { distPath, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
+import { cpuMs } from './provisioning.bench.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -48,15 +49,6 @@ export interface RequestPathResult {
   connections: number;
   durationS: number;
   scenarios: PathScenario[];
-}
-
-function cpuMs(pid: string | number): number | null {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -301,9 +301,7 @@ export class FaultPlatform {
       );
     }
     // No platform process died on the way (a crash is not recovery, even if a replica covered it).
-    for (const [name, p] of this.procs) {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) problems.push(`${name} exited (${p.child.exitCode ?? p.child.signalCode})`);
-    }
+    problems.push(...this.deadProcesses());
     const events = await readEvents(await this.env.nats(), this.env.prefix, [EventTypes.TenantReady]);
     for (const t of tenants) {
       const res = await this.api('GET', `/api/v1/tenants/${t.id}`);
@@ -366,9 +364,7 @@ export class FaultPlatform {
    */
   async deletedState(tenants: TenantView[]): Promise<string[]> {
     const problems: string[] = [];
-    for (const [name, p] of this.procs) {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) problems.push(`${name} exited (${p.child.exitCode ?? p.child.signalCode})`);
-    }
+    problems.push(...this.deadProcesses());
     const events = await readEvents(await this.env.nats(), this.env.prefix, [EventTypes.TenantDeleted]);
     for (const t of tenants) {
       const db = `tenant_${t.slug.replace(/-/g, '_')}`;
@@ -392,6 +388,13 @@ export class FaultPlatform {
       if (finals[0] && finals[0].status !== 'completed') problems.push(`${t.slug}: final backup ${finals[0].status}`);
     }
     return problems;
+  }
+
+  /** Platform processes that exited on their own (the ones a test killed are no longer listed). */
+  deadProcesses(): string[] {
+    return [...this.procs]
+      .filter(([, p]) => p.child.exitCode !== null || p.child.signalCode !== null)
+      .map(([name, p]) => `${name} exited (${p.child.exitCode ?? p.child.signalCode})`);
   }
 
   /** The distinct webhook-ids under which the receiver got `tenant.ready` for a tenant. */

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ProvisioningRpc, type BackupFailure, type BackupManifest, type BackupPart, type BackupPartView, type TenantDataLocation } from '@saas/contracts';
 import { retryTransient, transientKind } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
@@ -13,7 +12,7 @@ import { tarFiles } from '../dumps/file-archive.js';
 import { digestStream, HashingCounter } from '../dumps/hashing.js';
 import { PostgresTools } from '../dumps/postgres-tools.js';
 import { BACKUP_STORAGE, type BackupStorage } from '../storage/backup-storage.js';
-import { Backup } from './backup.entity.js';
+import { Backup, pendingBackup } from './backup.entity.js';
 import { BackupLifecycle } from './backup-lifecycle.js';
 import { RunFailure } from './backups.exception.js';
 
@@ -132,7 +131,7 @@ export class BackupRunner {
       if (b.status === 'pending' || b.status === 'running') {
         const again = transient && b.type === 'pre_deletion' && b.operationId !== null && (await tx.getRepository(Backup).countBy({ operationId: b.operationId })) < this.config.BACKUP_FINAL_ATTEMPTS;
         await this.lifecycle.fail(tx, b, failure, again);
-        if (again) await tx.getRepository(Backup).insert(retryOf(tx, b));
+        if (again) await tx.getRepository(Backup).insert(pendingBackup(tx.getRepository(Backup), b.storage, b.tenantId, b.type, b));
       }
       return b;
     });
@@ -180,34 +179,3 @@ function bufferSource(body: Buffer): ChildStream {
 
 /** How long a backup waits for provisioning to say where the tenant's data is, while it is unreachable. */
 const LOCATE_DEADLINE_MS = 30_000;
-
-/** A fresh `pending` backup of the same kind, tenant and deletion as `failed`, stored under a prefix of its own. */
-function retryOf(tx: EntityManager, failed: Backup): Backup {
-  const id = randomUUID();
-  return tx.getRepository(Backup).create({
-    id,
-    tenantId: failed.tenantId,
-    type: failed.type,
-    status: 'pending',
-    progress: 0,
-    step: null,
-    storage: failed.storage,
-    storagePrefix: `${failed.tenantId}/${id}/`,
-    sizeBytes: null,
-    durationMs: null,
-    checksum: null,
-    parts: [],
-    errorPart: null,
-    errorStep: null,
-    errorReason: null,
-    reason: failed.reason,
-    requestedBy: failed.requestedBy,
-    restoreId: failed.restoreId,
-    operationId: failed.operationId,
-    leaseOwner: null,
-    leaseUntil: null,
-    startedAt: null,
-    completedAt: null,
-    expiresAt: null,
-  });
-}

@@ -1,4 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, type Repository } from 'typeorm';
 import type { BackupPart, BackupPartView, BackupStatus, BackupType } from '@saas/contracts';
 
 /** One backup of one tenant: its parts live in storage under `storage_prefix`; this row says whether they may be used. */
@@ -99,4 +100,42 @@ export class Backup {
 
   @Column('text', { name: 'verification_error', nullable: true })
   verificationError!: string | null;
+}
+
+export interface BackupOptions {
+  reason?: string | null;
+  requestedBy?: string | null;
+  restoreId?: string | null;
+  operationId?: string | null;
+}
+
+/** A new `pending` backup of `tenantId`, stored under a prefix of its own on `storage`. */
+export function pendingBackup(repo: Repository<Backup>, storage: string, tenantId: string, type: BackupType, opts: BackupOptions = {}): Backup {
+  const id = randomUUID();
+  return repo.create({
+    id,
+    tenantId,
+    type,
+    status: 'pending',
+    progress: 0,
+    step: null,
+    storage,
+    storagePrefix: `${tenantId}/${id}/`,
+    sizeBytes: null,
+    durationMs: null,
+    checksum: null,
+    parts: [],
+    errorPart: null,
+    errorStep: null,
+    errorReason: null,
+    reason: opts.reason ?? null,
+    requestedBy: opts.requestedBy ?? null,
+    restoreId: opts.restoreId ?? null,
+    operationId: opts.operationId ?? null,
+    leaseOwner: null,
+    leaseUntil: null,
+    startedAt: null,
+    completedAt: null,
+    expiresAt: null,
+  });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -20,18 +19,13 @@ import { RpcClient } from '@saas/messaging';
 import { SERVICE_LOGGER } from '@saas/service-kit';
 import { Restore } from '../restores/restore.entity.js';
 import { BACKUP_STORAGE, type BackupStorage } from '../storage/backup-storage.js';
-import { Backup } from './backup.entity.js';
+import { Backup, pendingBackup, type BackupOptions } from './backup.entity.js';
 import { backupStatusUrl, toBackupView } from './backup.view.js';
 import { BackupLifecycle } from './backup-lifecycle.js';
 import { BackupWorker } from './backup-worker.js';
 import { BackupsException } from './backups.exception.js';
 
-export interface BackupOptions {
-  reason?: string | null;
-  requestedBy?: string | null;
-  restoreId?: string | null;
-  operationId?: string | null;
-}
+export type { BackupOptions } from './backup.entity.js';
 
 /**
  * Backups as callers see them. Every lookup is scoped by the tenant the caller was authorized for
@@ -82,33 +76,7 @@ export class BackupsService {
   }
 
   private build(tenantId: string, type: BackupType, opts: BackupOptions): Backup {
-    const id = randomUUID();
-    return this.ds.getRepository(Backup).create({
-      id,
-      tenantId,
-      type,
-      status: 'pending',
-      progress: 0,
-      step: null,
-      storage: this.storage.kind,
-      storagePrefix: `${tenantId}/${id}/`,
-      sizeBytes: null,
-      durationMs: null,
-      checksum: null,
-      parts: [],
-      errorPart: null,
-      errorStep: null,
-      errorReason: null,
-      reason: opts.reason ?? null,
-      requestedBy: opts.requestedBy ?? null,
-      restoreId: opts.restoreId ?? null,
-      operationId: opts.operationId ?? null,
-      leaseOwner: null,
-      leaseUntil: null,
-      startedAt: null,
-      completedAt: null,
-      expiresAt: null,
-    });
+    return pendingBackup(this.ds.getRepository(Backup), this.storage.kind, tenantId, type, opts);
   }
 
   async list(req: ListBackupsRequest): Promise<ListResult<BackupView>> {
