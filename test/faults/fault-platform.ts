@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventTypes, type TenantView } from '@saas/contracts';
+import { natsAuthorizationConf, NatsPrincipals, type NatsPrincipal } from '../../tools/nats/permissions.js';
 import {
   distPath,
   OwnNatsServer,
@@ -70,6 +71,9 @@ export class FaultPlatform {
   private readonly runId = randomBytes(3).toString('hex');
   private readonly portBase = 20_000 + Math.floor(Math.random() * 120) * 100;
 
+  /** With `natsAuth`: each process's NATS password (its user is its name); none otherwise. */
+  readonly natsPasswords = new Map<NatsPrincipal, string>();
+
   private constructor(
     readonly nats: OwnNatsServer,
     readonly pg: OwnPostgres,
@@ -77,12 +81,22 @@ export class FaultPlatform {
     readonly runtimeDir: string,
   ) {}
 
-  /** `replicas`: processes of each service (`tenants`, `tenants-2`, …), sharing the work as in production. */
-  static async start(label: string, options: { replicas?: number } = {}): Promise<FaultPlatform> {
+  /**
+   * `replicas`: processes of each service (`tenants`, `tenants-2`, …), sharing the work as in production.
+   * `natsAuth`: the NATS server enforces the production permissions (tools/nats/permissions.ts) and
+   * every process connects as its own user; the test's own connections (no credentials) are an
+   * unrestricted user of their own.
+   */
+  static async start(label: string, options: { replicas?: number; natsAuth?: boolean } = {}): Promise<FaultPlatform> {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     const [nats, pg] = await Promise.all([OwnNatsServer.start(), OwnPostgres.start()]);
     const env = await TestEnv.create(label, { pgAdminUrl: pg.url(), natsUrl: nats.url });
     const platform = new FaultPlatform(nats, pg, env, mkdtempSync(path.join(tmpdir(), `faults-${label}-`)));
+    if (options.natsAuth) {
+      for (const p of NatsPrincipals) platform.natsPasswords.set(p, randomBytes(12).toString('hex'));
+      const suite = { user: 'fault-suite', password: randomBytes(12).toString('hex') };
+      await nats.configure(`${natsAuthorizationConf(env.prefix, (p) => platform.natsPasswords.get(p)!, [suite])}no_auth_user: ${JSON.stringify(suite.user)}\n`);
+    }
     for (let r = 1; r <= (options.replicas ?? 1); r++) {
       for (const s of PLATFORM_SERVICES) await platform.startService(s, {}, r === 1 ? s : `${s}-${r}`);
     }
@@ -104,8 +118,15 @@ export class FaultPlatform {
         : {}),
       ...(service === 'backups' ? { BACKUP_DIR: `${this.runtimeDir}/backups`, BACKUP_POLL_MS: '100', BACKUP_LEASE_MS: '3000' } : {}),
       ...(service === 'webhooks' ? { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_SCHEDULE_S: '0.2,0.5,1,2,4', WEBHOOK_POLL_MS: '100' } : {}),
+      ...this.natsCredentials(service),
       ...extra,
     });
+  }
+
+  /** NATS_USER / NATS_PASSWORD of a process when the server enforces permissions. */
+  natsCredentials(principal: NatsPrincipal): Record<string, string> {
+    const password = this.natsPasswords.get(principal);
+    return password ? { NATS_USER: principal, NATS_PASSWORD: password } : {};
   }
 
   async startService(service: PlatformService, extra: Record<string, string> = {}, name: string = service): Promise<ManagedProcess> {
@@ -128,6 +149,7 @@ export class FaultPlatform {
         HEALTH_RPC_TIMEOUT_MS: '1000',
         REVOCATION_CHECK_MS: '250',
         API_KEY_CACHE_S: '60',
+        ...this.natsCredentials('gateway'),
       }),
     );
     const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { port: number };

@@ -61,7 +61,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   registerEventLoopDelayMetric();
 
   const naming = new SubjectNaming(config.SUBJECT_PREFIX);
-  const nats = await connectNats(config.NATS_URL, `gateway:${info.instance}`);
+  const nats = await connectNats(config.NATS_URL, `gateway:${info.instance}`, { user: config.NATS_USER, pass: config.NATS_PASSWORD });
   const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, 'gateway');
   const pgPool = openPool({
     connectionString: config.DATABASE_URL,

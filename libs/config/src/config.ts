@@ -31,6 +31,12 @@ export const baseConfigSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/saas_platform'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /**
+   * This process's NATS user and password when the server enforces per-principal permissions
+   * (deploy/nats: each service and the gateway is its own user). Both empty: no authentication.
+   */
+  NATS_USER: z.string().default(''),
+  NATS_PASSWORD: z.string().default(''),
   /** Prefix of every NATS subject, stream and durable name; lets test runs share one NATS. */
   SUBJECT_PREFIX: subjectPrefix,
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),

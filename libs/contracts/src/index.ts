@@ -14,3 +14,4 @@ export * from './webhooks.js';
 export * from './json-schema.js';
 export * from './integrations.js';
 export * from './backups.js';
+export * from './internal-rpc.js';

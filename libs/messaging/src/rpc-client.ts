@@ -20,10 +20,6 @@ interface ReplyPacket {
 /** The NATS header naming the caller of an RPC (a service name, or `gateway`). */
 export const RPC_CALLER_HEADER = 'x-rpc-caller';
 
-/** `rpc.<service>.internal.…`: service-to-service only; the gateway never calls these (decrypted secrets, power actions). */
-export function isInternalSubject(subject: string): boolean {
-  return subject.split('.')[2] === 'internal';
-}
 
 function serviceOf(subject: string): string {
   return subject.split('.')[1] ?? subject;

@@ -12,12 +12,12 @@ import {
 import { ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { throwError, type Observable } from 'rxjs';
-import { validatePayload, type Actor } from '@saas/contracts';
+import { mayCall, validatePayload, type Actor } from '@saas/contracts';
 import { DomainException, internalError, toRpcError, transientKind } from '@saas/errors';
 import { CORRELATION_HEADER, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
 import type { Logger } from 'pino';
 import type { SubjectNaming } from './naming.js';
-import { isInternalSubject, RPC_CALLER_HEADER } from './rpc-client.js';
+import { RPC_CALLER_HEADER } from './rpc-client.js';
 
 /**
  * Nest's NATS server with two additions: subjects carry the deployment's prefix, and each request
@@ -50,8 +50,10 @@ export class PlatformNatsServer extends ServerNats {
   }
 
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
-    if (isInternalSubject(channel) && natsMsg.headers?.get(RPC_CALLER_HEADER) === 'gateway') {
-      // Defence in depth behind the NATS permissions (deploy/nats): the public edge never reaches internal subjects.
+    const caller = natsMsg.headers?.get(RPC_CALLER_HEADER) || undefined;
+    if (!mayCall(channel, caller)) {
+      // Defence in depth behind the NATS permissions (deploy/nats): an internal subject answers only
+      // the services InternalRpcCallers names; the public edge never reaches one.
       const id = (() => {
         try {
           return natsMsg.json<{ id?: string }>().id;
@@ -59,7 +61,7 @@ export class PlatformNatsServer extends ServerNats {
           return undefined;
         }
       })();
-      const refused = new DomainException('FORBIDDEN', `"${channel}" is internal: the gateway may not call it.`, { status: 403 });
+      const refused = new DomainException('FORBIDDEN', `"${channel}" is internal: ${caller ? `"${caller}"` : 'a caller that does not name itself'} may not call it.`, { status: 403 });
       natsMsg.respond(JSON.stringify({ id, err: toRpcError(refused), isDisposed: true }));
       return undefined;
     }

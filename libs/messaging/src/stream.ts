@@ -2,8 +2,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { SubjectNaming } from './naming.js';
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+/** `user`/`pass`: the process's NATS principal when the server enforces permissions (deploy/nats); omitted when empty. */
+export async function connectNats(url: string, name: string, auth: { user?: string; pass?: string } = {}): Promise<NatsConnection> {
   return connect({
+    ...(auth.user ? { user: auth.user, pass: auth.pass ?? '' } : {}),
     servers: url.split(',').map((s) => s.trim()),
     name,
     maxReconnectAttempts: -1,

@@ -119,7 +119,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   const naming = new SubjectNaming(config.SUBJECT_PREFIX);
-  const nats = await connectNats(config.NATS_URL, `${def.service}:${instanceId}`);
+  const nats = await connectNats(config.NATS_URL, `${def.service}:${instanceId}`, { user: config.NATS_USER, pass: config.NATS_PASSWORD });
   const natsState = watchNatsConnection(nats);
   const jsm = await jetstreamManager(nats);
   await ensureEventStream(jsm, naming);

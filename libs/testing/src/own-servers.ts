@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -50,11 +50,23 @@ export class OwnNatsServer {
   private child?: ChildProcess;
   private exited?: Promise<void>;
   private log = '';
+  /** Configuration added to the server's own (listen address, store), e.g. an `authorization` block. */
+  private extraConfig?: string;
 
   private constructor(
     readonly port: number,
     readonly storeDir: string,
   ) {}
+
+  private get configFile(): string {
+    return `${this.storeDir}.conf`;
+  }
+
+  /** Restarts the server with `config` added to its configuration (port and store stay the same). */
+  async configure(config: string): Promise<void> {
+    this.extraConfig = config;
+    await this.restart();
+  }
 
   static async start(): Promise<OwnNatsServer> {
     const server = new OwnNatsServer(await freePort(), mkdtempSync(path.join(tmpdir(), 'faults-nats-')));
@@ -75,7 +87,12 @@ export class OwnNatsServer {
   }
 
   private async spawn(): Promise<void> {
-    const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    if (this.extraConfig !== undefined) {
+      writeFileSync(this.configFile, `listen: "127.0.0.1:${this.port}"\njetstream { store_dir: ${JSON.stringify(this.storeDir)} }\n${this.extraConfig}\n`);
+      args = ['-c', this.configFile];
+    }
+    const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (b: Buffer) => {
       this.log = (this.log + b.toString()).slice(-20_000);
     };
@@ -114,6 +131,7 @@ export class OwnNatsServer {
     this.resume();
     await this.kill('SIGTERM');
     rmSync(this.storeDir, { recursive: true, force: true });
+    rmSync(this.configFile, { force: true });
   }
 }
 

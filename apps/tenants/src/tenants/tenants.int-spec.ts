@@ -83,7 +83,8 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect(ready.data).toMatchObject({ tenant_id: t.id, status: 'active', access_url: 'http://acme-corporation.localhost:3000' });
 
     // The provisioning service (only) can read the instance admin password.
-    expect(await rpc.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).toMatchObject({ admin_password: 'a-long-admin-secret' });
+    const asProvisioning = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000, 'provisioning');
+    expect(await asProvisioning.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).toMatchObject({ admin_password: 'a-long-admin-secret' });
   });
 
   it('the billing step: a failed first payment holds the tenant in error (BILLING_ERROR); its success provisions it again (or, already provisioned, makes it active)', async () => {
@@ -164,7 +165,7 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect(await rpc.call<TenantView>(TenantsRpc.get, { caller: service, id: mine.id })).toMatchObject({ id: mine.id, owner_id: mine.owner_id });
   });
 
-  it("refuses internal subjects to the gateway (the instance admin password never reaches the public edge)", async () => {
+  it("refuses internal subjects to the gateway and to every service InternalRpcCallers does not name (the instance admin password never reaches the public edge)", async () => {
     const owner = user();
     const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Internal Co', admin_password: 'a-long-admin-secret' });
     const asGateway = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000, 'gateway');
@@ -172,6 +173,10 @@ describe('tenants service (real Postgres + NATS)', () => {
     const refused = await rejection(asGateway.call(TenantsRpc.internalCredentials, { tenant_id: t.id }));
     expect({ code: refused.code, status: refused.status }).toEqual({ code: 'FORBIDDEN', status: 403 });
     await expect(asProvisioning.call(TenantsRpc.internalCredentials, { tenant_id: t.id })).resolves.toMatchObject({ admin_password: 'a-long-admin-secret' });
+    // Only the services InternalRpcCallers names: not another service, not a caller that does not say who it is.
+    for (const other of [new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000, 'billing'), rpc]) {
+      expect((await rejection(other.call(TenantsRpc.internalCredentials, { tenant_id: t.id }))).code).toBe('FORBIDDEN');
+    }
     // Public subjects answer the gateway as before.
     await expect(asGateway.call(TenantsRpc.get, { caller: owner, id: t.id })).resolves.toMatchObject({ id: t.id });
   });
