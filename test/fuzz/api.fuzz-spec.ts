@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { ServiceNames } from '@saas/contracts';
-import { distPath, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
+import { eventContractViolation, ServiceNames } from '@saas/contracts';
+import { distPath, processesWithArgument, readEvents, REPO_ROOT, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
 import type { OpenApiDocument } from '../../tools/fuzz/openapi.js';
 import { prepareWorld, SKIPPED_BY_DESIGN } from '../../tools/fuzz/principals.js';
 import { formatReport } from '../../tools/fuzz/report.js';
@@ -117,4 +117,14 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     expect(report.stateChecked).toBe(true);
     expect(report.failures.map((f) => `${f.operation} as ${f.principal} — ${f.label}: ${f.problems.join('; ')} [${f.request.slice(0, 200)}] → ${f.status} ${f.response.slice(0, 200)}`)).toEqual([]);
   }, 600_000);
+
+  // Issue 8: the producers' real payloads, as the services published them while being fuzzed (the
+  // outbox already refuses one that breaks its class; this reads what reached the stream).
+  it('published only events whose data satisfies the event catalogue', async () => {
+    const events = await readEvents(await env.nats(), env.prefix);
+    const types = new Set(events.map((e) => e.type));
+    process.stdout.write(`fuzz: ${events.length} events of ${types.size} types checked against the event catalogue: ${[...types].sort().join(', ')}\n`);
+    expect(types.size).toBeGreaterThanOrEqual(15);
+    expect(events.map((e) => eventContractViolation(e.type, e.data)).filter((v) => v !== null)).toEqual([]);
+  }, 120_000);
 });

@@ -12,6 +12,15 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
+// The event catalogue (libs/contracts, built into dist): each `data` schema below is checked
+// against its type's payload class, and its `required` list is the class's plus what the text marks
+// required (fields that must be present but may be null). A class field left undescribed, a
+// documented type that disagrees with the class, or a required field the class does not know fails
+// the generation, so the document cannot drift from what producers are held to.
+const CONTRACTS = new URL('../../dist/libs/contracts/src/index.js', import.meta.url);
+if (!fs.existsSync(CONTRACTS)) throw new Error('build first (npm run build): the generator reads the event catalogue from dist/libs/contracts');
+const { eventPayloadClass, jsonSchemaOf } = await import(CONTRACTS.href);
+
 const OUTPUT = fileURLToPath(new URL('../../docs/events.asyncapi.yaml', import.meta.url));
 
 // ------------------------------------------------------------------ schema helpers
@@ -51,6 +60,11 @@ const tenantSnapshotRequired = Object.keys(tenantSnapshot).filter((k) => k !== '
 const operationId = uuid('The tenant operation this event belongs to (as in `GET /tenants/{id}/status`); it is also the provisioning job id and the `operation_id` of the `provisioning.*` events.');
 const tenantData = (extraRequired, extra) =>
   data([...tenantSnapshotRequired, ...extraRequired], { ...tenantSnapshot, operation_id: operationId, ...extra });
+/** `operation` of tenant.operation_requested / deletion_requested, renamed `kind` (ADR 0018). */
+const deprecatedOperation = {
+  ...str('**Deprecated** (still sent, to be removed in the next major release): the same value as `kind`. Read `kind`, as in `provisioning.*`.'),
+  deprecated: true,
+};
 const accessUrl = str('URL the tenant instance is served at (from `TENANT_URL_TEMPLATE`, e.g. `http://<slug>.localhost:3000`).');
 const arrivalReason = str('Reason given for the change (e.g. by an admin action); absent when none was given.');
 const operationRequest = {
@@ -387,19 +401,21 @@ const events = {
     description:
       'The tenant fields are those at request time: for `resize`, `plan` is still the old plan (the new one is `params.to`). ' +
       'Provisioning a new tenant is requested by `tenant.created`, deletion by `tenant.deletion_requested`.',
-    data: tenantData(['operation_id', 'operation', 'reason', 'params'], {
+    data: tenantData(['operation_id', 'kind', 'operation', 'reason', 'params'], {
       ...operationRequest,
-      operation: str(
-        'What to do: `resize`, `migrate_strategy`, `stop`, `start`, `restart`, `suspend`, `resume`, `migrate`, or the kind of a failed operation being retried; new values may be added.',
+      kind: str(
+        'What to do: `resize`, `migrate_strategy`, `stop`, `start`, `restart`, `suspend`, `resume`, `migrate`, or the kind of a failed operation being retried; new values may be added. The same name as the `kind` of `provisioning.*`.',
       ),
+      operation: deprecatedOperation,
     }),
   },
   'tenant.deletion_requested': {
     summary: 'Deletion of the tenant was requested; the provisioning service deprovisions it.',
     description: 'The tenant fields are those before deletion started (`status` is not yet `deleting`); a `tenant.status_changed` to `deleting` follows. Any running operation is superseded.',
-    data: tenantData(['operation_id', 'operation', 'reason', 'params'], {
+    data: tenantData(['operation_id', 'kind', 'operation', 'reason', 'params'], {
       ...operationRequest,
-      operation: str('Always `delete`.'),
+      kind: str('Always `delete`.'),
+      operation: deprecatedOperation,
     }),
   },
   'tenant.member_added': {
@@ -696,6 +712,33 @@ schemas.Currency = str('ISO 4217 currency code.', { pattern: '^[A-Z]{3}$', examp
 
 const SERVICE_TAGS = { user: 'identity', api_key: 'identity', signing_key: 'identity', security: 'identity', tenant: 'tenants', provisioning: 'provisioning', subscription: 'billing', invoice: 'billing', payment: 'billing', webhook_endpoint: 'webhooks', integration: 'webhooks', backup: 'backups', restore: 'backups' };
 
+
+const catalogueProblems = [];
+
+/** `documented` (the text's schema of `type`'s data) checked against and completed from the event catalogue. */
+function fromCatalogue(type, documented) {
+  const cls = eventPayloadClass(type);
+  if (!cls) throw new Error(`${type} is not in the event catalogue (libs/contracts/src/event-catalogue.ts)`);
+  const contract = jsonSchemaOf(cls);
+  const problems = [];
+  for (const [field, schema] of Object.entries(contract.properties)) {
+    const text = documented.properties?.[field];
+    // A class shared by several types (BackupEventData…) has optional fields some of them never carry.
+    if (!text) {
+      if (contract.required.includes(field)) problems.push(`${field} (required by ${cls.name}) is not described`);
+      continue;
+    }
+    const textTypes = [text.type ?? []].flat().filter((t) => t !== 'null');
+    const agrees = (t) => t === schema.type || (t === 'integer' && schema.type === 'number');
+    if (schema.type && textTypes.length > 0 && !textTypes.some(agrees)) problems.push(`${field} is documented as ${textTypes.join('|')}, ${cls.name} says ${schema.type}`);
+  }
+  for (const field of documented.required ?? []) {
+    if (!(field in contract.properties)) problems.push(`${field} is documented as required but ${cls.name} does not check it`);
+  }
+  for (const p of problems) catalogueProblems.push(`${type}: ${p}`);
+  return { ...documented, required: [...new Set([...(documented.required ?? []), ...contract.required])] };
+}
+
 for (const [type, event] of Object.entries(events)) {
   const key = camel(type);
   const dataName = `${pascal(type)}Data`;
@@ -704,7 +747,7 @@ for (const [type, event] of Object.entries(events)) {
   const description = event.reserved
     ? `Not emitted yet: reserved for the ${event.reserved} service. The schema below is the plan, not running code; do not wait for this event.`
     : event.description;
-  schemas[dataName] = { ...event.data, description: `\`data\` of \`${type}\` version 1. Unknown fields may appear and must be ignored.` };
+  schemas[dataName] = { ...fromCatalogue(type, event.data), description: `\`data\` of \`${type}\` version 1. Unknown fields may appear and must be ignored.` };
   messages[key] = {
     name: type,
     title: type,
@@ -744,6 +787,8 @@ for (const [type, event] of Object.entries(events)) {
     messages: [{ $ref: `#/channels/${key}/messages/${key}` }],
   };
 }
+
+if (catalogueProblems.length > 0) throw new Error(`the document disagrees with the event catalogue:\n  ${catalogueProblems.join('\n  ')}`);
 
 const reservedList = Object.entries(events)
   .filter(([, e]) => e.reserved)

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { eventPayloadClass } from './event-catalogue.js';
 import { IdentityEventTypes } from './identity.js';
+import { jsonSchemaOf } from './json-schema.js';
 import { EventTypes } from './subjects.js';
 
 /**
@@ -83,6 +85,18 @@ describe('docs/events.asyncapi.yaml (public event contract)', () => {
     for (const field of data.required ?? []) expect(Object.keys(data.properties ?? {})).toContain(field);
     // Something publishes it.
     expect(Object.values(doc.operations).some((op) => op.action === 'send' && op.channel.$ref === `#/channels/${channel!.key}`)).toBe(true);
+  });
+
+  it.each(constants)('documents %s as the event catalogue holds producers to it (every required field required, types agreeing)', (type) => {
+    const contract = jsonSchemaOf(eventPayloadClass(type)!) as { required: string[]; properties: Record<string, { type?: string }> };
+    const typed = messagesOf(type)[0]!.payload.allOf.find((part) => part.properties?.type);
+    const data = resolve<Schema>(typed!.properties!.data!);
+    expect(contract.required.filter((f) => !(data.required ?? []).includes(f))).toEqual([]);
+    for (const [field, schema] of Object.entries(contract.properties)) {
+      const documented = (data.properties ?? {})[field] as { type?: string | string[] } | undefined;
+      const types = [documented?.type ?? []].flat().filter((t) => t !== 'null');
+      if (schema.type && types.length > 0) expect(`${field}: ${types.some((t) => t === schema.type || (t === 'integer' && schema.type === 'number'))}`).toBe(`${field}: true`);
+    }
   });
 
   it('has no channel other than the event type constants', () => {

@@ -971,3 +971,122 @@ export interface SecurityScanView {
 export interface SecurityFindingsResponse {
   findings: SecurityFindingDto[];
 }
+
+// ---------------------------------------------------------------- event data (the event catalogue)
+
+/**
+ * `user.created`: a new account (self-registration, admin create, bootstrap admin). Registration also
+ * sends `tier`, `email_verified` and `requested_tenant`; admin create every profile field.
+ */
+export class UserCreatedData {
+  @IsUUID() user_id!: string;
+  @IsString() email!: string;
+  @IsOptional() @IsString() first_name!: string | null;
+  @IsOptional() @IsString() last_name!: string | null;
+  @IsString() role!: string;
+  @IsBoolean() is_active!: boolean;
+  @IsOptional() @IsString() username?: string | null;
+  @IsOptional() @IsString() tier?: string;
+  @IsOptional() @IsBoolean() email_verified?: boolean;
+  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptional() @IsObject() requested_tenant?: { name: string; domain: string | null } | null;
+}
+
+/** `user.updated`: `changes` (`{ old, new }` of the fields that changed) for profile and admin updates. */
+export class UserUpdatedData {
+  @IsUUID() user_id!: string;
+  @IsOptional() @IsObject() changes?: { old: Record<string, unknown>; new: Record<string, unknown> };
+  @IsOptional() @IsString() email?: string;
+  @IsOptional() @IsBoolean() password_changed?: boolean;
+  @IsOptional() @IsInt() @Min(0) sessions_ended?: number;
+  @IsOptional() @IsArray() @IsUUID('all', { each: true }) session_ids?: string[];
+  @IsOptional() @IsInt() @Min(0) api_keys_revoked?: number;
+}
+
+/** `user.deleted`. */
+export class UserDeletedData {
+  @IsUUID() user_id!: string;
+  @IsString() email!: string;
+}
+
+/** `user.logged_in`: a new session. */
+export class UserLoggedInData {
+  @IsUUID() user_id!: string;
+  @IsUUID() session_id!: string;
+  @IsIn(['email', 'username']) method!: 'email' | 'username';
+}
+
+/** `user.logged_out`: the sessions ended (at least one). */
+export class UserLoggedOutData {
+  @IsUUID() user_id!: string;
+  @IsArray() @IsUUID('all', { each: true }) session_ids!: string[];
+  @IsBoolean() all!: boolean;
+}
+
+/** `user.password_reset`: every session was ended. */
+export class UserPasswordResetData {
+  @IsUUID() user_id!: string;
+  @IsInt() @Min(0) sessions_ended!: number;
+  @IsArray() @IsUUID('all', { each: true }) session_ids!: string[];
+}
+
+/** `api_key.created` (never the key, only its public prefix). */
+export class ApiKeyCreatedData {
+  @IsUUID() api_key_id!: string;
+  @IsUUID() user_id!: string;
+  @IsOptional() @IsUUID() tenant_id!: string | null;
+  @IsString() name!: string;
+  @IsString() prefix!: string;
+  @IsArray() @IsString({ each: true }) scopes!: string[];
+  @IsOptional() @IsISO8601() expires_at!: string | null;
+}
+
+/** `api_key.revoked`: by its user or an admin (`revoked`), or with its user (`user_deactivated`). */
+export class ApiKeyRevokedData {
+  @IsUUID() api_key_id!: string;
+  @IsUUID() user_id!: string;
+  @IsString() prefix!: string;
+  @IsString() reason!: string;
+}
+
+/** `signing_key.rotated` (no key material). */
+export class SigningKeyRotatedData {
+  @IsString() signing_key_id!: string;
+  @IsString() kid!: string;
+  @IsOptional() @IsString() previous_kid!: string | null;
+  @IsString() reason!: string;
+}
+
+/** `security.account_locked`: logins to an existing account locked after too many failures. */
+export class SecurityAccountLockedData {
+  @IsUUID() user_id!: string;
+  @IsIn(['client', 'account']) scope!: 'client' | 'account';
+  @IsInt() @Min(1) failures!: number;
+  @IsISO8601() locked_until!: string;
+  @IsInt() @Min(1) lock_seconds!: number;
+}
+
+/** `security.token_reuse_detected`: a used refresh token came back; its session was revoked. */
+export class SecurityTokenReuseData {
+  @IsUUID() user_id!: string;
+  @IsUUID() session_id!: string;
+  @IsISO8601() token_used_at!: string;
+}
+
+/** The payload class of every event identity publishes (part of the event catalogue). */
+export const IdentityEventPayloads = Object.freeze({
+  [IdentityEventTypes.UserCreated]: UserCreatedData,
+  [IdentityEventTypes.UserUpdated]: UserUpdatedData,
+  [IdentityEventTypes.UserDeleted]: UserDeletedData,
+  [IdentityEventTypes.UserLoggedIn]: UserLoggedInData,
+  [IdentityEventTypes.UserLoggedOut]: UserLoggedOutData,
+  [IdentityEventTypes.UserPasswordReset]: UserPasswordResetData,
+  [IdentityEventTypes.UserEmailVerified]: UserEmailVerifiedData,
+  [IdentityEventTypes.ApiKeyCreated]: ApiKeyCreatedData,
+  [IdentityEventTypes.ApiKeyRevoked]: ApiKeyRevokedData,
+  [IdentityEventTypes.SigningKeyRotated]: SigningKeyRotatedData,
+  [IdentityEventTypes.SecurityAccountLocked]: SecurityAccountLockedData,
+  [IdentityEventTypes.SecurityTokenReuseDetected]: SecurityTokenReuseData,
+  [IdentityEventTypes.SecurityBlocked]: SecurityBlockEventData,
+  [IdentityEventTypes.SecurityUnblocked]: SecurityBlockEventData,
+});

@@ -15,3 +15,4 @@ export * from './json-schema.js';
 export * from './integrations.js';
 export * from './backups.js';
 export * from './internal-rpc.js';
+export * from './event-catalogue.js';

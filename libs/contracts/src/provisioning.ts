@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { PageNumber } from './list.js';
+import { EventTypes } from './subjects.js';
 
 export const RuntimeKinds = Object.freeze(['local', 'kubernetes'] as const);
 export type RuntimeKind = (typeof RuntimeKinds)[number];
@@ -182,6 +183,13 @@ export class ProvisioningEventData {
   /** provisioning.succeeded of a provision/resize: the runtime's names of the tenant's resources. */
   @IsOptional() @IsObject() service_ids?: Record<string, string>;
 }
+
+/** The payload class of every event provisioning publishes (part of the event catalogue). */
+export const ProvisioningEventPayloads = Object.freeze({
+  [EventTypes.ProvisioningStep]: ProvisioningEventData,
+  [EventTypes.ProvisioningSucceeded]: ProvisioningEventData,
+  [EventTypes.ProvisioningFailed]: ProvisioningEventData,
+});
 
 export class InstancePowerRequest extends InstanceRefRequest {
   @IsIn(['stop', 'start'])

@@ -17,9 +17,11 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { CallerDto } from './caller.js';
+import { EventTypes } from './subjects.js';
 import { ListQueryDto, PageNumber } from './list.js';
 import { IsOmittable, toBool } from './validation.js';
 
@@ -408,6 +410,12 @@ export class TenantEventData {
  * force_delete, `from`/`to` of a plan or strategy change…).
  */
 export class TenantOperationRequestedData extends TenantEventData {
+  /**
+   * What to do (`resize`, `stop`, … `delete`), named as `provisioning.*` name it. Required unless
+   * the event has only the deprecated `operation` (one published before the rename).
+   */
+  @ValidateIf((o: { operation?: unknown }) => o.operation === undefined) @IsString() kind!: string;
+  /** Deprecated: the same value as `kind`, still sent for one release; read `kind`. */
   @IsOptional() @IsString() operation?: string;
   @IsOptional() @IsString() reason?: string | null;
   @IsOptional() @IsObject() params?: Record<string, unknown> & { skip_final_backup?: boolean };
@@ -419,6 +427,46 @@ export class TenantStatusChangedData extends TenantEventData {
   @IsIn(TenantStatuses) to!: TenantStatus;
   @IsOptional() @IsString() reason!: string | null;
 }
+
+/** `tenant.member_added` (also a role change: `previous_role`) and `tenant.member_removed`. */
+export class TenantMemberEventData {
+  @IsUUID() tenant_id!: string;
+  @IsUUID() user_id!: string;
+  @IsIn(TenantMemberRoles) role!: TenantMemberRole;
+  @IsOptional() @IsIn(TenantMemberRoles) previous_role?: TenantMemberRole | null;
+}
+
+/** `tenant.updated`: the changed fields, before and after (`admin_password` always `[REDACTED]`). */
+export class TenantUpdatedData extends TenantEventData {
+  @IsObject() changes!: { old: Record<string, unknown>; new: Record<string, unknown> };
+}
+
+/** `tenant.suspended`, `tenant.stopped`, `tenant.deleted`: the reason given, if any. */
+export class TenantReasonEventData extends TenantEventData {
+  @IsOptional() @IsString() reason?: string;
+}
+
+/** `tenant.ready`, `tenant.started`, `tenant.resumed`: where the instance is served. */
+export class TenantArrivalEventData extends TenantReasonEventData {
+  @IsOptional() @IsString() access_url?: string | null;
+}
+
+/** The payload class of every event the tenants service publishes (part of the event catalogue). */
+export const TenantsEventPayloads = Object.freeze({
+  [EventTypes.TenantCreated]: TenantEventData,
+  [EventTypes.TenantUpdated]: TenantUpdatedData,
+  [EventTypes.TenantReady]: TenantArrivalEventData,
+  [EventTypes.TenantStarted]: TenantArrivalEventData,
+  [EventTypes.TenantResumed]: TenantArrivalEventData,
+  [EventTypes.TenantSuspended]: TenantReasonEventData,
+  [EventTypes.TenantStopped]: TenantReasonEventData,
+  [EventTypes.TenantDeleted]: TenantReasonEventData,
+  [EventTypes.TenantStatusChanged]: TenantStatusChangedData,
+  [EventTypes.TenantOperationRequested]: TenantOperationRequestedData,
+  [EventTypes.TenantDeletionRequested]: TenantOperationRequestedData,
+  [EventTypes.TenantMemberAdded]: TenantMemberEventData,
+  [EventTypes.TenantMemberRemoved]: TenantMemberEventData,
+});
 
 export class TenantPlansRequest {
   @IsArray()

@@ -1,11 +1,14 @@
 import { SetMetadata } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { EventEnvelope } from '@saas/contracts';
+import { eventPayloadClass, type EventEnvelope } from '@saas/contracts';
 
 export const EVENT_HANDLER_METADATA = 'saas:event-handler';
 
 export interface EventHandlerOptions {
-  /** Contract class `data` is validated against before the handler runs. */
+  /**
+   * Contract class `data` is validated against before the handler runs; by default the event
+   * catalogue's class of the type (a consumer needs to name one only to ask for a narrower view).
+   */
   data?: new () => object;
 }
 
@@ -21,8 +24,10 @@ export interface EventHandlerMetadata extends EventHandlerOptions {
  *   @OnEvent(EventTypes.TenantCreated, { data: TenantCreatedData })
  *   async provision(event: EventEnvelope<TenantCreatedData>, tx: EntityManager) { … }
  */
-export const OnEvent = (type: string, options: EventHandlerOptions = {}) =>
-  SetMetadata<string, EventHandlerMetadata>(EVENT_HANDLER_METADATA, { type, ...options });
+export const OnEvent = (type: string, options: EventHandlerOptions = {}) => {
+  const data = options.data ?? eventPayloadClass(type);
+  return SetMetadata<string, EventHandlerMetadata>(EVENT_HANDLER_METADATA, { type, ...options, ...(data ? { data } : {}) });
+};
 
 export type EventHandlerFn = (event: EventEnvelope, tx: EntityManager) => Promise<void>;
 

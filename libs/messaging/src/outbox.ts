@@ -23,6 +23,12 @@ export class EventOutbox {
   constructor(
     private readonly naming: SubjectNaming,
     private readonly schema: string,
+    /**
+     * The contract every event is held to before it is written (the platform's services pass
+     * `eventContractViolation`, the event catalogue): a description of what is wrong, or null. A
+     * violation is a producer's bug, so it fails the transaction instead of publishing it.
+     */
+    private readonly contract?: (type: string, data: unknown) => string | null,
   ) {}
 
   async add<TData>(tx: EntityManager, event: NewEvent<TData>): Promise<EventEnvelope<TData>> {
@@ -40,6 +46,10 @@ export class EventOutbox {
       throw new Error('EventOutbox.add must be called inside a transaction (the one that changes the state)');
     }
     if (events.length === 0) return [];
+    for (const event of events) {
+      const violation = this.contract?.(event.type, event.data);
+      if (violation) throw new Error(`event not written, it breaks its contract: ${violation}`);
+    }
     const ctx = workContext.get();
     const headers: Record<string, string> = {};
     injectTraceContext((k, v) => (headers[k] = v));

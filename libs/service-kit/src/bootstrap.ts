@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { from, type Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { RpcSubjects, type ServiceHealth, type ServiceName } from '@saas/contracts';
+import { eventContractViolation, RpcSubjects, type ServiceHealth, type ServiceName } from '@saas/contracts';
 import { baseConfigSchema, loadConfig, type BaseConfig } from '@saas/config';
 import { createServiceDataSource, runMigrations, type ServiceDataSourceOptions } from '@saas/database';
 import { DomainException, internalError, toRpcError } from '@saas/errors';
@@ -51,6 +51,11 @@ export interface ServiceDefinition<S extends z.ZodTypeAny = typeof baseConfigSch
   version?: string;
   /** Test seam passed to the event consumer (see EventConsumerOptions.beforeAck). */
   consumer?: Pick<EventConsumerOptions, 'beforeAck'>;
+  /**
+   * The contract every event of its outbox is held to: the platform's event catalogue unless a test
+   * fixture, publishing event types of its own (`order.created`), brings its own.
+   */
+  eventContract?: (type: string, data: unknown) => string | null;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -140,7 +145,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   }
 
   const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, def.service);
-  const outbox = new EventOutbox(naming, def.service);
+  const outbox = new EventOutbox(naming, def.service, def.eventContract ?? eventContractViolation);
 
   @Module({ imports: [DiscoveryModule, PlatformModule.register({ config, logger, dataSource, nats, naming, rpc, outbox }), def.module] })
   class ServiceRootModule {}

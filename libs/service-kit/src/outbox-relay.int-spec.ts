@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { createServiceDataSource, pendingSchemaChanges, runMigrations } from '@saas/database';
 import { createLogger } from '@saas/observability';
 import { TestEnv, waitFor } from '@saas/testing';
+import { EventTypes, eventContractViolation } from '@saas/contracts';
 import { fulfilmentEntities, fulfilmentMigrations } from '../test/fixtures/fulfilment.module.js';
 import { ordersEntities, ordersMigrations } from '../test/fixtures/orders.module.js';
 import { MESSAGING_ENTITIES } from '@saas/messaging';
@@ -130,5 +131,23 @@ describe('OutboxRelay replicas', () => {
     expect(inStream).toEqual(written);
     const [{ unpublished }] = await a.query('SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL');
     expect(unpublished).toBe(0);
+  });
+
+  it('refuses, with the event catalogue, an event whose producer left out a required field (the transaction writes nothing)', async () => {
+    const naming = new SubjectNaming(env.prefix);
+    const ds = createServiceDataSource({ schema: 'contract', url: env.databaseUrl, entities: MESSAGING_ENTITIES, migrations: [CreateMessagingTables1763800000000], poolSize: 2 });
+    sources.push(ds);
+    await ds.initialize();
+    await runMigrations(ds);
+    // The catalogue the services' outboxes are built with (bootstrap).
+    const outbox = new EventOutbox(naming, 'contract', eventContractViolation);
+    const member = { tenant_id: '6f1c1e52-6f1f-4e0b-9a43-0b8c58f2a1a1', user_id: '0b8c58f2-6f1f-4e0b-9a43-6f1c1e52a1a1', role: 'member' };
+    await ds.transaction((tx) => outbox.add(tx, { type: EventTypes.TenantMemberAdded, data: member }));
+
+    const { user_id: _left_out, ...withoutUser } = member;
+    await expect(ds.transaction((tx) => outbox.add(tx, { type: EventTypes.TenantMemberAdded, data: withoutUser }))).rejects.toThrow(/tenant\.member_added data does not satisfy TenantMemberEventData: user_id/);
+    await expect(ds.transaction((tx) => outbox.add(tx, { type: 'tenant.renamed', data: member }))).rejects.toThrow(/not an event type of the catalogue/);
+    const rows: Array<{ type: string }> = await ds.query('SELECT type FROM outbox');
+    expect(rows.map((r) => r.type)).toEqual([EventTypes.TenantMemberAdded]);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { createEnvelope, IdentityRpc, type AuditLogView, type CallerDto, type ListResult, type UserTenantView, type UserSubscriptionView } from '@saas/contracts';
 import { SubjectNaming } from '@saas/messaging';
-import { waitFor } from '@saas/testing';
+import { memberEventData, subscriptionEventData, tenantEventData, waitFor } from '@saas/testing';
 import { failure, IdentityHarness, STRONG_PASSWORD } from '../../test/identity-harness.js';
 
 jest.setTimeout(60_000);
@@ -96,8 +96,9 @@ describe('audit log and projections from events', () => {
     expect((await failure(audit(grace.caller))).code).toBe('FORBIDDEN');
     expect((await failure(audit(grace.caller, { tenant_id: tenantId }))).code).toBe('TENANT_NOT_FOUND');
 
-    await publish('tenant.created', { tenant_id: tenantId, name: 'Grace Co', slug: 'grace', domain: 'grace.example.com', owner_id: grace.tokens.user.id, plan: 'standard', future_field: { x: 1 } }, tenantId);
-    await publish('tenant.member_added', { tenant_id: tenantId, user_id: heidi.tokens.user.id, role: 'member' }, tenantId);
+    const tenantData = tenantEventData({ tenant_id: tenantId, name: 'Grace Co', slug: 'grace', domain: 'grace.example.com', owner_id: grace.tokens.user.id, database_strategy: 'dedicated' });
+    await publish('tenant.created', { ...tenantData, future_field: { x: 1 } }, tenantId);
+    await publish('tenant.member_added', memberEventData({ tenant_id: tenantId, user_id: heidi.tokens.user.id }), tenantId);
 
     const tenants = await waitFor(async () => {
       const page = await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: grace.caller, id: grace.tokens.user.id });
@@ -128,8 +129,9 @@ describe('audit log and projections from events', () => {
 
     // Subscriptions of owned tenants show up; partial updates merge.
     const subscriptionId = randomUUID();
-    await publish('subscription.created', { subscription_id: subscriptionId, tenant_id: tenantId, plan: 'premium', status: 'trialing', current_period_start: '2026-01-01T00:00:00Z' }, tenantId);
-    await publish('subscription.updated', { subscription_id: subscriptionId, tenant_id: tenantId, changes: { old: { status: 'trialing' }, new: { status: 'canceled' } } }, tenantId);
+    const subscription = subscriptionEventData({ subscription_id: subscriptionId, tenant_id: tenantId, owner_id: grace.tokens.user.id, plan: 'premium', status: 'trialing', start_date: '2026-01-01T00:00:00Z' });
+    await publish('subscription.created', subscription, tenantId);
+    await publish('subscription.updated', { ...subscription, status: 'canceled', is_active: false, changed_fields: ['status'] }, tenantId);
     const subs = await waitFor(async () => {
       const page = await h.call<ListResult<UserSubscriptionView>>(IdentityRpc.usersSubscriptions, { caller: grace.caller, id: grace.tokens.user.id });
       return page.results[0]?.status === 'canceled' ? page : undefined;
@@ -139,7 +141,6 @@ describe('audit log and projections from events', () => {
     expect((await h.call<ListResult<UserSubscriptionView>>(IdentityRpc.usersSubscriptions, { caller: grace.caller, id: grace.tokens.user.id, search: 'enterprise' })).count).toBe(0);
 
     // Status changes and updates reach the projection: a suspended tenant is not active; a rename shows.
-    const tenantData = { tenant_id: tenantId, name: 'Grace Co', slug: 'grace', plan: 'standard', database_strategy: 'dedicated', owner_id: grace.tokens.user.id, domain: 'grace.example.com', custom_plugin_repo: null, admin_email: null };
     await publish('tenant.status_changed', { ...tenantData, status: 'suspended', from: 'active', to: 'suspended', reason: 'billing' }, tenantId);
     const suspended = await waitFor(async () => {
       const page = await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: heidi.caller, id: heidi.tokens.user.id });
@@ -156,8 +157,8 @@ describe('audit log and projections from events', () => {
 
     // Other users' projections are not readable; member removal and tenant deletion apply.
     expect((await failure(h.call(IdentityRpc.usersTenants, { caller: heidi.caller, id: grace.tokens.user.id }))).code).toBe('USER_NOT_FOUND');
-    await publish('tenant.member_removed', { tenant_id: tenantId, user_id: heidi.tokens.user.id }, tenantId);
-    await publish('tenant.deleted', { tenant_id: tenantId }, tenantId);
+    await publish('tenant.member_removed', memberEventData({ tenant_id: tenantId, user_id: heidi.tokens.user.id }), tenantId);
+    await publish('tenant.deleted', { ...tenantData, status: 'deleted' }, tenantId);
     await waitFor(async () => {
       const page = await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: admin, id: grace.tokens.user.id });
       return page.count === 0;
@@ -170,12 +171,13 @@ describe('audit log and projections from events', () => {
     expect(await tierOf()).toBe('standard');
     const tenantId = randomUUID();
     const subscriptionId = randomUUID();
-    await publish('subscription.created', { subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'enterprise', status: 'active' }, tenantId);
+    const subscription = subscriptionEventData({ subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'enterprise', status: 'active' });
+    await publish('subscription.created', subscription, tenantId);
     await waitFor(async () => ((await tierOf()) === 'enterprise' ? true : undefined), 'an enterprise tier from the enterprise subscription');
     // A downgrade, then a cancellation, take it back down.
-    await publish('subscription.updated', { subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'premium', status: 'active' }, tenantId);
+    await publish('subscription.updated', { ...subscription, plan: 'premium' }, tenantId);
     await waitFor(async () => ((await tierOf()) === 'premium' ? true : undefined), 'premium after the downgrade');
-    await publish('subscription.updated', { subscription_id: subscriptionId, tenant_id: tenantId, owner_id: ivan.tokens.user.id, plan: 'premium', status: 'canceled' }, tenantId);
+    await publish('subscription.updated', { ...subscription, plan: 'premium', status: 'canceled', is_active: false }, tenantId);
     await waitFor(async () => ((await tierOf()) === 'standard' ? true : undefined), 'standard after the cancellation');
   });
 });

@@ -33,7 +33,7 @@ export class JobIntakeHandlers {
 
   @OnEvent(EventTypes.TenantOperationRequested, { data: TenantOperationRequestedData })
   async onOperationRequested(event: EventEnvelope<TenantOperationRequestedData>, tx: EntityManager): Promise<void> {
-    await this.enqueue(tx, event, event.data.operation ?? 'unknown');
+    await this.enqueue(tx, event, event.data.kind ?? event.data.operation ?? 'unknown');
   }
 
   @OnEvent(EventTypes.TenantDeletionRequested, { data: TenantOperationRequestedData })

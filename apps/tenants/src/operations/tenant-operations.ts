@@ -57,7 +57,8 @@ export class TenantOperations {
       await this.outbox.add(tx, {
         type,
         tenantId: tenant.id,
-        data: { ...toEventData(tenant, op.id), operation: req.kind, reason: req.reason ?? null, params: req.params ?? {} },
+        // `kind`, as provisioning.* names it; `operation` (the same value) stays for one release (ADR 0018).
+        data: { ...toEventData(tenant, op.id), kind: req.kind, operation: req.kind, reason: req.reason ?? null, params: req.params ?? {} },
       });
     }
     return op;

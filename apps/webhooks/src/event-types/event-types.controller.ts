@@ -1,22 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import * as contracts from '@saas/contracts';
-import { EventTypes, IdentityEventTypes, jsonSchemaOf, WEBHOOK_TEST_EVENT_TYPE, WebhooksRpc, type ListResult, type WebhookEventTypeView } from '@saas/contracts';
-
-type PayloadMap = Record<string, new () => object>;
+import { EventCatalogue, eventPayloadClass, jsonSchemaOf, WEBHOOK_TEST_EVENT_TYPE, WebhooksRpc, type ListResult, type WebhookEventTypeView } from '@saas/contracts';
 
 /**
- * Every catalogued event type an endpoint can subscribe to, with the JSON schema of its `data` where
- * the contracts have a payload class: the `<Area>EventPayloads` maps of libs/contracts, aggregated
- * here by name so each area's map is picked up once it exists.
+ * Every catalogued event type an endpoint can subscribe to, with the JSON schema of its `data` (the
+ * event catalogue's class), and `webhook.test`, which only `POST …/test` sends.
  */
 function catalogue(): WebhookEventTypeView[] {
-  const payloads: PayloadMap = {};
-  for (const [name, value] of Object.entries(contracts)) {
-    if (name.endsWith('EventPayloads') && value && typeof value === 'object') Object.assign(payloads, value);
-  }
-  const types = [...new Set<string>([...Object.values(EventTypes), ...Object.values(IdentityEventTypes), WEBHOOK_TEST_EVENT_TYPE])].sort();
-  return types.map((type) => ({ type, schema: payloads[type] ? jsonSchemaOf(payloads[type]) : null }));
+  const types = [...Object.keys(EventCatalogue), WEBHOOK_TEST_EVENT_TYPE].sort();
+  return types.map((type) => {
+    const cls = eventPayloadClass(type);
+    return { type, schema: cls ? jsonSchemaOf(cls) : null };
+  });
 }
 
 @Controller()
