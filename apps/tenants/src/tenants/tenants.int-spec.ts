@@ -9,6 +9,8 @@ import { AppModule } from '../app.module.js';
 import { tenantsConfigSchema } from '../config.js';
 import { tenantsEntities } from '../entities.js';
 import { tenantsMigrations } from '../migrations/index.js';
+import { TenantAccess } from '../access/tenant-access.js';
+import { Tenant } from './tenant.entity.js';
 
 const user = (id = randomUUID(), tier = 'standard'): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier });
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
@@ -179,6 +181,22 @@ describe('tenants service (real Postgres + NATS)', () => {
     }
     // Public subjects answer the gateway as before.
     await expect(asGateway.call(TenantsRpc.get, { caller: owner, id: t.id })).resolves.toMatchObject({ id: t.id });
+  });
+
+  it('reads a tenant on the hot path (plain SQL) as the entity the ORM reads, with the same answers for members, strangers and admins', async () => {
+    const owner = user();
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name: 'Hot Read Co', domain: 'hot.example.com', metadata: { a: 1 }, admin_password: 'a-long-admin-secret' });
+    const access = new TenantAccess();
+    const manager = svc.dataSource.manager;
+    const read = await access.authorizeRead(manager, owner, t.id, 'member');
+    const orm = await manager.getRepository(Tenant).findOneByOrFail({ id: t.id });
+    expect(read.tenant).toBeInstanceOf(Tenant);
+    expect(read.tenant).toEqual(orm);
+    expect(read.tenant.createdAt).toBeInstanceOf(Date);
+    expect({ role: read.role, hasPassword: read.hasPassword }).toEqual({ role: 'owner', hasPassword: true });
+    expect((await access.authorizeRead(manager, admin, t.id, 'owner')).role).toBe('platform_admin');
+    expect((await rejection(access.authorizeRead(manager, user(), t.id, 'member'))).code).toBe('TENANT_NOT_FOUND');
+    expect((await rejection(access.authorizeRead(manager, owner, randomUUID(), 'member'))).code).toBe('TENANT_NOT_FOUND');
   });
 
   it('refuses bad, reserved and taken subdomains with INVALID_SUBDOMAIN and unknown fields with VALIDATION_FAILED', async () => {
