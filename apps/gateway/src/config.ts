@@ -134,8 +134,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
 
   /** How long an Idempotency-Key's recorded response is replayed. */
   IDEMPOTENCY_TTL_S: z.coerce.number().int().min(60).default(86_400),
-  /** An Idempotency-Key still "in progress" after this long (its replica died) may be taken over. */
-  IDEMPOTENCY_LOCK_S: z.coerce.number().int().min(1).default(60),
+  /**
+   * Lease of an Idempotency-Key "in progress": the replica running the request renews it every third
+   * of this while it runs; one not renewed for this long (its replica died) may be taken over.
+   */
+  IDEMPOTENCY_LOCK_S: z.coerce.number().int().min(1).default(10),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

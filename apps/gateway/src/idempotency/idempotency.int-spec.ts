@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import type { FastifyReply } from 'fastify';
 import { IsInt, IsOptional, IsString } from 'class-validator';
 import { pino } from 'pino';
@@ -154,5 +155,58 @@ describe('Idempotency-Key (in-process, JetStream KV)', () => {
     const bad = await post({ name: 'n' }, { 'idempotency-key': 'x'.repeat(300) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'Idempotency-Key' }] });
+  });
+});
+
+describe('Idempotency-Key leases (IDEMPOTENCY_LOCK_S = 1 s)', () => {
+  let env: TestEnv;
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  const identity = new FakeIdentity();
+  const post = (body: object, headers: Record<string, string> = {}) => httpRequest(baseUrl, { method: 'POST', url: '/test/things', headers, payload: body });
+  const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+
+  beforeAll(async () => {
+    env = await TestEnv.create('gw_idem_lease');
+    await identity.serve(await env.nats(), new SubjectNaming(env.prefix));
+    const config = loadConfig('gateway', gatewayConfigSchema, env.env({ RATE_LIMITS: 'anonymous:100000,standard:100000', TRUST_PROXY: 'true', IDEMPOTENCY_LOCK_S: '1' }));
+    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false, extraControllers: [ThingsController] });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    identity.stop();
+    await app?.close();
+    const jsm = await jetstreamManager(await env.nats());
+    await jsm.streams.delete(`KV_${idempotencyBucketName(env.prefix)}`).catch(() => undefined);
+    await env?.cleanup();
+  }, 30_000);
+
+  // Before, the lock was never renewed: a retry 1.8 s into a 3 s request took it over and ran it twice.
+  it('keeps the key of a request that runs longer than the lease: retries meanwhile get 409, it runs once', async () => {
+    const key = randomUUID();
+    const before = executions;
+    const slow = post({ name: 'long', delay_ms: 3_000 }, { 'idempotency-key': key, 'x-forwarded-for': '203.0.113.50' });
+    await new Promise((r) => setTimeout(r, 1_800));
+    const during = await post({ name: 'long', delay_ms: 3_000 }, { 'idempotency-key': key, 'x-forwarded-for': '203.0.113.50' });
+    expect(during.statusCode).toBe(409);
+    expect((await slow).statusCode).toBe(201);
+    expect(executions).toBe(before + 1);
+    expect((await post({ name: 'long', delay_ms: 3_000 }, { 'idempotency-key': key, 'x-forwarded-for': '203.0.113.50' })).headers['idempotent-replayed']).toBe('true');
+  }, 20_000);
+
+  it('lets a retry take over the key of a gateway that died mid-request once its lease ran out', async () => {
+    const header = randomUUID();
+    const body = { name: 'orphan' };
+    // What a replica killed mid-request leaves behind: its in-progress lock, renewed no more.
+    const kv = await new Kvm(await env.nats()).open(idempotencyBucketName(env.prefix));
+    const key = sha256(`ip:203.0.113.60\nPOST\n/test/things\n${header}`);
+    await kv.create(key, JSON.stringify({ state: 'in_progress', fingerprint: sha256(JSON.stringify(body)), started_at: Date.now() }));
+    expect((await post(body, { 'idempotency-key': header, 'x-forwarded-for': '203.0.113.60' })).statusCode).toBe(409);
+    await new Promise((r) => setTimeout(r, 1_200));
+    const retried = await post(body, { 'idempotency-key': header, 'x-forwarded-for': '203.0.113.60' });
+    expect(retried.statusCode).toBe(201);
+    expect(retried.json()).toMatchObject({ name: 'orphan' });
   });
 });

@@ -69,13 +69,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(record.response.body);
     }
 
-    const startedAt = Date.now();
+    const lease = new HeldKey(this.store, key, fingerprint, outcome.revision, (this.config.IDEMPOTENCY_LOCK_S * 1000) / 3, this.logger);
     return next.handle().pipe(
       mergeMap((body) =>
         from(
           (async () => {
             const response: CompletedResponse = { status: reply.statusCode, body: body ?? null, headers: replayedHeaders(reply) };
-            await this.store.complete(key, outcome.revision, fingerprint, startedAt, response).catch((err: unknown) => {
+            const revision = await lease.end();
+            await this.store.complete(key, revision, fingerprint, lease.startedAt, response).catch((err: unknown) => {
               // The response still goes out; a retry with this key will run again (or wait for the lock to go stale).
               this.logger.error({ err }, 'could not record an idempotent response');
             });
@@ -83,13 +84,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
           })(),
         ),
       ),
-      catchError((err: unknown) => from(this.release(key, outcome.revision).then(() => Promise.reject(err)))),
+      catchError((err: unknown) => from(lease.end().then((revision) => this.release(key, revision)).then(() => Promise.reject(err)))),
     );
   }
 
   /**
    * Frees the key of a failed request so the client may retry with it. Fixed (issue 15): when NATS
-   * was away at that moment the key stayed "in progress" until IDEMPOTENCY_LOCK_S (60 s), and every
+   * was away at that moment the key stayed "in progress" until IDEMPOTENCY_LOCK_S (then 60 s), and every
    * retry of a sign-up got 409 IDEMPOTENCY_KEY_IN_PROGRESS for a minute after a 1.5 s blip. Now the
    * release is retried in the background (the error answer does not wait for it).
    */
@@ -113,6 +114,47 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
       }
     })();
+  }
+}
+
+/**
+ * The in-progress lock of a request while it runs, renewed every third of IDEMPOTENCY_LOCK_S so that
+ * a slow request keeps it and a replica that dies mid-request frees it within IDEMPOTENCY_LOCK_S
+ * (it used to hold it a fixed 60 s: a gateway restarted mid-burst left every client's retry at 409
+ * IDEMPOTENCY_KEY_IN_PROGRESS for most of a minute). Renewals run one at a time and `end` waits for
+ * the last, so completion and release use the lock's current revision.
+ */
+class HeldKey {
+  readonly startedAt = Date.now();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly key: string,
+    private readonly fingerprint: string,
+    private revision: number,
+    everyMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.timer = setInterval(() => {
+      this.chain = this.chain.then(async () => {
+        try {
+          this.revision = await this.store.renew(this.key, this.revision, this.fingerprint, this.startedAt);
+        } catch (err) {
+          // Taken over (it went stale while NATS was away) or NATS is away now: the next one tries again.
+          this.logger.warn({ err: (err as Error).message }, 'could not renew an idempotency key');
+        }
+      });
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  /** Stops renewing; the lock's revision once the last renewal is done. */
+  async end(): Promise<number> {
+    clearInterval(this.timer);
+    await this.chain;
+    return this.revision;
   }
 }
 

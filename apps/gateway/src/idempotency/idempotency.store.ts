@@ -12,7 +12,7 @@ export interface CompletedResponse {
 }
 
 export type IdempotencyRecord =
-  | { state: 'in_progress'; fingerprint: string; started_at: number }
+  | { state: 'in_progress'; fingerprint: string; started_at: number; renewed_at?: number }
   | { state: 'completed'; fingerprint: string; started_at: number; response: CompletedResponse };
 
 /** What `begin` found: the key is ours now (`acquired`), or someone's record is there. */
@@ -27,8 +27,9 @@ export function idempotencyBucketName(subjectPrefix: string): string {
  * Idempotency records in a JetStream KV bucket, so every gateway replica sees the same ones while
  * the gateway still owns no tables. Entries live IDEMPOTENCY_TTL_S (bucket TTL). The in-progress
  * lock is a KV `create` (refused when the key exists); completion is an `update` at the revision the
- * lock was taken with, so a replica that lost its lock (taken over after IDEMPOTENCY_LOCK_S) cannot
- * overwrite the new owner's record.
+ * lock was taken with, so a replica that lost its lock cannot overwrite the new owner's record. The
+ * lock is a lease: the replica running the request renews it (`renew`) while it runs, and one not
+ * renewed for IDEMPOTENCY_LOCK_S (its replica died) may be taken over by a retry with the same body.
  */
 @Injectable()
 export class IdempotencyStore {
@@ -62,7 +63,7 @@ export class IdempotencyStore {
         const entry = await kv.get(key);
         if (!entry || entry.operation !== 'PUT') continue; // gone meanwhile (released or expired): try again
         const record = entry.json<IdempotencyRecord>();
-        const stale = record.state === 'in_progress' && Date.now() - record.started_at > this.config.IDEMPOTENCY_LOCK_S * 1000;
+        const stale = record.state === 'in_progress' && Date.now() - (record.renewed_at ?? record.started_at) > this.config.IDEMPOTENCY_LOCK_S * 1000;
         if (stale && record.fingerprint === fingerprint) {
           // Its replica died mid-request: take the lock over (fails if someone else just did).
           try {
@@ -75,6 +76,13 @@ export class IdempotencyStore {
       }
     }
     throw new Error('idempotency key kept changing');
+  }
+
+  /** Extends the in-progress lease of a request still running; the lock's new revision. */
+  async renew(key: string, revision: number, fingerprint: string, startedAt: number): Promise<number> {
+    const kv = await this.open();
+    const lock: IdempotencyRecord = { state: 'in_progress', fingerprint, started_at: startedAt, renewed_at: Date.now() };
+    return kv.update(key, JSON.stringify(lock), revision);
   }
 
   async complete(key: string, revision: number, fingerprint: string, startedAt: number, response: CompletedResponse): Promise<void> {
