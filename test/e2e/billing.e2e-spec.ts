@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { PLAN_CATALOGUE } from '@saas/contracts';
 import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
 
 /**
@@ -172,6 +173,11 @@ describe('billing through the gateway (e2e)', () => {
       return res.statusCode === 200 && res.json().count === 1 ? (res.json().results[0] as { id: string; plan: string }) : null;
     }, 'the subscription', 30_000, 200);
     expect(sub.plan).toBe('standard');
+    const instanceOf = async () => (await call('GET', `/api/v1/tenants/${tenant.id}/instance`, token)).json() as { plan: string; resources: Record<string, string> };
+    const resourcesOf = (plan: 'standard' | 'premium') => {
+      const { cpu_request, cpu_limit, memory_request, memory_limit } = PLAN_CATALOGUE[plan].limits;
+      return { cpu_request, cpu_limit, memory_request, memory_limit };
+    };
     const tenantStatusOf = async () => ((await call('GET', `/api/v1/tenants/${tenant.id}/status`, token)).json() as { status: string }).status;
     await waitFor(async () => (await tenantStatusOf()) === 'active', 'tenant active', 90_000, 200);
 
@@ -186,11 +192,16 @@ describe('billing through the gateway (e2e)', () => {
     expect([upgrade.statusCode, upgrade.json().plan]).toEqual([200, 'premium']);
     await untilLimit(5_000, 'the premium rate limit after the upgrade');
     await waitFor(async () => ((await call('GET', `/api/v1/tenants/${tenant.id}`, token)).json().plan === 'premium' ? true : null), 'the tenant on premium', 30_000, 300);
+    // Provisioning sized the instance from the plan (the resize that billing's plan change started).
+    await waitFor(async () => ((await instanceOf()).plan === 'premium' ? true : null), 'the instance on premium', 90_000, 300);
+    expect((await instanceOf()).resources).toMatchObject(resourcesOf('premium'));
     await waitFor(async () => (await tenantStatusOf()) === 'active', 'tenant active after the resize', 90_000, 200);
     // Downgrade: standard's again.
     const downgrade = await call('PUT', `/api/v1/billing/subscriptions/${sub.id}`, token, { plan: 'standard' });
     expect([downgrade.statusCode, downgrade.json().plan]).toEqual([200, 'standard']);
     await untilLimit(1_000, 'the standard rate limit after the downgrade');
+    await waitFor(async () => ((await instanceOf()).plan === 'standard' ? true : null), 'the instance back on standard', 90_000, 300);
+    expect((await instanceOf()).resources).toMatchObject(resourcesOf('standard'));
 
     // An admin's override replaces the plan's tier (no max() under it), and says so.
     const overridden = await call('PATCH', `/api/v1/users/${userId}`, adminToken, { tier: 'enterprise' });
