@@ -15,6 +15,7 @@ import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 
 const N = Number(process.env.BENCH_RENEWALS ?? 10_000);
+const IDLE_MS = 5_000;
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin'] };
 
 function percentile(values: number[], p: number): number {
@@ -33,16 +34,31 @@ export interface RenewalBenchResult {
   distinctSubscriptions: number;
   gapless: boolean;
   listP50Ms: number;
+  listP95Ms: number;
   listP99Ms: number;
   listSamples: number;
+  /** The same list, the same way, for IDLE_MS before the run (the subscriptions not committed yet): the machine's own noise. */
+  idleListP50Ms: number;
+  idleListP99Ms: number;
+  /** The list's two statements (page + count, as TypeORM sends them) on a connection of their own: the database's share of the p99. */
+  sqlP50Ms: number;
+  sqlP99Ms: number;
+  /** The plan Postgres chose for the page query after the run. */
+  listPlan: string;
 }
+
+/** What `InvoicesService.list` sends for an admin's first page (TypeORM's getManyAndCount). */
+const LIST_PAGE_SQL = `SELECT * FROM billing.invoices i ORDER BY i.issued_at DESC, i.id ASC LIMIT 20`;
+const LIST_COUNT_SQL = `SELECT COUNT(*) AS count FROM billing.invoices i`;
 
 export async function runRenewalBench(n = N): Promise<RenewalBenchResult> {
   const env = await TestEnv.create('bench_renewals');
   const procs: ManagedProcess[] = [];
   try {
     const common = env.env({ BILLING_RENEWAL_INTERVAL_MS: '250', LOG_LEVEL: 'warn' });
-    procs.push(await startService('billing', common), await startService('billing', common));
+    // BENCH_CPU_PROF_DIR: a CPU profile of each replica (written when it exits), to see what shares the list's event loop.
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    procs.push(await startService('billing', common, profile), await startService('billing', common, profile));
     const rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 10_000);
     const db = await env.pg();
     try {
@@ -61,18 +77,32 @@ export async function runRenewalBench(n = N): Promise<RenewalBenchResult> {
         `INSERT INTO billing.payment_methods (id, tenant_id, provider, token, brand, last4, exp_month, exp_year, is_default, created_at)
          SELECT gen_random_uuid(), tenant_id, 'sandbox', 'card_sbx_ok_bench', 'visa', '4242', 12, 2035, true, now() FROM billing.subscriptions`,
       );
+      const latencies: number[] = [];
+      const sqlLatencies: number[] = [];
+      let running = true;
+      const sampleList = async (into: number[]) => {
+        const t0 = performance.now();
+        await rpc.call(BillingRpc.invoicesList, { caller: admin, page: 1, page_size: 20 });
+        into.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      };
+      const idle: number[] = [];
+      for (const until = Date.now() + IDLE_MS; Date.now() < until; ) await sampleList(idle);
       const started = Date.now();
       await db.query('COMMIT');
 
-      const latencies: number[] = [];
-      let running = true;
-      const lister = (async () => {
+      const probe = await env.pg();
+      const sqlProbe = (async () => {
         while (running) {
           const t0 = performance.now();
-          await rpc.call(BillingRpc.invoicesList, { caller: admin, page: 1, page_size: 20 });
-          latencies.push(performance.now() - t0);
+          await probe.query(LIST_PAGE_SQL);
+          await probe.query(LIST_COUNT_SQL);
+          sqlLatencies.push(performance.now() - t0);
           await new Promise((r) => setTimeout(r, 20));
         }
+      })();
+      const lister = (async () => {
+        while (running) await sampleList(latencies);
       })();
       await waitFor(
         async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM billing.invoices`)).rows[0]!.n >= n,
@@ -83,6 +113,9 @@ export async function runRenewalBench(n = N): Promise<RenewalBenchResult> {
       const renewalSeconds = (Date.now() - started) / 1000;
       running = false;
       await lister;
+      await sqlProbe;
+      const plan = await probe.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${LIST_PAGE_SQL}`);
+      await probe.end();
 
       const check = await db.query<{ invoices: number; subs: number; min: number; max: number }>(
         `SELECT count(*)::int AS invoices, count(DISTINCT subscription_id)::int AS subs,
@@ -122,8 +155,14 @@ export async function runRenewalBench(n = N): Promise<RenewalBenchResult> {
         distinctSubscriptions: c.subs,
         gapless: c.max - c.min + 1 === c.invoices,
         listP50Ms: percentile(latencies, 50),
+        listP95Ms: percentile(latencies, 95),
         listP99Ms: percentile(latencies, 99),
+        idleListP50Ms: percentile(idle, 50),
+        idleListP99Ms: percentile(idle, 99),
         listSamples: latencies.length,
+        sqlP50Ms: percentile(sqlLatencies, 50),
+        sqlP99Ms: percentile(sqlLatencies, 99),
+        listPlan: plan.rows.map((r) => r['QUERY PLAN']).join('\n'),
       };
     } finally {
       await db.end();

@@ -3,3 +3,4 @@ export * from './pagination.js';
 export * from './secret-box.js';
 export * from './pg-client.js';
 export * from './pg-url.js';
+export * from './bulk-insert.js';
