@@ -192,7 +192,7 @@ function row(label: string, r: RenewalBenchResult, load: [number, number]): stri
  * The section of docs/benchmarks.md: this run's row (BENCH_RUN_LABEL names it; a row of the same label
  * is replaced, others are kept, so runs of two commits sit side by side), then what the figures mean.
  */
-async function report(label: string, r: RenewalBenchResult, load: [number, number], file: string): Promise<void> {
+export async function report(label: string, r: RenewalBenchResult, load: [number, number], file: string): Promise<void> {
   const current = await readFile(file, 'utf8').catch(() => '');
   const existing = splitSections(current).find((p) => p.title === TITLE)?.text ?? '';
   // The rows of the runs table only (the one under TABLE_HEAD), not the history's.
@@ -200,6 +200,10 @@ async function report(label: string, r: RenewalBenchResult, load: [number, numbe
   const head = lines.findIndex((l) => l.startsWith('| Run |'));
   const end = head < 0 ? head : lines.findIndex((l, i) => i > head + 1 && !l.startsWith('| '));
   const kept = head < 0 ? [] : lines.slice(head + 2, end < 0 ? undefined : end).filter((l) => !l.startsWith(`| ${label} |`));
+  // Another bench's marker at the end of this section (<!-- bench:webhooks:start -->) stays where it is.
+  const tail = existing.trimEnd().split('\n');
+  const trailer: string[] = [];
+  while (tail.length && /^<!--.*-->$/.test(tail.at(-1)!.trim())) trailer.unshift(tail.pop()!);
   const section = `## ${TITLE}
 
 Written by \`node dist/bench/billing-renewals.bench.js\` (bench/billing-renewals.bench.ts; N = BENCH_RENEWALS, 10,000 by
@@ -216,7 +220,7 @@ the replicas' event loops and NATS.
 ${TABLE_HEAD}
 ${[...kept, row(label, r, load)].join('\n')}
 
-${ANALYSIS}`;
+${ANALYSIS}${trailer.length ? `\n${trailer.join('\n')}\n` : ''}`;
   await writeSection(TITLE, section, file);
 }
 
