@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { PLAN_CATALOGUE } from '@saas/contracts';
 import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
 
 /**
@@ -149,6 +150,68 @@ describe('billing through the gateway (e2e)', () => {
     expect(stats.json()).toMatchObject({ total_revenue: 2_900, currency: 'USD' });
     const metrics = (await call('GET', '/api/v1/admin/metrics/platform', adminToken)).json();
     expect(metrics.revenue).toMatchObject({ total_revenue: 2_900, currency: 'USD', by_plan: { standard: { revenue: 2_900 } } });
+  }, 240_000);
+
+  it('limits follow the subscription’s plan: the rate-limit tier moves with an upgrade and a downgrade, without a restart; the tenant’s plan is billing’s; an admin override is reported as one', async () => {
+    // A user nobody gave a tier: the plans decide.
+    const email = `planner-${runId}@example.com`;
+    const created = await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: 'Planner', email_verified: true });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ tier: 'standard', tier_source: 'plan', tier_override: null });
+    const userId = created.json().id as string;
+    const login = async () => (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
+    const limitOf = async (token: string) => Number((await call('GET', '/api/v1/auth/session', token)).headers['x-ratelimit-limit']);
+    // A fresh token per look: the tier travels in the access token.
+    const untilLimit = (want: number, what: string) => waitFor(async () => ((await limitOf(await login())) === want ? true : null), what, 30_000, 300);
+    let token = await login();
+    expect(await limitOf(token)).toBe(1_000);
+
+    const tenant = (await call('POST', '/api/v1/tenants', token, { name: 'Planned Ltd', subdomain: `planned-${runId}` })).json() as { id: string };
+    tenantIds.push(tenant.id);
+    const sub = await waitFor(async () => {
+      const res = await call('GET', `/api/v1/tenants/${tenant.id}/subscriptions`, token);
+      return res.statusCode === 200 && res.json().count === 1 ? (res.json().results[0] as { id: string; plan: string }) : null;
+    }, 'the subscription', 30_000, 200);
+    expect(sub.plan).toBe('standard');
+    const instanceOf = async () => (await call('GET', `/api/v1/tenants/${tenant.id}/instance`, token)).json() as { plan: string; resources: Record<string, string> };
+    const resourcesOf = (plan: 'standard' | 'premium') => {
+      const { cpu_request, cpu_limit, memory_request, memory_limit } = PLAN_CATALOGUE[plan].limits;
+      return { cpu_request, cpu_limit, memory_request, memory_limit };
+    };
+    const tenantStatusOf = async () => ((await call('GET', `/api/v1/tenants/${tenant.id}/status`, token)).json() as { status: string }).status;
+    await waitFor(async () => (await tenantStatusOf()) === 'active', 'tenant active', 90_000, 200);
+
+    // The tenant's plan is the subscription's: nobody sets it by hand on the tenant.
+    const byHand = await call('PATCH', `/api/v1/tenants/${tenant.id}`, token, { plan: 'enterprise' });
+    expect([byHand.statusCode, byHand.json().code]).toEqual([409, 'PLAN_MANAGED_BY_BILLING']);
+    const byAdmin = await call('PATCH', `/api/v1/tenants/${tenant.id}`, adminToken, { plan: 'enterprise' });
+    expect([byAdmin.statusCode, byAdmin.json().code]).toEqual([409, 'PLAN_MANAGED_BY_BILLING']);
+
+    // Upgrade (in the trial: at once, nothing to pay): premium's rate limits, and the tenant follows (resized).
+    const upgrade = await call('PUT', `/api/v1/billing/subscriptions/${sub.id}`, token, { plan: 'premium' });
+    expect([upgrade.statusCode, upgrade.json().plan]).toEqual([200, 'premium']);
+    await untilLimit(5_000, 'the premium rate limit after the upgrade');
+    await waitFor(async () => ((await call('GET', `/api/v1/tenants/${tenant.id}`, token)).json().plan === 'premium' ? true : null), 'the tenant on premium', 30_000, 300);
+    // Provisioning sized the instance from the plan (the resize that billing's plan change started).
+    await waitFor(async () => ((await instanceOf()).plan === 'premium' ? true : null), 'the instance on premium', 90_000, 300);
+    expect((await instanceOf()).resources).toMatchObject(resourcesOf('premium'));
+    await waitFor(async () => (await tenantStatusOf()) === 'active', 'tenant active after the resize', 90_000, 200);
+    // Downgrade: standard's again.
+    const downgrade = await call('PUT', `/api/v1/billing/subscriptions/${sub.id}`, token, { plan: 'standard' });
+    expect([downgrade.statusCode, downgrade.json().plan]).toEqual([200, 'standard']);
+    await untilLimit(1_000, 'the standard rate limit after the downgrade');
+    await waitFor(async () => ((await instanceOf()).plan === 'standard' ? true : null), 'the instance back on standard', 90_000, 300);
+    expect((await instanceOf()).resources).toMatchObject(resourcesOf('standard'));
+
+    // An admin's override replaces the plan's tier (no max() under it), and says so.
+    const overridden = await call('PATCH', `/api/v1/users/${userId}`, adminToken, { tier: 'enterprise' });
+    expect(overridden.json()).toMatchObject({ tier: 'enterprise', tier_source: 'override', tier_override: 'enterprise' });
+    token = await login();
+    expect(await limitOf(token)).toBe(10_000);
+    expect((await call('GET', '/api/v1/auth/session', token)).json()).toMatchObject({ tier: 'enterprise' });
+    const cleared = await call('PATCH', `/api/v1/users/${userId}`, adminToken, { tier: null });
+    expect(cleared.json()).toMatchObject({ tier: 'standard', tier_source: 'plan', tier_override: null });
+    expect(await limitOf(await login())).toBe(1_000);
   }, 240_000);
 
   it('a plan without a trial: the first payment fails → tenant error BILLING_ERROR with the reason; a working card pays it and the tenant is provisioned', async () => {

@@ -16,6 +16,8 @@ import { dropDatabasesStartingWith, processesWithArgument, readEvents, startServ
  */
 const runId = randomBytes(3).toString('hex');
 const owner: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'], tier: 'enterprise' };
+// Tenants per owner come from the tenants' plans (no floor by the caller's tier): seven tenants need enterprise's 50.
+const PLAN = 'enterprise';
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
 const portBase = 20_000 + Math.floor(Math.random() * 120) * 100;
 
@@ -52,7 +54,7 @@ describe('tenant lifecycle saga on the local runtime', () => {
   };
 
   const create = async (name: string, extra: Record<string, unknown> = {}) => {
-    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name, subdomain: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${runId}`, admin_password: 'instance-admin-pw', ...extra });
+    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name, subdomain: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${runId}`, admin_password: 'instance-admin-pw', plan: PLAN, ...extra });
     created.push(t);
     return t;
   };

@@ -54,3 +54,8 @@ export function isAdmin(caller: CallerDto | undefined | null): boolean {
 export function callerUserId(caller: CallerDto | undefined | null): string | null {
   return caller?.actor?.id ?? null;
 }
+
+/** The caller is the named platform service acting on its own behalf (never a user's credential). */
+export function isServiceCaller(caller: CallerDto | undefined | null, service: string): boolean {
+  return caller?.actor?.type === 'service' && caller.actor.id === service;
+}

@@ -139,6 +139,8 @@ export const UserRoles = Object.freeze(['user', 'admin'] as const);
 export type UserRoleName = (typeof UserRoles)[number];
 export const UserTiers = Object.freeze(['standard', 'premium', 'enterprise'] as const);
 export type UserTier = (typeof UserTiers)[number];
+export const UserTierSources = Object.freeze(['plan', 'override'] as const);
+export type UserTierSource = (typeof UserTierSources)[number];
 
 /** `typ` claim of access tokens (the JOSE header `typ` is `at+jwt`, RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'access';
@@ -438,8 +440,15 @@ export interface UserView {
   role: UserRoleName;
   /** `role` as seed 004 spells it: `["user"]`, or `["user", "admin"]` for an admin. */
   roles: UserRoleName[];
-  /** Plan tier (gateway rate limits). */
+  /**
+   * The rate-limit tier the user's tokens and API keys carry: the plan of the live subscriptions the
+   * user owns (the most generous one; `standard` without any), or the admin's override when one is set.
+   */
   tier: UserTier;
+  /** Where `tier` comes from: `plan` (the subscriptions), or `override` (set by an admin, see `tier_override`). */
+  tier_source: UserTierSource;
+  /** An admin's explicit override of the plan-driven tier; null when the plans decide. */
+  tier_override: UserTier | null;
   is_active: boolean;
   email_verified: boolean;
   metadata: Record<string, unknown>;
@@ -496,9 +505,10 @@ class UserFieldsDto extends CallerRequest {
   @IsIn(UserRoles, { each: true })
   roles?: UserRoleName[];
 
-  @IsOmittable()
+  /** An explicit override of the plan-driven rate-limit tier (admins only); null removes it. */
+  @IsOptional()
   @IsIn(UserTiers)
-  tier?: UserTier;
+  tier?: UserTier | null;
 
   @IsOmittable()
   @IsBoolean()

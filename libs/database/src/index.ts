@@ -4,3 +4,4 @@ export * from './secret-box.js';
 export * from './pg-client.js';
 export * from './pg-url.js';
 export * from './row-reader.js';
+export * from './bulk-insert.js';

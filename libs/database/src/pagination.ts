@@ -34,6 +34,14 @@ export async function paginate<T extends ObjectLiteral>(
     first = false;
   }
   for (const column of spec.tieBreaker ?? ['id']) qb.addOrderBy(`${alias}.${column}`, 'ASC'); // stable pages when values tie
+  // Without joins a row is an entity, so count(*) is the count; TypeORM's getManyAndCount always
+  // sends COUNT(DISTINCT id), which sorts every id of the table (the invoice list, 10,000+ rows).
+  if (qb.expressionMap.joinAttributes.length === 0) {
+    const counted = qb.clone().orderBy().select('COUNT(*)', 'count');
+    const results = await qb.offset((query.page - 1) * query.page_size).limit(query.page_size).getMany();
+    const count = Number((await counted.getRawOne<{ count: string }>())?.count ?? 0);
+    return { count, results };
+  }
   const [results, count] = await qb
     .skip((query.page - 1) * query.page_size)
     .take(query.page_size)

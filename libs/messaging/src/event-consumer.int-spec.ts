@@ -66,6 +66,29 @@ describe('EventConsumer.ensure', () => {
     expect(info.config.filter_subject).toBe(naming.eventsWildcard);
   });
 
+  it('acks unread the events of types nobody here handles (what the events wildcard brings on a server without filter_subjects): never parsed, never parked', async () => {
+    // Its DataSource is never touched: parking (or an inbox write) would throw, and the message would come back.
+    const consumer = await consumerFor('orders', ['order.created', 'order.cancelled'], 1_000);
+    await consumer.start();
+    try {
+      const js = jetstream(await env.nats());
+      await js.publish(naming.event('order.shipped'), 'not even JSON');
+      await js.publish(naming.event('order.shipped'), JSON.stringify({ id: 'x', type: 'order.shipped', data: {} }));
+      const settled = async () => {
+        const info = await jsm.consumers.info(env.streamName, 'orders');
+        return info.num_pending === 0 && info.num_ack_pending === 0 && info.num_redelivered === 0 ? info : null;
+      };
+      let info = null;
+      for (let i = 0; i < 50 && !info; i++) {
+        info = await settled();
+        if (!info) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(info).toMatchObject({ num_pending: 0, num_ack_pending: 0, num_redelivered: 0 });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('lets replicas that start at the same time all ensure the same durable', async () => {
     const replicas = await Promise.all([1, 2, 3].map(() => consumerFor('billing', ['order.created'], 1_000)));
     await Promise.all(replicas.map((c) => c.ensure()));

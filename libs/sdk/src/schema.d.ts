@@ -566,7 +566,7 @@ export interface paths {
         };
         /** One tenant (someone else’s → 404). */
         get: operations["tenants.get"];
-        /** Update a tenant. A plan or database_strategy change runs as an operation (see status). */
+        /** Update a tenant. A database_strategy change runs as an operation (see status). The plan is the subscription’s: a different one is refused (409 PLAN_MANAGED_BY_BILLING; change it with PUT billing/subscriptions/{id}). */
         put: operations["tenants.replace"];
         post?: never;
         /** Delete a tenant: 202, it is deprovisioned in the background and ends `deleted`. */
@@ -1785,10 +1785,20 @@ export interface components {
             /** @description `role` as seed 004 spells it: `["user"]`, or `["user", "admin"]`. */
             roles: ("user" | "admin")[];
             /**
-             * @description Plan tier (rate limits).
+             * @description Rate-limit tier the user’s tokens carry: the most generous plan among the live subscriptions the user owns (`standard` without any), or the admin’s override.
              * @enum {string}
              */
             tier: "standard" | "premium" | "enterprise";
+            /**
+             * @description Where `tier` comes from: `plan` (the subscriptions) or `override` (`tier_override`, set by an admin).
+             * @enum {string}
+             */
+            tier_source: "plan" | "override";
+            /**
+             * @description An admin’s explicit override of the plan-driven tier (PATCH users/{id} `tier`; null removes it); null when the plans decide.
+             * @enum {string|null}
+             */
+            tier_override: "standard" | "premium" | "enterprise" | null;
             is_active: boolean;
             email_verified: boolean;
             metadata: {
@@ -1935,10 +1945,10 @@ export interface components {
              */
             role?: "user" | "admin";
             /**
-             * @description Plan tier (rate limits). Admins only.
-             * @enum {string}
+             * @description Admins only: an explicit override of the plan-driven rate-limit tier (the subscriptions the user owns decide otherwise); null removes it.
+             * @enum {string|null}
              */
-            tier?: "standard" | "premium" | "enterprise";
+            tier?: "standard" | "premium" | "enterprise" | null;
             /** @description Admins only; false ends every session and revokes the API keys. */
             is_active?: boolean;
             /** @description Free-form JSON object. */
@@ -1975,10 +1985,10 @@ export interface components {
              */
             role?: "user" | "admin";
             /**
-             * @description Plan tier (rate limits). Admins only.
-             * @enum {string}
+             * @description Admins only: an explicit override of the plan-driven rate-limit tier (the subscriptions the user owns decide otherwise); null removes it.
+             * @enum {string|null}
              */
-            tier?: "standard" | "premium" | "enterprise";
+            tier?: "standard" | "premium" | "enterprise" | null;
             /** @description Admins only; false ends every session and revokes the API keys. */
             is_active?: boolean;
             /** @description Free-form JSON object. */

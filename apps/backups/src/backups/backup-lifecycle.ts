@@ -5,6 +5,7 @@ import { EventOutbox } from '@saas/messaging';
 import { Clock, SERVICE_CONFIG } from '@saas/service-kit';
 import type { BackupsConfig } from '../config.js';
 import { BackupSchedule } from '../schedules/backup-schedule.entity.js';
+import { planRetentionDays } from '../schedules/plan-retention.js';
 import { Backup } from './backup.entity.js';
 import { assertTransition } from './backup-state-machine.js';
 
@@ -27,8 +28,12 @@ export class BackupLifecycle {
     switch (backup.type) {
       case 'manual':
         return this.config.BACKUP_MANUAL_RETENTION_DAYS ?? null;
-      case 'scheduled':
-        return (await tx.getRepository(BackupSchedule).findOneBy({ tenantId: backup.tenantId }))?.keepDays ?? null;
+      case 'scheduled': {
+        // The tenant's choice, within its subscription plan's retention.
+        const chosen = (await tx.getRepository(BackupSchedule).findOneBy({ tenantId: backup.tenantId }))?.keepDays ?? null;
+        const plan = await planRetentionDays(tx, backup.tenantId);
+        return chosen === null ? plan : plan === null ? chosen : Math.min(chosen, plan);
+      }
       case 'pre_restore':
         return this.config.BACKUP_PRE_RESTORE_RETENTION_DAYS;
       case 'pre_deletion':

@@ -111,8 +111,10 @@ export class BackupScheduler implements OnApplicationBootstrap, OnApplicationShu
           AND (
             b.expires_at <= $1
             OR (b.type = 'scheduled' AND EXISTS (
-                  SELECT 1 FROM backup_schedules s WHERE s.tenant_id = b.tenant_id AND (
-                    (s.keep_days IS NOT NULL AND b.created_at < $1::timestamptz - make_interval(days => s.keep_days))
+                  SELECT 1 FROM backup_schedules s LEFT JOIN tenant_plans p ON p.tenant_id = s.tenant_id
+                   WHERE s.tenant_id = b.tenant_id AND (
+                    -- keep_days within the subscription plan's retention (least() skips a NULL: either alone applies)
+                    (least(s.keep_days, p.retention_days) IS NOT NULL AND b.created_at < $1::timestamptz - make_interval(days => least(s.keep_days, p.retention_days)))
                     OR (s.keep_last IS NOT NULL AND b.status = 'completed' AND (
                           SELECT count(*) FROM backups n
                            WHERE n.tenant_id = b.tenant_id AND n.type = 'scheduled' AND n.status = 'completed' AND n.created_at > b.created_at) >= s.keep_last)))))

@@ -3,10 +3,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupScheduleView, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
+import { BackupsRpc, EventTypes, PLAN_CATALOGUE, type BackupAccepted, type SubscriptionEventData, type BackupScheduleView, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
+import { publishEvent, readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
 import { FakeProvisioningModule } from '../../test/fake-provisioning.module.js';
 import { admin, makeTenant, rejection, run } from '../../test/tenant-fixtures.js';
 import { AppModule } from '../app.module.js';
@@ -92,14 +92,14 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     const t = await makeTenant('dflt', 'shared', sharedDb, filesRoot, 3);
     made.push(t);
     const initial = await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId });
-    expect(initial).toMatchObject({ configured: false, enabled: false, schedule: 'daily 02:00', cron: '0 2 * * *', timezone: 'UTC', keep_last: 7, keep_days: 7, limits: { max_keep_last: 7, max_keep_days: 30 } });
+    expect(initial).toMatchObject({ configured: false, enabled: false, schedule: 'daily 02:00', cron: '0 2 * * *', timezone: 'UTC', keep_last: 7, keep_days: 7, limits: { max_keep_last: 7, max_keep_days: PLAN_CATALOGUE.standard.limits.backup_retention_days } });
 
     for (const [body, field] of [
       [{ schedule: 'daily 25:00' }, 'schedule'],
       [{ schedule: '61 * * * *' }, 'schedule'],
       [{ schedule: 'daily 02:00', timezone: 'Mars/Olympus' }, 'timezone'],
       [{ schedule: 'daily 02:00', keep_last: 8 }, 'keep_last'],
-      [{ schedule: 'daily 02:00', keep_days: 31 }, 'keep_days'],
+      [{ schedule: 'daily 02:00', keep_days: PLAN_CATALOGUE.standard.limits.backup_retention_days + 1 }, 'keep_days'],
       [{ schedule: 'daily 02:00', keep_last: null, keep_days: null }, 'keep_last'],
     ] as const) {
       const err = await rejection(rpc.call(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, ...body }));
@@ -116,6 +116,46 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     const changed = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.BackupScheduleChanged])).find((e) => e.tenant_id === t.tenantId), 'backup.schedule_changed');
     expect(changed.data).toEqual({ tenant_id: t.tenantId, enabled: true, next_run_at: set.next_run_at, schedule: 'weekly mon 03:30', timezone: 'Europe/Paris' });
   }, 30_000);
+
+  it('retention is the subscription plan’s (from billing’s subscription events): the cap follows an upgrade and a downgrade, a late older event changes nothing, and scheduled backups older than the plan keeps are deleted', async () => {
+    const t = await makeTenant('planret', 'shared', sharedDb, filesRoot, 3);
+    made.push(t);
+    const subscription = async (plan: string, occurredAt = new Date()) => {
+      const data: SubscriptionEventData = {
+        subscription_id: randomUUID(), tenant_id: t.tenantId, plan: plan as SubscriptionEventData['plan'], status: 'active', billing_cycle: 'monthly', max_users: 5, amount: 0,
+        currency: 'USD', is_active: true, current_period_start: occurredAt.toISOString(), current_period_end: occurredAt.toISOString(), start_date: occurredAt.toISOString(), cancel_at_period_end: false,
+      };
+      return publishEvent(await env.nats(), env.prefix, { type: EventTypes.SubscriptionUpdated, tenantId: t.tenantId, data, occurredAt });
+    };
+    const capOf = async () => (await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).limits.max_keep_days;
+    const untilCap = (days: number, what: string) => waitFor(async () => ((await capOf()) === days ? true : null), what, 15_000);
+
+    await subscription('premium');
+    await untilCap(PLAN_CATALOGUE.premium.limits.backup_retention_days, 'premium’s retention after the upgrade');
+    const premiumDays = PLAN_CATALOGUE.premium.limits.backup_retention_days;
+    await expect(rpc.call(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, schedule: 'hourly', keep_last: 3, keep_days: premiumDays })).resolves.toMatchObject({ keep_days: premiumDays });
+
+    await subscription('free');
+    const freeDays = PLAN_CATALOGUE.free.limits.backup_retention_days;
+    await untilCap(freeDays, 'free’s retention after the downgrade');
+    // An event older than the one applied (delivered late) does not bring premium back.
+    const late = await subscription('enterprise', new Date(Date.now() - 3_600_000));
+    await waitFor(async () => ((await sql(`SELECT 1 FROM backups.inbox WHERE event_id = $1`, [late.id])).length ? true : null), 'the late event handled', 15_000);
+    expect(await capOf()).toBe(freeDays);
+    const refused = await rejection(rpc.call(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, schedule: 'hourly', keep_last: 3, keep_days: premiumDays }));
+    expect([refused.code, refused.errors?.[0]?.message]).toEqual(['VALIDATION_FAILED', `the free plan keeps scheduled backups at most ${freeDays} days`]);
+
+    // The schedule still says premium's days (set before the downgrade): the plan's retention wins for what is kept.
+    const seen = new Set<string>();
+    const [first] = await dueOnce(t.tenantId, seen);
+    const [row] = await sql(`SELECT extract(epoch FROM expires_at - completed_at)::int AS kept_s FROM backups.backups WHERE id = $1`, [first!.id]);
+    expect(row!.kept_s).toBe(freeDays * 86_400);
+    // One older than the plan keeps (keep_last alone would keep it): retention deletes it, not the new one.
+    const [second] = await dueOnce(t.tenantId, seen);
+    await sql(`UPDATE backups.backups SET created_at = now() - make_interval(days => $2), expires_at = NULL WHERE id = $1`, [first!.id, freeDays + 1]);
+    await waitFor(async () => ((await scheduled(t.tenantId)).every((b) => b.id !== first!.id) ? true : null), 'the backup older than the plan keeps deleted', 15_000);
+    expect((await scheduled(t.tenantId)).map((b) => b.id)).toEqual([second!.id]);
+  }, 120_000);
 
   it('runs a due schedule exactly once across two replicas, and keeps only the newest keep_last backups', async () => {
     const t = await makeTenant('sched', 'shared', sharedDb, filesRoot, 3);

@@ -1,19 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BackupPlanLimits, type BackupScheduleRefRequest, type BackupScheduleView, type PutBackupScheduleRequest } from '@saas/contracts';
+import { type BackupScheduleRefRequest, type BackupScheduleView, type PutBackupScheduleRequest } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { Clock } from '@saas/service-kit';
 import { BackupsService } from '../backups/backups.service.js';
 import { BackupSchedule } from './backup-schedule.entity.js';
+import { retentionLimits, type RetentionLimits } from './plan-retention.js';
 import { emitScheduleChanged } from './schedule-events.js';
 import { assertTimezone, InvalidSchedule, nextRun, toCron } from './schedule-expression.js';
 
-function limitsOf(plan: string) {
-  return BackupPlanLimits[plan] ?? BackupPlanLimits.standard!;
-}
-
-/** `GET/PUT tenants/{id}/backup-schedule`: a tenant's schedule, checked against its plan's caps. */
+/** `GET/PUT tenants/{id}/backup-schedule`: a tenant's schedule, checked against its subscription plan's caps. */
 @Injectable()
 export class BackupSchedulesService {
   constructor(
@@ -24,8 +21,7 @@ export class BackupSchedulesService {
   ) {}
 
   async get(req: BackupScheduleRefRequest): Promise<BackupScheduleView> {
-    const location = await this.backups.locate(req.tenant_id);
-    const limits = limitsOf(location.plan);
+    const limits = await this.limitsOf(req.tenant_id);
     const stored = await this.ds.getRepository(BackupSchedule).findOneBy({ tenantId: req.tenant_id });
     if (stored) return this.view(stored, limits, true);
     return {
@@ -44,8 +40,7 @@ export class BackupSchedulesService {
   }
 
   async put(req: PutBackupScheduleRequest): Promise<BackupScheduleView> {
-    const location = await this.backups.locate(req.tenant_id);
-    const limits = limitsOf(location.plan);
+    const limits = await this.limitsOf(req.tenant_id);
     const timezone = req.timezone ?? 'UTC';
     let cron: string;
     try {
@@ -59,8 +54,8 @@ export class BackupSchedulesService {
     const keepDays = req.keep_days === undefined ? limits.default_keep_days : req.keep_days;
     const errors = [];
     if (keepLast === null && keepDays === null) errors.push({ field: 'keep_last', message: 'set keep_last, keep_days or both: scheduled backups cannot be kept forever' });
-    if (keepLast !== null && keepLast > limits.max_keep_last) errors.push({ field: 'keep_last', message: `the ${location.plan} plan keeps at most ${limits.max_keep_last} scheduled backups` });
-    if (keepDays !== null && keepDays > limits.max_keep_days) errors.push({ field: 'keep_days', message: `the ${location.plan} plan keeps scheduled backups at most ${limits.max_keep_days} days` });
+    if (keepLast !== null && keepLast > limits.max_keep_last) errors.push({ field: 'keep_last', message: `the ${limits.plan} plan keeps at most ${limits.max_keep_last} scheduled backups` });
+    if (keepDays !== null && keepDays > limits.max_keep_days) errors.push({ field: 'keep_days', message: `the ${limits.plan} plan keeps scheduled backups at most ${limits.max_keep_days} days` });
     if (errors.length) throw DomainException.validation(errors);
     const enabled = req.enabled ?? true;
     const row = this.ds.getRepository(BackupSchedule).create({
@@ -80,6 +75,11 @@ export class BackupSchedulesService {
       return s;
     });
     return this.view(saved, limits, true);
+  }
+
+  private async limitsOf(tenantId: string): Promise<RetentionLimits> {
+    const location = await this.backups.locate(tenantId);
+    return retentionLimits(this.ds.manager, tenantId, location.plan);
   }
 
   private view(s: BackupSchedule, limits: { max_keep_last: number; max_keep_days: number }, configured: boolean): BackupScheduleView {

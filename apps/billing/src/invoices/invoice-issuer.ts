@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { EventTypes, type InvoiceEventData, type InvoiceLineView, type NewEvent } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
+import { insertRows } from '@saas/database';
 import { parseTaxRates, type BillingConfig } from '../config.js';
 import type { Subscription } from '../subscriptions/subscription.entity.js';
 import { Invoice } from './invoice.entity.js';
@@ -113,7 +114,7 @@ export class InvoiceIssuer {
 
   /** Writes drafts (one INSERT per 500). */
   async insertDrafts(tx: EntityManager, drafts: Invoice[]): Promise<void> {
-    for (let i = 0; i < drafts.length; i += 500) await tx.getRepository(Invoice).insert(drafts.slice(i, i + 500));
+    await insertRows(tx, Invoice, drafts);
   }
 
   /**

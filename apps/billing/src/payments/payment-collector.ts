@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { EventTypes, type NewEvent } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
+import { insertRows } from '@saas/database';
 import { Invoice } from '../invoices/invoice.entity.js';
 import { toInvoiceEventData } from '../invoices/invoice.view.js';
 import type { Subscription } from '../subscriptions/subscription.entity.js';
@@ -120,7 +121,7 @@ export class PaymentCollector {
   }
 
   async insertPayments(tx: EntityManager, attempts: ChargeAttempt[]): Promise<void> {
-    for (let i = 0; i < attempts.length; i += 500) await tx.getRepository(Payment).insert(attempts.slice(i, i + 500).map((a) => a.payment));
+    await insertRows(tx, Payment, attempts.map((a) => a.payment));
   }
 
   async collect(tx: EntityManager, sub: Subscription, invoice: Invoice, at: Date, idempotencyKey?: string): Promise<CollectionOutcome> {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, type NewEvent, type SubscriptionEventData, type SubscriptionStatus } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
+import { insertRows } from '@saas/database';
 import { assertTransition } from './subscription-state-machine.js';
 import { SubscriptionTransition } from './subscription-transition.entity.js';
 import { Subscription } from './subscription.entity.js';
@@ -79,7 +80,7 @@ export class SubscriptionLifecycle {
     // The rows are locked by the caller: a version that moved meanwhile is a bug, not a race to lose quietly.
     if (updated !== steps.length) throw new Error(`subscription batch update wrote ${updated} of ${steps.length} rows`);
     const transitions = prepared.flatMap((p) => (p.transition ? [p.transition] : []));
-    for (let i = 0; i < transitions.length; i += 1_000) await tx.getRepository(SubscriptionTransition).insert(transitions.slice(i, i + 1_000));
+    await insertRows(tx, SubscriptionTransition, transitions);
     return prepared.map((p) => p.events);
   }
 

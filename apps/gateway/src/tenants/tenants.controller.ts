@@ -51,7 +51,7 @@ export class TenantsController {
   }
 
   @Put(':id')
-  @ApiOperation({ operationId: 'tenants.replace', summary: 'Update a tenant. A plan or database_strategy change runs as an operation (see status).' })
+  @ApiOperation({ operationId: 'tenants.replace', summary: 'Update a tenant. A database_strategy change runs as an operation (see status). The plan is the subscription’s: a different one is refused (409 PLAN_MANAGED_BY_BILLING; change it with PUT billing/subscriptions/{id}).' })
   @ApiResult(TenantViewDto, { description: 'The tenant.' })
   put(@Param() params: TenantParams, @Body() body: UpdateTenantBody, @Caller() caller: CallerDto): Promise<TenantView> {
     return this.rpc.call(TenantsRpc.update, { ...body, id: params.id, caller });

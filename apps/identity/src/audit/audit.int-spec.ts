@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
-import { createEnvelope, IdentityRpc, type AuditLogView, type CallerDto, type ListResult, type UserTenantView, type UserSubscriptionView } from '@saas/contracts';
+import { createEnvelope, IdentityRpc, type AuditLogView, type CallerDto, type ListResult, type UserTenantView, type UserSubscriptionView, type UserView } from '@saas/contracts';
 import { SubjectNaming } from '@saas/messaging';
 import { memberEventData, subscriptionEventData, tenantEventData, waitFor } from '@saas/testing';
 import { failure, IdentityHarness, STRONG_PASSWORD } from '../../test/identity-harness.js';
@@ -165,7 +165,7 @@ describe('audit log and projections from events', () => {
     }, 'tenant deletion in the projection');
     expect((await h.call<ListResult<UserTenantView>>(IdentityRpc.usersTenants, { caller: heidi.caller, id: heidi.tokens.user.id })).count).toBe(0);
   });
-  it('the rate-limit tier in access tokens is plan-driven: the plans of the live subscriptions the user owns, the tier set on the user as the floor', async () => {
+  it('the rate-limit tier in access tokens is plan-driven: the plans of the live subscriptions the user owns; an admin override replaces it, explicitly and audited', async () => {
     const ivan = await h.signUp('ivan.plans@example.com');
     const tierOf = async () => (await h.verify((await h.login('ivan.plans@example.com')).access_token)).tier;
     expect(await tierOf()).toBe('standard');
@@ -179,5 +179,21 @@ describe('audit log and projections from events', () => {
     await waitFor(async () => ((await tierOf()) === 'premium' ? true : undefined), 'premium after the downgrade');
     await publish('subscription.updated', { ...subscription, plan: 'premium', status: 'canceled', is_active: false }, tenantId);
     await waitFor(async () => ((await tierOf()) === 'standard' ? true : undefined), 'standard after the cancellation');
+
+    // An admin's override is no floor: it replaces the plans' tier (lower too), and the user's view says so.
+    const userId = ivan.tokens.user.id;
+    await publish('subscription.created', { subscription_id: randomUUID(), tenant_id: tenantId, owner_id: userId, plan: 'enterprise', status: 'active' }, tenantId);
+    await waitFor(async () => ((await tierOf()) === 'enterprise' ? true : undefined), 'enterprise from the new subscription');
+    expect(await h.call<UserView>(IdentityRpc.usersGet, { caller: admin, id: userId })).toMatchObject({ tier: 'enterprise', tier_source: 'plan', tier_override: null });
+    const overridden = await h.call<UserView>(IdentityRpc.usersUpdate, { caller: admin, id: userId, tier: 'standard' });
+    expect(overridden).toMatchObject({ tier: 'standard', tier_source: 'override', tier_override: 'standard' });
+    expect(await tierOf()).toBe('standard');
+    const listed = await h.call<ListResult<UserView>>(IdentityRpc.usersList, { caller: admin, search: 'ivan.plans' });
+    expect(listed.results.map((u) => [u.tier, u.tier_source])).toEqual([['standard', 'override']]);
+    const entry = await waitFor(async () => (await audit(admin, { action: 'updated', resource_type: 'user' })).results.find((r) => r.resource_id === userId && r.new_values?.tier_override === 'standard'), 'the override in the audit log');
+    expect(entry).toMatchObject({ old_values: { tier_override: null }, new_values: { tier_override: 'standard' } });
+    // Removing it hands the tier back to the plans.
+    expect(await h.call<UserView>(IdentityRpc.usersUpdate, { caller: admin, id: userId, tier: null })).toMatchObject({ tier: 'enterprise', tier_source: 'plan', tier_override: null });
+    expect(await tierOf()).toBe('enterprise');
   });
 });

@@ -32,11 +32,11 @@ import { AccessTokenIssuer } from '../keys/access-tokens.js';
 import { MailDispatcher } from '../mail/mail-dispatcher.js';
 import { MailTemplates } from '../mail/mail-templates.js';
 import { SessionsService, type ClientInfo } from '../sessions/sessions.service.js';
-import { effectivePlanTier } from '../users/effective-plan-tier.js';
+import { effectiveTiers } from '../users/effective-plan-tier.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { passwordWeaknesses } from '../users/password-policy.js';
 import { User } from '../users/user.entity.js';
-import { applyProfileFields, auditableFields, diff, normalizeEmail, resolveNames, toUserView } from '../users/user.view.js';
+import { applyProfileFields, auditableFields, diff, normalizeEmail, resolveNames, toUserView, viewOfUser } from '../users/user.view.js';
 import { UsersException } from '../users/users.exception.js';
 import { AuthException } from './auth.exception.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -253,9 +253,10 @@ export class AuthService implements OnApplicationBootstrap {
 
   private async tokenResponse(user: User, session: { sessionId: string; refreshToken: string; refreshExpiresIn: number }): Promise<TokenResponse> {
     const fresh = await this.ds.getRepository(User).findOneByOrFail({ id: user.id });
-    const view = toUserView(fresh);
+    const effective = (await effectiveTiers(this.ds.manager, [fresh])).get(fresh.id)!;
+    const view = toUserView(fresh, effective);
     return {
-      access_token: await this.accessTokens.issue(fresh, session.sessionId, await effectivePlanTier(this.ds.manager, fresh)),
+      access_token: await this.accessTokens.issue(fresh, session.sessionId, effective.tier),
       refresh_token: session.refreshToken,
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,
@@ -296,7 +297,7 @@ export class AuthService implements OnApplicationBootstrap {
   // ------------------------------------------------------------------ me
 
   async me(req: MeRequest): Promise<UserView> {
-    return toUserView((await this.callers.resolve(req.caller)).user);
+    return viewOfUser(this.ds.manager, (await this.callers.resolve(req.caller)).user);
   }
 
   async updateMe(req: UpdateMeRequest): Promise<UserView> {
@@ -316,7 +317,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
     const updated = await this.applyProfileChanges(principal, req, passwordHash);
     if (passwordHash) this.mail.dispatch(MailTemplates.passwordChanged(updated.email));
-    return toUserView(updated);
+    return viewOfUser(this.ds.manager, updated);
   }
 
   /** Names, username and metadata, plus an optional new password (ends every session). */

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_HEADER_TYPE, ACCESS_TOKEN_TYPE } from '@saas/contracts';
 import { SERVICE_CONFIG, Clock } from '@saas/service-kit';
 import type { IdentityConfig } from '../config.js';
-import type { User } from '../users/user.entity.js';
+import type { PlanTier, User } from '../users/user.entity.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 export type AccessTokenSettings = Pick<IdentityConfig, 'ACCESS_TOKEN_TTL_S' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
@@ -22,8 +22,8 @@ export class AccessTokenIssuer {
     return this.config.ACCESS_TOKEN_TTL_S;
   }
 
-  /** `tier` is the user's effective (plan-driven) tier; the user's own field when not given. */
-  async issue(user: Pick<User, 'id' | 'email' | 'role' | 'planTier' | 'emailVerifiedAt'>, sessionId: string, tier: User['planTier'] = user.planTier): Promise<string> {
+  /** `tier` is the user's effective tier (effective-plan-tier.ts): the plans, or an admin's override. */
+  async issue(user: Pick<User, 'id' | 'email' | 'role' | 'emailVerifiedAt'>, sessionId: string, tier: PlanTier): Promise<string> {
     const key = await this.keys.active();
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     return new SignJWT({

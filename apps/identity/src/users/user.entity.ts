@@ -12,7 +12,7 @@ export interface RequestedTenant {
 /** A person (or robot) who can sign in. Email is unique case-insensitively (lower(email) index). */
 @Entity({ name: 'users' })
 @Check('users_role_check', `role IN ('user', 'admin')`)
-@Check('users_plan_tier_check', `plan_tier IN ('standard', 'premium', 'enterprise')`)
+@Check('users_tier_override_check', `tier_override IN ('standard', 'premium', 'enterprise')`)
 @Index('users_email_lower_key', { synchronize: false })
 @Index('users_username_lower_key', { synchronize: false })
 export class User {
@@ -37,9 +37,12 @@ export class User {
   @Column('text', { default: 'user' })
   role!: UserRole;
 
-  /** Rate-limit tier of the caller at the gateway (API.md § Rate limits). */
-  @Column('text', { name: 'plan_tier', default: 'standard' })
-  planTier!: PlanTier;
+  /**
+   * An admin's explicit override of the rate-limit tier (API.md § Rate limits); NULL = plan-driven,
+   * from the subscriptions the user owns (effective-plan-tier.ts).
+   */
+  @Column('text', { name: 'tier_override', nullable: true })
+  tierOverride!: PlanTier | null;
 
   @Column('boolean', { name: 'is_active', default: true })
   isActive!: boolean;

@@ -1,8 +1,10 @@
 import type { UserRoleName, UserView } from '@saas/contracts';
+import type { EntityManager } from 'typeorm';
+import { effectiveTiers, type EffectiveTier } from './effective-plan-tier.js';
 import type { User } from './user.entity.js';
 
-/** A user as clients see it (never the password hash). */
-export function toUserView(u: User): UserView {
+/** A user as clients see it (never the password hash), with the tier its tokens carry and where it comes from. */
+export function toUserView(u: User, effective: EffectiveTier): UserView {
   return {
     id: u.id,
     email: u.email,
@@ -13,7 +15,9 @@ export function toUserView(u: User): UserView {
     name: fullName(u),
     role: u.role,
     roles: u.role === 'admin' ? ['user', 'admin'] : ['user'],
-    tier: u.planTier,
+    tier: effective.tier,
+    tier_source: effective.source,
+    tier_override: u.tierOverride,
     is_active: u.isActive,
     email_verified: u.emailVerifiedAt !== null,
     metadata: u.metadata ?? {},
@@ -23,7 +27,12 @@ export function toUserView(u: User): UserView {
   };
 }
 
-function fullName(u: User): string {
+/** toUserView with the user's effective tier looked up (one query). */
+export async function viewOfUser(em: EntityManager, u: User): Promise<UserView> {
+  return toUserView(u, (await effectiveTiers(em, [u])).get(u.id)!);
+}
+
+export function fullName(u: Pick<User, 'firstName' | 'lastName'>): string {
   return [u.firstName, u.lastName].filter(Boolean).join(' ');
 }
 
@@ -75,7 +84,7 @@ export function auditableFields(u: User): Record<string, unknown> {
     first_name: u.firstName,
     last_name: u.lastName,
     role: u.role,
-    tier: u.planTier,
+    tier_override: u.tierOverride,
     is_active: u.isActive,
     email_verified: u.emailVerifiedAt !== null,
     metadata: u.metadata,

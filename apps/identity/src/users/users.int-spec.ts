@@ -30,7 +30,7 @@ describe('identity users and API keys over RPC', () => {
     const me = await h.call<UserView>(IdentityRpc.usersGet, { caller: alice.caller, id: alice.tokens.user.id });
     expect(me).toMatchObject({ email: 'alice@example.com', role: 'user', is_active: true, email_verified: true, metadata: {} });
     expect(Object.keys(me).sort()).toEqual(
-      ['created_at', 'email', 'email_verified', 'first_name', 'full_name', 'id', 'is_active', 'last_login', 'last_name', 'metadata', 'name', 'role', 'roles', 'tier', 'updated_at', 'username'].sort(),
+      ['created_at', 'email', 'email_verified', 'first_name', 'full_name', 'id', 'is_active', 'last_login', 'last_name', 'metadata', 'name', 'role', 'roles', 'tier', 'tier_override', 'tier_source', 'updated_at', 'username'].sort(),
     );
 
     const other = await failure(h.call(IdentityRpc.usersGet, { caller: alice.caller, id: bob.tokens.user.id }));

@@ -3,6 +3,7 @@ import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
 import {
   IdentityEventTypes,
   parseOrdering,
+  PLAN_CATALOGUE,
   type CreateUserRequest,
   type ListResult,
   type ListUsersRequest,
@@ -29,8 +30,9 @@ import { UserTenant } from '../projections/user-tenant.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { passwordWeaknesses } from './password-policy.js';
+import { effectiveTiers, TIER_ORDER } from './effective-plan-tier.js';
 import { User } from './user.entity.js';
-import { applyProfileFields, auditableFields, diff, normalizeEmail, requestedRole, resolveNames, toUserView } from './user.view.js';
+import { applyProfileFields, auditableFields, diff, fullName, normalizeEmail, requestedRole, resolveNames, toUserView, viewOfUser } from './user.view.js';
 import { UsersException } from './users.exception.js';
 import { Clock } from '@saas/service-kit';
 
@@ -60,14 +62,22 @@ export class UsersService {
     await this.callers.requireAdmin(req.caller);
     const rows: Array<{ tier: string; total: number; active: number; admins: number; verified: number; day: number; week: number; logged_in: number }> =
       await this.ds.query(
-        `SELECT plan_tier AS tier, count(*)::int AS total,
+        // By the tier the users' tokens carry: the override, else the most generous plan they own.
+        `WITH tiered AS (
+           SELECT u.*, coalesce(u.tier_override, ($1::text[])[1 + coalesce((
+             SELECT max(array_position($1::text[], r.tier)) - 1 FROM user_subscriptions s
+               JOIN jsonb_to_recordset($2::jsonb) AS r(plan text, tier text) ON r.plan = s.plan
+              WHERE s.user_id = u.id AND s.is_active), 0)]) AS tier
+             FROM users u)
+         SELECT tier, count(*)::int AS total,
                 count(*) FILTER (WHERE is_active)::int AS active,
                 count(*) FILTER (WHERE role = 'admin')::int AS admins,
                 count(*) FILTER (WHERE email_verified_at IS NOT NULL)::int AS verified,
                 count(*) FILTER (WHERE created_at > now() - interval '1 day')::int AS day,
                 count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS week,
                 count(*) FILTER (WHERE last_login > now() - interval '1 day')::int AS logged_in
-           FROM users GROUP BY plan_tier`,
+           FROM tiered GROUP BY tier`,
+        [TIER_ORDER, JSON.stringify(Object.values(PLAN_CATALOGUE).map((p) => ({ plan: p.code, tier: p.limits.rate_limit_tier })))],
       );
     const stats: UsersStats = {
       total: 0,
@@ -108,7 +118,8 @@ export class UsersService {
       orderable: { created_at: 'createdAt', updated_at: 'updatedAt', email: 'email', last_login: 'lastLogin', role: 'role' },
       defaultOrder: { created_at: 'DESC' },
     });
-    return { count: page.count, results: page.results.map(toUserView) };
+    const tiers = await effectiveTiers(this.ds.manager, page.results);
+    return { count: page.count, results: page.results.map((u) => toUserView(u, tiers.get(u.id)!)) };
   }
 
   async create(req: CreateUserRequest): Promise<UserView> {
@@ -134,7 +145,7 @@ export class UsersService {
           firstName: names.firstName,
           lastName: names.lastName,
           role: requestedRole(req) ?? 'user',
-          planTier: req.tier ?? 'standard',
+          tierOverride: req.tier ?? null,
           isActive: req.is_active ?? true,
           metadata: req.metadata ?? {},
           emailVerifiedAt: req.email_verified ? this.clock.now() : null,
@@ -146,7 +157,7 @@ export class UsersService {
           data: { user_id: saved.id, ...auditableFields(saved), requested_tenant: null },
           actor: admin.actor,
         });
-        return toUserView(saved);
+        return viewOfUser(tx, saved);
       });
     } catch (err) {
       throw this.conflictOr(err);
@@ -157,12 +168,12 @@ export class UsersService {
   async profiles(req: UserProfilesRequest): Promise<{ results: UserProfile[] }> {
     if (req.ids.length === 0) return { results: [] };
     const users = await this.ds.getRepository(User).findBy({ id: In(req.ids) });
-    return { results: users.map((u) => ({ id: u.id, name: toUserView(u).name, email: u.email, is_active: u.isActive })) };
+    return { results: users.map((u) => ({ id: u.id, name: fullName(u), email: u.email, is_active: u.isActive })) };
   }
 
   async get(req: UserRefRequest): Promise<UserView> {
     const principal = await this.callers.resolve(req.caller);
-    return toUserView(await this.visibleUser(principal, req.id));
+    return viewOfUser(this.ds.manager, await this.visibleUser(principal, req.id));
   }
 
   async update(req: UpdateUserRequest): Promise<UserView> {
@@ -190,7 +201,7 @@ export class UsersService {
         applyProfileFields(user, req);
         const role = requestedRole(req);
         if (role !== undefined) user.role = role;
-        if (req.tier !== undefined) user.planTier = req.tier;
+        if (req.tier !== undefined) user.tierOverride = req.tier;
         if (req.is_active !== undefined) user.isActive = req.is_active;
         if (req.email !== undefined && normalizeEmail(req.email) !== user.email) {
           user.email = normalizeEmail(req.email);
@@ -204,7 +215,7 @@ export class UsersService {
             username: user.username,
             metadata: user.metadata as never,
             role: user.role,
-            planTier: user.planTier,
+            tierOverride: user.tierOverride,
             isActive: user.isActive,
             email: user.email,
             emailVerifiedAt: user.emailVerifiedAt,
@@ -227,7 +238,7 @@ export class UsersService {
         if (Object.keys(changes.new).length > 0 || passwordHash) {
           await this.outbox.add(tx, { type: IdentityEventTypes.UserUpdated, data: { user_id: user.id, changes, ...extra }, actor: principal.actor });
         }
-        return toUserView(await repo.findOneByOrFail({ id: user.id }));
+        return viewOfUser(tx, await repo.findOneByOrFail({ id: user.id }));
       });
     } catch (err) {
       throw this.conflictOr(err);

@@ -21,6 +21,15 @@ export class TenantLimitExceededException extends DomainException {
   }
 }
 
+/** A tenant's plan is its subscription's: it changes through billing (upgrade, downgrade), never by hand here. */
+export class PlanManagedByBillingException extends DomainException {
+  constructor() {
+    super('PLAN_MANAGED_BY_BILLING', "A tenant's plan is its subscription's: change it with PUT billing/subscriptions/{id} (a preview shows the amount first).", {
+      status: 409,
+    });
+  }
+}
+
 export class OperationInProgressException extends DomainException {
   constructor(operation: { id: string; kind: string }) {
     super('OPERATION_IN_PROGRESS', `The tenant is busy with a ${operation.kind} operation; try again when it finishes.`, {

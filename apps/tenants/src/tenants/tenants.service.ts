@@ -5,6 +5,7 @@ import {
   EventTypes,
   findPlan,
   isAdmin,
+  isServiceCaller,
   type CallerDto,
   type CreateTenantRequest,
   type ListResult,
@@ -18,7 +19,7 @@ import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import { TenantAccess } from '../access/tenant-access.js';
-import { DEFAULT_PLAN, parseTenantLimits, type TenantsConfig } from '../config.js';
+import { DEFAULT_PLAN, type TenantsConfig } from '../config.js';
 import { countsTowardsLimit, InvalidTenantTransition } from '../lifecycle/tenant-state-machine.js';
 import { TenantLifecycle } from '../lifecycle/tenant-lifecycle.js';
 import { TenantTransition } from '../lifecycle/tenant-transition.entity.js';
@@ -28,7 +29,7 @@ import { TenantOperations } from '../operations/tenant-operations.js';
 import { subdomainFromName, validateSubdomain } from './subdomain.js';
 import { Tenant } from './tenant.entity.js';
 import { TenantSecret } from './tenant-secret.entity.js';
-import { InvalidSubdomainException, TenantLimitExceededException } from './tenant.exception.js';
+import { InvalidSubdomainException, PlanManagedByBillingException, TenantLimitExceededException } from './tenant.exception.js';
 import { toEventData, toTenantView } from './tenant.view.js';
 
 const ORDERABLE = { created_at: 'createdAt', updated_at: 'updatedAt', name: 'name', slug: 'slug', status: 'status', plan: 'plan' };
@@ -36,7 +37,6 @@ const ORDERABLE = { created_at: 'createdAt', updated_at: 'updatedAt', name: 'nam
 @Injectable()
 export class TenantsService {
   private readonly secrets: SecretBox;
-  private readonly limits: Record<string, number>;
   private readonly extraReserved: ReadonlySet<string>;
 
   constructor(
@@ -48,7 +48,6 @@ export class TenantsService {
     @Inject(SERVICE_CONFIG) private readonly config: TenantsConfig,
   ) {
     this.secrets = new SecretBox(config.TENANTS_SECRET_KEYS.split(',').map((s) => s.trim()));
-    this.limits = parseTenantLimits(config.TENANT_LIMITS);
     this.extraReserved = new Set(config.RESERVED_SUBDOMAINS.split(',').map((s) => s.trim()).filter(Boolean));
   }
 
@@ -73,7 +72,7 @@ export class TenantsService {
     if (!isAdmin(req.caller)) {
       // Serialise one owner's creations so the limit cannot be raced past (admins have none).
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tenants:owner:${ownerId}`]);
-      await this.checkLimit(tx, ownerId, req.caller.tier ?? 'standard', plan);
+      await this.checkLimit(tx, ownerId, plan);
     }
     const slug = requested ? validateSubdomain(requested, this.extraReserved) : await this.freeSubdomain(tx, req.name);
     if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) {
@@ -189,6 +188,8 @@ export class TenantsService {
         throw new DomainException('INVALID_TENANT_STATE', `Plan and database strategy can change only while the tenant is active or stopped (it is ${tenant.status}).`, { status: 409 });
       }
       if (planChanged) {
+        // The plan is the subscription's (every limit follows it): only billing moves it here.
+        if (!isServiceCaller(req.caller, 'billing')) throw new PlanManagedByBillingException();
         record('plan', tenant.plan, plan);
         await this.operations.request(tx, tenant, { kind: 'resize', requestedBy: callerUserId(req.caller), params: { from: tenant.plan, to: plan } });
         tenant.plan = plan!;
@@ -267,17 +268,16 @@ export class TenantsService {
   /**
    * Tenants per owner come from the plans (the catalogue's `tenants_per_owner`): the most generous
    * plan among the owner's tenants and the one being created — billing keeps each tenant's plan in
-   * step with its subscription. TENANT_LIMITS by the owner's tier is the floor.
+   * step with its subscription. Nothing the owner's rate-limit tier says raises it: the plans decide.
    */
-  private async checkLimit(tx: EntityManager, ownerId: string, tier: string, requestedPlan: string): Promise<void> {
+  private async checkLimit(tx: EntityManager, ownerId: string, requestedPlan: string): Promise<void> {
     const owned = (await tx.getRepository(Tenant).find({ where: { ownerId }, select: { id: true, status: true, plan: true } })).filter((t) => countsTowardsLimit(t.status));
     const granting = [requestedPlan, ...owned.map((t) => t.plan)]
       .map((code) => findPlan(code))
       .filter((p) => p !== undefined)
       .sort((a, b) => b.limits.tenants_per_owner - a.limits.tenants_per_owner)[0];
-    const byTier = this.limits[tier] ?? this.limits.standard ?? 3;
-    const limit = Math.max(byTier, granting?.limits.tenants_per_owner ?? 0);
-    if (owned.length >= limit) throw new TenantLimitExceededException(limit, granting && granting.limits.tenants_per_owner >= byTier ? granting.code : tier);
+    const limit = granting?.limits.tenants_per_owner ?? 0;
+    if (owned.length >= limit) throw new TenantLimitExceededException(limit, granting?.code ?? requestedPlan);
   }
 
   private async freeSubdomain(tx: EntityManager, name: string): Promise<string> {

@@ -25,7 +25,7 @@ const userFields = {
   last_name: str('Last name.', { maxLength: 100 }),
   username: str('3-32 letters, digits, `_`, `.`, `-`.', { nullable: true }),
   role: str('Admins only.', { enum: [...UserRoles] }),
-  tier: str('Plan tier (rate limits). Admins only.', { enum: [...UserTiers] }),
+  tier: str('Admins only: an explicit override of the plan-driven rate-limit tier (the subscriptions the user owns decide otherwise); null removes it.', { enum: [...UserTiers], nullable: true }),
   is_active: { type: Boolean, description: 'Admins only; false ends every session and revokes the API keys.' },
   metadata: { type: 'object', additionalProperties: true, description: 'Free-form JSON object.' },
 } as const;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { BlockTargetTypes, EventTypes, FindingSeverities, ThreatTypes, UserRoles, UserTiers, type BlockTargetType, type FindingSeverity, type SecurityBlockView, type SecurityFindingDto, type SecurityMetricsHour, type SecurityMetricsResponse, type SecurityScanStatus, type SecurityScanView, type ThreatsResponse, type ThreatType, type ThreatView, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserView } from '@saas/contracts';
-import { Bool, Counts, DateTime, FreeObject, Int, Nested, NestedList, NullableDateTime, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
+import { BlockTargetTypes, EventTypes, FindingSeverities, ThreatTypes, UserRoles, UserTiers, UserTierSources, type BlockTargetType, type FindingSeverity, type SecurityBlockView, type SecurityFindingDto, type SecurityMetricsHour, type SecurityMetricsResponse, type SecurityScanStatus, type SecurityScanView, type ThreatsResponse, type ThreatType, type ThreatView, type AcceptedResponse, type LogoutResponse, type ResetPasswordResponse, type TokenResponse, type VerifyEmailResponse, type ApiKeyView, type AuditLogView, type CreatedApiKeyView, type UserRoleName, type UserSubscriptionView, type UserTenantView, type UserTier, type UserTierSource, type UserView } from '@saas/contracts';
+import { Bool, Counts, DateTime, FreeObject, Int, Nested, NestedList, NullableDateTime, NullableOneOf, NullableStr, NullableUuid, OneOf, Str, StrList, Uuid } from '../../http/view-properties.js';
 
 export class UserViewDto implements UserView {
   @Uuid() id!: string;
@@ -12,7 +12,9 @@ export class UserViewDto implements UserView {
   @Str('Same as `full_name` (seed 004).') name!: string;
   @OneOf(UserRoles) role!: UserRoleName;
   @ApiProperty({ type: [String], enum: [...UserRoles], description: '`role` as seed 004 spells it: `["user"]`, or `["user", "admin"]`.' }) roles!: UserRoleName[];
-  @OneOf(UserTiers, 'Plan tier (rate limits).') tier!: UserTier;
+  @OneOf(UserTiers, 'Rate-limit tier the user’s tokens carry: the most generous plan among the live subscriptions the user owns (`standard` without any), or the admin’s override.') tier!: UserTier;
+  @OneOf(UserTierSources, 'Where `tier` comes from: `plan` (the subscriptions) or `override` (`tier_override`, set by an admin).') tier_source!: UserTierSource;
+  @NullableOneOf(UserTiers, 'An admin’s explicit override of the plan-driven tier (PATCH users/{id} `tier`; null removes it); null when the plans decide.') tier_override!: UserTier | null;
   @Bool() is_active!: boolean;
   @Bool() email_verified!: boolean;
   @FreeObject() metadata!: Record<string, unknown>;
