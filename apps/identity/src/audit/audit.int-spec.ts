@@ -182,7 +182,7 @@ describe('audit log and projections from events', () => {
 
     // An admin's override is no floor: it replaces the plans' tier (lower too), and the user's view says so.
     const userId = ivan.tokens.user.id;
-    await publish('subscription.created', { subscription_id: randomUUID(), tenant_id: tenantId, owner_id: userId, plan: 'enterprise', status: 'active' }, tenantId);
+    await publish('subscription.created', subscriptionEventData({ tenant_id: tenantId, owner_id: userId, plan: 'enterprise', status: 'active' }), tenantId);
     await waitFor(async () => ((await tierOf()) === 'enterprise' ? true : undefined), 'enterprise from the new subscription');
     expect(await h.call<UserView>(IdentityRpc.usersGet, { caller: admin, id: userId })).toMatchObject({ tier: 'enterprise', tier_source: 'plan', tier_override: null });
     const overridden = await h.call<UserView>(IdentityRpc.usersUpdate, { caller: admin, id: userId, tier: 'standard' });
