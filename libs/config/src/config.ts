@@ -59,6 +59,18 @@ export const baseConfigSchema = z.object({
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/**
+ * Variables of a process that sends mail (identity's account mails, the webhooks service's
+ * endpoint-disabled notices): `...mailConfigShape` in its schema, then `createMailer` (service-kit).
+ */
+export const mailConfigShape = {
+  /** smtp(s)://user:pass@host:port; unset → mails are written to MAIL_LOG_DIR (development). */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().min(3).default('SaaS Control Plane <no-reply@localhost>'),
+  MAIL_LOG_DIR: z.string().min(1).default('.platform/mail'),
+};
+export type MailConfig = { SMTP_URL?: string; MAIL_FROM: string; MAIL_LOG_DIR: string };
+
 export function loadConfig<S extends z.ZodTypeAny>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
