@@ -15,6 +15,8 @@
  *    within 10% of run 1.
  *
  *   npm run build && node dist/bench/webhooks-delivery.bench.js       # BENCH_WEBHOOKS_DURATION_S=60 by default
+ *
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the webhooks process (`--cpu-prof`).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -150,7 +152,9 @@ export async function runWebhookBench(): Promise<WebhookBenchResult> {
   try {
     const nc = await env.nats();
     await tenants.serve(nc, new SubjectNaming(env.prefix));
-    procs.push(await startService('webhooks', env.env({ LOG_LEVEL: 'warn', WEBHOOK_TIMEOUT_MS: String(webhookTimeoutMs), WEBHOOK_CONNECT_TIMEOUT_MS: '1000' })));
+    const prof = process.env.BENCH_CPU_PROF;
+    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`, '--cpu-prof-name=webhooks.cpuprofile'] : [];
+    procs.push(await startService('webhooks', env.env({ LOG_LEVEL: 'warn', WEBHOOK_TIMEOUT_MS: String(webhookTimeoutMs), WEBHOOK_CONNECT_TIMEOUT_MS: '1000' }), profArgs));
     const rpc = new RpcClient(nc, new SubjectNaming(env.prefix), 10_000);
     const owner: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
     const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };

@@ -17,6 +17,11 @@ export const webhooksConfigSchema = baseConfigSchema
     WEBHOOK_DISABLE_AFTER_S: z.coerce.number().min(1).default(5 * 86_400),
     /** …or after this many failed attempts in a row (0: only the time above counts). */
     WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(0).default(0),
+    /**
+     * The event consumer takes up to this many events per transaction (inbox rows and fan-out in one
+     * statement each): the fan-out of a burst costs a few round trips per batch, not per event.
+     */
+    EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(64),
     /** Allow endpoints on loopback/private/link-local networks (development and tests only). */
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: bool.default(false),
     /** Whole request deadline, and the TCP/TLS connect deadline within it. */

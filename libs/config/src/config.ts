@@ -45,6 +45,11 @@ export const baseConfigSchema = z.object({
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Events handled at once per replica; one tenant's events always in order, one at a time. */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * Events handled in one transaction at most (1: one transaction per event). Above 1, the
+   * consumer handles what has arrived in batches, in EVENT_CONCURRENCY partitions by tenant.
+   */
+  EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(1),
   /** Turn the outbox relay off in a replica (events stay in the outbox until a relay runs). */
   OUTBOX_RELAY_ENABLED: bool.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),

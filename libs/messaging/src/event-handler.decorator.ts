@@ -7,6 +7,14 @@ export const EVENT_HANDLER_METADATA = 'saas:event-handler';
 export interface EventHandlerOptions {
   /** Contract class `data` is validated against before the handler runs. */
   data?: new () => object;
+  /**
+   * The handler takes an array of events (`(events: EventEnvelope[], tx) => …`): with
+   * EVENT_BATCH_SIZE > 1 the consumer hands it every new event of a batch at once, in stream
+   * order, in the batch's one transaction, after the per-event handlers have run for them all;
+   * otherwise (and on a replay) it gets one event at a time. It runs outside the events' work
+   * context: what it writes to the outbox has no causation unless it says so.
+   */
+  batch?: boolean;
 }
 
 export interface EventHandlerMetadata extends EventHandlerOptions {
@@ -25,8 +33,10 @@ export const OnEvent = (type: string, options: EventHandlerOptions = {}) =>
   SetMetadata<string, EventHandlerMetadata>(EVENT_HANDLER_METADATA, { type, ...options });
 
 export type EventHandlerFn = (event: EventEnvelope, tx: EntityManager) => Promise<void>;
+export type BatchEventHandlerFn = (events: EventEnvelope[], tx: EntityManager) => Promise<void>;
 
 export interface RegisteredEventHandler extends EventHandlerMetadata {
   name: string;
-  handle: EventHandlerFn;
+  /** A `batch` handler is called with an array of events. */
+  handle: EventHandlerFn | BatchEventHandlerFn;
 }
