@@ -57,6 +57,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
    * head when it is due. Per replica, a hint only: the claim itself never reads it.
    */
   private readonly backingOff = new Map<string, number>();
+  /** Endpoints in flight that a NOTIFY named meanwhile: claimed again as soon as their run ends. */
+  private readonly dirty = new Set<string>();
+  /** The last claim took as many runs as it had room for: heads may be waiting for a free slot. */
+  private saturated = false;
+  /** Endpoints a NOTIFY named while a claim ran: its snapshot may predate their new rows. */
+  private readonly wokenDuringClaim = new Set<string>();
   private readonly schedule: number[];
   private ticking = false;
   private again = false;
@@ -82,9 +88,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     // Endpoints with a run in flight are claimed again when it ends: a wake-up only for them needs no claim.
     this.queue.onWake((endpointIds) => {
       // A wake-up with no endpoints (a retry, a recovery, an endpoint enabled): anything may be due now.
-      if (!endpointIds) this.backingOff.clear();
+      if (!endpointIds) {
+        this.backingOff.clear();
+        void this.tick();
+        return;
+      }
       const now = Date.now();
-      if (!endpointIds || !endpointIds.every((id) => this.inFlight.has(id) || (this.backingOff.get(id) ?? 0) > now)) void this.tick();
+      let claim = false;
+      for (const id of endpointIds) {
+        if (this.ticking) this.wokenDuringClaim.add(id);
+        if (this.inFlight.has(id)) this.dirty.add(id);
+        else if ((this.backingOff.get(id) ?? 0) <= now) claim = true;
+      }
+      if (claim) void this.tick();
     });
     this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.WEBHOOK_POLL_MS));
     void this.tick();
@@ -126,6 +142,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async claimAndStart(): Promise<void> {
     const free = this.config.WEBHOOK_CONCURRENCY - this.inFlight.size;
     if (free <= 0) return;
+    this.wokenDuringClaim.clear();
     const now = this.clock.now();
     const lease = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
     const rows: Array<{
@@ -215,13 +232,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       runs.set(row.endpoint_id, run);
     }
     if (stray.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(stray) }, { lockedUntil: null });
+    this.saturated = runs.size >= free;
     for (const [endpointId, run] of runs) {
       this.backingOff.delete(endpointId);
+      // A NOTIFY for it during the claim may name a row the claim did not see: look again after the run.
+      if (this.wokenDuringClaim.has(endpointId)) this.dirty.add(endpointId);
+      else this.dirty.delete(endpointId);
+      let more = true;
       const task = this.deliverRun(run, endpoints.get(endpointId), lease)
+        .then((rest) => {
+          more = rest || run.length >= RUN_LENGTH;
+        })
         .catch((err: unknown) => this.logger.error({ err, endpoint_id: endpointId }, 'webhook delivery failed unexpectedly; its lease expires and it is tried again'))
         .finally(() => {
           this.inFlight.delete(endpointId);
-          void this.tick();
+          // A claim when there may be something to take: this endpoint's queue went on past the run
+          // (a full run, deliveries left unsent, a NOTIFY meanwhile), or others wait for a slot. A
+          // run that took all that was due leaves nothing a claim would find (it cost one per
+          // delivery); the poll covers the rest.
+          if (this.dirty.delete(endpointId) || more || this.saturated) void this.tick();
         });
       this.inFlight.set(endpointId, task);
     }
@@ -232,7 +261,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
    * waits for that one's retry), at shutdown, or when another request might outlive the lease; the
    * deliveries not sent are released for the next claim.
    */
-  private async deliverRun(run: ClaimedDelivery[], endpoint: ClaimedEndpoint | undefined, lease: Date): Promise<void> {
+  /** Returns whether deliveries of the run were left unsent (released for the next claim). */
+  private async deliverRun(run: ClaimedDelivery[], endpoint: ClaimedEndpoint | undefined, lease: Date): Promise<boolean> {
     let sent = 0;
     // Successes are recorded together when the run ends (or before a failure is): one statement per
     // run, not per message. Until then their rows stay pending under this run's lease, so nothing
@@ -253,6 +283,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
     const rest = run.slice(sent).map((d) => d.id);
     if (rest.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(rest) }, { lockedUntil: null });
+    return rest.length > 0;
   }
 
   /** Sends one delivery and records the attempt (a plain success: into `successes`); whether it succeeded (false: not sent, endpoint disabled). */
