@@ -20,7 +20,9 @@ const INTERVAL_NAME = 'webhook-deliveries';
 
 /** What sending a claimed delivery needs of its row. */
 /** Deliveries of one endpoint claimed and sent together, one after the other. */
-const RUN_LENGTH = 16;
+const RUN_LENGTH = 64;
+/** A run records its successes at least this often (what a replica dying mid-run may send again). */
+const RECORD_EVERY = 16;
 /** A lease outlives the request it covers by this much. */
 const LEASE_MARGIN_MS = 10_000;
 
@@ -192,10 +194,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
                             AND x.next_attempt_at <= $1 AND (x.locked_until IS NULL OR x.locked_until < $1)
                             FOR UPDATE SKIP LOCKED)
           RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts_count, d.occurred_at, d.created_at)
-       SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn,
-              e.tenant_id, e.url, e.headers, e.enabled, e.rate_limit, e.secret, e.previous_secret, e.previous_secret_expires_at,
-              e.consecutive_failures, e.failing_since
-         FROM claimed c JOIN runs ON runs.id = c.id JOIN webhook_endpoints e ON e.id = c.endpoint_id
+       SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn, e.*
+         FROM claimed c JOIN runs ON runs.id = c.id
+         -- The endpoint once, on its run's head (a run without its head is not sent: see below).
+         LEFT JOIN LATERAL (
+              SELECT x.tenant_id, x.url, x.headers, x.enabled, x.rate_limit, x.secret, x.previous_secret, x.previous_secret_expires_at,
+                     x.consecutive_failures, x.failing_since
+                FROM webhook_endpoints x WHERE x.id = c.endpoint_id AND runs.rn = 1) e ON true
         ORDER BY c.occurred_at, c.created_at, c.id`,
       [now, free, [...this.inFlight.keys()], lease, RUN_LENGTH],
     );
@@ -203,7 +208,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     // The endpoints come with the claim (no second statement).
     const endpoints = new Map<string, ClaimedEndpoint>();
     for (const r of rows) {
-      if (endpoints.has(r.endpoint_id)) continue;
+      if (r.rn !== 1 || !r.url || endpoints.has(r.endpoint_id)) continue;
       endpoints.set(r.endpoint_id, {
         id: r.endpoint_id,
         tenantId: r.tenant_id,
@@ -309,7 +314,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     // Only this delivery's worker changes the endpoint's failure run (one in flight per endpoint).
     if (ok && endpoint.consecutiveFailures === 0 && !endpoint.failingSince) {
       successes.push({ delivery, response, at: this.clock.now() });
-      if (successes.length >= RUN_LENGTH) await this.recordSuccesses(successes.splice(0));
+      if (successes.length >= RECORD_EVERY) await this.recordSuccesses(successes.splice(0));
     } else {
       // In order: the run's earlier successes first.
       await this.recordSuccesses(successes.splice(0));
