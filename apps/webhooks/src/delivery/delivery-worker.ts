@@ -65,6 +65,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private saturated = false;
   /** Endpoints a NOTIFY named while a claim ran: its snapshot may predate their new rows. */
   private readonly wokenDuringClaim = new Set<string>();
+  /**
+   * Endpoints NOTIFYs named (not in flight here) since the last claim began. One the next claim
+   * sees committed and still does not take has a head that is not due (a retry ahead, another
+   * replica's lease, a rate limit): its NOTIFYs claim nothing until the next poll.
+   */
+  private readonly named = new Set<string>();
   private readonly schedule: number[];
   private ticking = false;
   private again = false;
@@ -100,7 +106,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       for (const id of endpointIds) {
         if (this.ticking) this.wokenDuringClaim.add(id);
         if (this.inFlight.has(id)) this.dirty.add(id);
-        else if ((this.backingOff.get(id) ?? 0) <= now) claim = true;
+        else if ((this.backingOff.get(id) ?? 0) <= now) {
+          this.named.add(id);
+          claim = true;
+        }
       }
       if (claim) void this.tick();
     });
@@ -145,6 +154,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const free = this.config.WEBHOOK_CONCURRENCY - this.inFlight.size;
     if (free <= 0) return;
     this.wokenDuringClaim.clear();
+    const asked = [...this.named];
+    this.named.clear();
     const now = this.clock.now();
     const lease = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
     const rows: Array<{
@@ -204,7 +215,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
         ORDER BY c.occurred_at, c.created_at, c.id`,
       [now, free, [...this.inFlight.keys()], lease, RUN_LENGTH],
     );
-    if (rows.length === 0) return;
+    // Named, committed before this claim, and not taken although there was room: not due now.
+    const notDue = (taken: ReadonlySet<string>) => {
+      if (taken.size >= free) return;
+      const until = Date.now() + this.config.WEBHOOK_POLL_MS;
+      for (const id of asked) if (!taken.has(id) && !this.inFlight.has(id) && !this.wokenDuringClaim.has(id)) this.backingOff.set(id, until);
+    };
+    if (rows.length === 0) {
+      notDue(new Set());
+      return;
+    }
+    notDue(new Set(rows.map((r) => r.endpoint_id)));
     // The endpoints come with the claim (no second statement).
     const endpoints = new Map<string, ClaimedEndpoint>();
     for (const r of rows) {
