@@ -7,7 +7,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Webhook } from 'standardwebhooks';
-import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, WebhookReceiver, type HttpResponse, type ManagedProcess } from '@saas/testing';
+import {
+  distPath,
+  httpRequest,
+  processesWithArgument,
+  readMailDir,
+  REPO_ROOT,
+  startProcess,
+  startService,
+  TestEnv,
+  waitFor,
+  WebhookReceiver,
+  type HttpResponse,
+  type ManagedProcess,
+} from '@saas/testing';
 
 /**
  * Outgoing webhooks as a customer and an operator use them, through the gateway, with real identity,
@@ -45,6 +58,7 @@ describe('webhooks through the gateway (e2e)', () => {
       SHARED_TENANT_DATABASE: `t_shared_${runId}`,
       KEY_ENCRYPTION_SECRET: 'webhooks-e2e-key-encryption-secret-0123456789',
       WEBHOOK_POLL_MS: '100',
+      MAIL_LOG_DIR: path.join(runtimeDir, 'mail'),
     });
     procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
     procs.push(await startService('tenants', common));
@@ -130,6 +144,27 @@ describe('webhooks through the gateway (e2e)', () => {
     const types2 = await call('GET', '/api/v1/webhooks/event-types', ownerToken);
     expect(types2.json().results.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['tenant.created', 'tenant.ready', 'webhook_endpoint.disabled']));
   }, 120_000);
+
+  it('mails the tenant’s owner (the address identity has for them) when the platform disables one of its endpoints', async () => {
+    const tenantId = tenantIds[0]!;
+    const gone = await new WebhookReceiver().start();
+    try {
+      gone.always({ status: 410 });
+      const created = await call('POST', '/api/v1/webhooks/endpoints', ownerToken, { tenant_id: tenantId, url: `${gone.url}?key=e2e-secret-key`, event_types: ['tenant.updated'] });
+      expect(created.statusCode).toBe(201);
+      const endpoint = created.json() as { id: string };
+      expect((await call('PATCH', `/api/v1/tenants/${tenantId}`, ownerToken, { name: 'Hooked Corp Renamed' })).statusCode).toBe(200);
+      const mail = await waitFor(() => readMailDir(path.join(runtimeDir, 'mail')).find((m) => m.text.includes(endpoint.id)), 'the endpoint-disabled mail', 30_000, 200);
+      expect(mail.to).toBe(`owner-${runId}@example.com`);
+      expect(mail.text).toContain('Why: the endpoint answered 410 Gone.');
+      expect(mail.text).toContain(`/api/v1/webhooks/endpoints/${endpoint.id}`);
+      expect(mail.text).not.toContain('e2e-secret-key');
+      const after = (await call('GET', `/api/v1/webhooks/endpoints/${endpoint.id}`, ownerToken)).json() as { enabled: boolean };
+      expect(after.enabled).toBe(false);
+    } finally {
+      await gone.stop();
+    }
+  }, 60_000);
 
   it('takes a provider’s signed webhook once (public route, raw body verified), and refuses bad signatures, malformed JSON and oversized bodies', async () => {
     const name = `pay-${runId}`;

@@ -1,4 +1,4 @@
-import { baseConfigSchema, z } from '@saas/config';
+import { baseConfigSchema, mailConfigShape, z } from '@saas/config';
 
 /**
  * Used only when KEY_ENCRYPTION_SECRET is unset outside production (a warning is logged at boot).
@@ -29,10 +29,7 @@ export const identityConfigSchema = baseConfigSchema
     IDENTITY_HOUSEKEEPING_INTERVAL_S: seconds(3_600, 1),
 
     // Email
-    /** smtp(s)://user:pass@host:port; unset → mails are written to MAIL_LOG_DIR (development). */
-    SMTP_URL: z.string().url().optional(),
-    MAIL_FROM: z.string().min(3).default('SaaS Control Plane <no-reply@localhost>'),
-    MAIL_LOG_DIR: z.string().min(1).default('.platform/mail'),
+    ...mailConfigShape,
     /** Base of the links in mails (the web app / gateway). */
     PUBLIC_APP_URL: z.string().url().default('http://localhost:3000'),
     EMAIL_VERIFICATION_TTL_S: seconds(86_400, 60),

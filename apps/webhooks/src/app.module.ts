@@ -1,6 +1,7 @@
 import { Inject, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { SeamsModule, SERVICE_CONFIG } from '@saas/service-kit';
+import type { Logger } from 'pino';
+import { createMailer, Mailer, SeamsModule, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { WebhooksConfig } from './config.js';
 import { DeliveriesController } from './delivery/deliveries.controller.js';
 import { DeliveriesService } from './delivery/deliveries.service.js';
@@ -19,8 +20,10 @@ import { IntegrationEventsService } from './integrations/integration-events.serv
 import { IntegrationsController } from './integrations/integrations.controller.js';
 import { ProviderHealth } from './integrations/provider-health.js';
 import { ProvidersService } from './integrations/providers.service.js';
+import { EndpointDisabledNotice } from './notifications/endpoint-disabled-notice.js';
+import { TenantContacts } from './notifications/tenant-contacts.js';
 
-/** The webhooks service: endpoints, the delivery queue fed by every event, its workers; inbound integrations. */
+/** The webhooks service: endpoints, the delivery queue fed by every event, its workers, mails about disabled endpoints; inbound integrations. */
 @Module({
   imports: [SeamsModule, ScheduleModule.forRoot()],
   controllers: [EndpointsController, DeliveriesController, EventTypesController, IntegrationsController],
@@ -37,6 +40,9 @@ import { ProvidersService } from './integrations/providers.service.js';
     ProvidersService,
     IntegrationEventsService,
     ProviderHealth,
+    TenantContacts,
+    EndpointDisabledNotice,
+    { provide: Mailer, inject: [SERVICE_CONFIG, SERVICE_LOGGER], useFactory: (config: WebhooksConfig, logger: Logger) => createMailer(config, logger) },
     {
       provide: WebhookSender,
       inject: [SERVICE_CONFIG],

@@ -1,4 +1,4 @@
-import { baseConfigSchema, booleanVariable as bool, z } from '@saas/config';
+import { baseConfigSchema, booleanVariable as bool, mailConfigShape, z } from '@saas/config';
 
 const DEV_SECRET = 'dev-only-webhooks-secret-key-change-me';
 
@@ -17,6 +17,11 @@ export const webhooksConfigSchema = baseConfigSchema
     WEBHOOK_DISABLE_AFTER_S: z.coerce.number().min(1).default(5 * 86_400),
     /** …or after this many failed attempts in a row (0: only the time above counts). */
     WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(0).default(0),
+    /**
+     * The event consumer takes up to this many events per transaction (inbox rows and fan-out in one
+     * statement each): the fan-out of a burst costs a few round trips per batch, not per event.
+     */
+    EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(64),
     /** Allow endpoints on loopback/private/link-local networks (development and tests only). */
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: bool.default(false),
     /** Whole request deadline, and the TCP/TLS connect deadline within it. */
@@ -32,6 +37,19 @@ export const webhooksConfigSchema = baseConfigSchema
     INTEGRATIONS_HEALTH_INTERVAL_S: z.coerce.number().min(0.1).max(86_400).default(60),
     INTEGRATIONS_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
     INTEGRATIONS_DEGRADED_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+    /** A disabled endpoint is mailed about (to the tenant's owner) through SMTP_URL, or into MAIL_LOG_DIR. */
+    ...mailConfigShape,
+    /** Base of the links in those mails (the gateway / web app). */
+    PUBLIC_APP_URL: z.string().url().default('http://localhost:3000'),
+    /**
+     * Who is mailed when a platform endpoint (no tenant) is disabled: comma-separated addresses;
+     * unset or empty, nobody (the event and saas_webhook_endpoints_disabled_total still tell).
+     */
+    WEBHOOKS_PLATFORM_ALERT_EMAILS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .refine((list) => list.every((a) => z.string().email().safeParse(a).success), 'WEBHOOKS_PLATFORM_ALERT_EMAILS must be comma-separated email addresses'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV === 'production' && cfg.WEBHOOKS_SECRET_KEYS === DEV_SECRET) {

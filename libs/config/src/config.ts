@@ -51,6 +51,11 @@ export const baseConfigSchema = z.object({
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Events handled at once per replica; one tenant's events always in order, one at a time. */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * Events handled in one transaction at most (1: one transaction per event). Above 1, the
+   * consumer handles what has arrived in batches, in EVENT_CONCURRENCY partitions by tenant.
+   */
+  EVENT_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(1),
   /** Turn the outbox relay off in a replica (events stay in the outbox until a relay runs). */
   OUTBOX_RELAY_ENABLED: bool.default(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
@@ -64,6 +69,18 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/**
+ * Variables of a process that sends mail (identity's account mails, the webhooks service's
+ * endpoint-disabled notices): `...mailConfigShape` in its schema, then `createMailer` (service-kit).
+ */
+export const mailConfigShape = {
+  /** smtp(s)://user:pass@host:port; unset → mails are written to MAIL_LOG_DIR (development). */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().min(3).default('SaaS Control Plane <no-reply@localhost>'),
+  MAIL_LOG_DIR: z.string().min(1).default('.platform/mail'),
+};
+export type MailConfig = { SMTP_URL?: string; MAIL_FROM: string; MAIL_LOG_DIR: string };
 
 export function loadConfig<S extends z.ZodTypeAny>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);

@@ -48,6 +48,11 @@ export const IntegrationsErrorCodes = Object.freeze({
   SOURCE_IP_NOT_ALLOWED: 'SOURCE_IP_NOT_ALLOWED',
   /** 409 */
   INTEGRATION_PROVIDER_CONFLICT: 'INTEGRATION_PROVIDER_CONFLICT',
+  /**
+   * 400: `api_base_url` is not http(s), carries credentials, or points at a refused address
+   * (loopback, private, link-local, metadata) while private networks are not allowed.
+   */
+  INVALID_PROVIDER_URL: 'INVALID_PROVIDER_URL',
 });
 
 export const IntegrationAuthTypes = Object.freeze(['api_key', 'oauth2', 'hmac', 'none'] as const);

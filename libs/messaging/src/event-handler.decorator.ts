@@ -10,6 +10,14 @@ export interface EventHandlerOptions {
    * catalogue's class of the type (a consumer needs to name one only to ask for a narrower view).
    */
   data?: new () => object;
+  /**
+   * The handler takes an array of events (`(events: EventEnvelope[], tx) => …`): with
+   * EVENT_BATCH_SIZE > 1 the consumer hands it every new event of a batch at once, in stream
+   * order, in the batch's one transaction, after the per-event handlers have run for them all;
+   * otherwise (and on a replay) it gets one event at a time. It runs outside the events' work
+   * context: what it writes to the outbox has no causation unless it says so.
+   */
+  batch?: boolean;
 }
 
 export interface EventHandlerMetadata extends EventHandlerOptions {
@@ -30,8 +38,10 @@ export const OnEvent = (type: string, options: EventHandlerOptions = {}) => {
 };
 
 export type EventHandlerFn = (event: EventEnvelope, tx: EntityManager) => Promise<void>;
+export type BatchEventHandlerFn = (events: EventEnvelope[], tx: EntityManager) => Promise<void>;
 
 export interface RegisteredEventHandler extends EventHandlerMetadata {
   name: string;
-  handle: EventHandlerFn;
+  /** A `batch` handler is called with an array of events. */
+  handle: EventHandlerFn | BatchEventHandlerFn;
 }

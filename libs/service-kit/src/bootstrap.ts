@@ -170,6 +170,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     ackWaitMs: config.EVENT_ACK_WAIT_MS,
     transientDeadlineMs: config.EVENT_RETRY_DEADLINE_MS,
     concurrency: config.EVENT_CONCURRENCY,
+    batchSize: config.EVENT_BATCH_SIZE,
     ...(def.consumer ?? {}),
   });
 

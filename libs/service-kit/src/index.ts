@@ -6,3 +6,4 @@ export * from './clock.js';
 export * from './secure-random.js';
 export * from './seams.module.js';
 export * from './exclusive-job.js';
+export * from './mailer.js';

@@ -1,5 +1,15 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { TenantsRpc, type TenantAccessRequest, type TenantMemberRole, type TenantPlan, type TenantPlansRequest } from '@saas/contracts';
+import {
+  IdentityRpc,
+  TenantsRpc,
+  type TenantAccessRequest,
+  type TenantMemberRole,
+  type TenantPlan,
+  type TenantPlansRequest,
+  type TenantRefRequest,
+  type UserProfile,
+  type UserProfilesRequest,
+} from '@saas/contracts';
 import { DomainException, toRpcError } from '@saas/errors';
 /** What is needed of @saas/messaging's SubjectNaming (testing does not depend on messaging). */
 interface SubjectNaming {
@@ -13,14 +23,31 @@ function reply(msg: Msg, body: { response?: unknown; err?: unknown }): void {
   msg.respond(JSON.stringify({ id, ...body, isDisposed: true }));
 }
 
+/** What `rpc.tenants.get` answers of a tenant set with `FakeTenantAccess.tenant` (the fields a consumer reads). */
+export interface FakeTenant {
+  name: string;
+  owner_id: string;
+  contact_email: string | null;
+}
+
 /**
  * `rpc.tenants.access` as the tenants service answers it (stranger 404, role too low 403, admins
- * pass) and `rpc.tenants.plans`, from in-memory tables, so the webhooks service is tested without tenants.
+ * pass), `rpc.tenants.plans` and `rpc.tenants.get`, from in-memory tables, so the webhooks service
+ * is tested without tenants.
  */
 export class FakeTenantAccess {
   private readonly members = new Map<string, Map<string, TenantMemberRole>>();
   private readonly plans = new Map<string, TenantPlan>();
+  private readonly tenants = new Map<string, FakeTenant>();
   private readonly subs: Subscription[] = [];
+  /** Tenant ids `rpc.tenants.get` was asked for, in order. */
+  readonly gets: string[] = [];
+
+  /** A tenant `rpc.tenants.get` knows (others: 404). */
+  tenant(tenantId: string, tenant: FakeTenant): this {
+    this.tenants.set(tenantId, tenant);
+    return this;
+  }
 
   /** A tenant's plan (`rpc.tenants.plans`); tenants not set here are on the largest plan. */
   plan(tenantId: string, plan: TenantPlan): this {
@@ -59,10 +86,46 @@ export class FakeTenantAccess {
       },
     });
     this.subs.push(access);
+    this.subs.push(
+      nc.subscribe(naming.subject(TenantsRpc.get), {
+        callback: (_err, msg) => {
+          const req = msg.json<{ data: TenantRefRequest }>().data;
+          this.gets.push(req.id);
+          const t = this.tenants.get(req.id);
+          if (!t) return reply(msg, { err: toRpcError(new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 })) });
+          reply(msg, { response: { id: req.id, ...t, updated_at: new Date().toISOString() } });
+        },
+      }),
+    );
     await nc.flush();
   }
 
   stop(): void {
     for (const sub of this.subs) sub.unsubscribe();
+  }
+}
+
+/** `rpc.identity.users.profiles` from an in-memory table, so a service is tested without identity. */
+export class FakeUserProfiles {
+  private readonly users = new Map<string, UserProfile>();
+  private sub?: Subscription;
+
+  add(id: string, email: string, options: { name?: string; isActive?: boolean } = {}): this {
+    this.users.set(id, { id, email, name: options.name ?? email.split('@')[0]!, is_active: options.isActive ?? true });
+    return this;
+  }
+
+  async serve(nc: NatsConnection, naming: SubjectNaming): Promise<void> {
+    this.sub = nc.subscribe(naming.subject(IdentityRpc.usersProfiles), {
+      callback: (_err, msg) => {
+        const req = msg.json<{ data: UserProfilesRequest }>().data;
+        reply(msg, { response: { results: req.ids.flatMap((id) => (this.users.has(id) ? [this.users.get(id)!] : [])) } });
+      },
+    });
+    await nc.flush();
+  }
+
+  stop(): void {
+    this.sub?.unsubscribe();
   }
 }

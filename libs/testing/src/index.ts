@@ -9,3 +9,4 @@ export * from './openapi-conformance.js';
 export * from './fake-stripe-server.js';
 export * from './fake-tenant-access.js';
 export * from './event-builders.js';
+export * from './mail.js';

@@ -23,6 +23,8 @@ export class WebhookReceiver {
   private readonly hanging = new Set<ServerResponse>();
   private server?: Server;
   url = '';
+  /** TCP connections accepted so far (a refused address must not even get a handshake). */
+  connections = 0;
 
   /** Answers the next requests in this order, then the fallback. */
   answer(...answers: ReceiverAnswer[]): this {
@@ -50,6 +52,7 @@ export class WebhookReceiver {
         res.end(answer.body ?? '');
       });
     });
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
     return this;

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { SERVICE_LOGGER } from '@saas/service-kit';
-import { Mailer, type OutgoingMail } from './mailer.js';
+import { Mailer, SERVICE_LOGGER, type OutgoingMail } from '@saas/service-kit';
 
 /**
  * Sends mail in the background, after the request answered. Requests that send a mail for one

@@ -1,4 +1,4 @@
-import type { OutgoingMail } from './mailer.js';
+import type { OutgoingMail } from '@saas/service-kit';
 
 /** The mails identity sends. Links point at the web app; the token is only ever in the body. */
 export const MailTemplates = {

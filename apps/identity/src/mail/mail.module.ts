@@ -1,9 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
+import { createMailer, Mailer, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { IdentityConfig } from '../config.js';
 import { MailDispatcher } from './mail-dispatcher.js';
-import { FileMailer, Mailer, SmtpMailer } from './mailer.js';
 
 @Global()
 @Module({
@@ -11,8 +10,7 @@ import { FileMailer, Mailer, SmtpMailer } from './mailer.js';
     {
       provide: Mailer,
       inject: [SERVICE_CONFIG, SERVICE_LOGGER],
-      useFactory: (config: IdentityConfig, logger: Logger): Mailer =>
-        config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM, logger) : new FileMailer(config.MAIL_LOG_DIR, config.MAIL_FROM, logger),
+      useFactory: (config: IdentityConfig, logger: Logger): Mailer => createMailer(config, logger),
     },
     MailDispatcher,
   ],

@@ -24,6 +24,12 @@ export function webhookBody(event: DeliverableEvent): string {
 /** A NOTIFY payload is at most 8000 bytes: 36 + 1 per endpoint id. */
 const NOTIFY_MAX_ENDPOINTS = 200;
 
+/** One event for one endpoint, as the fan-out queues it. */
+export interface QueuedDelivery {
+  endpointId: string;
+  event: DeliverableEvent;
+}
+
 /**
  * The delivery queue: rows in `webhook_deliveries`, written in the caller's transaction. A
  * NOTIFY (sent on commit) wakes the workers of every replica at once, so a new event does not wait
@@ -73,21 +79,57 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
     for (const fn of this.listeners) fn(endpointIds);
   }
 
-  /**
-   * One delivery row per endpoint, and the NOTIFY, in one statement of the caller's transaction (the
-   * fan-out runs once per event on the bus: its round trips are the queue's throughput). An event
-   * already queued for an endpoint is not queued twice.
-   */
+  /** One event for several endpoints (a test message, or a single event's fan-out). */
   async enqueue(tx: EntityManager, endpointIds: readonly string[], event: DeliverableEvent): Promise<void> {
-    if (endpointIds.length === 0) return;
+    await this.enqueueMany(
+      tx,
+      endpointIds.map((endpointId) => ({ endpointId, event })),
+    );
+  }
+
+  /**
+   * Delivery rows and the NOTIFY in one statement of the caller's transaction, whatever the number
+   * of events and endpoints (the fan-out's round trips are the queue's throughput). The rows of one
+   * transaction share `now()`: `created_at` steps by a microsecond per row in the order given, so
+   * an endpoint's deliveries of events with the same `occurred_at` keep the order of the stream. An
+   * event already queued for an endpoint is not queued twice.
+   */
+  async enqueueMany(tx: EntityManager, deliveries: readonly QueuedDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const endpoints = [...new Set(deliveries.map((d) => d.endpointId))];
+    // Each event's body once: rows point at it by index.
+    const bodies = new Map<DeliverableEvent, number>();
+    const events: DeliverableEvent[] = [];
+    for (const d of deliveries) {
+      if (!bodies.has(d.event)) {
+        bodies.set(d.event, events.length + 1);
+        events.push(d.event);
+      }
+    }
     await tx.query(
-      `WITH queued AS (
-         INSERT INTO webhook_deliveries (id, endpoint_id, tenant_id, event_id, event_type, body, status, attempts_count, next_attempt_at, occurred_at)
-         SELECT gen_random_uuid(), e, $2::uuid, $3::uuid, $4::text, $5::text, 'pending', 0, $6::timestamptz, $6::timestamptz FROM unnest($1::uuid[]) AS e
+      `WITH ev AS (
+         SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[]) WITH ORDINALITY
+                AS ev(tenant_id, event_id, event_type, body, occurred_at, n)),
+       queued AS (
+         INSERT INTO webhook_deliveries (id, endpoint_id, tenant_id, event_id, event_type, body, status, attempts_count, next_attempt_at, occurred_at, created_at)
+         SELECT gen_random_uuid(), d.endpoint_id, ev.tenant_id, ev.event_id, ev.event_type, ev.body, 'pending', 0, ev.occurred_at, ev.occurred_at,
+                now() + d.ord * interval '1 microsecond'
+           FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS d(endpoint_id, ev_n, ord) JOIN ev ON ev.n = d.ev_n
+          ORDER BY d.ord
          ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING 1)
-       SELECT pg_notify($7, $8) FROM (SELECT 1 FROM queued LIMIT 1) q`,
-      // The payload names the endpoints (a worker busy with all of them need not look); too many: none.
-      [endpointIds, event.tenant_id, event.id, event.type, webhookBody(event), new Date(event.occurred_at), this.channel, endpointIds.length <= NOTIFY_MAX_ENDPOINTS ? endpointIds.join(',') : ''],
+       SELECT pg_notify($8, $9) FROM (SELECT 1 FROM queued LIMIT 1) q`,
+      [
+        deliveries.map((d) => d.endpointId),
+        deliveries.map((d) => bodies.get(d.event)!),
+        events.map((e) => e.tenant_id),
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => webhookBody(e)),
+        events.map((e) => new Date(e.occurred_at)),
+        this.channel,
+        // The payload names the endpoints (a worker busy with all of them need not look); too many: none.
+        endpoints.length <= NOTIFY_MAX_ENDPOINTS ? endpoints.join(',') : '',
+      ],
     );
   }
 

@@ -20,11 +20,26 @@ const INTERVAL_NAME = 'webhook-deliveries';
 
 /** What sending a claimed delivery needs of its row. */
 /** Deliveries of one endpoint claimed and sent together, one after the other. */
-const RUN_LENGTH = 16;
+const RUN_LENGTH = 64;
+/** A run records its successes at least this often (what a replica dying mid-run may send again). */
+const RECORD_EVERY = 16;
 /** A lease outlives the request it covers by this much. */
 const LEASE_MARGIN_MS = 10_000;
 
 type ClaimedDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | 'body' | 'attemptsCount'>;
+
+/** What sending needs of an endpoint, read with the claim. */
+type ClaimedEndpoint = Pick<
+  WebhookEndpoint,
+  'id' | 'tenantId' | 'url' | 'headers' | 'enabled' | 'rateLimit' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt' | 'consecutiveFailures' | 'failingSince'
+>;
+
+/** A success not recorded yet: a run records its successes together, before anything else it records. */
+interface SentDelivery {
+  delivery: ClaimedDelivery;
+  response: WebhookResponse;
+  at: Date;
+}
 
 /**
  * Sends queued deliveries. Each endpoint is a queue of its own, in event-time order: only its oldest
@@ -38,6 +53,24 @@ type ClaimedDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | '
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly lastSentAt = new Map<string, number>();
+  /**
+   * Endpoints whose head failed here and waits for its retry (epoch ms it is due). A new delivery
+   * for one of them cannot go before its head, so its NOTIFY needs no claim; the poll takes the
+   * head when it is due. Per replica, a hint only: the claim itself never reads it.
+   */
+  private readonly backingOff = new Map<string, number>();
+  /** Endpoints in flight that a NOTIFY named meanwhile: claimed again as soon as their run ends. */
+  private readonly dirty = new Set<string>();
+  /** The last claim took as many runs as it had room for: heads may be waiting for a free slot. */
+  private saturated = false;
+  /** Endpoints a NOTIFY named while a claim ran: its snapshot may predate their new rows. */
+  private readonly wokenDuringClaim = new Set<string>();
+  /**
+   * Endpoints NOTIFYs named (not in flight here) since the last claim began. One the next claim
+   * sees committed and still does not take has a head that is not due (a retry ahead, another
+   * replica's lease, a rate limit): its NOTIFYs claim nothing until the next poll.
+   */
+  private readonly named = new Set<string>();
   private readonly schedule: number[];
   private ticking = false;
   private again = false;
@@ -62,7 +95,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) return;
     // Endpoints with a run in flight are claimed again when it ends: a wake-up only for them needs no claim.
     this.queue.onWake((endpointIds) => {
-      if (!endpointIds || !endpointIds.every((id) => this.inFlight.has(id))) void this.tick();
+      // A wake-up with no endpoints (a retry, a recovery, an endpoint enabled): anything may be due now.
+      if (!endpointIds) {
+        this.backingOff.clear();
+        void this.tick();
+        return;
+      }
+      const now = Date.now();
+      let claim = false;
+      for (const id of endpointIds) {
+        if (this.ticking) this.wokenDuringClaim.add(id);
+        if (this.inFlight.has(id)) this.dirty.add(id);
+        else if ((this.backingOff.get(id) ?? 0) <= now) {
+          this.named.add(id);
+          claim = true;
+        }
+      }
+      if (claim) void this.tick();
     });
     this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.config.WEBHOOK_POLL_MS));
     void this.tick();
@@ -104,9 +153,29 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async claimAndStart(): Promise<void> {
     const free = this.config.WEBHOOK_CONCURRENCY - this.inFlight.size;
     if (free <= 0) return;
+    this.wokenDuringClaim.clear();
+    const asked = [...this.named];
+    this.named.clear();
     const now = this.clock.now();
     const lease = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
-    const rows: Array<{ id: string; endpoint_id: string; event_id: string; body: string; attempts_count: number; rn: number }> = await this.ds.query(
+    const rows: Array<{
+      id: string;
+      endpoint_id: string;
+      event_id: string;
+      body: string;
+      attempts_count: number;
+      rn: number;
+      tenant_id: string | null;
+      url: string;
+      headers: Record<string, string>;
+      enabled: boolean;
+      rate_limit: number | null;
+      secret: string;
+      previous_secret: string | null;
+      previous_secret_expires_at: Date | null;
+      consecutive_failures: number;
+      failing_since: Date | null;
+    }> = await this.ds.query(
       // The UPDATE in a CTE: the result is a SELECT's, rows (an UPDATE's would be TypeORM's [rows, count]).
       `WITH heads AS (
          SELECT e.id AS endpoint_id FROM webhook_endpoints e
@@ -136,12 +205,45 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
                             AND x.next_attempt_at <= $1 AND (x.locked_until IS NULL OR x.locked_until < $1)
                             FOR UPDATE SKIP LOCKED)
           RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts_count, d.occurred_at, d.created_at)
-       SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn FROM claimed c JOIN runs ON runs.id = c.id
+       SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn, e.*
+         FROM claimed c JOIN runs ON runs.id = c.id
+         -- The endpoint once, on its run's head (a run without its head is not sent: see below).
+         LEFT JOIN LATERAL (
+              SELECT x.tenant_id, x.url, x.headers, x.enabled, x.rate_limit, x.secret, x.previous_secret, x.previous_secret_expires_at,
+                     x.consecutive_failures, x.failing_since
+                FROM webhook_endpoints x WHERE x.id = c.endpoint_id AND runs.rn = 1) e ON true
         ORDER BY c.occurred_at, c.created_at, c.id`,
       [now, free, [...this.inFlight.keys()], lease, RUN_LENGTH],
     );
-    if (rows.length === 0) return;
-    const endpoints = new Map((await this.ds.getRepository(WebhookEndpoint).findBy({ id: In([...new Set(rows.map((r) => r.endpoint_id))]) })).map((e) => [e.id, e]));
+    // Named, committed before this claim, and not taken although there was room: not due now.
+    const notDue = (taken: ReadonlySet<string>) => {
+      if (taken.size >= free) return;
+      const until = Date.now() + this.config.WEBHOOK_POLL_MS;
+      for (const id of asked) if (!taken.has(id) && !this.inFlight.has(id) && !this.wokenDuringClaim.has(id)) this.backingOff.set(id, until);
+    };
+    if (rows.length === 0) {
+      notDue(new Set());
+      return;
+    }
+    notDue(new Set(rows.map((r) => r.endpoint_id)));
+    // The endpoints come with the claim (no second statement).
+    const endpoints = new Map<string, ClaimedEndpoint>();
+    for (const r of rows) {
+      if (r.rn !== 1 || !r.url || endpoints.has(r.endpoint_id)) continue;
+      endpoints.set(r.endpoint_id, {
+        id: r.endpoint_id,
+        tenantId: r.tenant_id,
+        url: r.url,
+        headers: r.headers,
+        enabled: r.enabled,
+        rateLimit: r.rate_limit,
+        secret: r.secret,
+        previousSecret: r.previous_secret,
+        previousSecretExpiresAt: r.previous_secret_expires_at,
+        consecutiveFailures: r.consecutive_failures,
+        failingSince: r.failing_since,
+      });
+    }
     // A run holds from its head on without a gap. Another replica claiming the same endpoint at the
     // same instant takes the rows first; what this claim got past them is not its to send (released).
     const runs = new Map<string, ClaimedDelivery[]>();
@@ -156,12 +258,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       runs.set(row.endpoint_id, run);
     }
     if (stray.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(stray) }, { lockedUntil: null });
+    this.saturated = runs.size >= free;
     for (const [endpointId, run] of runs) {
+      this.backingOff.delete(endpointId);
+      // A NOTIFY for it during the claim may name a row the claim did not see: look again after the run.
+      if (this.wokenDuringClaim.has(endpointId)) this.dirty.add(endpointId);
+      else this.dirty.delete(endpointId);
+      let more = true;
       const task = this.deliverRun(run, endpoints.get(endpointId), lease)
+        .then((rest) => {
+          more = rest || run.length >= RUN_LENGTH;
+        })
         .catch((err: unknown) => this.logger.error({ err, endpoint_id: endpointId }, 'webhook delivery failed unexpectedly; its lease expires and it is tried again'))
         .finally(() => {
           this.inFlight.delete(endpointId);
-          void this.tick();
+          // A claim when there may be something to take: this endpoint's queue went on past the run
+          // (a full run, deliveries left unsent, a NOTIFY meanwhile), or others wait for a slot. A
+          // run that took all that was due leaves nothing a claim would find (it cost one per
+          // delivery); the poll covers the rest.
+          if (this.dirty.delete(endpointId) || more || this.saturated) void this.tick();
         });
       this.inFlight.set(endpointId, task);
     }
@@ -172,22 +287,33 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
    * waits for that one's retry), at shutdown, or when another request might outlive the lease; the
    * deliveries not sent are released for the next claim.
    */
-  private async deliverRun(run: ClaimedDelivery[], endpoint: WebhookEndpoint | undefined, lease: Date): Promise<void> {
+  /** Returns whether deliveries of the run were left unsent (released for the next claim). */
+  private async deliverRun(run: ClaimedDelivery[], endpoint: ClaimedEndpoint | undefined, lease: Date): Promise<boolean> {
     let sent = 0;
-    for (const delivery of run) {
-      if (this.stopped || (sent > 0 && Date.now() + this.config.WEBHOOK_TIMEOUT_MS + 1_000 > lease.getTime())) break;
-      sent++;
-      const ok = await this.deliver(delivery, endpoint);
-      if (!ok) break;
-      // The failure run is reset by a success; the endpoint read at the claim no longer says so.
-      if (endpoint) Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
+    // Successes are recorded together when the run ends (or before a failure is): one statement per
+    // run, not per message. Until then their rows stay pending under this run's lease, so nothing
+    // claims them; should the process die first, they are sent again (same webhook-id) when the
+    // lease expires, as a request in flight would be.
+    const successes: SentDelivery[] = [];
+    try {
+      for (const delivery of run) {
+        if (this.stopped || (sent > 0 && Date.now() + this.config.WEBHOOK_TIMEOUT_MS + 1_000 > lease.getTime())) break;
+        sent++;
+        const ok = await this.deliver(delivery, endpoint, successes);
+        if (!ok) break;
+        // The failure run is reset by a success; the endpoint read at the claim no longer says so.
+        if (endpoint) Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
+      }
+    } finally {
+      await this.recordSuccesses(successes.splice(0));
     }
     const rest = run.slice(sent).map((d) => d.id);
     if (rest.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(rest) }, { lockedUntil: null });
+    return rest.length > 0;
   }
 
-  /** Sends one delivery and records the attempt; whether it succeeded (false: not sent, endpoint disabled). */
-  private async deliver(delivery: ClaimedDelivery, endpoint: WebhookEndpoint | undefined): Promise<boolean> {
+  /** Sends one delivery and records the attempt (a plain success: into `successes`); whether it succeeded (false: not sent, endpoint disabled). */
+  private async deliver(delivery: ClaimedDelivery, endpoint: ClaimedEndpoint | undefined, successes: SentDelivery[]): Promise<boolean> {
     if (!endpoint?.enabled) {
       await this.ds.getRepository(WebhookDelivery).update({ id: delivery.id }, { lockedUntil: null });
       return false;
@@ -207,21 +333,37 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (!ok) webhookFailures.inc({ endpoint: endpoint.id, reason: response.status === null ? 'no_response' : String(response.status) });
     // The common case — a success on an endpoint with no failure run to reset — is one statement.
     // Only this delivery's worker changes the endpoint's failure run (one in flight per endpoint).
-    if (ok && endpoint.consecutiveFailures === 0 && !endpoint.failingSince) await this.recordSuccess(delivery, response);
-    else await this.record(delivery, response, ok);
+    if (ok && endpoint.consecutiveFailures === 0 && !endpoint.failingSince) {
+      successes.push({ delivery, response, at: this.clock.now() });
+      if (successes.length >= RECORD_EVERY) await this.recordSuccesses(successes.splice(0));
+    } else {
+      // In order: the run's earlier successes first.
+      await this.recordSuccesses(successes.splice(0));
+      await this.record(delivery, response, ok);
+    }
     return ok;
   }
 
-  /** The attempt and the delivery's success together; nothing when the delivery was deleted meanwhile. */
-  private async recordSuccess(delivery: ClaimedDelivery, response: WebhookResponse): Promise<void> {
+  /** Attempts and the deliveries' successes together, in one statement; nothing for a delivery deleted meanwhile. */
+  private async recordSuccesses(sent: SentDelivery[]): Promise<void> {
+    if (sent.length === 0) return;
     await this.ds.query(
-      `WITH d AS (
-         UPDATE webhook_deliveries SET status = 'succeeded', completed_at = $2, next_attempt_at = NULL, attempts_count = $3,
-                last_status_code = $4, locked_until = NULL
-          WHERE id = $1 RETURNING id)
+      `WITH s AS (
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::text[]) AS s(id, at, attempts, status_code, latency_ms, snippet)),
+       d AS (
+         UPDATE webhook_deliveries w SET status = 'succeeded', completed_at = s.at, next_attempt_at = NULL, attempts_count = s.attempts,
+                last_status_code = s.status_code, locked_until = NULL
+           FROM s WHERE w.id = s.id RETURNING w.id)
        INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error)
-       SELECT gen_random_uuid(), d.id, $2, $4, $5, $6, NULL FROM d`,
-      [delivery.id, this.clock.now(), delivery.attemptsCount + 1, response.status, response.latencyMs, response.snippet],
+       SELECT gen_random_uuid(), s.id, s.at, s.status_code, s.latency_ms, s.snippet, NULL FROM s JOIN d ON d.id = s.id`,
+      [
+        sent.map((x) => x.delivery.id),
+        sent.map((x) => x.at),
+        sent.map((x) => x.delivery.attemptsCount + 1),
+        sent.map((x) => x.response.status),
+        sent.map((x) => x.response.latencyMs),
+        sent.map((x) => x.response.snippet),
+      ],
     );
   }
 
@@ -254,7 +396,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       const retryAfter = response.status === 429 || response.status === 503 ? parseRetryAfter(response.retryAfter, now) : null;
       const delay = gone ? null : nextRetryDelayMs(this.schedule, attempts, retryAfter);
       if (delay === null) await tx.update(WebhookDelivery, { id: delivery.id }, { ...base, status: 'failed', completedAt: now, nextAttemptAt: null });
-      else await tx.update(WebhookDelivery, { id: delivery.id }, { ...base, nextAttemptAt: new Date(now.getTime() + delay) });
+      else {
+        await tx.update(WebhookDelivery, { id: delivery.id }, { ...base, nextAttemptAt: new Date(now.getTime() + delay) });
+        this.backingOff.set(delivery.endpointId, Date.now() + delay);
+      }
       if (!endpoint) return;
       endpoint.consecutiveFailures += 1;
       endpoint.failingSince ??= now;

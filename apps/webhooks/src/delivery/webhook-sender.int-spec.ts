@@ -48,8 +48,9 @@ describe('HttpWebhookSender (real HTTP receiver)', () => {
     expect(await post(open)).toMatchObject({ status: 429, retryAfter: '7' });
   });
 
-  it('refuses loopback addresses at connect time, by literal IP and by name, without sending anything', async () => {
+  it('refuses loopback addresses at connect time, by literal IP and by name, without even connecting', async () => {
     const before = receiver.requests.length;
+    const connectionsBefore = receiver.connections;
     const byIp = await post(guarded);
     expect(byIp.status).toBeNull();
     expect(byIp.error).toMatch(/loopback/);
@@ -58,8 +59,9 @@ describe('HttpWebhookSender (real HTTP receiver)', () => {
     expect(byName.error).toMatch(/loopback/);
     const mapped = await post(guarded, receiver.url.replace('127.0.0.1', '[::ffff:127.0.0.1]'));
     expect(mapped.status).toBeNull();
-    expect(mapped.error).toMatch(/loopback/);
+    expect(mapped.error).toMatch(/refused to connect to .*loopback/);
     expect(receiver.requests.length).toBe(before);
+    expect(receiver.connections).toBe(connectionsBefore);
   });
 
   it('does not follow redirects', async () => {

@@ -1,10 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
-import { isIP, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import { RefusedAddressError, refusedCategory } from '../ssrf/address-policy.js';
-import { guardedLookup } from '../ssrf/guarded-lookup.js';
+import { createGuardedAgents, describeRequestError, type GuardedAgents } from '../ssrf/guarded-agents.js';
 
 export interface WebhookRequest {
   url: string;
@@ -40,50 +36,17 @@ export interface HttpWebhookSenderOptions {
   allowPrivateNetworks: boolean;
 }
 
-type CreateConnection = (options: Record<string, unknown>, cb?: (err: Error | null, socket: Socket) => void) => Socket;
-
-/**
- * Adds to an agent what Node's agents lack: a connect deadline, and the SSRF check of literal IP
- * hosts (a name goes through `guardedLookup`; an IP literal skips lookup, so it is checked here).
- */
-function guardAgent<A extends http.Agent>(agent: A, connectTimeoutMs: number, checkAddresses: boolean): A {
-  const original = (agent as unknown as { createConnection: CreateConnection }).createConnection.bind(agent);
-  (agent as unknown as { createConnection: CreateConnection }).createConnection = (options, cb) => {
-    const host = String(options.host ?? '').replace(/^\[|\]$/g, '');
-    const socket = original(options, cb);
-    if (checkAddresses && isIP(host)) {
-      const category = refusedCategory(host);
-      if (category) {
-        process.nextTick(() => socket.destroy(new RefusedAddressError(host, host, category)));
-        return socket;
-      }
-    }
-    if (socket.connecting) {
-      const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      const clear = () => clearTimeout(timer);
-      socket.once('connect', clear);
-      socket.once('close', clear);
-    }
-    return socket;
-  };
-  return agent;
-}
-
 /** The real sender: axios over keep-alive agents, connect and total deadlines, no redirects, capped body read. */
 export class HttpWebhookSender extends WebhookSender {
   private readonly http: AxiosInstance;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: GuardedAgents;
 
   constructor(private readonly options: HttpWebhookSenderOptions) {
     super();
-    const check = !options.allowPrivateNetworks;
-    const agentOptions = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, scheduling: 'lifo' as const, ...(check ? { lookup: guardedLookup as never } : {}) };
-    this.httpAgent = guardAgent(new http.Agent(agentOptions), options.connectTimeoutMs, check);
-    this.httpsAgent = guardAgent(new https.Agent(agentOptions), options.connectTimeoutMs, check);
+    this.agents = createGuardedAgents({ connectTimeoutMs: options.connectTimeoutMs, allowPrivateNetworks: options.allowPrivateNetworks, keepAlive: true, maxSockets: 16 });
     this.http = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
+      httpAgent: this.agents.httpAgent,
+      httpsAgent: this.agents.httpsAgent,
       timeout: options.timeoutMs,
       maxRedirects: 0,
       proxy: false,
@@ -107,13 +70,12 @@ export class HttpWebhookSender extends WebhookSender {
       const retryAfter = res.headers['retry-after'];
       return { status: res.status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, snippet, latencyMs: latency(), error: null };
     } catch (err) {
-      return { status: null, retryAfter: undefined, snippet: null, latencyMs: latency(), error: describe(err) };
+      return { status: null, retryAfter: undefined, snippet: null, latencyMs: latency(), error: describeRequestError(err) };
     }
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 }
 
@@ -135,12 +97,4 @@ async function readCapped(stream: Readable, max: number, signal: AbortSignal): P
     if (size >= max || signal.aborted) stream.destroy();
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function describe(err: unknown): string {
-  const e = err as { message?: string; code?: string; cause?: unknown };
-  const cause = e?.cause as { message?: string } | undefined;
-  if (err instanceof RefusedAddressError || cause instanceof RefusedAddressError) return ((cause as Error | undefined) ?? (err as Error)).message;
-  const message = e?.message ?? String(err);
-  return (e?.code && !message.includes(e.code) ? `${e.code}: ${message}` : message).slice(0, 500);
 }

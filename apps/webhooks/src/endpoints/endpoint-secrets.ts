@@ -9,6 +9,8 @@ import type { WebhookEndpoint } from './webhook-endpoint.entity.js';
 @Injectable()
 export class EndpointSecrets {
   private readonly box: SecretBox;
+  /** Opened secrets by sealed form: every delivery signs, and an AES-GCM open per request showed in the profile. */
+  private readonly opened = new Map<string, string>();
 
   constructor(
     private readonly random: SecureRandom,
@@ -28,11 +30,21 @@ export class EndpointSecrets {
   }
 
   /** The secrets that sign a request now: the current one, and the previous one during its grace period. */
-  signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
-    const secrets = [this.box.open(endpoint.secret)];
+  signingSecrets(endpoint: Pick<WebhookEndpoint, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now: Date): string[] {
+    const secrets = [this.open(endpoint.secret)];
     if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
-      secrets.push(this.box.open(endpoint.previousSecret));
+      secrets.push(this.open(endpoint.previousSecret));
     }
     return secrets;
+  }
+
+  private open(sealed: string): string {
+    let secret = this.opened.get(sealed);
+    if (secret === undefined) {
+      secret = this.box.open(sealed);
+      if (this.opened.size >= 10_000) this.opened.clear();
+      this.opened.set(sealed, secret);
+    }
+    return secret;
   }
 }

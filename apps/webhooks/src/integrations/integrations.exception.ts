@@ -27,6 +27,10 @@ export class IntegrationsException extends DomainException {
     return new IntegrationsException(IntegrationsErrorCodes.INTEGRATION_PROVIDER_CONFLICT, 'A provider with that name exists.', { status: 409 });
   }
 
+  static invalidUrl(field: string, detail: string): IntegrationsException {
+    return new IntegrationsException(IntegrationsErrorCodes.INVALID_PROVIDER_URL, detail, { status: 400, errors: [{ field, message: detail }] });
+  }
+
   static adminsOnly(): IntegrationsException {
     return new IntegrationsException('FORBIDDEN', 'Integrations are managed by platform admins.', { status: 403 });
   }

@@ -14,6 +14,7 @@ import {
 import { EventOutbox } from '@saas/messaging';
 import { Clock, runExclusive, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { WebhooksConfig } from '../config.js';
+import { createGuardedAgents, describeRequestError, type GuardedAgents } from '../ssrf/guarded-agents.js';
 import { IntegrationProvider } from './integration-provider.entity.js';
 import { requireAdmin } from './providers.service.js';
 
@@ -28,10 +29,15 @@ export function classifyHealth(status: number | null, latencyMs: number, degrade
 /**
  * Checks each active provider's `api_base_url` on a schedule (once per tick across replicas), keeps
  * the result on the provider, and emits `integration.provider_health_changed` when it changes.
+ * The probe connects through the guarded agents the webhook sender uses: a URL whose host resolves
+ * (now, at connect time) to a loopback, private, link-local or metadata address is `down` with the
+ * refusal as its error, and nothing connects to it — unless WEBHOOKS_ALLOW_PRIVATE_NETWORKS is on.
+ * No keep-alive: every probe resolves and checks the name afresh.
  */
 @Injectable()
 export class ProviderHealth implements OnApplicationBootstrap, OnApplicationShutdown {
   private running?: Promise<unknown>;
+  private readonly agents: GuardedAgents;
 
   constructor(
     private readonly ds: DataSource,
@@ -40,7 +46,12 @@ export class ProviderHealth implements OnApplicationBootstrap, OnApplicationShut
     private readonly scheduler: SchedulerRegistry,
     @Inject(SERVICE_CONFIG) private readonly config: WebhooksConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.agents = createGuardedAgents({
+      connectTimeoutMs: Math.min(config.WEBHOOK_CONNECT_TIMEOUT_MS, config.INTEGRATIONS_HEALTH_TIMEOUT_MS),
+      allowPrivateNetworks: config.WEBHOOKS_ALLOW_PRIVATE_NETWORKS,
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) return;
@@ -58,6 +69,7 @@ export class ProviderHealth implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
     await this.running;
+    this.agents.destroy();
   }
 
   async checkAll(): Promise<void> {
@@ -70,11 +82,20 @@ export class ProviderHealth implements OnApplicationBootstrap, OnApplicationShut
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await axios.get(provider.apiBaseUrl!, { timeout: this.config.INTEGRATIONS_HEALTH_TIMEOUT_MS, maxRedirects: 0, validateStatus: () => true, responseType: 'text', maxContentLength: 64 * 1024 });
+      const res = await axios.get(provider.apiBaseUrl!, {
+        httpAgent: this.agents.httpAgent,
+        httpsAgent: this.agents.httpsAgent,
+        proxy: false,
+        timeout: this.config.INTEGRATIONS_HEALTH_TIMEOUT_MS,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        responseType: 'text',
+        maxContentLength: 64 * 1024,
+      });
       status = res.status;
       if (status >= 500) error = `HTTP ${status}`;
     } catch (err) {
-      error = String((err as Error).message ?? err).slice(0, 500);
+      error = describeRequestError(err);
     }
     const latency = Math.round(performance.now() - started);
     const next = classifyHealth(status, latency, this.config.INTEGRATIONS_DEGRADED_MS);

@@ -15,6 +15,7 @@ import { paginate, SecretBox } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import type { WebhooksConfig } from '../config.js';
+import { checkOutboundUrl, RefusedUrlError, type OutboundUrlPolicy } from '../ssrf/outbound-url.js';
 import { IntegrationProvider } from './integration-provider.entity.js';
 import { IntegrationsException } from './integrations.exception.js';
 import { isAllowListEntry } from './ip-allow-list.js';
@@ -28,12 +29,26 @@ export function requireAdmin(caller: CallerDto): void {
 @Injectable()
 export class ProvidersService {
   readonly secrets: SecretBox;
+  /** The health probe connects to `api_base_url`: the same SSRF rules as webhook endpoints (http allowed: the probe carries no secret). */
+  private readonly urlPolicy: OutboundUrlPolicy;
 
   constructor(
     private readonly ds: DataSource,
     @Inject(SERVICE_CONFIG) config: WebhooksConfig,
   ) {
     this.secrets = new SecretBox(config.WEBHOOKS_SECRET_KEYS.split(',').map((s) => s.trim()));
+    this.urlPolicy = { allowPrivateNetworks: config.WEBHOOKS_ALLOW_PRIVATE_NETWORKS, requireHttps: false };
+  }
+
+  /** 400 INVALID_PROVIDER_URL for an `api_base_url` the health probe would refuse to connect to. */
+  private async checkApiBaseUrl(raw: string | null | undefined): Promise<string | null> {
+    if (raw === undefined || raw === null) return null;
+    try {
+      return await checkOutboundUrl(raw, this.urlPolicy, 'api_base_url');
+    } catch (err) {
+      if (err instanceof RefusedUrlError) throw IntegrationsException.invalidUrl('api_base_url', err.message);
+      throw err;
+    }
   }
 
   private repo() {
@@ -48,11 +63,12 @@ export class ProvidersService {
   async create(req: CreateProviderRequest): Promise<ProviderView> {
     requireAdmin(req.caller);
     this.checkIps(req.allowed_ips);
+    const apiBaseUrl = await this.checkApiBaseUrl(req.api_base_url);
     const provider = this.repo().create({
       id: randomUUID(),
       name: req.name,
       webhookUrl: req.webhook_url ?? null,
-      apiBaseUrl: req.api_base_url ?? null,
+      apiBaseUrl,
       authType: req.auth_type ?? 'hmac',
       signatureScheme: req.signature_scheme ?? 'standard_webhooks',
       secretKey: this.secrets.seal(req.secret_key),
@@ -92,7 +108,7 @@ export class ProvidersService {
     const changes: Partial<IntegrationProvider> = {};
     if (req.name !== undefined) changes.name = req.name;
     if (req.webhook_url !== undefined) changes.webhookUrl = req.webhook_url;
-    if (req.api_base_url !== undefined) changes.apiBaseUrl = req.api_base_url;
+    if (req.api_base_url !== undefined) changes.apiBaseUrl = await this.checkApiBaseUrl(req.api_base_url);
     if (req.auth_type !== undefined) changes.authType = req.auth_type;
     if (req.signature_scheme !== undefined) changes.signatureScheme = req.signature_scheme;
     if (req.secret_key !== undefined) changes.secretKey = this.secrets.seal(req.secret_key);

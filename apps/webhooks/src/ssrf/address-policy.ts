@@ -92,6 +92,10 @@ export class RefusedAddressError extends Error {
     readonly address: string,
     readonly category: string,
   ) {
-    super(`${host} resolves to ${address}, a ${category} address; webhooks are not sent there`);
+    super(
+      host === address
+        ? `refused to connect to ${address}, a ${category} address (outgoing requests go to public addresses only)`
+        : `refused to connect to ${host}: it resolves to ${address}, a ${category} address (outgoing requests go to public addresses only)`,
+    );
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import type { MailConfig } from '@saas/config';
 
 export interface OutgoingMail {
   to: string;
@@ -12,7 +13,7 @@ export interface OutgoingMail {
   kind: string;
 }
 
-/** Sends one mail. Swapped in tests; chosen at boot from SMTP_URL. */
+/** Sends one mail (a port: swapped in tests; chosen at boot from SMTP_URL by `createMailer`). */
 export abstract class Mailer {
   abstract send(mail: OutgoingMail): Promise<void>;
 }
@@ -38,7 +39,7 @@ export class SmtpMailer extends Mailer {
 
 /**
  * Development delivery (no SMTP_URL): each mail becomes a file under MAIL_LOG_DIR, and one log line
- * names the recipient, subject and file, never the content (which holds the token).
+ * names the recipient, subject and file, never the content (which may hold a token).
  */
 export class FileMailer extends Mailer {
   constructor(
@@ -57,4 +58,9 @@ export class FileMailer extends Mailer {
     await writeFile(file, body, { mode: 0o600 });
     this.logger.info({ to: mail.to, subject: mail.subject, file }, 'mail written to file (no SMTP_URL set)');
   }
+}
+
+/** The mailer a service's mail configuration asks for: SMTP when SMTP_URL is set, else files under MAIL_LOG_DIR. */
+export function createMailer(config: MailConfig, logger: Logger): Mailer {
+  return config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM, logger) : new FileMailer(config.MAIL_LOG_DIR, config.MAIL_FROM, logger);
 }
