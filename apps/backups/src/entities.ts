@@ -1,6 +1,7 @@
 import { Backup } from './backups/backup.entity.js';
+import { RestoreDrill } from './restores/restore-drill.entity.js';
 import { Restore } from './restores/restore.entity.js';
 import { BackupSchedule } from './schedules/backup-schedule.entity.js';
 
 /** Entities of the backups schema (the messaging tables are added by the service kit). */
-export const backupsEntities = [Backup, Restore, BackupSchedule];
+export const backupsEntities = [Backup, Restore, RestoreDrill, BackupSchedule];
