@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   V1Deployment,
   V1Ingress,
+  V1Job,
   V1LimitRange,
   V1Namespace,
   V1NetworkPolicy,
@@ -47,9 +48,14 @@ export interface KubeRenderOptions {
   storageClass?: string;
   /** Image of the init container that clones a tenant's custom_plugin_repo (needs `git`). */
   gitImage?: string;
+  /** Image of the Job that archives a tenant's volume (needs `sh`, `tar`, `sha256sum` and `curl`). */
+  archiveImage?: string;
+  /** Where that Job may upload to (the backup storage); default: public addresses, HTTPS. */
+  archiveEgress?: { cidr: string; port: number };
 }
 
 export const DEFAULT_GIT_IMAGE = 'alpine/git:2.45.2';
+export const DEFAULT_ARCHIVE_IMAGE = 'curlimages/curl:8.8.0';
 
 /** Where add-ons are mounted in the app: the stock Odoo image already has this on its addons path. */
 const ADDONS_MOUNT = '/mnt/extra-addons';
@@ -89,7 +95,7 @@ export function accessUrl(slug: string, options: Pick<KubeRenderOptions, 'baseDo
   return `${tls ? 'https' : 'http'}://${ingressHost(slug, options)}`;
 }
 
-function meta(spec: TenantSpec, name: string, extra: { annotations?: Record<string, string> } = {}) {
+function meta(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, name: string, extra: { annotations?: Record<string, string> } = {}) {
   return { name, namespace: tenantNamespace(spec.slug), labels: tenantLabels(spec), ...extra };
 }
 
@@ -406,5 +412,102 @@ export function renderTenantObjects(spec: TenantSpec, db: TenantDatabaseInfo, op
     deployment: renderDeployment(spec, db, options, configHash(secret)),
     service: renderService(spec),
     ingress: renderIngress(spec, options),
+  };
+}
+
+/** The label of a volume-archive Job's pods (the egress policy selects them). */
+export const ARCHIVE_JOB_LABEL = 'saas-control-plane/job';
+
+/** The line an archive Job prints last: what it uploaded. */
+export const ARCHIVE_RESULT = /^volume-archive size=(\d+) sha256=([0-9a-f]{64})$/m;
+
+export interface VolumeArchiveJob {
+  /** Unique per archive: `volume-archive-<id>`. */
+  name: string;
+  /** The Secret holding UPLOAD_URL (a presigned PUT of the backup storage: the cluster never holds its credentials). */
+  secretName: string;
+  deadlineSeconds: number;
+}
+
+/**
+ * A Job that archives the tenant's data volume: mounted read-only (preferably on the app pod's node:
+ * the claim is ReadWriteOnce), tarred into scratch space (a presigned PUT needs the length first),
+ * uploaded with curl, and its size and sha256 printed as the last line (ARCHIVE_RESULT). One attempt
+ * (backoffLimit 0): the backup that asked for it decides whether to try again. Runs as the app's
+ * uid under the restricted profile, without a service account token.
+ */
+export function renderVolumeArchiveJob(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, options: Pick<KubeRenderOptions, 'flavor' | 'archiveImage'>, job: VolumeArchiveJob): V1Job {
+  const flavour = FLAVOURS[options.flavor];
+  const labels = { ...tenantLabels(spec), [ARCHIVE_JOB_LABEL]: 'volume-archive' };
+  const script = [
+    'set -eu',
+    'tar -C /data -cf /scratch/files.tar .',
+    'size=$(wc -c < /scratch/files.tar | tr -d " ")',
+    'sum=$(sha256sum /scratch/files.tar | cut -d " " -f 1)',
+    'curl --fail --silent --show-error --retry 3 --upload-file /scratch/files.tar "$UPLOAD_URL"',
+    'echo "volume-archive size=$size sha256=$sum"',
+  ].join('\n');
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: job.name, namespace: tenantNamespace(spec.slug), labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: job.deadlineSeconds,
+      ttlSecondsAfterFinished: 3600,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, runAsUser: flavour.uid, runAsGroup: flavour.uid, fsGroup: flavour.uid, seccompProfile: { type: 'RuntimeDefault' } },
+          affinity: {
+            podAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: podSelector(spec.slug) }, topologyKey: 'kubernetes.io/hostname' } },
+              ],
+            },
+          },
+          containers: [
+            {
+              name: 'archive',
+              image: options.archiveImage ?? DEFAULT_ARCHIVE_IMAGE,
+              command: ['/bin/sh', '-c', script],
+              env: [{ name: 'UPLOAD_URL', valueFrom: { secretKeyRef: { name: job.secretName, key: 'UPLOAD_URL' } } }],
+              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [
+                { name: 'data', mountPath: '/data', readOnly: true },
+                { name: 'scratch', mountPath: '/scratch' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'data', persistentVolumeClaim: { claimName: KubeNames.volumeClaim, readOnly: true } },
+            { name: 'scratch', emptyDir: { sizeLimit: planResources(spec.plan).storage } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function renderVolumeArchiveSecret(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, job: VolumeArchiveJob, uploadUrl: string): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(spec, job.secretName), stringData: { UPLOAD_URL: uploadUrl } };
+}
+
+/** The tenant's policy lets nothing out but DNS and its database: archive Jobs may also reach the backup storage. */
+export function renderVolumeArchiveEgress(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, options: Pick<KubeRenderOptions, 'archiveEgress'>): V1NetworkPolicy {
+  const to = options.archiveEgress ? { ipBlock: { cidr: options.archiveEgress.cidr } } : { ipBlock: { cidr: '0.0.0.0/0', except: NOT_PUBLIC } };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(spec, KubeNames.archiveEgress),
+    spec: {
+      podSelector: { matchLabels: { [ARCHIVE_JOB_LABEL]: 'volume-archive' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [to], ports: [{ protocol: 'TCP', port: options.archiveEgress?.port ?? 443 }] }],
+    },
   };
 }
