@@ -1,18 +1,23 @@
+import { createHash } from 'node:crypto';
 import { Controller, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, type InstancePowerResult, type TenantDataLocation } from '@saas/contracts';
+import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, VolumeArchiveRequest, type InstancePowerResult, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 
 /**
  * Test double of the provisioning service's internal subjects the backups service calls, answering
  * over real NATS: tenants' data locations the test registers, and the instance's power (recorded, so
- * a test sees the restore stopped and started it; `failStarts` makes that many next starts of a tenant fail).
+ * a test sees the restore stopped and started it; `failStarts` makes that many next starts of a tenant fail),
+ * and a volume archive as the Kubernetes runtime's Job makes it: `volumes` holds what a tenant's
+ * volume tars to (PUT to the presigned URL it is given), or the Error its Job fails with.
  */
 export class FakeProvisioningState {
   readonly locations = new Map<string, TenantDataLocation>();
   readonly power: Array<{ tenant_id: string; action: 'stop' | 'start' }> = [];
   readonly instanceStatus = new Map<string, string>();
   readonly failStarts = new Map<string, number>();
+  readonly volumes = new Map<string, Buffer | Error>();
+  readonly uploadUrls: string[] = [];
 }
 
 export const fakeProvisioning = new FakeProvisioningState();
@@ -38,6 +43,17 @@ class FakeProvisioningController {
     const status = req.action === 'stop' ? 'stopped' : 'running';
     fakeProvisioning.instanceStatus.set(req.tenant_id, status);
     return { tenant_id: req.tenant_id, status };
+  }
+
+  @MessagePattern(ProvisioningRpc.internalVolumeArchive)
+  async archiveVolume(@Payload() req: VolumeArchiveRequest): Promise<VolumeArchiveResult> {
+    fakeProvisioning.uploadUrls.push(req.upload_url);
+    const volume = fakeProvisioning.volumes.get(req.tenant_id);
+    if (!volume) throw new DomainException('VOLUME_NOT_ARCHIVABLE', 'This runtime keeps no volume of the tenant’s.', { status: 409 });
+    if (volume instanceof Error) throw new DomainException('PROVISIONING_FAILED', volume.message, { status: 500 });
+    const res = await fetch(req.upload_url, { method: 'PUT', body: volume });
+    if (!res.ok) throw new DomainException('PROVISIONING_FAILED', `upload answered ${res.status}: ${await res.text()}`, { status: 500 });
+    return { tenant_id: req.tenant_id, size_bytes: volume.length, sha256: createHash('sha256').update(volume).digest('hex') };
   }
 }
 

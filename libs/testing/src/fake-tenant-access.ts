@@ -1,17 +1,9 @@
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { TenantsRpc, type TenantAccessRequest, type TenantMemberRole, type TenantPlan, type TenantPlansRequest } from '@saas/contracts';
-import { DomainException, toRpcError } from '@saas/errors';
-/** What is needed of @saas/messaging's SubjectNaming (testing does not depend on messaging). */
-interface SubjectNaming {
-  subject(name: string): string;
-}
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { TenantsRpc, type TenantAccess, type TenantAccessRequest, type TenantMemberRole, type TenantPlan, type TenantPlansRequest } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
+import { respondRpc, type SubjectNaming } from './rpc-responder.js';
 
 const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
-
-function reply(msg: Msg, body: { response?: unknown; err?: unknown }): void {
-  const { id } = msg.json<{ id: string }>();
-  msg.respond(JSON.stringify({ id, ...body, isDisposed: true }));
-}
 
 /**
  * `rpc.tenants.access` as the tenants service answers it (stranger 404, role too low 403, admins
@@ -37,28 +29,21 @@ export class FakeTenantAccess {
 
   async serve(nc: NatsConnection, naming: SubjectNaming): Promise<void> {
     this.subs.push(
-      nc.subscribe(naming.subject(TenantsRpc.plans), {
-        callback: (_err, msg) => {
-          const req = msg.json<{ data: TenantPlansRequest }>().data;
-          const known = req.ids.filter((id) => this.members.has(id));
-          reply(msg, { response: { plans: Object.fromEntries(known.map((id) => [id, this.plans.get(id) ?? 'enterprise'])) } });
-        },
+      respondRpc(nc, naming, TenantsRpc.plans, (req: TenantPlansRequest) => {
+        const known = req.ids.filter((id) => this.members.has(id));
+        return { plans: Object.fromEntries(known.map((id) => [id, this.plans.get(id) ?? 'enterprise'])) };
+      }),
+      respondRpc(nc, naming, TenantsRpc.access, (req: TenantAccessRequest): TenantAccess => {
+        const members = this.members.get(req.id);
+        const notFound = new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 });
+        if (!members) throw notFound;
+        if (req.caller.roles.includes('admin')) return { tenant_id: req.id, slug: 'x', status: 'active', role: 'platform_admin' };
+        const role = members.get(req.caller.actor.id ?? '');
+        if (!role) throw notFound;
+        if (RANK[role] < RANK[req.role]) throw new DomainException('FORBIDDEN', 'Not allowed.', { status: 403 });
+        return { tenant_id: req.id, slug: 'x', status: 'active', role };
       }),
     );
-    const access = nc.subscribe(naming.subject(TenantsRpc.access), {
-      callback: (_err, msg) => {
-        const req = msg.json<{ data: TenantAccessRequest }>().data;
-        const members = this.members.get(req.id);
-        const notFound = () => reply(msg, { err: toRpcError(new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 })) });
-        if (!members) return notFound();
-        if (req.caller.roles.includes('admin')) return reply(msg, { response: { tenant_id: req.id, slug: 'x', status: 'active', role: 'platform_admin' } });
-        const role = members.get(req.caller.actor.id ?? '');
-        if (!role) return notFound();
-        if (RANK[role] < RANK[req.role]) return reply(msg, { err: toRpcError(new DomainException('FORBIDDEN', 'Not allowed.', { status: 403 })) });
-        reply(msg, { response: { tenant_id: req.id, slug: 'x', status: 'active', role } });
-      },
-    });
-    this.subs.push(access);
     await nc.flush();
   }
 

@@ -8,3 +8,4 @@ export * from './own-servers.js';
 export * from './openapi-conformance.js';
 export * from './fake-stripe-server.js';
 export * from './fake-tenant-access.js';
+export * from './rpc-responder.js';
