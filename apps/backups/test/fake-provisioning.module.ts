@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Controller, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, VolumeArchiveRequest, type InstancePowerResult, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
+import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, VolumeArchiveRequest, VolumeRestoreRequest, type InstancePowerResult, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 
 /**
@@ -9,7 +9,8 @@ import { DomainException } from '@saas/errors';
  * over real NATS: tenants' data locations the test registers, and the instance's power (recorded, so
  * a test sees the restore stopped and started it; `failStarts` makes that many next starts of a tenant fail),
  * and a volume archive as the Kubernetes runtime's Job makes it: `volumes` holds what a tenant's
- * volume tars to (PUT to the presigned URL it is given), or the Error its Job fails with.
+ * volume tars to (PUT to the presigned URL it is given), or the Error its Job fails with; a volume
+ * restore downloads the presigned GET, checks its sha256 and makes it the volume's content.
  */
 export class FakeProvisioningState {
   readonly locations = new Map<string, TenantDataLocation>();
@@ -18,6 +19,7 @@ export class FakeProvisioningState {
   readonly failStarts = new Map<string, number>();
   readonly volumes = new Map<string, Buffer | Error>();
   readonly uploadUrls: string[] = [];
+  readonly downloadUrls: string[] = [];
 }
 
 export const fakeProvisioning = new FakeProvisioningState();
@@ -54,6 +56,18 @@ class FakeProvisioningController {
     const res = await fetch(req.upload_url, { method: 'PUT', body: volume });
     if (!res.ok) throw new DomainException('PROVISIONING_FAILED', `upload answered ${res.status}: ${await res.text()}`, { status: 500 });
     return { tenant_id: req.tenant_id, size_bytes: volume.length, sha256: createHash('sha256').update(volume).digest('hex') };
+  }
+
+  @MessagePattern(ProvisioningRpc.internalVolumeRestore)
+  async restoreVolume(@Payload() req: VolumeRestoreRequest): Promise<{ tenant_id: string }> {
+    fakeProvisioning.downloadUrls.push(req.download_url);
+    const res = await fetch(req.download_url);
+    if (!res.ok) throw new DomainException('PROVISIONING_FAILED', `download answered ${res.status}`, { status: 500 });
+    const body = Buffer.from(await res.arrayBuffer());
+    const sum = createHash('sha256').update(body).digest('hex');
+    if (sum !== req.sha256) throw new DomainException('PROVISIONING_FAILED', `volume-restore: the archive downloaded has sha256 ${sum}, not ${req.sha256}`, { status: 500 });
+    fakeProvisioning.volumes.set(req.tenant_id, body);
+    return { tenant_id: req.tenant_id };
   }
 }
 

@@ -116,6 +116,8 @@ export const ProvisioningRpc = Object.freeze({
   internalInstancePower: 'rpc.provisioning.internal.instance-power',
   /** Internal (backups): archive the tenant's volume (`TenantDataLocation.volume`) to a presigned upload URL. Never routed by the gateway. */
   internalVolumeArchive: 'rpc.provisioning.internal.volume-archive',
+  /** Internal (backups' restore): put an archive back onto the tenant's volume from a presigned download URL. Never routed by the gateway. */
+  internalVolumeRestore: 'rpc.provisioning.internal.volume-restore',
 });
 
 export class InstancesStatsRequest {
@@ -214,6 +216,22 @@ export class VolumeArchiveRequest extends InstanceRefRequest {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(4000)
   upload_url!: string;
+
+  @IsInt()
+  @Min(1_000)
+  @Max(6 * 3_600_000)
+  timeout_ms!: number;
+}
+
+/** `rpc.provisioning.internal.volume-restore`: the runtime downloads `download_url`, checks `sha256`, and replaces the volume's content with it. */
+export class VolumeRestoreRequest extends InstanceRefRequest {
+  /** A presigned GET of the backup storage. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(4000)
+  download_url!: string;
+
+  @Matches(/^[0-9a-f]{64}$/)
+  sha256!: string;
 
   @IsInt()
   @Min(1_000)

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, type BackupAccepted, type BackupView, type CallerDto } from '@saas/contracts';
+import { BackupsRpc, type BackupAccepted, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -23,7 +23,7 @@ const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['
  * of the S3 storage (s3rver), and the backup reads the part back and checks it like any other. A
  * storage that cannot presign fails the backup, saying why, rather than completing one without files.
  */
-describe('backups service: a Kubernetes tenant’s volume, archived by its runtime into S3', () => {
+describe('backups service: a Kubernetes tenant’s volume, archived by its runtime into S3 and restored from it', () => {
   let env: TestEnv;
   const services: RunningService[] = [];
   let s3: Awaited<ReturnType<typeof startS3Server>>;
@@ -80,7 +80,7 @@ describe('backups service: a Kubernetes tenant’s volume, archived by its runti
     }, 'backup finished', 30_000);
   };
 
-  it('stores the volume the runtime uploads through a presigned URL as the files part, checked like any other; a failed Job fails the backup saying why', async () => {
+  it('stores the volume the runtime uploads through a presigned URL as the files part, checked like any other, restores it through one; a failed Job fails the backup saying why', async () => {
     const svc = await boot({
       BACKUP_STORAGE: 's3',
       BACKUP_S3_BUCKET: 'tenant-volumes',
@@ -105,6 +105,23 @@ describe('backups service: a Kubernetes tenant’s volume, archived by its runti
     expect(url.searchParams.get('X-Amz-Expires')).toBe('70');
     const stored = await readFile(path.join(s3.directory, 'tenant-volumes', 'platform', t.tenantId, backup.id, 'files.tar._S3rver_object'));
     expect(stored.equals(volume)).toBe(true);
+
+    // Restored in place: the volume gets the backup's content back (the runtime's Job, from a presigned GET).
+    fakeProvisioning.volumes.set(t.tenantId, randomBytes(1000));
+    const restore = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const steps = new Set<string>();
+    const restored = await waitFor(async () => {
+      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: restore.restore.id });
+      if (r.step) steps.add(r.step);
+      return r.status === 'completed' || r.status === 'failed' ? r : null;
+    }, 'restore finished', 60_000, 20);
+    expect(restored).toMatchObject({ status: 'completed', error: null });
+    expect((fakeProvisioning.volumes.get(t.tenantId) as Buffer).equals(volume)).toBe(true);
+    expect(new URL(fakeProvisioning.downloadUrls.at(-1)!).pathname).toBe(`/tenant-volumes/platform/${t.tenantId}/${backup.id}/files.tar`);
+    expect(steps.has('restoring volume')).toBe(true);
+    // The safety backup holds the volume as it was just before.
+    const safety = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: restored.safety_backup_id });
+    expect(safety.parts.find((p) => p.name === 'files')!.size_bytes).toBe(1000);
 
     fakeProvisioning.volumes.set(t.tenantId, new Error('volume archive job tenant-bk-vol/volume-archive-1a2b3c4d failed: Job has reached the specified backoff limit (tar: /data: Permission denied)'));
     const failed = await finished(t.tenantId);

@@ -159,10 +159,10 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
       if (restore.sourceTenantId) await this.cloneDatabase(restore, backup, manifest, location);
       else await this.restoreDatabase(restore, backup, location);
 
-      if (location.files && manifest.parts.some((p) => p.name === 'files')) {
-        await this.step(restore, 'restoring files', 70);
+      if ((location.files || location.volume) && manifest.parts.some((p) => p.name === 'files')) {
+        await this.step(restore, location.files ? 'restoring files' : 'restoring volume', 70);
         await this.saveSwap(restore, { ...restore.swap!, filesReplaced: true });
-        await replaceFiles(location.files.dir, location.files.exclude, await this.storage.get(partKey(backup, 'files')));
+        await this.putFiles(location, backup);
       }
 
       await this.step(restore, 'starting instance', 80);
@@ -315,12 +315,32 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
       if (swap.filesReplaced && current.safetyBackupId) {
         const safety = await this.ds.getRepository(Backup).findOneBy({ id: current.safetyBackupId });
         const location = await this.backups.locate(restore.tenantId);
-        if (safety?.status === 'completed' && location.files && safety.parts.some((p) => p.name === 'files')) {
-          await replaceFiles(location.files.dir, location.files.exclude, await this.storage.get(partKey(safety, 'files')));
-        }
+        if (safety?.status === 'completed' && safety.parts.some((p) => p.name === 'files')) await this.putFiles(location, safety);
       }
     }
     await this.startHealthy(restore.tenantId);
+  }
+
+  /**
+   * The app's files as `backup` has them: unpacked into the tenant's directory (local runtime), or
+   * put back onto its volume by the runtime (Kubernetes: a Job downloading a presigned GET of the
+   * part and checking its sha256 first). The instance is stopped meanwhile.
+   */
+  private async putFiles(location: TenantDataLocation, backup: Backup): Promise<void> {
+    if (location.files) {
+      await replaceFiles(location.files.dir, location.files.exclude, await this.storage.get(partKey(backup, 'files')));
+      return;
+    }
+    if (!location.volume) return;
+    const part = backup.parts.find((p) => p.name === 'files')!;
+    if (!this.storage.presignGet) throw new StepFailure('restoring volume', BackupsErrorCodes.BACKUP_FAILED, `the tenant's volume is restored by its runtime from a presigned URL, which ${this.storage.kind} storage cannot give`);
+    const timeoutMs = this.config.BACKUP_VOLUME_TIMEOUT_MS;
+    const url = await this.storage.presignGet(partKey(backup, 'files'), Math.ceil(timeoutMs / 1000) + 60);
+    try {
+      await this.rpc.call(ProvisioningRpc.internalVolumeRestore, { tenant_id: location.tenant_id, download_url: url, sha256: part.sha256, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 30_000 });
+    } catch (err) {
+      throw new StepFailure('restoring volume', BackupsErrorCodes.BACKUP_FAILED, `the runtime could not restore the tenant's volume: ${(err as Error).message}`);
+    }
   }
 
   private async dropPrevious(swap: RestoreSwap): Promise<void> {

@@ -73,6 +73,10 @@ export class S3BackupStorage implements BackupStorage {
     return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }), { expiresIn: expiresInSeconds });
   }
 
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }), { expiresIn: expiresInSeconds });
+  }
+
   async get(key: string): Promise<Readable> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }));

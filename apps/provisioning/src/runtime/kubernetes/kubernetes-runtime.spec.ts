@@ -296,7 +296,7 @@ describe('KubernetesRuntime against a fake API server', () => {
     expect(await runtime.getInstance(randomUUID())).toBeNull();
   });
 
-  describe('volume archive Job', () => {
+  describe('volume Jobs', () => {
     const SHA = 'ab'.repeat(32);
     const UPLOAD = 'https://storage.example.com/backups/t/b/files.tar?X-Amz-Signature=s3cr3t';
 
@@ -335,22 +335,27 @@ describe('KubernetesRuntime against a fake API server', () => {
       expect(container).toMatchObject({
         image: 'registry.example.com/archiver:1',
         command: ['/bin/sh', '-c', expect.stringContaining('tar -C /data -cf /scratch/files.tar .')],
-        env: [{ name: 'UPLOAD_URL', valueFrom: { secretKeyRef: { name: `${result.job}-upload`, key: 'UPLOAD_URL' } } }],
+        name: 'volume',
+        env: [{ name: 'TRANSFER_URL', valueFrom: { secretKeyRef: { name: `${result.job}-url`, key: 'TRANSFER_URL' } } }],
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [
           { name: 'data', mountPath: '/data', readOnly: true },
           { name: 'scratch', mountPath: '/scratch' },
         ],
       });
-      expect(container.command[2]).toContain('curl --fail --silent --show-error --retry 3 --upload-file /scratch/files.tar "$UPLOAD_URL"');
+      expect(container.command[2]).toContain('curl --fail --silent --show-error --retry 3 --upload-file /scratch/files.tar "$TRANSFER_URL"');
       expect(JSON.stringify(job)).not.toContain('s3cr3t');
-      expect(Buffer.from(secretWhileRunning!.data.UPLOAD_URL, 'base64').toString()).toBe(UPLOAD);
+      expect(Buffer.from(secretWhileRunning!.data.TRANSFER_URL, 'base64').toString()).toBe(UPLOAD);
       // Its pods may reach the storage, nothing else beyond the tenant's own rules.
-      const egress = fake.get('NetworkPolicy', ns, 'volume-archive-egress')!;
+      const egress = fake.get('NetworkPolicy', ns, 'volume-jobs-egress')!;
       expect(() => new NetworkPolicy(egress as never).validate()).not.toThrow();
-      expect(egress.spec).toMatchObject({ podSelector: { matchLabels: { 'saas-control-plane/job': 'volume-archive' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP', port: 443 }] }] });
+      expect(egress.spec).toMatchObject({
+        podSelector: { matchExpressions: [{ key: 'saas-control-plane/job', operator: 'In', values: ['volume-archive', 'volume-restore'] }] },
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ protocol: 'TCP', port: 443 }] }],
+      });
       // The upload URL's Secret is gone; the Job stays for its TTL, for inspection.
-      expect(fake.get('Secret', ns, `${result.job}-upload`)).toBeUndefined();
+      expect(fake.get('Secret', ns, `${result.job}-url`)).toBeUndefined();
       expect(fake.get('Job', ns, result.job)!.status).toMatchObject({ succeeded: 1 });
       expect(fake.get('Secret', ns, 'app-env')).toBeDefined();
     });
@@ -378,6 +383,40 @@ describe('KubernetesRuntime against a fake API server', () => {
       expect(fake.objects('Secret', ns).map((o) => o.metadata.name)).toEqual(['app-env']);
 
       await expect(runtime.archiveVolume(randomUUID(), UPLOAD, 1_000)).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND', status: 404 });
+    });
+
+    it('restores an archive onto the volume by a Job: the claim read-write, the download checked against its sha256 before the volume is emptied', async () => {
+      const { spec, db } = tenant('volback');
+      const runtime = runtimeWith();
+      await runtime.ensureInstance(spec, db);
+      const ns = 'tenant-k8s-volback';
+      let seen: Record<string, any> | undefined;
+      fake.options.jobOutcome = (job) => {
+        seen = structuredClone(job);
+        return { succeeded: true, log: ['volume-restore done'] };
+      };
+      await runtime.restoreVolume(spec.tenantId, 'https://storage.example.com/b/files.tar?X-Amz-Signature=g3t', SHA, 5_000);
+      const job = seen!;
+      expect(() => new Job(job as never).validate()).not.toThrow();
+      expect(job.metadata).toMatchObject({ name: expect.stringMatching(/^volume-restore-[0-9a-f]{8}$/), labels: { 'saas-control-plane/job': 'volume-restore' } });
+      const pod = job.spec.template.spec;
+      expect(pod.volumes[0]).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'app-data', readOnly: false } });
+      const container = pod.containers[0];
+      expect(container.volumeMounts[0]).toEqual({ name: 'data', mountPath: '/data', readOnly: false });
+      expect(container.env).toEqual([
+        { name: 'TRANSFER_URL', valueFrom: { secretKeyRef: { name: `${job.metadata.name}-url`, key: 'TRANSFER_URL' } } },
+        { name: 'EXPECTED_SHA256', value: SHA },
+      ]);
+      const script = container.command[2] as string;
+      // Downloaded and checked first; only then is the volume emptied and the archive unpacked.
+      const order = ['--output /scratch/files.tar "$TRANSFER_URL"', '!= "$EXPECTED_SHA256"', 'find /data -mindepth 1 -delete', 'tar -C /data -xf /scratch/files.tar'].map((part) => script.indexOf(part));
+      expect(order.every((at) => at >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(JSON.stringify(job)).not.toContain('g3t');
+      expect(fake.objects('Secret', ns).map((o) => o.metadata.name)).toEqual(['app-env']);
+
+      fake.options.jobOutcome = () => ({ succeeded: false, log: [`volume-restore: the archive downloaded has sha256 ${'cd'.repeat(32)}, not ${SHA}`] });
+      await expect(runtime.restoreVolume(spec.tenantId, 'https://storage.example.com/b/files.tar', SHA, 5_000)).rejects.toThrow(/^volume restore job tenant-k8s-volback\/volume-restore-[0-9a-f]{8} failed: .*\(volume-restore: the archive downloaded has sha256 c/);
     });
   });
 });

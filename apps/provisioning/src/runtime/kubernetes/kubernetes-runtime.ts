@@ -39,10 +39,12 @@ import {
   ARCHIVE_RESULT,
   ingressHost,
   renderTenantObjects,
-  renderVolumeArchiveEgress,
-  renderVolumeArchiveJob,
-  renderVolumeArchiveSecret,
+  renderVolumeJob,
+  renderVolumeJobEgress,
+  renderVolumeJobSecret,
   type KubeRenderOptions,
+  type VolumeJob,
+  type VolumeJobKind,
 } from './manifests.js';
 import { parseQuantity } from './quantities.js';
 
@@ -191,51 +193,66 @@ export class KubernetesRuntime implements TenantRuntime {
 
   /**
    * Archives the tenant's data volume (the app's files: Odoo's filestore, uploads) to `uploadUrl`, a
-   * presigned PUT of the backup storage, by a Job in the tenant's namespace (renderVolumeArchiveJob),
-   * and waits for it: resolves with what it uploaded once the Job is Complete; rejects with the
-   * Job's reason and its last log line when it Failed, or when it did not finish within
-   * `timeoutMs` (then it is deleted with its pod). The upload URL's Secret is deleted either way.
+   * presigned PUT of the backup storage, by a Job in the tenant's namespace (renderVolumeJob), and
+   * resolves with what it uploaded once the Job is Complete.
    */
   async archiveVolume(tenantId: string, uploadUrl: string, timeoutMs: number): Promise<VolumeArchive> {
+    const { job, log } = await this.runVolumeJob(tenantId, 'volume-archive', uploadUrl, timeoutMs);
+    const result = ARCHIVE_RESULT.exec(log);
+    if (!result) throw new TenantRuntimeException(`volume archive job ${job} completed without saying what it uploaded`, 'api_error');
+    return { job, size_bytes: Number(result[1]), sha256: result[2]! };
+  }
+
+  /**
+   * Puts an archive back onto the tenant's data volume: a Job downloads it from `downloadUrl` (a
+   * presigned GET), checks its sha256, empties the volume and unpacks it. The instance must be
+   * stopped (a restore stops it first). Resolves once the Job is Complete.
+   */
+  async restoreVolume(tenantId: string, downloadUrl: string, sha256: string, timeoutMs: number): Promise<void> {
+    await this.runVolumeJob(tenantId, 'volume-restore', downloadUrl, timeoutMs, sha256);
+  }
+
+  /**
+   * Runs one volume Job and waits for it: its log once it is Complete; rejects with the Job's reason
+   * and its last log line when it Failed, or when it did not finish within `timeoutMs` (then it is
+   * deleted with its pod). The transfer URL's Secret is deleted either way.
+   */
+  private async runVolumeJob(tenantId: string, kind: VolumeJobKind, transferUrl: string, timeoutMs: number, sha256?: string): Promise<{ job: string; log: string }> {
     const namespace = await this.findNamespace(tenantId);
     if (!namespace) throw TenantRuntimeException.instanceNotFound(tenantId);
     if (namespace.metadata?.deletionTimestamp) throw new TenantRuntimeException(`instance of tenant ${tenantId} is being deleted`, 'deleting');
     const labels = namespace.metadata!.labels!;
     const spec = { tenantId, slug: labels[LABEL_TENANT_SLUG]!, plan: ((TENANT_PLANS as readonly string[]).includes(labels[LABEL_PLAN] ?? '') ? labels[LABEL_PLAN] : 'free') as TenantPlan };
     const ns = namespace.metadata!.name!;
-    const name = `volume-archive-${randomUUID().slice(0, 8)}`;
-    const job = { name, secretName: `${name}-upload`, deadlineSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)) };
+    const name = `${kind}-${randomUUID().slice(0, 8)}`;
+    const job: VolumeJob = { kind, name, secretName: `${name}-url`, deadlineSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)), ...(sha256 ? { sha256 } : {}) };
+    const what = `${kind.replace('-', ' ')} job ${ns}/${name}`;
     const jobRef: ObjectRef = { apiVersion: 'batch/v1', kind: 'Job', name, namespace: ns };
-    await this.api(() => this.client.apply(renderVolumeArchiveEgress(spec, this.options)));
-    await this.api(() => this.client.apply(renderVolumeArchiveSecret(spec, job, uploadUrl)));
+    await this.api(() => this.client.apply(renderVolumeJobEgress(spec, this.options)));
+    await this.api(() => this.client.apply(renderVolumeJobSecret(spec, job, transferUrl)));
     try {
-      await this.api(() => this.client.apply(renderVolumeArchiveJob(spec, this.options, job)));
+      await this.api(() => this.client.apply(renderVolumeJob(spec, this.options, job)));
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const current = await this.api(() => this.client.read<V1Job>(jobRef));
-        if (!current) throw new TenantRuntimeException(`volume archive job ${ns}/${name} disappeared`, 'api_error');
+        if (!current) throw new TenantRuntimeException(`${what} disappeared`, 'api_error');
         const st = current.status ?? {};
         const condition = (type: string) => st.conditions?.find((c) => c.type === type && c.status === 'True');
         const failed = condition('Failed');
-        if (condition('Complete') || (st.succeeded ?? 0) > 0) {
-          const log = await this.jobLog(ns, name);
-          const result = ARCHIVE_RESULT.exec(log);
-          if (!result) throw new TenantRuntimeException(`volume archive job ${ns}/${name} completed without saying what it uploaded`, 'api_error');
-          return { job: name, size_bytes: Number(result[1]), sha256: result[2]! };
-        }
+        if (condition('Complete') || (st.succeeded ?? 0) > 0) return { job: name, log: await this.jobLog(ns, name) };
         if (failed || (st.failed ?? 0) > 0) {
           const last = (await this.jobLog(ns, name)).trim().split('\n').at(-1);
-          throw new TenantRuntimeException(`volume archive job ${ns}/${name} failed: ${failed?.message ?? failed?.reason ?? 'its pod failed'}${last ? ` (${last})` : ''}`, 'unhealthy');
+          throw new TenantRuntimeException(`${what} failed: ${failed?.message ?? failed?.reason ?? 'its pod failed'}${last ? ` (${last})` : ''}`, 'unhealthy');
         }
         if (Date.now() >= deadline) {
           await this.api(() => this.client.delete(jobRef, 'Background'));
-          throw new TenantRuntimeException(`volume archive job ${ns}/${name} did not finish within ${timeoutMs} ms; deleted`, 'timeout');
+          throw new TenantRuntimeException(`${what} did not finish within ${timeoutMs} ms; deleted`, 'timeout');
         }
         await sleep(this.options.pollIntervalMs);
       }
     } finally {
       await this.api(() => this.client.delete({ apiVersion: 'v1', kind: 'Secret', name: job.secretName, namespace: ns })).catch((err: unknown) =>
-        this.deps.logger.warn({ err, namespace: ns, secret: job.secretName }, 'could not delete a volume archive’s upload secret'),
+        this.deps.logger.warn({ err, namespace: ns, secret: job.secretName }, 'could not delete a volume job’s transfer secret'),
       );
     }
   }
@@ -244,7 +261,7 @@ export class KubernetesRuntime implements TenantRuntime {
   private async jobLog(ns: string, job: string): Promise<string> {
     const [pod] = await this.api(() => this.client.list<V1Pod>('v1', 'Pod', ns, selector({ 'job-name': job })));
     if (!pod) return '';
-    return this.api(() => this.client.podLog(ns, pod.metadata!.name!, { container: 'archive', limitBytes: 64 * 1024, timestamps: false })).catch(() => '');
+    return this.api(() => this.client.podLog(ns, pod.metadata!.name!, { container: 'volume', limitBytes: 64 * 1024, timestamps: false })).catch(() => '');
   }
 
   async getInstance(tenantId: string): Promise<InstanceInfo | null> {
