@@ -92,18 +92,21 @@ export class CreateBackupRequest {
   reason?: string | null;
 }
 
-export class ListBackupsRequest extends ListQueryDto {
+/** The filters every backup list takes (`GET tenants/{id}/backups`, `GET admin/backups`). */
+class BackupFiltersDto extends ListQueryDto {
   @ValidateNested()
   @Type(() => CallerDto)
   caller!: CallerDto;
-
-  @IsUUID()
-  tenant_id!: string;
 
   @IsOptional() @IsIn(BackupTypes) type?: BackupType;
   @IsOptional() @IsIn(BackupStatuses) status?: BackupStatus;
   @IsOptional() @IsISO8601() date_from?: string;
   @IsOptional() @IsISO8601() date_to?: string;
+}
+
+export class ListBackupsRequest extends BackupFiltersDto {
+  @IsUUID()
+  tenant_id!: string;
 }
 
 export class BackupRefRequest {
@@ -152,16 +155,8 @@ export class RestoreBackupRequest extends BackupRefRequest {
 }
 
 /** `rpc.backups.admin.list`: backups of every tenant, or of one (`tenant_id`), a deleted one's too. */
-export class AdminListBackupsRequest extends ListQueryDto {
-  @ValidateNested()
-  @Type(() => CallerDto)
-  caller!: CallerDto;
-
+export class AdminListBackupsRequest extends BackupFiltersDto {
   @IsOptional() @IsUUID() tenant_id?: string;
-  @IsOptional() @IsIn(BackupTypes) type?: BackupType;
-  @IsOptional() @IsIn(BackupStatuses) status?: BackupStatus;
-  @IsOptional() @IsISO8601() date_from?: string;
-  @IsOptional() @IsISO8601() date_to?: string;
 }
 
 export class DrillBackupRequest {

@@ -19620,16 +19620,16 @@ export interface operations {
     "backups.backups.list": {
         parameters: {
             query?: {
-                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
-                status?: "pending" | "running" | "completed" | "failed";
-                date_from?: string;
-                date_to?: string;
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page. */
                 page_size?: number;
                 /** @description Comma-separated, "-" for descending: created_at, completed_at, size_bytes. */
                 ordering?: string;
+                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
+                status?: "pending" | "running" | "completed" | "failed";
+                date_from?: string;
+                date_to?: string;
             };
             header?: never;
             path: {
@@ -21211,16 +21211,16 @@ export interface operations {
         parameters: {
             query?: {
                 tenant_id?: string;
-                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
-                status?: "pending" | "running" | "completed" | "failed";
-                date_from?: string;
-                date_to?: string;
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page. */
                 page_size?: number;
                 /** @description Comma-separated, "-" for descending: created_at, completed_at, size_bytes. */
                 ordering?: string;
+                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
+                status?: "pending" | "running" | "completed" | "failed";
+                date_from?: string;
+                date_to?: string;
             };
             header?: never;
             path?: never;
