@@ -33,6 +33,9 @@ import { RestoreDrill } from './restore-drill.entity.js';
 const LOCK = 'backups.restore-drills';
 const HOUR_MS = 3_600_000;
 
+/** Test seam (NODE_ENV=test only): the process SIGKILLs itself at this step, to prove a dead drill's scratch database is dropped. */
+const CRASH_AT = process.env.NODE_ENV === 'test' ? process.env.DRILL_CRASH_AT : undefined;
+
 class DrillFailure extends Error {
   constructor(
     readonly step: string,
@@ -210,6 +213,7 @@ export class RestoreDrills implements LeasedJobs, OnModuleInit, OnApplicationBoo
   private async step(drill: RestoreDrill, step: string, extra: Partial<Pick<RestoreDrill, 'scratchDatabase'>> = {}): Promise<void> {
     drill.step = step;
     await this.ds.getRepository(RestoreDrill).update({ id: drill.id, status: 'running' }, { step, ...extra });
+    if (CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
   }
 
   /** Runs one claimed drill to its end; never throws (the outcome is the record). */
