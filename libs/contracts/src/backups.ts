@@ -379,6 +379,8 @@ export interface BackupManifest {
   parts: BackupPartView[];
   /** Rows of every table dumped, counted in the dump's own snapshot (restore drills compare them). */
   tables?: BackupTableCount[];
+  /** Parts this backup does not hold, and why (a Kubernetes tenant's volume with a storage that cannot take a presigned upload). */
+  omitted?: Array<{ part: BackupPart; reason: string }>;
 }
 
 export interface BackupTableCount {

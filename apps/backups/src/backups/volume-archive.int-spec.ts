@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, type BackupAccepted, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, type BackupAccepted, type BackupManifest, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -20,8 +20,8 @@ const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['
 /**
  * A tenant whose files are on a volume of its runtime's (Kubernetes): the runtime archives it itself
  * (its Job, faked at provisioning's subject: it PUTs what the volume tars to) through a presigned URL
- * of the S3 storage (s3rver), and the backup reads the part back and checks it like any other. A
- * storage that cannot presign fails the backup, saying why, rather than completing one without files.
+ * of the S3 storage (s3rver), and the backup reads the part back and checks it like any other. With
+ * a storage that cannot presign, the backup holds the database only and its manifest says why.
  */
 describe('backups service: a Kubernetes tenant’s volume, archived by its runtime into S3 and restored from it', () => {
   let env: TestEnv;
@@ -128,14 +128,16 @@ describe('backups service: a Kubernetes tenant’s volume, archived by its runti
     services.splice(services.indexOf(svc), 1);
   }, 90_000);
 
-  it('fails a volume backup to a storage that cannot presign an upload, saying so', async () => {
+  it('backs up only the database to a storage that cannot take a presigned upload, and its manifest says the volume was left out and why', async () => {
     await boot({ BACKUP_STORAGE: 'filesystem', BACKUP_DIR: backupDir });
     const t = await kubeTenant('volfs');
     fakeProvisioning.volumes.set(t.tenantId, randomBytes(10));
     const count = fakeProvisioning.uploadUrls.length;
-    const failed = await finished(t.tenantId);
-    expect(failed).toMatchObject({ status: 'failed', error: { part: 'files', step: 'archiving volume' } });
-    expect(failed.error!.reason).toMatch(/presigned URL, which filesystem storage cannot give; use s3 storage without encryption keys/);
+    const backup = await finished(t.tenantId);
+    expect(backup).toMatchObject({ status: 'completed', error: null });
+    expect(backup.parts.map((p) => p.name)).toEqual(['database', 'manifest']);
+    const manifest = JSON.parse(await readFile(path.join(backupDir, t.tenantId, backup.id, 'manifest.json'), 'utf8')) as BackupManifest;
+    expect(manifest.omitted).toEqual([{ part: 'files', reason: expect.stringMatching(/presigned URL, which filesystem storage cannot give; use s3 storage without encryption keys/) }]);
     expect(fakeProvisioning.uploadUrls.length).toBe(count);
   }, 60_000);
 });
