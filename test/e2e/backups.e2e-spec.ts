@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+import pg from 'pg';
+import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
 
 /**
  * Backups as a customer uses them, through the gateway, with the real identity, tenants,
  * provisioning (local runtime) and backups services: the tenant's app counts visits in its own
  * database; back up, visit more, restore, and the app shows the count as it was at the backup.
- * Someone else gets 404 on the tenant's backups; the admin `backup` action works.
+ * Someone else gets 404 on the tenant's backups; the admin `backup` action works. A backup restored
+ * into a new tenant (a clone) brings the source's rows into the new tenant's own database; an admin
+ * recovers a deleted tenant from its final backup the same way, and drills a backup on demand.
  */
 const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'ops@example.com', password: 'Ops-Password-Strong-42' };
@@ -41,11 +44,25 @@ describe('backups through the gateway (e2e)', () => {
     if (res.statusCode !== 200) throw new Error(`app answered ${res.statusCode}`);
     return Number(/<strong id="visits">(\d+)<\/strong>/.exec(res.body)![1]);
   };
-  const followed = (url: string) =>
+  const followed = (url: string, token = ownerToken) =>
     waitFor(async () => {
-      const body = (await call('GET', url, ownerToken)).json() as { status: string };
+      const body = (await call('GET', url, token)).json() as { status: string };
       return body.status === 'completed' || body.status === 'failed' ? body : null;
     }, `${url} finished`, 60_000, 100);
+  /** SQL in a (dedicated) tenant's own database, as the platform's admin: the tenant's data as it is stored. */
+  const inTenantDb = async <T extends pg.QueryResultRow>(slug: string, sql: string, params: unknown[] = []): Promise<T[]> => {
+    const name = `tenant_${slug.replace(/-/g, '_')}`;
+    const url = new URL(TEST_PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      return (await c.query<T>(sql.replaceAll('$schema', `"${name}"`), params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const paths = async (slug: string) => (await inTenantDb<{ path: string }>(slug, `SELECT path FROM $schema.visits WHERE path <> '/' ORDER BY id`)).map((r) => r.path);
 
   beforeAll(async () => {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
@@ -237,4 +254,80 @@ describe('backups through the gateway (e2e)', () => {
     expect(audit.actor_type).toBe('user');
     expect(audit.new_values).toMatchObject({ reason: 'storage for this tenant is gone; customer agreed', params: { skip_final_backup: true } });
   }, 180_000);
+
+  it('clones a tenant into a new one from its backup, source untouched; an admin recovers the deleted source from its final backup and drills it', async () => {
+    const slug = `src-${runId}`;
+    const source = (await call('POST', '/api/v1/tenants', ownerToken, { name: 'Source Co', subdomain: slug })).json() as { id: string };
+    tenantIds.push(source.id);
+    await until(source.id, 'active');
+    await waitFor(async () => (await visits(slug).catch(() => 0)) > 0, 'the app serves', 15_000);
+    await inTenantDb(slug, `INSERT INTO $schema.visits (path) VALUES ('/written-in-source')`);
+    const backup = (await followed((await call('POST', `/api/v1/tenants/${source.id}/backups`, ownerToken, {})).json().status_url)) as { id: string; status: string };
+    expect(backup.status).toBe('completed');
+    await inTenantDb(slug, `INSERT INTO $schema.visits (path) VALUES ('/after-the-backup')`);
+    const sourceRows = await inTenantDb<{ n: number }>(slug, `SELECT count(*)::int AS n FROM $schema.visits`);
+    const restoreUrl = `/api/v1/tenants/${source.id}/backups/${backup.id}/restore`;
+
+    // Someone else's tenant: not found. A clone needs its subdomain; a subdomain means a clone.
+    expect((await call('POST', restoreUrl, strangerToken, { target: 'new_tenant', subdomain: `x-${runId}` })).statusCode).toBe(404);
+    expect((await call('POST', restoreUrl, ownerToken, { target: 'new_tenant' })).json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect((await call('POST', restoreUrl, ownerToken, { subdomain: `x-${runId}` })).json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+
+    const cloneSlug = `cl-${runId}`;
+    const cloned = await call('POST', restoreUrl, ownerToken, { target: 'new_tenant', subdomain: cloneSlug });
+    expect(cloned.statusCode).toBe(202);
+    const accepted = cloned.json() as { restore: { id: string }; status_url: string; tenant: { id: string; slug: string; status: string } };
+    tenantIds.push(accepted.tenant.id);
+    expect(accepted.tenant).toMatchObject({ slug: cloneSlug, status: 'pending' });
+    expect(accepted.restore).toMatchObject({ tenant_id: accepted.tenant.id, backup_id: backup.id, target: 'new_tenant', source_tenant_id: source.id, status: 'pending' });
+    expect(accepted.status_url).toBe(`/api/v1/tenants/${accepted.tenant.id}/restores/${accepted.restore.id}`);
+    expect(await followed(accepted.status_url)).toMatchObject({ status: 'completed', error: null });
+    await until(accepted.tenant.id, 'active');
+    const history = (await call('GET', `/api/v1/tenants/${accepted.tenant.id}/status`, ownerToken)).json() as { history: Array<{ to: string }> };
+    expect(history.history.map((h) => h.to)).toEqual(['pending', 'provisioning', 'active', 'restoring', 'active']);
+
+    // The new tenant's database holds the source's rows as they were at the backup, and its app serves them…
+    expect(await paths(cloneSlug)).toEqual(['/written-in-source']);
+    const atBackup = (await inTenantDb<{ n: number }>(cloneSlug, `SELECT count(*)::int AS n FROM $schema.visits`))[0]!.n;
+    expect(atBackup).toBe(sourceRows[0]!.n - 1);
+    await waitFor(async () => (await visits(cloneSlug).catch(() => null)) !== null, 'the clone serves', 15_000);
+    // …while the source is untouched: its rows, its own app counting on.
+    expect(await paths(slug)).toEqual(['/written-in-source', '/after-the-backup']);
+    expect(await visits(slug)).toBe(sourceRows[0]!.n + 1);
+    expect(await status(source.id)).toMatchObject({ status: 'active' });
+
+    // Deleted, the source's backups are the admins' only: they list its final backup and restore it into a new tenant.
+    expect((await call('DELETE', `/api/v1/tenants/${source.id}`, ownerToken)).statusCode).toBe(202);
+    await until(source.id, 'deleted', 60_000);
+    expect((await call('GET', `/api/v1/tenants/${source.id}/backups`, ownerToken)).json()).toMatchObject({ status: 404, code: 'TENANT_NOT_FOUND' });
+    expect((await call('GET', '/api/v1/admin/backups?type=pre_deletion', ownerToken)).statusCode).toBe(403);
+    const finals = (await call('GET', `/api/v1/admin/backups?type=pre_deletion&tenant_id=${source.id}`, adminToken)).json() as { count: number; results: Array<{ id: string; status: string }> };
+    expect(finals).toMatchObject({ count: 1, results: [{ status: 'completed' }] });
+    expect((await call('GET', `/api/v1/tenants/${source.id}/backups?type=pre_deletion`, adminToken)).json()).toMatchObject({ count: 1, results: [{ id: finals.results[0]!.id }] });
+    const finalId = finals.results[0]!.id;
+    const recoverSlug = `rec-${runId}`;
+    const recovering = await call('POST', `/api/v1/tenants/${source.id}/backups/${finalId}/restore`, adminToken, { target: 'new_tenant', subdomain: recoverSlug, name: 'Source Co (recovered)' });
+    expect(recovering.statusCode).toBe(202);
+    const recovered = recovering.json() as { status_url: string; tenant: { id: string; name: string } };
+    tenantIds.push(recovered.tenant.id);
+    expect(recovered.tenant.name).toBe('Source Co (recovered)');
+    expect(await followed(recovered.status_url, adminToken)).toMatchObject({ status: 'completed' });
+    // The final backup was taken at the deletion: the rows written after the first backup are there too.
+    expect(await paths(recoverSlug)).toEqual(['/written-in-source', '/after-the-backup']);
+
+    // An admin drills the final backup now: restored into a scratch database, counts compared, dropped.
+    expect((await call('POST', `/api/v1/admin/backups/${finalId}/drills`, ownerToken, {})).statusCode).toBe(403);
+    const drilling = await call('POST', `/api/v1/admin/backups/${finalId}/drills`, adminToken, {});
+    expect(drilling.statusCode).toBe(202);
+    const drill = (await followed(drilling.json().status_url, adminToken)) as { status: string; restore_seconds: number; tables: Array<{ table: string; recorded_rows: number; restored_rows: number }> };
+    expect(drill.status).toBe('completed');
+    expect(drill.restore_seconds).toBeGreaterThan(0);
+    expect(drill.tables).toEqual([{ schema: `tenant_${slug.replace(/-/g, '_')}`, table: 'visits', recorded_rows: sourceRows[0]!.n + 1, restored_rows: sourceRows[0]!.n + 1 }]);
+    const c = await env.pg();
+    try {
+      expect((await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'drill\\_%' OR datname LIKE 'restore\\_%'`)).rows).toEqual([]);
+    } finally {
+      await c.end();
+    }
+  }, 300_000);
 });

@@ -121,9 +121,10 @@ const backupRequired = ['backup_id', 'tenant_id', 'type', 'status', 'storage'];
 const restoreCore = {
   restore_id: uuid(),
   backup_id: uuid('The backup restored.'),
-  tenant_id: uuid(),
+  tenant_id: uuid('The tenant restored into: the backup\'s own, or a clone\'s new tenant.'),
   status: str('`running`, `completed` or `failed`.'),
   safety_backup_id: nullable(uuid('The `pre_restore` backup taken first; kept whatever happens.')),
+  source_tenant_id: uuid('A clone (restore into a new tenant) only: the tenant the backup is of, which the restore does not touch. Absent in place.'),
 };
 const restoreRequired = ['restore_id', 'backup_id', 'tenant_id', 'status'];
 
@@ -518,6 +519,7 @@ const events = {
       backup_id: uuid('The backup drilled.'),
       tenant_id: uuid('Its tenant.'),
       reason: str('Human-readable cause.'),
+      drill_id: uuid('The drill (`GET admin/backups/{backup_id}/drills/{drill_id}`: every table\'s recorded and restored rows).'),
     }),
   },
   'backup.schedule_changed': {

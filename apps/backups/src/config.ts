@@ -38,6 +38,8 @@ export const backupsConfigSchema = baseConfigSchema.extend({
   BACKUP_SCHEDULER_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Restore drills: each tenant's latest completed backup is restored into a scratch database and checked this often (hours; 0: off). */
   BACKUP_DRILL_EVERY_HOURS: z.coerce.number().min(0).max(8760).default(0),
+  /** How long a runtime may take to archive a tenant's volume (Kubernetes: the archive Job). */
+  BACKUP_VOLUME_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(6 * 3_600_000).default(1_800_000),
   /** How long the restored instance may take to report healthy. */
   RESTORE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 }).superRefine((cfg, ctx) => {

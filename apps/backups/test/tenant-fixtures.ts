@@ -29,20 +29,26 @@ export async function rejection(p: Promise<unknown>): Promise<DomainException> {
   throw new Error('expected a rejection');
 }
 
-/** A tenant laid out as provisioning makes it: role + schema `tenant_<slug>`, in its own database or the shared one. */
-export async function makeTenant(label: string, strategy: 'dedicated' | 'shared', sharedDb: string, filesRoot: string, rows: number) {
-  const tenantId = randomUUID();
+/**
+ * A tenant laid out as provisioning makes it: role + schema `tenant_<slug>`, in its own database or
+ * the shared one, with `rows` notes and an uploaded file; `rows: null` is a tenant just provisioned
+ * (an empty schema, no files yet), as a clone's new tenant is before its restore.
+ */
+export async function makeTenant(label: string, strategy: 'dedicated' | 'shared', sharedDb: string, filesRoot: string, rows: number | null, tenantId: string = randomUUID()) {
   const name = `tenant_bk_${label}_${run}`;
   const database = strategy === 'dedicated' ? name : sharedDb;
   await admin(`CREATE ROLE ${name} NOLOGIN`);
   if (strategy === 'dedicated') await admin(`CREATE DATABASE ${name} OWNER ${name}`);
   await admin(`CREATE SCHEMA ${name} AUTHORIZATION ${name}`, [], database);
-  await admin(`CREATE TABLE ${name}.notes (id int PRIMARY KEY, body text NOT NULL)`, [], database);
-  await admin(`INSERT INTO ${name}.notes SELECT g, 'note ' || g FROM generate_series(1, $1) g`, [rows], database);
-  await admin(`ALTER TABLE ${name}.notes OWNER TO ${name}`, [], database);
   const dir = path.join(filesRoot, `bk-${label}-${run}`);
-  await mkdir(path.join(dir, 'uploads'), { recursive: true });
-  await writeFile(path.join(dir, 'uploads', 'logo.txt'), `logo of ${label}`);
+  await mkdir(dir, { recursive: true });
+  if (rows !== null) {
+    await admin(`CREATE TABLE ${name}.notes (id int PRIMARY KEY, body text NOT NULL)`, [], database);
+    await admin(`INSERT INTO ${name}.notes SELECT g, 'note ' || g FROM generate_series(1, $1) g`, [rows], database);
+    await admin(`ALTER TABLE ${name}.notes OWNER TO ${name}`, [], database);
+    await mkdir(path.join(dir, 'uploads'), { recursive: true });
+    await writeFile(path.join(dir, 'uploads', 'logo.txt'), `logo of ${label}`);
+  }
   await writeFile(path.join(dir, 'instance.json'), '{"secret":"db-password"}');
   await writeFile(path.join(dir, 'app.log'), 'log line\n');
   fakeProvisioning.locations.set(tenantId, {

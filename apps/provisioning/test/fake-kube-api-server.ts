@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
  * optimistic concurrency (resourceVersion → 409 Conflict), AlreadyExists/NotFound Status objects,
  * generation bumps on spec changes, a Deployment "controller" whose status catches up after a
  * delay and that synthesises pods, namespace deletion that cascades (after an optional
- * Terminating phase), pod logs and metrics.k8s.io. Faults can be injected per verb.
+ * Terminating phase), a Job "controller" (one pod, then Complete or Failed as the test says), pod
+ * logs and metrics.k8s.io. Faults can be injected per verb.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fake stores objects of every kind as plain JSON
@@ -30,6 +31,7 @@ const RESOURCES: ResourceType[] = [
   { groupVersion: 'v1', kind: 'LimitRange', plural: 'limitranges', namespaced: true },
   { groupVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true },
   { groupVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+  { groupVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true },
   { groupVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true },
   { groupVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true },
 ];
@@ -47,6 +49,10 @@ export interface FakeKubeOptions {
   rolloutDelayMs?: number;
   /** How long a deleted namespace stays Terminating before it and its objects go. */
   namespaceDeleteDelayMs?: number;
+  /** How long a Job's pod runs before the Job ends. */
+  jobDelayMs?: number;
+  /** How a Job ends: its pod's log and outcome; null: it never ends. Default: succeeds, no log. */
+  jobOutcome?: (job: Obj) => { succeeded: boolean; log: string[]; message?: string } | null;
 }
 
 export interface RecordedRequest {
@@ -115,6 +121,11 @@ export class FakeKubeApiServer {
 
   setPodLogs(namespace: string, lines: FakePodLogLine[]): void {
     this.podLogs.set(namespace, lines);
+  }
+
+  /** The log of one pod (else its namespace's). */
+  setPodLog(namespace: string, pod: string, lines: FakePodLogLine[]): void {
+    this.podLogs.set(`${namespace}/${pod}`, lines);
   }
 
   /** Every stored object of a kind (optionally in one namespace). */
@@ -279,9 +290,49 @@ export class FakeKubeApiServer {
     }
     if (type.kind === 'Namespace') obj.status = existing?.status ?? { phase: 'Active' };
     if (type.kind === 'Deployment') obj.status = existing?.status ?? {};
+    if (type.kind === 'Job') obj.status = existing?.status ?? {};
     this.store.set(key, obj);
     if (type.kind === 'Deployment' && obj.metadata.generation !== existing?.metadata.generation) this.scheduleRollout(key);
+    if (type.kind === 'Job' && !existing) this.scheduleJob(key);
     return obj;
+  }
+
+  /** The Job controller, compressed: one pod (labelled job-name) runs, then the Job is Complete or Failed. */
+  private scheduleJob(key: string): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const job = this.store.get(key);
+      if (!job) return;
+      const outcome = this.options.jobOutcome ? this.options.jobOutcome(job) : { succeeded: true, log: [] };
+      const ns = job.metadata.namespace;
+      const podType = RESOURCES.find((r) => r.kind === 'Pod')!;
+      const name = `${job.metadata.name}-${randomUUID().slice(0, 5)}`;
+      const now = new Date();
+      const phase = outcome === null ? 'Running' : outcome.succeeded ? 'Succeeded' : 'Failed';
+      this.store.set(this.key(podType, ns, name), {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name,
+          namespace: ns,
+          uid: randomUUID(),
+          labels: { ...(job.spec.template.metadata?.labels ?? {}), 'job-name': job.metadata.name, 'batch.kubernetes.io/job-name': job.metadata.name },
+          creationTimestamp: now.toISOString(),
+          resourceVersion: String(++this.resourceVersion),
+          ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid: job.metadata.uid }],
+        },
+        spec: structuredClone(job.spec.template.spec),
+        status: { phase, startTime: now.toISOString() },
+      });
+      job.status = { startTime: now.toISOString(), active: 1 };
+      if (outcome === null) return;
+      this.podLogs.set(`${ns}/${name}`, outcome.log.map((text) => ({ time: now, text })));
+      job.status = outcome.succeeded
+        ? { startTime: now.toISOString(), completionTime: new Date().toISOString(), succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] }
+        : { startTime: now.toISOString(), failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: outcome.message ?? 'Job has reached the specified backoff limit' }] };
+      job.metadata.resourceVersion = String(++this.resourceVersion);
+    }, this.options.jobDelayMs ?? 0);
+    this.timers.add(timer);
   }
 
   /** The Deployment controller, compressed: after the delay the status says "all replicas updated and available" and pods exist. */
@@ -367,7 +418,7 @@ export class FakeKubeApiServer {
     const podType = RESOURCES.find((r) => r.kind === 'Pod')!;
     if (!this.store.has(this.key(podType, namespace, name))) return this.notFound(res, podType, name);
     const since = query.sinceSeconds ? Date.now() - Number(query.sinceSeconds) * 1000 : 0;
-    let text = (this.podLogs.get(namespace) ?? [])
+    let text = (this.podLogs.get(`${namespace}/${name}`) ?? this.podLogs.get(namespace) ?? [])
       .filter((l) => l.time.getTime() >= since)
       .map((l) => (query.timestamps === 'true' ? `${l.time.toISOString()} ${l.text}` : l.text))
       .join('\n');

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { ListQueryDto } from './list.js';
 import { EventTypes } from './subjects.js';
+import { SUBDOMAIN_PATTERN, type TenantView } from './tenants.js';
 
 /**
  * RPC subjects of the backups service. Callers (the gateway, the tenants service's admin action)
@@ -19,6 +20,11 @@ export const BackupsRpc = Object.freeze({
   delete: 'rpc.backups.delete',
   restore: 'rpc.backups.restore',
   restoreGet: 'rpc.backups.restore.get',
+  /** Platform admins only: every tenant's backups (a deleted tenant's final backups among them). */
+  adminList: 'rpc.backups.admin.list',
+  /** Platform admins only: run a restore drill of one backup now (202; the drill runs in the background). */
+  drill: 'rpc.backups.drill',
+  drillGet: 'rpc.backups.drill.get',
   scheduleGet: 'rpc.backups.schedule.get',
   schedulePut: 'rpc.backups.schedule.put',
 });
@@ -35,6 +41,14 @@ export type BackupPart = (typeof BackupParts)[number];
 
 export const RestoreStatuses = Object.freeze(['pending', 'running', 'completed', 'failed'] as const);
 export type RestoreStatus = (typeof RestoreStatuses)[number];
+
+/** `in_place`: the backup replaces the tenant's own data; `new_tenant`: it becomes a new tenant's data (a clone). */
+export const RestoreTargets = Object.freeze(['in_place', 'new_tenant'] as const);
+export type RestoreTarget = (typeof RestoreTargets)[number];
+
+/** A restore drill: `completed` when the backup restored into a scratch database with every table and row count as recorded. */
+export const DrillStatuses = Object.freeze(['pending', 'running', 'completed', 'failed'] as const);
+export type DrillStatus = (typeof DrillStatuses)[number];
 
 export const BackupsErrorCodes = Object.freeze({
   /** 404: no such backup for this tenant. */
@@ -53,6 +67,10 @@ export const BackupsErrorCodes = Object.freeze({
   BACKUP_FAILED: 'BACKUP_FAILED',
   /** 404/409: the tenant has no database or instance to back up (yet, or any more). */
   TENANT_NOT_BACKUPABLE: 'TENANT_NOT_BACKUPABLE',
+  /** 404: no such restore drill. */
+  DRILL_NOT_FOUND: 'DRILL_NOT_FOUND',
+  /** A restore drill's restore failed, or found other tables or row counts than the manifest recorded. */
+  BACKUP_VERIFICATION_FAILED: 'BACKUP_VERIFICATION_FAILED',
 });
 
 export class CreateBackupRequest {
@@ -74,18 +92,21 @@ export class CreateBackupRequest {
   reason?: string | null;
 }
 
-export class ListBackupsRequest extends ListQueryDto {
+/** The filters every backup list takes (`GET tenants/{id}/backups`, `GET admin/backups`). */
+class BackupFiltersDto extends ListQueryDto {
   @ValidateNested()
   @Type(() => CallerDto)
   caller!: CallerDto;
-
-  @IsUUID()
-  tenant_id!: string;
 
   @IsOptional() @IsIn(BackupTypes) type?: BackupType;
   @IsOptional() @IsIn(BackupStatuses) status?: BackupStatus;
   @IsOptional() @IsISO8601() date_from?: string;
   @IsOptional() @IsISO8601() date_to?: string;
+}
+
+export class ListBackupsRequest extends BackupFiltersDto {
+  @IsUUID()
+  tenant_id!: string;
 }
 
 export class BackupRefRequest {
@@ -100,11 +121,56 @@ export class BackupRefRequest {
   backup_id!: string;
 }
 
+/** A field of a clone's request: refused with any other target. */
+function OnlyForNewTenant(): PropertyDecorator {
+  return ValidateBy({
+    name: 'onlyForNewTenant',
+    validator: {
+      validate: (_value, args) => (args?.object as { target?: string } | undefined)?.target === 'new_tenant',
+      defaultMessage: (args) => `${args?.property ?? 'this field'} is only for target new_tenant`,
+    },
+  });
+}
+
 export class RestoreBackupRequest extends BackupRefRequest {
-  /** Only `in_place` for now: the backup replaces the tenant's own data. */
+  /** `in_place` (default): the backup replaces the tenant's own data. `new_tenant`: a new tenant is signed up with it (API.md: `{ "target": "new_tenant", "subdomain" }`). */
   @IsOptional()
-  @IsIn(['in_place'])
-  target?: 'in_place';
+  @IsIn(RestoreTargets)
+  target?: RestoreTarget;
+
+  /** `new_tenant`: the new tenant's subdomain (required there, refused otherwise). */
+  @ValidateIf((o: RestoreBackupRequest) => o.target === 'new_tenant' || o.subdomain !== undefined)
+  @OnlyForNewTenant()
+  @IsString()
+  @Matches(SUBDOMAIN_PATTERN, { message: 'subdomain must be a DNS label: 3–63 lower-case letters, digits and inner hyphens' })
+  subdomain?: string;
+
+  /** `new_tenant`: the new tenant's name (default: "Restored <source slug>"). */
+  @IsOptional()
+  @OnlyForNewTenant()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(100)
+  name?: string;
+}
+
+/** `rpc.backups.admin.list`: backups of every tenant, or of one (`tenant_id`), a deleted one's too. */
+export class AdminListBackupsRequest extends BackupFiltersDto {
+  @IsOptional() @IsUUID() tenant_id?: string;
+}
+
+export class DrillBackupRequest {
+  @ValidateNested()
+  @Type(() => CallerDto)
+  caller!: CallerDto;
+
+  @IsUUID()
+  backup_id!: string;
+}
+
+export class DrillRefRequest extends DrillBackupRequest {
+  @IsUUID()
+  drill_id!: string;
 }
 
 export class RestoreRefRequest {
@@ -238,8 +304,12 @@ export interface BackupAccepted {
 
 export interface RestoreView {
   id: string;
+  /** The tenant restored into (a clone's: the new tenant). */
   tenant_id: string;
   backup_id: string;
+  target: RestoreTarget;
+  /** `new_tenant`: the tenant the backup is of; null in place. */
+  source_tenant_id: string | null;
   status: RestoreStatus;
   progress: number;
   step: string | null;
@@ -255,6 +325,40 @@ export interface RestoreView {
 
 export interface RestoreAccepted {
   restore: RestoreView;
+  status_url: string;
+  /** `new_tenant`: the new tenant, `pending`: it is provisioned as every sign-up is, then the backup is restored into it (the restore waits until then). */
+  tenant?: TenantView;
+}
+
+/** One table's rows as the manifest recorded them and as a drill found them restored (null: missing on that side). */
+export interface DrillTableCheck {
+  schema: string;
+  table: string;
+  recorded_rows: number | null;
+  restored_rows: number | null;
+}
+
+/** A restore drill of one backup: scheduled (BACKUP_DRILL_EVERY_HOURS) or asked for by an admin. */
+export interface DrillView {
+  id: string;
+  backup_id: string;
+  tenant_id: string;
+  trigger: 'scheduled' | 'manual';
+  status: DrillStatus;
+  step: string | null;
+  /** How long the restore into the scratch database took (the measured RTO), in seconds. */
+  restore_seconds: number | null;
+  /** Every table the manifest recorded or the restore produced, with both counts. */
+  tables: DrillTableCheck[];
+  error: { code: string; step: string | null; reason: string } | null;
+  requested_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface DrillAccepted {
+  drill: DrillView;
   status_url: string;
 }
 
@@ -275,6 +379,8 @@ export interface BackupManifest {
   parts: BackupPartView[];
   /** Rows of every table dumped, counted in the dump's own snapshot (restore drills compare them). */
   tables?: BackupTableCount[];
+  /** Parts this backup does not hold, and why (a Kubernetes tenant's volume with a storage that cannot take a presigned upload). */
+  omitted?: Array<{ part: BackupPart; reason: string }>;
 }
 
 export interface BackupTableCount {
@@ -319,6 +425,8 @@ export class RestoreEventData {
   @IsOptional() @IsString() step?: string | null;
   @IsOptional() @IsString() reason?: string | null;
   @IsOptional() rolled_back?: boolean;
+  /** A clone (`new_tenant`): the tenant whose backup was restored into `tenant_id`. */
+  @IsOptional() @IsUUID() source_tenant_id?: string | null;
   [extra: string]: unknown;
 }
 
@@ -338,6 +446,8 @@ export class BackupVerificationEventData {
   @IsUUID() backup_id!: string;
   @IsUUID() tenant_id!: string;
   @IsString() reason!: string;
+  /** The drill that failed (GET admin/backups/{backup_id}/drills/{drill_id}). */
+  @IsOptional() @IsUUID() drill_id?: string;
   [extra: string]: unknown;
 }
 

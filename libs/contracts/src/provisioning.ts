@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CallerDto } from './caller.js';
 import { PageNumber } from './list.js';
 import { EventTypes } from './subjects.js';
@@ -115,6 +115,10 @@ export const ProvisioningRpc = Object.freeze({
   internalTenantData: 'rpc.provisioning.internal.tenant-data',
   /** Internal (backups' restore): stop or start the instance, waiting until it is so. Never routed by the gateway. */
   internalInstancePower: 'rpc.provisioning.internal.instance-power',
+  /** Internal (backups): archive the tenant's volume (`TenantDataLocation.volume`) to a presigned upload URL. Never routed by the gateway. */
+  internalVolumeArchive: 'rpc.provisioning.internal.volume-archive',
+  /** Internal (backups' restore): put an archive back onto the tenant's volume from a presigned download URL. Never routed by the gateway. */
+  internalVolumeRestore: 'rpc.provisioning.internal.volume-restore',
 });
 
 export class InstancesStatsRequest {
@@ -210,6 +214,44 @@ export interface TenantDataLocation {
   database: { strategy: 'shared' | 'dedicated'; database: string; schema: string; role: string };
   /** The app's files on this machine (local runtime), minus `exclude` (runtime state, logs); null when the runtime keeps none here. */
   files: { dir: string; exclude: string[] } | null;
+  /** The app's files are on a volume of the runtime's (kubernetes): archived by `internalVolumeArchive`. */
+  volume?: boolean;
+}
+
+/** `rpc.provisioning.internal.volume-archive`: the runtime archives the volume (a tar) and PUTs it to `upload_url`. */
+export class VolumeArchiveRequest extends InstanceRefRequest {
+  /** A presigned PUT of the backup storage: the runtime never holds the storage's credentials. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(4000)
+  upload_url!: string;
+
+  @IsInt()
+  @Min(1_000)
+  @Max(6 * 3_600_000)
+  timeout_ms!: number;
+}
+
+/** `rpc.provisioning.internal.volume-restore`: the runtime downloads `download_url`, checks `sha256`, and replaces the volume's content with it. */
+export class VolumeRestoreRequest extends InstanceRefRequest {
+  /** A presigned GET of the backup storage. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(4000)
+  download_url!: string;
+
+  @Matches(/^[0-9a-f]{64}$/)
+  sha256!: string;
+
+  @IsInt()
+  @Min(1_000)
+  @Max(6 * 3_600_000)
+  timeout_ms!: number;
+}
+
+/** What the runtime uploaded: the backups service reads it back and checks both. */
+export interface VolumeArchiveResult {
+  tenant_id: string;
+  size_bytes: number;
+  sha256: string;
 }
 
 /** `rpc.provisioning.internal.instance-power`: the instance after the action (status `running` once healthy). */

@@ -1283,7 +1283,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore the tenant from a backup (owner or admin): 202; validated, a safety backup taken, then swapped in; rolled back on any failure. */
+        /** Restore the tenant from a backup (owner or admin): 202; validated, a safety backup taken, then swapped in; rolled back on any failure. With `{ "target": "new_tenant", "subdomain" }`: a new tenant of yours is signed up and provisioned, then the backup restored into it (a clone; how a deleted tenant’s final backup is recovered, by an admin). */
         post: operations["backups.backups.restore"];
         delete?: never;
         options?: never;
@@ -1319,6 +1319,57 @@ export interface paths {
         get: operations["backups.schedule.get"];
         /** Set the backup schedule (owner or admin): cron or preset, time zone, enabled, keep-last and/or keep-days. */
         put: operations["backups.schedule.put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant’s backups, newest first (filters: tenant_id, type — `pre_deletion` for final backups —, status, date_from, date_to). */
+        get: operations["admin.backups.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/backups/{backup_id}/drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a restore drill of a completed backup now: 202; it is restored into a scratch database, its tables and row counts compared with its manifest, and the scratch database dropped. */
+        post: operations["admin.backups.drill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/backups/{backup_id}/drills/{drill_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restore drill: status, step, restore time, every table’s recorded and restored rows, the error. */
+        get: operations["admin.backups.drills.get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3465,19 +3516,39 @@ export interface components {
         };
         RestoreBackupBody: {
             /**
-             * @description `in_place` (default): the backup replaces the tenant’s data.
+             * @description `in_place` (default): the backup replaces the tenant’s data. `new_tenant`: a new tenant (yours) is signed up and provisioned as any other, then the backup restored into it; the tenant backed up is not touched.
              * @enum {string}
              */
-            target?: "in_place";
+            target?: "in_place" | "new_tenant";
+            /**
+             * @description `new_tenant` only, and required there: the new tenant’s subdomain.
+             * @example acme-restored
+             */
+            subdomain?: string;
+            /** @description `new_tenant` only: the new tenant’s name (default “Restored <slug>”). */
+            name?: string;
         };
         RestoreDoc: {
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The tenant restored into (a clone’s: the new tenant).
+             */
             tenant_id: string;
             /** Format: uuid */
             backup_id: string;
             /** @enum {string} */
+            target: "in_place" | "new_tenant";
+            /**
+             * Format: uuid
+             * @description `new_tenant`: the tenant the backup is of.
+             */
+            source_tenant_id: string | null;
+            /**
+             * @description A clone stays `pending` (step “waiting for the new tenant to be provisioned”) until its new tenant is provisioned.
+             * @enum {string}
+             */
             status: "pending" | "running" | "completed" | "failed";
             progress: number;
             step: string | null;
@@ -3502,6 +3573,8 @@ export interface components {
             restore: components["schemas"]["RestoreDoc"];
             /** @description Where to follow the restore. */
             status_url: string;
+            /** @description `new_tenant`: the new tenant, `pending` (follow its `status_url` for the provisioning). */
+            tenant?: components["schemas"]["TenantViewDto"];
         };
         ScheduleLimitsDoc: {
             max_keep_last: number;
@@ -3545,6 +3618,53 @@ export interface components {
             keep_last?: number | null;
             /** @description Keep scheduled backups N days (capped by the plan); default: the plan’s. */
             keep_days?: number | null;
+        };
+        DrillTableDoc: {
+            schema: string;
+            table: string;
+            /** @description Rows the manifest recorded (counted in the dump’s own snapshot); null: not recorded. */
+            recorded_rows: number | null;
+            /** @description Rows found restored; null: missing. */
+            restored_rows: number | null;
+        };
+        DrillErrorDoc: {
+            /** @description `BACKUP_CORRUPT` (the archive fails its checksums), `BACKUP_VERIFICATION_FAILED` (the restore failed or its counts differ), `BACKUP_NOT_RESTORABLE`. */
+            code: string;
+            step: string | null;
+            reason: string;
+        };
+        DrillDoc: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            backup_id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            trigger: "scheduled" | "manual";
+            /**
+             * @description `completed`: restored into a scratch database (since dropped) with every table and row count as recorded.
+             * @enum {string}
+             */
+            status: "pending" | "running" | "completed" | "failed";
+            step: string | null;
+            /** @description How long the restore took, in seconds (the measured RTO). */
+            restore_seconds: number | null;
+            tables: components["schemas"]["DrillTableDoc"][];
+            error: components["schemas"]["DrillErrorDoc"] | null;
+            /** Format: uuid */
+            requested_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            completed_at: string | null;
+        };
+        DrillAcceptedDoc: {
+            drill: components["schemas"]["DrillDoc"];
+            /** @description Where to follow the drill. */
+            status_url: string;
         };
         Problem: {
             /**
@@ -19510,16 +19630,16 @@ export interface operations {
     "backups.backups.list": {
         parameters: {
             query?: {
-                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
-                status?: "pending" | "running" | "completed" | "failed";
-                date_from?: string;
-                date_to?: string;
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page. */
                 page_size?: number;
                 /** @description Comma-separated, "-" for descending: created_at, completed_at, size_bytes. */
                 ordering?: string;
+                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
+                status?: "pending" | "running" | "completed" | "failed";
+                date_from?: string;
+                date_to?: string;
             };
             header?: never;
             path: {
@@ -21087,6 +21207,608 @@ export interface operations {
                      *       "status": 504,
                      *       "detail": "What went wrong, for a person to read; switch on `code`.",
                      *       "instance": "/api/v1/tenants/{id}/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin.backups.list": {
+        parameters: {
+            query?: {
+                tenant_id?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                page_size?: number;
+                /** @description Comma-separated, "-" for descending: created_at, completed_at, size_bytes. */
+                ordering?: string;
+                type?: "manual" | "scheduled" | "pre_restore" | "pre_deletion";
+                status?: "pending" | "running" | "completed" | "failed";
+                date_from?: string;
+                date_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupPageDoc"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin.backups.drill": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body replay the first response (with `Idempotent-Replayed: true`) for 24 h; another body → 422; while the first is running → 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                backup_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillAcceptedDoc"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups/{backup_id}/drills",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/idempotency-key-reused",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups/{backup_id}/drills",
+                     *       "code": "IDEMPOTENCY_KEY_REUSED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "SERVICE_TIMEOUT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin.backups.drills.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backup_id: string;
+                drill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillDoc"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "BAD_REQUEST",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "UNAUTHORIZED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "FORBIDDEN",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "NOT_FOUND",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "CONFLICT",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/rate-limit-exceeded",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "RATE_LIMIT_EXCEEDED",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
+                     *       "timestamp": "2026-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://docs.saas-control-plane.dev/problems/service-timeout",
+                     *       "title": "Gateway Timeout",
+                     *       "status": 504,
+                     *       "detail": "What went wrong, for a person to read; switch on `code`.",
+                     *       "instance": "/api/v1/admin/backups",
                      *       "code": "SERVICE_TIMEOUT",
                      *       "correlation_id": "6a1f3c9e-2b7d-4e15-8f0a-9c3d2e1b4a5f",
                      *       "timestamp": "2026-01-01T12:00:00.000Z"

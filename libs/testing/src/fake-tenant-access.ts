@@ -1,7 +1,8 @@
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   IdentityRpc,
   TenantsRpc,
+  type TenantAccess,
   type TenantAccessRequest,
   type TenantMemberRole,
   type TenantPlan,
@@ -10,18 +11,10 @@ import {
   type UserProfile,
   type UserProfilesRequest,
 } from '@saas/contracts';
-import { DomainException, toRpcError } from '@saas/errors';
-/** What is needed of @saas/messaging's SubjectNaming (testing does not depend on messaging). */
-interface SubjectNaming {
-  subject(name: string): string;
-}
+import { DomainException } from '@saas/errors';
+import { respondRpc, type SubjectNaming } from './rpc-responder.js';
 
 const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
-
-function reply(msg: Msg, body: { response?: unknown; err?: unknown }): void {
-  const { id } = msg.json<{ id: string }>();
-  msg.respond(JSON.stringify({ id, ...body, isDisposed: true }));
-}
 
 /** What `rpc.tenants.get` answers of a tenant set with `FakeTenantAccess.tenant` (the fields a consumer reads). */
 export interface FakeTenant {
@@ -63,38 +56,26 @@ export class FakeTenantAccess {
   }
 
   async serve(nc: NatsConnection, naming: SubjectNaming): Promise<void> {
+    const notFound = () => new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 });
     this.subs.push(
-      nc.subscribe(naming.subject(TenantsRpc.plans), {
-        callback: (_err, msg) => {
-          const req = msg.json<{ data: TenantPlansRequest }>().data;
-          const known = req.ids.filter((id) => this.members.has(id));
-          reply(msg, { response: { plans: Object.fromEntries(known.map((id) => [id, this.plans.get(id) ?? 'enterprise'])) } });
-        },
+      respondRpc(nc, naming, TenantsRpc.plans, (req: TenantPlansRequest) => {
+        const known = req.ids.filter((id) => this.members.has(id));
+        return { plans: Object.fromEntries(known.map((id) => [id, this.plans.get(id) ?? 'enterprise'])) };
       }),
-    );
-    const access = nc.subscribe(naming.subject(TenantsRpc.access), {
-      callback: (_err, msg) => {
-        const req = msg.json<{ data: TenantAccessRequest }>().data;
+      respondRpc(nc, naming, TenantsRpc.access, (req: TenantAccessRequest): TenantAccess => {
         const members = this.members.get(req.id);
-        const notFound = () => reply(msg, { err: toRpcError(new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 })) });
-        if (!members) return notFound();
-        if (req.caller.roles.includes('admin')) return reply(msg, { response: { tenant_id: req.id, slug: 'x', status: 'active', role: 'platform_admin' } });
+        if (!members) throw notFound();
+        if (req.caller.roles.includes('admin')) return { tenant_id: req.id, slug: 'x', status: 'active', role: 'platform_admin' };
         const role = members.get(req.caller.actor.id ?? '');
-        if (!role) return notFound();
-        if (RANK[role] < RANK[req.role]) return reply(msg, { err: toRpcError(new DomainException('FORBIDDEN', 'Not allowed.', { status: 403 })) });
-        reply(msg, { response: { tenant_id: req.id, slug: 'x', status: 'active', role } });
-      },
-    });
-    this.subs.push(access);
-    this.subs.push(
-      nc.subscribe(naming.subject(TenantsRpc.get), {
-        callback: (_err, msg) => {
-          const req = msg.json<{ data: TenantRefRequest }>().data;
-          this.gets.push(req.id);
-          const t = this.tenants.get(req.id);
-          if (!t) return reply(msg, { err: toRpcError(new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 })) });
-          reply(msg, { response: { id: req.id, ...t, updated_at: new Date().toISOString() } });
-        },
+        if (!role) throw notFound();
+        if (RANK[role] < RANK[req.role]) throw new DomainException('FORBIDDEN', 'Not allowed.', { status: 403 });
+        return { tenant_id: req.id, slug: 'x', status: 'active', role };
+      }),
+      respondRpc(nc, naming, TenantsRpc.get, (req: TenantRefRequest) => {
+        this.gets.push(req.id);
+        const t = this.tenants.get(req.id);
+        if (!t) throw notFound();
+        return { id: req.id, ...t, updated_at: new Date().toISOString() };
       }),
     );
     await nc.flush();
@@ -116,12 +97,9 @@ export class FakeUserProfiles {
   }
 
   async serve(nc: NatsConnection, naming: SubjectNaming): Promise<void> {
-    this.sub = nc.subscribe(naming.subject(IdentityRpc.usersProfiles), {
-      callback: (_err, msg) => {
-        const req = msg.json<{ data: UserProfilesRequest }>().data;
-        reply(msg, { response: { results: req.ids.flatMap((id) => (this.users.has(id) ? [this.users.get(id)!] : [])) } });
-      },
-    });
+    this.sub = respondRpc(nc, naming, IdentityRpc.usersProfiles, (req: UserProfilesRequest) => ({
+      results: req.ids.flatMap((id) => (this.users.has(id) ? [this.users.get(id)!] : [])),
+    }));
     await nc.flush();
   }
 

@@ -10,3 +10,4 @@ export * from './fake-stripe-server.js';
 export * from './fake-tenant-access.js';
 export * from './event-builders.js';
 export * from './mail.js';
+export * from './rpc-responder.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ProvisioningRpc, type BackupFailure, type BackupManifest, type BackupPart, type BackupPartView, type TenantDataLocation } from '@saas/contracts';
+import { ProvisioningRpc, type BackupFailure, type BackupManifest, type BackupPart, type BackupPartView, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
 import { retryTransient, transientKind } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
@@ -59,6 +59,7 @@ export class BackupRunner {
       });
       const server = await this.tools.serverVersion();
       const parts: BackupPartView[] = [];
+      const omitted: NonNullable<BackupManifest['omitted']> = [];
 
       await step('database', 'dumping database', 10);
       const snapshot = await this.tools.openSnapshot(location.database);
@@ -75,6 +76,12 @@ export class BackupRunner {
         const files = location.files;
         await step('files', 'archiving files', 50);
         parts.push(await this.storePart(backup, 'files', () => tarFiles(files.dir, files.exclude), signal));
+      } else if (location.volume && !this.storage.presignPut) {
+        omitted.push({ part: 'files', reason: this.volumeUnsupported() });
+        this.logger.warn({ backup_id: backup.id, tenant_id: backup.tenantId, reason: omitted[0]!.reason }, 'backup without the tenant’s volume');
+      } else if (location.volume) {
+        await step('files', 'archiving volume', 50);
+        parts.push(await this.archiveVolume(backup, this.storage.presignPut!.bind(this.storage)));
       }
       for (const part of parts) {
         await step(part.name, `verifying ${part.name}`, part.name === 'database' ? 70 : 80);
@@ -96,6 +103,7 @@ export class BackupRunner {
         created_at: (backup.startedAt ?? backup.createdAt).toISOString(),
         parts,
         tables,
+        ...(omitted.length ? { omitted } : {}),
       };
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
       const manifestPart = await this.storePart(backup, 'manifest', () => bufferSource(body), signal);
@@ -162,6 +170,36 @@ export class BackupRunner {
     } finally {
       signal.removeEventListener('abort', abort);
     }
+  }
+
+  /** Why a storage cannot hold a runtime's volume archive (the manifest's `omitted` says it). */
+  private volumeUnsupported(): string {
+    return `the tenant's volume is uploaded by its runtime through a presigned URL, which ${this.storage.kind} storage${this.config.BACKUP_ENCRYPTION_KEYS ? ' with BACKUP_ENCRYPTION_KEYS' : ''} cannot give; use s3 storage without encryption keys (and the bucket's own encryption at rest) to back volumes up`;
+  }
+
+  /**
+   * The files part of a tenant whose files are on a volume of the runtime's (Kubernetes): the runtime
+   * archives it itself (a Job) straight into the storage through a presigned PUT, and says what it
+   * uploaded; the part is then read back and checked like every other. Only a storage that can
+   * presign (s3 without BACKUP_ENCRYPTION_KEYS: an upload from outside would not be encrypted) can
+   * hold it; with any other the backup holds the database only, as before volumes were archived, and
+   * its manifest says so (`omitted`), so a default installation (filesystem storage) keeps working.
+   */
+  private async archiveVolume(backup: Backup, presignPut: NonNullable<BackupStorage['presignPut']>): Promise<BackupPartView> {
+    const key = partKey(backup, 'files');
+    const timeoutMs = this.config.BACKUP_VOLUME_TIMEOUT_MS;
+    const url = await presignPut(key, Math.ceil(timeoutMs / 1000) + 60);
+    let archived: VolumeArchiveResult;
+    try {
+      archived = await this.rpc.call<VolumeArchiveResult>(ProvisioningRpc.internalVolumeArchive, { tenant_id: backup.tenantId, upload_url: url, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 30_000 });
+    } catch (err) {
+      throw new RunFailure({ part: 'files', step: 'archiving volume', reason: `the runtime could not archive the tenant's volume: ${(err as Error).message}` });
+    }
+    const stored = await this.storage.stat(key);
+    if (stored?.size !== archived.size_bytes) {
+      throw new RunFailure({ part: 'files', step: 'archiving volume', reason: `the runtime uploaded ${archived.size_bytes} bytes, the storage holds ${stored?.size ?? 'nothing'}` });
+    }
+    return { name: 'files', size_bytes: archived.size_bytes, sha256: archived.sha256 };
   }
 
   /** Reads the stored part back: it must be exactly what was written. */

@@ -9,7 +9,7 @@ import { Backup } from './backup.entity.js';
 import { BackupLifecycle } from './backup-lifecycle.js';
 import { BackupRunner } from './backup-runner.js';
 
-/** A unit of leased work: the restore runner registers itself here too. */
+/** A unit of leased work: the restore runner and the restore drills register themselves here too. */
 export interface LeasedJobs {
   /** Fails (and cleans up after) runs whose lease lapsed: their process died. */
   sweepStale(now: Date): Promise<void>;
@@ -70,7 +70,7 @@ export class BackupWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Renews a run's lease until `done`; aborts `signal` when the lease was lost. */
-  keepLeased(table: 'backups' | 'restores', id: string, done: Promise<unknown>, lost: AbortController): void {
+  keepLeased(table: 'backups' | 'restores' | 'restore_drills', id: string, done: Promise<unknown>, lost: AbortController): void {
     const timer = setInterval(() => {
       this.ds
         .query(`UPDATE ${table} SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'`, [this.leaseUntil(), id, this.owner])

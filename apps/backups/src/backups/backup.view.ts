@@ -1,4 +1,5 @@
-import type { BackupView, RestoreView } from '@saas/contracts';
+import type { BackupView, DrillView, RestoreView } from '@saas/contracts';
+import type { RestoreDrill } from '../restores/restore-drill.entity.js';
 import type { Restore } from '../restores/restore.entity.js';
 import type { Backup } from './backup.entity.js';
 
@@ -33,6 +34,8 @@ export function toRestoreView(r: Restore): RestoreView {
     id: r.id,
     tenant_id: r.tenantId,
     backup_id: r.backupId,
+    target: r.sourceTenantId ? 'new_tenant' : 'in_place',
+    source_tenant_id: r.sourceTenantId,
     status: r.status,
     progress: r.progress,
     step: r.step,
@@ -52,4 +55,26 @@ export function backupStatusUrl(b: Pick<Backup, 'tenantId' | 'id'>): string {
 
 export function restoreStatusUrl(r: Pick<Restore, 'tenantId' | 'id'>): string {
   return `/api/v1/tenants/${r.tenantId}/restores/${r.id}`;
+}
+
+export function toDrillView(d: RestoreDrill): DrillView {
+  return {
+    id: d.id,
+    backup_id: d.backupId,
+    tenant_id: d.tenantId,
+    trigger: d.trigger,
+    status: d.status,
+    step: d.step,
+    restore_seconds: d.restoreSeconds,
+    tables: d.tables,
+    error: d.status === 'failed' ? { code: d.errorCode ?? 'BACKUP_FAILED', step: d.errorStep, reason: d.errorReason ?? 'unknown' } : null,
+    requested_by: d.requestedBy,
+    created_at: d.createdAt.toISOString(),
+    started_at: d.startedAt?.toISOString() ?? null,
+    completed_at: d.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function drillStatusUrl(d: Pick<RestoreDrill, 'backupId' | 'id'>): string {
+  return `/api/v1/admin/backups/${d.backupId}/drills/${d.id}`;
 }

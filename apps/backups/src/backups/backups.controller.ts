@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BackupRefRequest, BackupsRpc, CreateBackupRequest, ListBackupsRequest, type BackupAccepted, type BackupView, type ListResult } from '@saas/contracts';
+import { AdminListBackupsRequest, BackupRefRequest, BackupsRpc, CreateBackupRequest, ListBackupsRequest, type BackupAccepted, type BackupView, type ListResult } from '@saas/contracts';
 import { BackupsService } from './backups.service.js';
 
 @Controller()
@@ -15,6 +15,11 @@ export class BackupsController {
   @MessagePattern(BackupsRpc.list)
   list(@Payload() req: ListBackupsRequest): Promise<ListResult<BackupView>> {
     return this.backups.list(req);
+  }
+
+  @MessagePattern(BackupsRpc.adminList)
+  adminList(@Payload() req: AdminListBackupsRequest): Promise<ListResult<BackupView>> {
+    return this.backups.adminList(req);
   }
 
   @MessagePattern(BackupsRpc.get)

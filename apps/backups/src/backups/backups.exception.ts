@@ -26,8 +26,21 @@ export class BackupsException extends DomainException {
     return new BackupsException(BackupsErrorCodes.BACKUP_NOT_RESTORABLE, `Only a completed backup can be restored; this one is ${status}.`, { status: 409 });
   }
 
+  /** BACKUP_CORRUPT: what is wrong with the archive, apart from what that means to a restore (a drill reports it as is). */
+  archiveProblem?: string;
+
   static corrupt(why: string): BackupsException {
-    return new BackupsException(BackupsErrorCodes.BACKUP_CORRUPT, `The backup cannot be restored: ${why}. The tenant was not touched.`, { status: 422 });
+    const err = new BackupsException(BackupsErrorCodes.BACKUP_CORRUPT, `The backup cannot be restored: ${why}. The tenant was not touched.`, { status: 422 });
+    err.archiveProblem = why;
+    return err;
+  }
+
+  static drillNotFound(): BackupsException {
+    return new BackupsException(BackupsErrorCodes.DRILL_NOT_FOUND, 'No restore drill with that id for this backup.', { status: 404 });
+  }
+
+  static adminsOnly(): BackupsException {
+    return new BackupsException('FORBIDDEN', 'Only platform admins may do this.', { status: 403 });
   }
 
   static tenantHasNoData(): BackupsException {

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import {
   callerUserId,
+  isAdmin,
   ProvisioningRpc,
+  type AdminListBackupsRequest,
   type BackupAccepted,
   type BackupRefRequest,
   type BackupType,
@@ -80,7 +82,18 @@ export class BackupsService {
   }
 
   async list(req: ListBackupsRequest): Promise<ListResult<BackupView>> {
-    const qb = this.ds.getRepository(Backup).createQueryBuilder('b').where('b.tenant_id = :tenantId', { tenantId: req.tenant_id });
+    return this.page(req);
+  }
+
+  /** Platform admins: every tenant's backups, or one tenant's (`tenant_id`), whatever became of the tenant. */
+  async adminList(req: AdminListBackupsRequest): Promise<ListResult<BackupView>> {
+    if (!isAdmin(req.caller)) throw BackupsException.adminsOnly();
+    return this.page(req);
+  }
+
+  private async page(req: Omit<AdminListBackupsRequest, 'caller'>): Promise<ListResult<BackupView>> {
+    const qb = this.ds.getRepository(Backup).createQueryBuilder('b');
+    if (req.tenant_id) qb.andWhere('b.tenant_id = :tenantId', { tenantId: req.tenant_id });
     if (req.type) qb.andWhere('b.type = :type', { type: req.type });
     if (req.status) qb.andWhere('b.status = :status', { status: req.status });
     if (req.date_from) qb.andWhere('b.created_at >= :from', { from: new Date(req.date_from) });
@@ -106,7 +119,11 @@ export class BackupsService {
       if (!backup) throw BackupsException.backupNotFound();
       if (backup.type !== 'manual') throw BackupsException.notDeletable(backup.type);
       if (backup.status === 'pending' || backup.status === 'running') throw BackupsException.stillRunning();
-      const restoring = await tx.getRepository(Restore).existsBy({ tenantId: req.tenant_id, status: In(['pending', 'running']) });
+      // Neither while the tenant is being restored nor while a clone restores this backup into another.
+      const restoring = await tx.getRepository(Restore).existsBy([
+        { tenantId: req.tenant_id, status: In(['pending', 'running']) },
+        { backupId: backup.id, status: In(['pending', 'running']) },
+      ]);
       if (restoring) throw BackupsException.restoreInProgress();
       await tx.getRepository(Backup).delete({ id: backup.id });
       return backup;

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupView, type CallerDto, type ListResult, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type BackupAccepted, type BackupView, type CallerDto, type DrillAccepted, type DrillView, type ListResult, type RestoreAccepted, type RestoreView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { publishEvent, readEvents, REPO_ROOT, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
@@ -16,7 +16,8 @@ const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['
 /**
  * The backups service SIGKILLed (its own test seam, at a named step) in the middle of a backup and
  * of a restore, then started again: the backup ends `failed` with its stored parts gone and a retry
- * completes; the restore ends with the tenant on its old data and its instance running.
+ * completes; the restore ends with the tenant on its old data and its instance running; a restore
+ * drill ends failed with its scratch database dropped.
  */
 describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
   let env: TestEnv;
@@ -144,5 +145,33 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
       [EventTypes.RestoreStarted, null],
       [EventTypes.RestoreFailed, true],
     ]);
+  }, 120_000);
+
+  it('a restore drill killed after its restore into the scratch database ends failed on restart, the scratch database dropped', async () => {
+    await proc?.kill('SIGTERM'); // the restore case's replica: one process at a time, or the healthy one claims the drill
+    const t = await makeTenant('kd', 'dedicated', sharedDb, filesRoot, 30);
+    made.push(t);
+    await start();
+    const backup = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    expect((await finished(t.tenantId, backup.backup.id)).status).toBe('completed');
+    await proc!.kill('SIGTERM');
+
+    const platformAdmin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin'] };
+    const scratch = () => admin<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`drill\\_${backup.backup.id.replace(/-/g, '').slice(0, 12)}%`]);
+    const dying = await start({ DRILL_CRASH_AT: 'comparing tables' });
+    const drill = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: platformAdmin, backup_id: backup.backup.id });
+    expect(await dying.exited).toBe(-1);
+    expect(await scratch()).toHaveLength(1);
+
+    await start();
+    const failed = await waitFor(async () => {
+      const d = await rpc.call<DrillView>(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: backup.backup.id, drill_id: drill.drill.id });
+      return d.status === 'failed' || d.status === 'completed' ? d : null;
+    }, 'drill finished', 30_000, 100);
+    expect(failed).toMatchObject({ status: 'failed', error: { step: 'comparing tables', code: 'BACKUP_VERIFICATION_FAILED' } });
+    expect(failed.error!.reason).toMatch(/^interrupted: .*its scratch database was dropped$/);
+    expect(await scratch()).toEqual([]);
+    expect((await getBackup(t.tenantId, backup.backup.id)).verification_error).toMatch(/^restore drill failed: interrupted/);
+    await proc!.kill('SIGTERM');
   }, 120_000);
 });

@@ -82,12 +82,37 @@ export class PostgresTools {
     return spawnReader('pg_dump', 'pg_dump', args, libpqEnv(withDatabase(this.adminUrl, assertIdentifier(target.database))));
   }
 
-  /** Restores a custom-format dump read from `input` into `database`; all or nothing. */
-  restore(input: Readable, database: string, options: { noOwner?: boolean } = {}): Promise<void> {
+  /**
+   * Restores a custom-format dump read from `input` into `database`; all or nothing. `noOwner`: the
+   * dump's owners and grants are dropped, so what it creates belongs to whoever restores — the admin
+   * (a drill's scratch copy: the tenant's role may be gone, a deleted tenant's final backup), or `role`
+   * (a clone: the restore runs as the new tenant's role, `SET ROLE`, so everything is that role's).
+   */
+  restore(input: Readable, database: string, options: { noOwner?: boolean; role?: string } = {}): Promise<void> {
     const args = ['--no-password', '--single-transaction', '--exit-on-error', `--dbname=${assertIdentifier(database)}`];
-    // A drill's scratch copy belongs to the admin: the tenant's role may be gone (a deleted tenant's final backup).
     if (options.noOwner) args.push('--no-owner', '--no-acl');
+    if (options.role) args.push(`--role=${assertIdentifier(options.role)}`);
     return spawnWriter('pg_restore', 'pg_restore', args, input, libpqEnv(withDatabase(this.adminUrl, database)));
+  }
+
+  /** Copies `schema` of database `from` into database `to`, owners and all (pg_dump piped into pg_restore, one transaction). */
+  async copySchema(from: string, schema: string, to: string): Promise<void> {
+    const dump = this.dump({ strategy: 'shared', database: from, schema, role: schema });
+    let dumpEnded = false;
+    let killed = false;
+    dump.done.then(() => (dumpEnded = true), () => (dumpEnded = true));
+    const restoring = this.restore(dump.stdout, to).catch((err: unknown) => {
+      // A restore that gave up leaves pg_dump writing into a pipe nobody reads.
+      if (!dumpEnded) {
+        killed = true;
+        dump.kill();
+      }
+      throw err;
+    });
+    const [restored, dumped] = await Promise.allSettled([restoring, dump.done]);
+    // A dump that failed on its own truncated the restore's input: its error is the cause.
+    if (dumped.status === 'rejected' && !killed) throw dumped.reason;
+    if (restored.status === 'rejected') throw restored.reason;
   }
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {

@@ -1,20 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupManifest, type BackupView, type CallerDto } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type BackupAccepted, type BackupManifest, type BackupView, type CallerDto, type DrillAccepted, type DrillView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
 import { FakeProvisioningModule } from '../../test/fake-provisioning.module.js';
-import { admin, makeTenant, run } from '../../test/tenant-fixtures.js';
+import { admin, makeTenant, rejection, run } from '../../test/tenant-fixtures.js';
 import { AppModule } from '../app.module.js';
 import { backupsConfigSchema } from '../config.js';
 import { backupsEntities } from '../entities.js';
 import { backupsMigrations } from '../migrations/index.js';
 
 const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
+const platformAdmin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user', 'admin'] };
 
 describe('backups service: restore drills (real pg_dump/pg_restore, Postgres + NATS)', () => {
   let env: TestEnv;
@@ -102,11 +103,69 @@ describe('backups service: restore drills (real pg_dump/pg_restore, Postgres + N
       const all = (await readEvents(await env.nats(), env.prefix, [EventTypes.BackupVerificationFailed])).filter((e) => e.tenant_id === bad.tenantId);
       return all.length ? all : null;
     }, 'backup.verification_failed');
-    expect(events.map((e) => e.data)).toEqual([{ backup_id: badBackup.id, tenant_id: bad.tenantId, reason: failed.verification_error }]);
+    expect(events.map((e) => e.data)).toEqual([{ backup_id: badBackup.id, tenant_id: bad.tenantId, reason: failed.verification_error, drill_id: expect.any(String) }]);
 
     // The scratch databases are gone, and a drilled backup is not drilled again within the interval.
     expect(await admin(`SELECT datname FROM pg_database WHERE datname LIKE ANY ($1)`, [[goodBackup, badBackup].map((b) => `drill\\_${b.id.replace(/-/g, '').slice(0, 12)}%`)])).toEqual([]);
     await new Promise((r) => setTimeout(r, 600));
     expect((await get(goodBackup)).verified_at).toBe(verified.verified_at);
   }, 180_000);
+
+  it('runs a drill an admin asks for now: 202, then its outcome with every table’s counts, no scratch database left; a corrupted archive fails it saying why', async () => {
+    // A replica without scheduled drills, so only the drills asked for here run.
+    for (const s of services.splice(1)) await s.shutdown();
+    await boot();
+    const t = await makeTenant('dra', 'dedicated', sharedDb, filesRoot, 9);
+    made.push(t);
+    await admin(`CREATE TABLE ${t.name}.tags (name text PRIMARY KEY); INSERT INTO ${t.name}.tags VALUES ('a'), ('b'); ALTER TABLE ${t.name}.tags OWNER TO ${t.name}`, [], t.database);
+    const good = await backedUp(t.tenantId);
+    const corrupt = await backedUp(t.tenantId);
+    const drilled = (accepted: DrillAccepted) =>
+      waitFor(async () => {
+        const d = await rpc.call<DrillView>(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: accepted.drill.backup_id, drill_id: accepted.drill.id });
+        return d.status === 'completed' || d.status === 'failed' ? d : null;
+      }, 'drill finished', 60_000);
+    const scratchLeft = () => admin(`SELECT datname FROM pg_database WHERE datname LIKE 'drill\\_%'`);
+
+    // Admins only.
+    expect(await rejection(rpc.call(BackupsRpc.drill, { caller, backup_id: good.id }))).toMatchObject({ status: 403 });
+    expect(await rejection(rpc.call(BackupsRpc.drill, { caller: platformAdmin, backup_id: randomUUID() }))).toMatchObject({ code: 'BACKUP_NOT_FOUND', status: 404 });
+
+    const accepted = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: platformAdmin, backup_id: good.id });
+    expect(accepted.drill).toMatchObject({ backup_id: good.id, tenant_id: t.tenantId, trigger: 'manual', status: 'pending', requested_by: platformAdmin.actor.id });
+    expect(accepted.status_url).toBe(`/api/v1/admin/backups/${good.id}/drills/${accepted.drill.id}`);
+    const passed = await drilled(accepted);
+    expect(passed).toMatchObject({ status: 'completed', error: null, step: null });
+    expect(passed.restore_seconds).toBeGreaterThan(0);
+    expect(passed.tables).toEqual([
+      { schema: t.name, table: 'notes', recorded_rows: 9, restored_rows: 9 },
+      { schema: t.name, table: 'tags', recorded_rows: 2, restored_rows: 2 },
+    ]);
+    expect(await scratchLeft()).toEqual([]);
+    expect(await get(good)).toMatchObject({ verification_error: null, restore_seconds: passed.restore_seconds });
+    expect((await get(good)).verified_at).not.toBeNull();
+
+    // One byte of the stored dump flipped: the drill fails at validation, before any restore, and says so.
+    const file = await open(path.join(backupDir, t.tenantId, corrupt.id, 'database.dump'), 'r+');
+    try {
+      const byte = Buffer.alloc(1);
+      await file.read(byte, 0, 1, 300);
+      byte[0] = byte[0]! ^ 0xff;
+      await file.write(byte, 0, 1, 300);
+    } finally {
+      await file.close();
+    }
+    const bad = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: platformAdmin, backup_id: corrupt.id });
+    const failed = await drilled(bad);
+    expect(failed).toMatchObject({ status: 'failed', restore_seconds: null, tables: [], error: { code: 'BACKUP_CORRUPT', step: 'validating archive' } });
+    expect(failed.error!.reason).toMatch(/its database part fails its checksum/);
+    expect(await scratchLeft()).toEqual([]);
+    expect((await get(corrupt)).verification_error).toBe('restore drill failed: the backup cannot be restored: its database part fails its checksum');
+    const event = await waitFor(
+      async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.BackupVerificationFailed])).find((e) => (e.data as { drill_id?: string }).drill_id === bad.drill.id),
+      'backup.verification_failed of the drill',
+    );
+    expect(event.data).toMatchObject({ backup_id: corrupt.id, tenant_id: t.tenantId });
+    expect(await rejection(rpc.call(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: good.id, drill_id: bad.drill.id }))).toMatchObject({ code: 'DRILL_NOT_FOUND', status: 404 });
+  }, 120_000);
 });

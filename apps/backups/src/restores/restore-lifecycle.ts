@@ -49,7 +49,15 @@ export class RestoreLifecycle {
   }
 
   private async emit(tx: EntityManager, type: string, r: Restore, extra: Partial<RestoreEventData> = {}): Promise<void> {
-    const data: RestoreEventData = { restore_id: r.id, backup_id: r.backupId, tenant_id: r.tenantId, status: r.status, safety_backup_id: r.safetyBackupId, ...extra };
+    const data: RestoreEventData = {
+      restore_id: r.id,
+      backup_id: r.backupId,
+      tenant_id: r.tenantId,
+      status: r.status,
+      safety_backup_id: r.safetyBackupId,
+      ...(r.sourceTenantId ? { source_tenant_id: r.sourceTenantId } : {}),
+      ...extra,
+    };
     await this.outbox.add(tx, { type, data, tenantId: r.tenantId });
   }
 }

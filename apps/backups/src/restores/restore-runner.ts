@@ -47,6 +47,8 @@ class StepFailure extends Error {
  * instance and check it is healthy → drop the old data. Any failure after the instance was stopped
  * puts the old data back (and the safety backup's files) and starts the instance again; so does the
  * replica that finds a restore whose process died. The swap's progress is recorded on the row.
+ * A clone (`source_tenant_id`) runs the same steps on its new tenant, with the source's archive and
+ * the dump rewritten to the new tenant's schema and role (`cloneDatabase`).
  */
 @Injectable()
 export class RestoreRunner implements LeasedJobs, OnModuleInit {
@@ -74,7 +76,7 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
         .createQueryBuilder('r')
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
-        .where(`r.status = 'pending'`)
+        .where(`r.status = 'pending' AND NOT r.waiting_for_tenant`)
         .orderBy('r.created_at', 'ASC')
         .limit(1)
         .getOne();
@@ -133,11 +135,13 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
   async run(restore: Restore, owner: string, signal: AbortSignal): Promise<void> {
     let stopped = false;
     try {
-      const backup = await this.ds.getRepository(Backup).findOneBy({ id: restore.backupId, tenantId: restore.tenantId });
+      // A clone's backup is its source tenant's.
+      const backupOf = restore.sourceTenantId ?? restore.tenantId;
+      const backup = await this.ds.getRepository(Backup).findOneBy({ id: restore.backupId, tenantId: backupOf });
       if (!backup || backup.status !== 'completed') throw new StepFailure('validating archive', BackupsErrorCodes.BACKUP_CORRUPT, 'the backup is gone or not completed');
 
       await this.step(restore, 'validating archive', 5);
-      const manifest = await this.validate(backup, restore.tenantId);
+      const manifest = await this.validate(backup, backupOf);
       const location = await this.backups.locate(restore.tenantId);
 
       await this.step(restore, 'taking safety backup', 15);
@@ -152,12 +156,13 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
       await this.power(restore.tenantId, 'stop');
 
       await this.step(restore, 'restoring database', 40);
-      await this.restoreDatabase(restore, backup, location);
+      if (restore.sourceTenantId) await this.cloneDatabase(restore, backup, manifest, location);
+      else await this.restoreDatabase(restore, backup, location);
 
-      if (location.files && manifest.parts.some((p) => p.name === 'files')) {
-        await this.step(restore, 'restoring files', 70);
+      if ((location.files || location.volume) && manifest.parts.some((p) => p.name === 'files')) {
+        await this.step(restore, location.files ? 'restoring files' : 'restoring volume', 70);
         await this.saveSwap(restore, { ...restore.swap!, filesReplaced: true });
-        await replaceFiles(location.files.dir, location.files.exclude, await this.storage.get(partKey(backup, 'files')));
+        await this.putFiles(location, backup);
       }
 
       await this.step(restore, 'starting instance', 80);
@@ -250,6 +255,38 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
     }
   }
 
+  /**
+   * A clone: the dump is restored apart, into a database of its own (`staged`) as the new tenant's
+   * role (so every object is that role's, whatever the source's role was or whether it still exists),
+   * and its schema renamed to the new tenant's. `dedicated`: that database is swapped in by rename, as
+   * in place. `shared`: the new tenant's schema is set aside and the staged one copied into the shared
+   * database in one transaction (pg_dump | pg_restore), then the staged database dropped.
+   */
+  private async cloneDatabase(restore: Restore, backup: Backup, manifest: BackupManifest, location: TenantDataLocation): Promise<void> {
+    const { strategy, database, schema, role } = location.database;
+    const tag = restore.id.replace(/-/g, '').slice(0, 16);
+    const swap: RestoreSwap = { strategy, database, schema, previous: `restore_prev_${tag}`, staged: `restore_new_${tag}`, swapped: false, filesReplaced: false };
+    const staged = swap.staged!;
+    await this.saveSwap(restore, swap);
+    await this.tools.query('postgres', `CREATE DATABASE ${ident(staged)} OWNER ${ident(role)}`);
+    await this.tools.query('postgres', `REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(staged)} FROM PUBLIC`);
+    await this.tools.restore(await this.storage.get(partKey(backup, 'database')), staged, { noOwner: true, role });
+    if (manifest.schema !== schema) await this.tools.query(staged, `ALTER SCHEMA ${ident(manifest.schema)} RENAME TO ${ident(schema)}`);
+    // As provisioning leaves a tenant database: nobody but its owner in `public`.
+    await this.tools.query(staged, 'REVOKE ALL ON SCHEMA public FROM PUBLIC');
+    await this.saveSwap(restore, { ...swap, swapped: true });
+    if (strategy === 'dedicated') {
+      await this.terminate(database);
+      await this.tools.query('postgres', `ALTER DATABASE ${ident(database)} RENAME TO ${ident(swap.previous!)}`);
+      await this.tools.query('postgres', `ALTER DATABASE ${ident(staged)} RENAME TO ${ident(database)}`);
+    } else {
+      await this.terminate(database, role);
+      await this.tools.query(database, `ALTER SCHEMA ${ident(schema)} RENAME TO ${ident(swap.previous!)}`);
+      await this.tools.copySchema(staged, schema, database);
+      await this.tools.query('postgres', `DROP DATABASE IF EXISTS ${ident(staged)} WITH (FORCE)`);
+    }
+  }
+
   /** Puts the tenant back on its data as it was before this restore, and its instance running. Idempotent. */
   private async rollback(restore: Restore): Promise<void> {
     const current = await this.ds.getRepository(Restore).findOneByOrFail({ id: restore.id });
@@ -266,7 +303,6 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
           }
           await this.tools.query('postgres', `ALTER DATABASE ${ident(swap.previous)} RENAME TO ${ident(swap.database)}`);
         }
-        if (swap.staged && names.has(swap.staged)) await this.tools.query('postgres', `DROP DATABASE ${ident(swap.staged)} WITH (FORCE)`);
       } else if (swap.previous) {
         const [set] = await this.tools.query<{ n: number }>(swap.database, 'SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [swap.previous]);
         if (set!.n === 1) {
@@ -274,15 +310,37 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
           await this.tools.query(swap.database, `ALTER SCHEMA ${ident(swap.previous)} RENAME TO ${ident(swap.schema)}`);
         }
       }
+      // A copy still being built (a clone's, for either strategy) is dropped.
+      if (swap.staged) await this.tools.query('postgres', `DROP DATABASE IF EXISTS ${ident(swap.staged)} WITH (FORCE)`);
       if (swap.filesReplaced && current.safetyBackupId) {
         const safety = await this.ds.getRepository(Backup).findOneBy({ id: current.safetyBackupId });
         const location = await this.backups.locate(restore.tenantId);
-        if (safety?.status === 'completed' && location.files && safety.parts.some((p) => p.name === 'files')) {
-          await replaceFiles(location.files.dir, location.files.exclude, await this.storage.get(partKey(safety, 'files')));
-        }
+        if (safety?.status === 'completed' && safety.parts.some((p) => p.name === 'files')) await this.putFiles(location, safety);
       }
     }
     await this.startHealthy(restore.tenantId);
+  }
+
+  /**
+   * The app's files as `backup` has them: unpacked into the tenant's directory (local runtime), or
+   * put back onto its volume by the runtime (Kubernetes: a Job downloading a presigned GET of the
+   * part and checking its sha256 first). The instance is stopped meanwhile.
+   */
+  private async putFiles(location: TenantDataLocation, backup: Backup): Promise<void> {
+    if (location.files) {
+      await replaceFiles(location.files.dir, location.files.exclude, await this.storage.get(partKey(backup, 'files')));
+      return;
+    }
+    if (!location.volume) return;
+    const part = backup.parts.find((p) => p.name === 'files')!;
+    if (!this.storage.presignGet) throw new StepFailure('restoring volume', BackupsErrorCodes.BACKUP_FAILED, `the tenant's volume is restored by its runtime from a presigned URL, which ${this.storage.kind} storage cannot give`);
+    const timeoutMs = this.config.BACKUP_VOLUME_TIMEOUT_MS;
+    const url = await this.storage.presignGet(partKey(backup, 'files'), Math.ceil(timeoutMs / 1000) + 60);
+    try {
+      await this.rpc.call(ProvisioningRpc.internalVolumeRestore, { tenant_id: location.tenant_id, download_url: url, sha256: part.sha256, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 30_000 });
+    } catch (err) {
+      throw new StepFailure('restoring volume', BackupsErrorCodes.BACKUP_FAILED, `the runtime could not restore the tenant's volume: ${(err as Error).message}`);
+    }
   }
 
   private async dropPrevious(swap: RestoreSwap): Promise<void> {

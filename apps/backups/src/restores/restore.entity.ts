@@ -30,6 +30,14 @@ export class Restore {
   @Column('uuid', { name: 'backup_id' })
   backupId!: string;
 
+  /** A clone (target `new_tenant`): the tenant the backup is of; `tenant_id` is the new tenant. Null in place. */
+  @Column('uuid', { name: 'source_tenant_id', nullable: true })
+  sourceTenantId!: string | null;
+
+  /** A clone waits, `pending`, until its new tenant is provisioned (`tenant.ready`); only then is it claimed. */
+  @Column('boolean', { name: 'waiting_for_tenant', default: false })
+  waitingForTenant!: boolean;
+
   @Column('text', { default: 'pending' })
   status!: RestoreStatus;
 

@@ -12,6 +12,10 @@ import type { Readable } from 'node:stream';
  * - `get` streams the object; rejects with `StorageObjectMissing` when there is none.
  * - `stat` answers the stored size, or null when there is no object.
  * - `delete` and `deletePrefix` are idempotent: deleting what is not there succeeds.
+ * - `presignPut` / `presignGet`, where there are (s3, unencrypted): a URL anyone holding it may PUT
+ *   `key` to (GET it from) until it expires, so a runtime moves a part itself (a Kubernetes tenant's
+ *   volume) without the storage's credentials. What it uploads is checked like any part (read back,
+ *   sha256); what it downloads it checks against the manifest's sha256.
  */
 export interface BackupStorage {
   readonly kind: 'filesystem' | 's3';
@@ -21,6 +25,8 @@ export interface BackupStorage {
   delete(key: string): Promise<void>;
   /** Removes every object whose key starts with `prefix` (a `<tenant>/<backup>/` folder). Returns how many. */
   deletePrefix(prefix: string): Promise<number>;
+  presignPut?(key: string, expiresInSeconds: number): Promise<string>;
+  presignGet?(key: string, expiresInSeconds: number): Promise<string>;
   close(): Promise<void>;
 }
 

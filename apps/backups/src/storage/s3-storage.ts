@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertSafeKey, StorageObjectMissing, type BackupStorage } from './backup-storage.js';
 
@@ -65,6 +66,15 @@ export class S3BackupStorage implements BackupStorage {
     const stored = await this.stat(key);
     if (!stored) throw new Error(`upload of "${key}" completed but the object is missing`);
     return stored;
+  }
+
+  /** A presigned single PUT of `key` (a runtime's upload: one object up to 5 GB, its length known). */
+  async presignPut(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }), { expiresIn: expiresInSeconds });
+  }
+
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }), { expiresIn: expiresInSeconds });
   }
 
   async get(key: string): Promise<Readable> {

@@ -15,6 +15,7 @@ import {
   type TenantAccess,
   type TenantMemberRole,
 } from '@saas/contracts';
+import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -39,7 +40,9 @@ import {
 /**
  * A tenant's backups and restores. The tenants service authorizes the caller for the tenant first
  * (someone else's tenant is a 404; members may look, owners and admins back up, delete and
- * restore); the backups service then scopes every id by that tenant.
+ * restore, in place or into a new tenant of their own); the backups service then scopes every id by
+ * that tenant. A deleted tenant's backups (its final backup) are the platform admins' only: to its
+ * former members it is not found.
  */
 @ApiTags('backups')
 @ApiAuth()
@@ -51,8 +54,10 @@ export class BackupsController {
     private readonly paginator: Paginator,
   ) {}
 
-  private authorize(caller: CallerDto, id: string, role: TenantMemberRole): Promise<TenantAccess> {
-    return this.rpc.call<TenantAccess>(TenantsRpc.access, { id, role, caller });
+  private async authorize(caller: CallerDto, id: string, role: TenantMemberRole): Promise<TenantAccess> {
+    const access = await this.rpc.call<TenantAccess>(TenantsRpc.access, { id, role, caller });
+    if (access.status === 'deleted' && access.role !== 'platform_admin') throw new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 });
+    return access;
   }
 
   @Get('backups')
@@ -96,7 +101,8 @@ export class BackupsController {
   @HttpCode(202)
   @Idempotent()
   @ApiOperation({
-    summary: 'Restore the tenant from a backup (owner or admin): 202; validated, a safety backup taken, then swapped in; rolled back on any failure.',
+    summary:
+      'Restore the tenant from a backup (owner or admin): 202; validated, a safety backup taken, then swapped in; rolled back on any failure. With `{ "target": "new_tenant", "subdomain" }`: a new tenant of yours is signed up and provisioned, then the backup restored into it (a clone; how a deleted tenant’s final backup is recovered, by an admin).',
     operationId: 'backups.backups.restore',
   })
   @ApiAcceptedResponse({ type: RestoreAcceptedDoc })

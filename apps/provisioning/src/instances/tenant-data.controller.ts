@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DataSource, IsNull } from 'typeorm';
-import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, type InstancePowerResult, type TenantDataLocation } from '@saas/contracts';
+import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, VolumeArchiveRequest, VolumeRestoreRequest, type InstancePowerResult, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import type { ProvisioningConfig } from '../config.js';
@@ -44,7 +44,24 @@ export class TenantDataController {
       app_version: this.config.TENANT_APP_VERSION ?? null,
       database: { strategy: instance.database.strategy, database: instance.database.database, schema: instance.database.schema, role: instance.database.role },
       files: local ? { dir: path.resolve(localRuntimeOptions(this.config).runtimeDir, instance.slug), exclude: NOT_TENANT_FILES } : null,
+      volume: !!this.runtime.archiveVolume,
     };
+  }
+
+  /** The volume archived by the runtime (kubernetes: a Job in the tenant's namespace), straight to the backup storage. */
+  @MessagePattern(ProvisioningRpc.internalVolumeArchive)
+  async archiveVolume(@Payload() req: VolumeArchiveRequest): Promise<VolumeArchiveResult> {
+    if (!this.runtime.archiveVolume) throw new DomainException('VOLUME_NOT_ARCHIVABLE', `The ${this.runtime.kind} runtime keeps no volume of a tenant's.`, { status: 409 });
+    const archived = await this.runtime.archiveVolume(req.tenant_id, req.upload_url, req.timeout_ms);
+    return { tenant_id: req.tenant_id, size_bytes: archived.size_bytes, sha256: archived.sha256 };
+  }
+
+  /** An archive put back onto the volume (the restore has stopped the instance). */
+  @MessagePattern(ProvisioningRpc.internalVolumeRestore)
+  async restoreVolume(@Payload() req: VolumeRestoreRequest): Promise<{ tenant_id: string }> {
+    if (!this.runtime.restoreVolume) throw new DomainException('VOLUME_NOT_ARCHIVABLE', `The ${this.runtime.kind} runtime keeps no volume of a tenant's.`, { status: 409 });
+    await this.runtime.restoreVolume(req.tenant_id, req.download_url, req.sha256, req.timeout_ms);
+    return { tenant_id: req.tenant_id };
   }
 
   /** A transient stop/start (the desired state stays as operators set it): the runtime's calls are idempotent. */

@@ -74,6 +74,10 @@ export const provisioningRuntimeConfig = z.object({
   KUBE_STORAGE_CLASS: z.string().min(1).optional(),
   /** Image of the init container that clones a tenant's custom_plugin_repo (any image with `git`). */
   KUBE_GIT_IMAGE: z.string().min(1).default('alpine/git:2.45.2'),
+  /** Image of the Job that archives a tenant's volume for a backup (needs `sh`, `tar`, `sha256sum`, `curl`). */
+  KUBE_ARCHIVE_IMAGE: z.string().min(1).default('curlimages/curl:8.8.0'),
+  /** Where that Job may upload (the backup storage), `<cidr>:<port>`; default: public addresses on 443. */
+  KUBE_ARCHIVE_EGRESS: z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}:\d{1,5}$/, 'must be <cidr>:<port>').optional(),
   KUBE_ROLLOUT_TIMEOUT_MS: ms(600_000, 100),
   KUBE_DELETE_TIMEOUT_MS: ms(120_000, 100),
   KUBE_POLL_INTERVAL_MS: ms(2_000),

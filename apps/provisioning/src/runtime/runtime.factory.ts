@@ -64,6 +64,12 @@ export function localRuntimeOptions(config: TenantRuntimeConfig): LocalRuntimeOp
   };
 }
 
+/** `<cidr>:<port>` (the port after the last colon: IPv6 CIDRs have colons too). */
+function archiveEgress(value: string): { cidr: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { cidr: value.slice(0, at), port: Number(value.slice(at + 1)) };
+}
+
 export function kubernetesRuntimeOptions(config: TenantRuntimeConfig): KubernetesRuntimeOptions {
   const odoo = config.KUBE_APP_FLAVOR === 'odoo';
   return {
@@ -77,6 +83,8 @@ export function kubernetesRuntimeOptions(config: TenantRuntimeConfig): Kubernete
     ...(config.KUBE_TLS_SECRET ? { tlsSecret: config.KUBE_TLS_SECRET } : {}),
     ...(config.KUBE_CERT_MANAGER_ISSUER ? { certManagerIssuer: config.KUBE_CERT_MANAGER_ISSUER } : {}),
     gitImage: config.KUBE_GIT_IMAGE,
+    archiveImage: config.KUBE_ARCHIVE_IMAGE,
+    ...(config.KUBE_ARCHIVE_EGRESS ? { archiveEgress: archiveEgress(config.KUBE_ARCHIVE_EGRESS) } : {}),
     ingressNamespaceLabels: Object.fromEntries(config.KUBE_INGRESS_NAMESPACE_LABELS.split(',').map((kv) => kv.split('=') as [string, string])),
     databaseCidr: databaseCidr(config),
     ...(config.KUBE_STORAGE_CLASS ? { storageClass: config.KUBE_STORAGE_CLASS } : {}),

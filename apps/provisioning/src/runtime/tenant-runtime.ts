@@ -72,6 +72,13 @@ export interface TenantRuntime {
   logs(tenantId: string, query: LogQuery): Promise<LogPage>;
   /** Where the gateway proxies `<slug>.localhost`; null when the instance is not serving. */
   resolveUpstream(slug: string): Promise<{ host: string; port: number } | null>;
+  /**
+   * Runtimes that keep the app's files on a volume of their own (kubernetes): archive it (a tar) to
+   * `uploadUrl`, a presigned PUT, and say what was uploaded. A new archive each call.
+   */
+  archiveVolume?(tenantId: string, uploadUrl: string, timeoutMs: number): Promise<{ size_bytes: number; sha256: string }>;
+  /** The reverse, with the instance stopped: the volume's content replaced by the archive at `downloadUrl` (a presigned GET), checked against `sha256` first. */
+  restoreVolume?(tenantId: string, downloadUrl: string, sha256: string, timeoutMs: number): Promise<void>;
 }
 
 /** Measures a tenant's database for the storage metric (the TenantDatabaseManager does). */

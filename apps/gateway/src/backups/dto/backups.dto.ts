@@ -1,7 +1,20 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { BackupStatuses, BackupTypes, CreateBackupRequest, ListBackupsRequest, PutBackupScheduleRequest, RestoreBackupRequest, RestoreStatuses } from '@saas/contracts';
+import {
+  AdminListBackupsRequest,
+  BackupStatuses,
+  BackupTypes,
+  CreateBackupRequest,
+  DrillStatuses,
+  ListBackupsRequest,
+  PutBackupScheduleRequest,
+  RestoreBackupRequest,
+  RestoreStatuses,
+  RestoreTargets,
+  SUBDOMAIN_PATTERN,
+} from '@saas/contracts';
 import { documented, required, str } from '../../identity/dto/documented.js';
+import { TenantViewDto } from '../../tenants/dto/tenant.views.js';
 
 /** The backups contract's request classes minus what the gateway fills in (caller, tenant and backup ids). */
 export class CreateBackupBody extends OmitType(CreateBackupRequest, ['caller', 'tenant_id'] as const) {}
@@ -13,11 +26,26 @@ documented(CreateBackupBody, {
 export class ListBackupsQuery extends OmitType(ListBackupsRequest, ['caller', 'tenant_id', 'search'] as const) {}
 
 export class RestoreBackupBody extends OmitType(RestoreBackupRequest, ['caller', 'tenant_id', 'backup_id'] as const) {}
-documented(RestoreBackupBody, { target: str('`in_place` (default): the backup replaces the tenant’s data.', { enum: ['in_place'] }) });
+documented(RestoreBackupBody, {
+  target: str('`in_place` (default): the backup replaces the tenant’s data. `new_tenant`: a new tenant (yours) is signed up and provisioned as any other, then the backup restored into it; the tenant backed up is not touched.', { enum: [...RestoreTargets] }),
+  subdomain: str('`new_tenant` only, and required there: the new tenant’s subdomain.', { pattern: SUBDOMAIN_PATTERN.source, example: 'acme-restored' }),
+  name: str('`new_tenant` only: the new tenant’s name (default “Restored <slug>”).', { minLength: 2, maxLength: 100 }),
+});
+
+export class AdminListBackupsQuery extends OmitType(AdminListBackupsRequest, ['caller', 'search'] as const) {}
 
 export class TenantBackupParams {
   @IsUUID() id!: string;
   @IsUUID() backup_id!: string;
+}
+
+export class BackupParams {
+  @IsUUID() backup_id!: string;
+}
+
+export class BackupDrillParams {
+  @IsUUID() backup_id!: string;
+  @IsUUID() drill_id!: string;
 }
 
 export class TenantRestoreParams {
@@ -78,9 +106,11 @@ export class BackupPageDoc {
 /** `RestoreView`, documented. */
 export class RestoreDoc {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) tenant_id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The tenant restored into (a clone’s: the new tenant).' }) tenant_id!: string;
   @ApiProperty({ format: 'uuid' }) backup_id!: string;
-  @ApiProperty({ enum: RestoreStatuses }) status!: string;
+  @ApiProperty({ enum: RestoreTargets }) target!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: '`new_tenant`: the tenant the backup is of.' }) source_tenant_id!: string | null;
+  @ApiProperty({ enum: RestoreStatuses, description: 'A clone stays `pending` (step “waiting for the new tenant to be provisioned”) until its new tenant is provisioned.' }) status!: string;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress!: number;
   @ApiProperty({ type: String, nullable: true }) step!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The `pre_restore` backup taken first; kept.' }) safety_backup_id!: string | null;
@@ -95,6 +125,42 @@ export class RestoreDoc {
 export class RestoreAcceptedDoc {
   @ApiProperty({ type: RestoreDoc }) restore!: RestoreDoc;
   @ApiProperty({ description: 'Where to follow the restore.' }) status_url!: string;
+  @ApiProperty({ type: TenantViewDto, required: false, description: '`new_tenant`: the new tenant, `pending` (follow its `status_url` for the provisioning).' }) tenant?: TenantViewDto;
+}
+
+class DrillTableDoc {
+  @ApiProperty() schema!: string;
+  @ApiProperty() table!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Rows the manifest recorded (counted in the dump’s own snapshot); null: not recorded.' }) recorded_rows!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Rows found restored; null: missing.' }) restored_rows!: number | null;
+}
+
+class DrillErrorDoc {
+  @ApiProperty({ description: '`BACKUP_CORRUPT` (the archive fails its checksums), `BACKUP_VERIFICATION_FAILED` (the restore failed or its counts differ), `BACKUP_NOT_RESTORABLE`.' }) code!: string;
+  @ApiProperty({ type: String, nullable: true }) step!: string | null;
+  @ApiProperty() reason!: string;
+}
+
+/** `DrillView`, documented. */
+export class DrillDoc {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) backup_id!: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id!: string;
+  @ApiProperty({ enum: ['scheduled', 'manual'] }) trigger!: string;
+  @ApiProperty({ enum: DrillStatuses, description: '`completed`: restored into a scratch database (since dropped) with every table and row count as recorded.' }) status!: string;
+  @ApiProperty({ type: String, nullable: true }) step!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'How long the restore took, in seconds (the measured RTO).' }) restore_seconds!: number | null;
+  @ApiProperty({ type: [DrillTableDoc] }) tables!: DrillTableDoc[];
+  @ApiProperty({ type: DrillErrorDoc, nullable: true }) error!: DrillErrorDoc | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) requested_by!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) started_at!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) completed_at!: string | null;
+}
+
+export class DrillAcceptedDoc {
+  @ApiProperty({ type: DrillDoc }) drill!: DrillDoc;
+  @ApiProperty({ description: 'Where to follow the drill.' }) status_url!: string;
 }
 
 export class PutBackupScheduleBody extends OmitType(PutBackupScheduleRequest, ['caller', 'tenant_id'] as const) {}

@@ -60,10 +60,10 @@ export class KubeClient {
     }
   }
 
-  /** False when there was nothing to delete. */
-  async delete(ref: ObjectRef): Promise<boolean> {
+  /** False when there was nothing to delete. `Background`: its dependents (a Job's pods) go too. */
+  async delete(ref: ObjectRef, propagationPolicy?: 'Background' | 'Foreground'): Promise<boolean> {
     try {
-      await this.withRetry(() => this.objects.delete(header(ref)), (s) => s !== 409);
+      await this.withRetry(() => this.objects.delete(header(ref), undefined, undefined, undefined, undefined, propagationPolicy), (s) => s !== 409);
       return true;
     } catch (err) {
       if (apiStatus(err) === 404) return false;
@@ -92,13 +92,13 @@ export class KubeClient {
     return result.items;
   }
 
-  async podLog(namespace: string, pod: string, opts: { container: string; sinceSeconds?: number; limitBytes: number }): Promise<string> {
+  async podLog(namespace: string, pod: string, opts: { container: string; sinceSeconds?: number; limitBytes: number; timestamps?: boolean }): Promise<string> {
     return this.withRetry(() =>
       this.core.readNamespacedPodLog({
         name: pod,
         namespace,
         container: opts.container,
-        timestamps: true,
+        timestamps: opts.timestamps ?? true,
         limitBytes: opts.limitBytes,
         ...(opts.sinceSeconds ? { sinceSeconds: opts.sinceSeconds } : {}),
       }),

@@ -11,6 +11,7 @@ export const KubeNames = Object.freeze({
   quota: 'tenant-quota',
   limitRange: 'tenant-limits',
   networkPolicy: 'tenant-isolation',
+  volumeJobEgress: 'volume-jobs-egress',
 });
 
 export const FIELD_MANAGER = 'saas-control-plane';

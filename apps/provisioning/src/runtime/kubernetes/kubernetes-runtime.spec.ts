@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { KubeConfig } from '@kubernetes/client-node';
 // eslint-disable-next-line no-restricted-imports -- the npm package kubernetes-models, not an app of this repository
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service } from 'kubernetes-models/v1';
 import { pino } from 'pino';
@@ -74,6 +75,8 @@ describe('KubernetesRuntime against a fake API server', () => {
   afterEach(() => {
     fake.options.rolloutDelayMs = 20;
     fake.options.namespaceDeleteDelayMs = 50;
+    fake.options.jobDelayMs = 0;
+    delete fake.options.jobOutcome;
   });
 
   it('creates one of everything, valid against the Kubernetes schemas, and re-running changes nothing', async () => {
@@ -291,5 +294,129 @@ describe('KubernetesRuntime against a fake API server', () => {
     const runtime = runtimeWith();
     await expect(runtime.stopInstance(randomUUID())).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND', status: 404 });
     expect(await runtime.getInstance(randomUUID())).toBeNull();
+  });
+
+  describe('volume Jobs', () => {
+    const SHA = 'ab'.repeat(32);
+    const UPLOAD = 'https://storage.example.com/backups/t/b/files.tar?X-Amz-Signature=s3cr3t';
+
+    it('archives the tenant’s volume by a Job with a valid, locked-down manifest, and reports what it uploaded once it completed', async () => {
+      const { spec, db } = tenant('vol');
+      const runtime = runtimeWith({ archiveImage: 'registry.example.com/archiver:1' });
+      await runtime.ensureInstance(spec, db);
+      const ns = 'tenant-k8s-vol';
+      let seen: Record<string, any> | undefined;
+      let secretWhileRunning: Record<string, any> | undefined;
+      fake.options.jobDelayMs = 60;
+      fake.options.jobOutcome = (job) => {
+        seen = structuredClone(job);
+        secretWhileRunning = fake.get('Secret', ns, job.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name);
+        return { succeeded: true, log: ['tar: removing leading /', `volume-archive size=123456 sha256=${SHA}`] };
+      };
+      const result = await runtime.archiveVolume(spec.tenantId, UPLOAD, 5_000);
+      expect(result).toEqual({ job: expect.stringMatching(/^volume-archive-[0-9a-f]{8}$/), size_bytes: 123456, sha256: SHA });
+
+      // The Job as it was created: valid, one attempt, bounded, the claim read-only, the URL from a Secret only.
+      const job = seen!;
+      expect(job.metadata).toMatchObject({ name: result.job, namespace: ns, labels: { 'saas-control-plane/tenant-id': spec.tenantId, 'saas-control-plane/job': 'volume-archive' } });
+      expect(() => new Job(job as never).validate()).not.toThrow();
+      expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 5, ttlSecondsAfterFinished: 3600 });
+      const pod = job.spec.template.spec;
+      expect(pod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 101, fsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } } });
+      expect(pod.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm).toEqual({
+        labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'tenant-app', 'app.kubernetes.io/instance': 'k8s-vol' } },
+        topologyKey: 'kubernetes.io/hostname',
+      });
+      expect(pod.volumes).toEqual([
+        { name: 'data', persistentVolumeClaim: { claimName: 'app-data', readOnly: true } },
+        { name: 'scratch', emptyDir: { sizeLimit: '20Gi' } },
+      ]);
+      const container = pod.containers[0];
+      expect(container).toMatchObject({
+        image: 'registry.example.com/archiver:1',
+        command: ['/bin/sh', '-c', expect.stringContaining('tar -C /data -cf /scratch/files.tar .')],
+        name: 'volume',
+        env: [{ name: 'TRANSFER_URL', valueFrom: { secretKeyRef: { name: `${result.job}-url`, key: 'TRANSFER_URL' } } }],
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        volumeMounts: [
+          { name: 'data', mountPath: '/data', readOnly: true },
+          { name: 'scratch', mountPath: '/scratch' },
+        ],
+      });
+      expect(container.command[2]).toContain('curl --fail --silent --show-error --retry 3 --upload-file /scratch/files.tar "$TRANSFER_URL"');
+      expect(JSON.stringify(job)).not.toContain('s3cr3t');
+      expect(Buffer.from(secretWhileRunning!.data.TRANSFER_URL, 'base64').toString()).toBe(UPLOAD);
+      // Its pods may reach the storage, nothing else beyond the tenant's own rules.
+      const egress = fake.get('NetworkPolicy', ns, 'volume-jobs-egress')!;
+      expect(() => new NetworkPolicy(egress as never).validate()).not.toThrow();
+      expect(egress.spec).toMatchObject({
+        podSelector: { matchExpressions: [{ key: 'saas-control-plane/job', operator: 'In', values: ['volume-archive', 'volume-restore'] }] },
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ protocol: 'TCP', port: 443 }] }],
+      });
+      // The upload URL's Secret is gone; the Job stays for its TTL, for inspection.
+      expect(fake.get('Secret', ns, `${result.job}-url`)).toBeUndefined();
+      expect(fake.get('Job', ns, result.job)!.status).toMatchObject({ succeeded: 1 });
+      expect(fake.get('Secret', ns, 'app-env')).toBeDefined();
+    });
+
+    it('reports a failed Job with its reason and last log line, and one that does not finish in time as a timeout, deleting it', async () => {
+      const { spec, db } = tenant('volfail');
+      const runtime = runtimeWith();
+      await runtime.ensureInstance(spec, db);
+      const ns = 'tenant-k8s-volfail';
+      fake.options.jobOutcome = () => ({ succeeded: false, log: ['curl: (22) The requested URL returned error: 403'] });
+      const failed = await runtime.archiveVolume(spec.tenantId, UPLOAD, 5_000).catch((err: unknown) => err);
+      expect(failed).toBeInstanceOf(TenantRuntimeException);
+      expect(failed).toMatchObject({ reason: 'unhealthy' });
+      expect((failed as Error).message).toMatch(/^volume archive job tenant-k8s-volfail\/volume-archive-[0-9a-f]{8} failed: Job has reached the specified backoff limit \(curl: \(22\) The requested URL returned error: 403\)$/);
+      expect(fake.objects('Secret', ns).map((o) => o.metadata.name)).toEqual(['app-env']);
+
+      fake.options.jobOutcome = () => null;
+      const stuck = await runtime.archiveVolume(spec.tenantId, UPLOAD, 300).catch((err: unknown) => err);
+      expect(stuck).toMatchObject({ reason: 'timeout' });
+      expect((stuck as Error).message).toMatch(/did not finish within 300 ms; deleted/);
+      const jobs = fake.objects('Job', ns);
+      expect(jobs).toHaveLength(1); // the failed one, kept for its TTL; the stuck one deleted
+      expect(jobs[0]!.status).toMatchObject({ failed: 1 });
+      expect(fake.requests.some((r) => r.method === 'DELETE' && r.path.includes('/jobs/') && r.query.propagationPolicy === 'Background')).toBe(true);
+      expect(fake.objects('Secret', ns).map((o) => o.metadata.name)).toEqual(['app-env']);
+
+      await expect(runtime.archiveVolume(randomUUID(), UPLOAD, 1_000)).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND', status: 404 });
+    });
+
+    it('restores an archive onto the volume by a Job: the claim read-write, the download checked against its sha256 before the volume is emptied', async () => {
+      const { spec, db } = tenant('volback');
+      const runtime = runtimeWith();
+      await runtime.ensureInstance(spec, db);
+      const ns = 'tenant-k8s-volback';
+      let seen: Record<string, any> | undefined;
+      fake.options.jobOutcome = (job) => {
+        seen = structuredClone(job);
+        return { succeeded: true, log: ['volume-restore done'] };
+      };
+      await runtime.restoreVolume(spec.tenantId, 'https://storage.example.com/b/files.tar?X-Amz-Signature=g3t', SHA, 5_000);
+      const job = seen!;
+      expect(() => new Job(job as never).validate()).not.toThrow();
+      expect(job.metadata).toMatchObject({ name: expect.stringMatching(/^volume-restore-[0-9a-f]{8}$/), labels: { 'saas-control-plane/job': 'volume-restore' } });
+      const pod = job.spec.template.spec;
+      expect(pod.volumes[0]).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'app-data', readOnly: false } });
+      const container = pod.containers[0];
+      expect(container.volumeMounts[0]).toEqual({ name: 'data', mountPath: '/data', readOnly: false });
+      expect(container.env).toEqual([
+        { name: 'TRANSFER_URL', valueFrom: { secretKeyRef: { name: `${job.metadata.name}-url`, key: 'TRANSFER_URL' } } },
+        { name: 'EXPECTED_SHA256', value: SHA },
+      ]);
+      const script = container.command[2] as string;
+      // Downloaded and checked first; only then is the volume emptied and the archive unpacked.
+      const order = ['--output /scratch/files.tar "$TRANSFER_URL"', '!= "$EXPECTED_SHA256"', 'find /data -mindepth 1 -delete', 'tar -C /data -xf /scratch/files.tar'].map((part) => script.indexOf(part));
+      expect(order.every((at) => at >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(JSON.stringify(job)).not.toContain('g3t');
+      expect(fake.objects('Secret', ns).map((o) => o.metadata.name)).toEqual(['app-env']);
+
+      fake.options.jobOutcome = () => ({ succeeded: false, log: [`volume-restore: the archive downloaded has sha256 ${'cd'.repeat(32)}, not ${SHA}`] });
+      await expect(runtime.restoreVolume(spec.tenantId, 'https://storage.example.com/b/files.tar', SHA, 5_000)).rejects.toThrow(/^volume restore job tenant-k8s-volback\/volume-restore-[0-9a-f]{8} failed: .*\(volume-restore: the archive downloaded has sha256 c/);
+    });
   });
 });

@@ -1,4 +1,5 @@
-import type { KubeConfig, V1Deployment, V1Namespace, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
+import type { KubeConfig, V1Deployment, V1Job, V1Namespace, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { TenantDatabaseInfo, TenantDatabaseRef } from '../../tenant-database/tenant-database.types.js';
 import { parseLogLine, queryLogs } from '../log-query.js';
@@ -33,7 +34,18 @@ import {
   podSelector,
   tenantNamespace,
 } from './kube-names.js';
-import { accessUrl, ingressHost, renderTenantObjects, type KubeRenderOptions } from './manifests.js';
+import {
+  accessUrl,
+  ARCHIVE_RESULT,
+  ingressHost,
+  renderTenantObjects,
+  renderVolumeJob,
+  renderVolumeJobEgress,
+  renderVolumeJobSecret,
+  type KubeRenderOptions,
+  type VolumeJob,
+  type VolumeJobKind,
+} from './manifests.js';
 import { parseQuantity } from './quantities.js';
 
 export interface KubernetesRuntimeOptions extends KubeRenderOptions {
@@ -43,6 +55,13 @@ export interface KubernetesRuntimeOptions extends KubeRenderOptions {
   metricsIntervalMs: number;
   metricsSamples: number;
   logLimitBytes: number;
+}
+
+/** What a volume-archive Job uploaded (its last log line). */
+export interface VolumeArchive {
+  job: string;
+  size_bytes: number;
+  sha256: string;
 }
 
 export interface KubernetesRuntimeDeps {
@@ -170,6 +189,79 @@ export class KubernetesRuntime implements TenantRuntime {
       await sleep(this.options.pollIntervalMs);
     }
     this.history.delete(tenantId);
+  }
+
+  /**
+   * Archives the tenant's data volume (the app's files: Odoo's filestore, uploads) to `uploadUrl`, a
+   * presigned PUT of the backup storage, by a Job in the tenant's namespace (renderVolumeJob), and
+   * resolves with what it uploaded once the Job is Complete.
+   */
+  async archiveVolume(tenantId: string, uploadUrl: string, timeoutMs: number): Promise<VolumeArchive> {
+    const { job, log } = await this.runVolumeJob(tenantId, 'volume-archive', uploadUrl, timeoutMs);
+    const result = ARCHIVE_RESULT.exec(log);
+    if (!result) throw new TenantRuntimeException(`volume archive job ${job} completed without saying what it uploaded`, 'api_error');
+    return { job, size_bytes: Number(result[1]), sha256: result[2]! };
+  }
+
+  /**
+   * Puts an archive back onto the tenant's data volume: a Job downloads it from `downloadUrl` (a
+   * presigned GET), checks its sha256, empties the volume and unpacks it. The instance must be
+   * stopped (a restore stops it first). Resolves once the Job is Complete.
+   */
+  async restoreVolume(tenantId: string, downloadUrl: string, sha256: string, timeoutMs: number): Promise<void> {
+    await this.runVolumeJob(tenantId, 'volume-restore', downloadUrl, timeoutMs, sha256);
+  }
+
+  /**
+   * Runs one volume Job and waits for it: its log once it is Complete; rejects with the Job's reason
+   * and its last log line when it Failed, or when it did not finish within `timeoutMs` (then it is
+   * deleted with its pod). The transfer URL's Secret is deleted either way.
+   */
+  private async runVolumeJob(tenantId: string, kind: VolumeJobKind, transferUrl: string, timeoutMs: number, sha256?: string): Promise<{ job: string; log: string }> {
+    const namespace = await this.findNamespace(tenantId);
+    if (!namespace) throw TenantRuntimeException.instanceNotFound(tenantId);
+    if (namespace.metadata?.deletionTimestamp) throw new TenantRuntimeException(`instance of tenant ${tenantId} is being deleted`, 'deleting');
+    const labels = namespace.metadata!.labels!;
+    const spec = { tenantId, slug: labels[LABEL_TENANT_SLUG]!, plan: ((TENANT_PLANS as readonly string[]).includes(labels[LABEL_PLAN] ?? '') ? labels[LABEL_PLAN] : 'free') as TenantPlan };
+    const ns = namespace.metadata!.name!;
+    const name = `${kind}-${randomUUID().slice(0, 8)}`;
+    const job: VolumeJob = { kind, name, secretName: `${name}-url`, deadlineSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)), ...(sha256 ? { sha256 } : {}) };
+    const what = `${kind.replace('-', ' ')} job ${ns}/${name}`;
+    const jobRef: ObjectRef = { apiVersion: 'batch/v1', kind: 'Job', name, namespace: ns };
+    await this.api(() => this.client.apply(renderVolumeJobEgress(spec, this.options)));
+    await this.api(() => this.client.apply(renderVolumeJobSecret(spec, job, transferUrl)));
+    try {
+      await this.api(() => this.client.apply(renderVolumeJob(spec, this.options, job)));
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const current = await this.api(() => this.client.read<V1Job>(jobRef));
+        if (!current) throw new TenantRuntimeException(`${what} disappeared`, 'api_error');
+        const st = current.status ?? {};
+        const condition = (type: string) => st.conditions?.find((c) => c.type === type && c.status === 'True');
+        const failed = condition('Failed');
+        if (condition('Complete') || (st.succeeded ?? 0) > 0) return { job: name, log: await this.jobLog(ns, name) };
+        if (failed || (st.failed ?? 0) > 0) {
+          const last = (await this.jobLog(ns, name)).trim().split('\n').at(-1);
+          throw new TenantRuntimeException(`${what} failed: ${failed?.message ?? failed?.reason ?? 'its pod failed'}${last ? ` (${last})` : ''}`, 'unhealthy');
+        }
+        if (Date.now() >= deadline) {
+          await this.api(() => this.client.delete(jobRef, 'Background'));
+          throw new TenantRuntimeException(`${what} did not finish within ${timeoutMs} ms; deleted`, 'timeout');
+        }
+        await sleep(this.options.pollIntervalMs);
+      }
+    } finally {
+      await this.api(() => this.client.delete({ apiVersion: 'v1', kind: 'Secret', name: job.secretName, namespace: ns })).catch((err: unknown) =>
+        this.deps.logger.warn({ err, namespace: ns, secret: job.secretName }, 'could not delete a volume job’s transfer secret'),
+      );
+    }
+  }
+
+  /** The log of a Job's pod (the Job controller labels its pods `job-name`); '' while there is none. */
+  private async jobLog(ns: string, job: string): Promise<string> {
+    const [pod] = await this.api(() => this.client.list<V1Pod>('v1', 'Pod', ns, selector({ 'job-name': job })));
+    if (!pod) return '';
+    return this.api(() => this.client.podLog(ns, pod.metadata!.name!, { container: 'volume', limitBytes: 64 * 1024, timestamps: false })).catch(() => '');
   }
 
   async getInstance(tenantId: string): Promise<InstanceInfo | null> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   V1Deployment,
   V1Ingress,
+  V1Job,
   V1LimitRange,
   V1Namespace,
   V1NetworkPolicy,
@@ -47,9 +48,14 @@ export interface KubeRenderOptions {
   storageClass?: string;
   /** Image of the init container that clones a tenant's custom_plugin_repo (needs `git`). */
   gitImage?: string;
+  /** Image of the Job that archives a tenant's volume (needs `sh`, `tar`, `sha256sum` and `curl`). */
+  archiveImage?: string;
+  /** Where that Job may upload to (the backup storage); default: public addresses, HTTPS. */
+  archiveEgress?: { cidr: string; port: number };
 }
 
 export const DEFAULT_GIT_IMAGE = 'alpine/git:2.45.2';
+export const DEFAULT_ARCHIVE_IMAGE = 'curlimages/curl:8.8.0';
 
 /** Where add-ons are mounted in the app: the stock Odoo image already has this on its addons path. */
 const ADDONS_MOUNT = '/mnt/extra-addons';
@@ -89,7 +95,7 @@ export function accessUrl(slug: string, options: Pick<KubeRenderOptions, 'baseDo
   return `${tls ? 'https' : 'http'}://${ingressHost(slug, options)}`;
 }
 
-function meta(spec: TenantSpec, name: string, extra: { annotations?: Record<string, string> } = {}) {
+function meta(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, name: string, extra: { annotations?: Record<string, string> } = {}) {
   return { name, namespace: tenantNamespace(spec.slug), labels: tenantLabels(spec), ...extra };
 }
 
@@ -406,5 +412,126 @@ export function renderTenantObjects(spec: TenantSpec, db: TenantDatabaseInfo, op
     deployment: renderDeployment(spec, db, options, configHash(secret)),
     service: renderService(spec),
     ingress: renderIngress(spec, options),
+  };
+}
+
+/** The label of a volume Job's pods (`volume-archive` | `volume-restore`; the egress policy selects them). */
+export const VOLUME_JOB_LABEL = 'saas-control-plane/job';
+
+/** The line an archive Job prints last: what it uploaded. */
+export const ARCHIVE_RESULT = /^volume-archive size=(\d+) sha256=([0-9a-f]{64})$/m;
+
+export type VolumeJobKind = 'volume-archive' | 'volume-restore';
+
+export interface VolumeJob {
+  kind: VolumeJobKind;
+  /** Unique per run: `<kind>-<id>`. */
+  name: string;
+  /** The Secret holding TRANSFER_URL (a presigned PUT or GET of the backup storage: the cluster never holds its credentials). */
+  secretName: string;
+  deadlineSeconds: number;
+  /** `volume-restore`: the sha256 the downloaded archive must have. */
+  sha256?: string;
+}
+
+/** What each kind runs: tar the volume and upload it; or download, check, empty the volume and untar into it. */
+const VOLUME_SCRIPTS: Record<VolumeJobKind, string> = {
+  'volume-archive': [
+    'set -eu',
+    'tar -C /data -cf /scratch/files.tar .',
+    'size=$(wc -c < /scratch/files.tar | tr -d " ")',
+    'sum=$(sha256sum /scratch/files.tar | cut -d " " -f 1)',
+    'curl --fail --silent --show-error --retry 3 --upload-file /scratch/files.tar "$TRANSFER_URL"',
+    'echo "volume-archive size=$size sha256=$sum"',
+  ].join('\n'),
+  'volume-restore': [
+    'set -eu',
+    'curl --fail --silent --show-error --retry 3 --output /scratch/files.tar "$TRANSFER_URL"',
+    'sum=$(sha256sum /scratch/files.tar | cut -d " " -f 1)',
+    'if [ "$sum" != "$EXPECTED_SHA256" ]; then echo "volume-restore: the archive downloaded has sha256 $sum, not $EXPECTED_SHA256"; exit 1; fi',
+    'find /data -mindepth 1 -delete',
+    'tar -C /data -xf /scratch/files.tar',
+    'echo "volume-restore done"',
+  ].join('\n'),
+};
+
+/**
+ * A Job on the tenant's data volume, for a backup (`volume-archive`: the claim mounted read-only,
+ * tarred into scratch space — a presigned PUT needs the length first —, uploaded with curl, its size
+ * and sha256 printed as the last line, ARCHIVE_RESULT) or a restore (`volume-restore`: the archive
+ * downloaded, its sha256 checked, the volume emptied and the archive unpacked into it; the instance
+ * is stopped meanwhile). Preferably on the app pod's node (the claim is ReadWriteOnce). One attempt
+ * (backoffLimit 0): the backup or restore that asked decides what next. Runs as the app's uid under
+ * the restricted profile, without a service account token.
+ */
+export function renderVolumeJob(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, options: Pick<KubeRenderOptions, 'flavor' | 'archiveImage'>, job: VolumeJob): V1Job {
+  const flavour = FLAVOURS[options.flavor];
+  const labels = { ...tenantLabels(spec), [VOLUME_JOB_LABEL]: job.kind };
+  const restoring = job.kind === 'volume-restore';
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: job.name, namespace: tenantNamespace(spec.slug), labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: job.deadlineSeconds,
+      ttlSecondsAfterFinished: 3600,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, runAsUser: flavour.uid, runAsGroup: flavour.uid, fsGroup: flavour.uid, seccompProfile: { type: 'RuntimeDefault' } },
+          affinity: {
+            podAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: podSelector(spec.slug) }, topologyKey: 'kubernetes.io/hostname' } },
+              ],
+            },
+          },
+          containers: [
+            {
+              name: 'volume',
+              image: options.archiveImage ?? DEFAULT_ARCHIVE_IMAGE,
+              command: ['/bin/sh', '-c', VOLUME_SCRIPTS[job.kind]],
+              env: [
+                { name: 'TRANSFER_URL', valueFrom: { secretKeyRef: { name: job.secretName, key: 'TRANSFER_URL' } } },
+                ...(restoring ? [{ name: 'EXPECTED_SHA256', value: job.sha256 ?? '' }] : []),
+              ],
+              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [
+                { name: 'data', mountPath: '/data', readOnly: !restoring },
+                { name: 'scratch', mountPath: '/scratch' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'data', persistentVolumeClaim: { claimName: KubeNames.volumeClaim, readOnly: !restoring } },
+            { name: 'scratch', emptyDir: { sizeLimit: planResources(spec.plan).storage } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function renderVolumeJobSecret(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, job: VolumeJob, transferUrl: string): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(spec, job.secretName), stringData: { TRANSFER_URL: transferUrl } };
+}
+
+/** The tenant's policy lets nothing out but DNS and its database: volume Jobs may also reach the backup storage. */
+export function renderVolumeJobEgress(spec: Pick<TenantSpec, 'tenantId' | 'slug' | 'plan'>, options: Pick<KubeRenderOptions, 'archiveEgress'>): V1NetworkPolicy {
+  const to = options.archiveEgress ? { ipBlock: { cidr: options.archiveEgress.cidr } } : { ipBlock: { cidr: '0.0.0.0/0', except: NOT_PUBLIC } };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(spec, KubeNames.volumeJobEgress),
+    spec: {
+      podSelector: { matchExpressions: [{ key: VOLUME_JOB_LABEL, operator: 'In', values: ['volume-archive', 'volume-restore'] }] },
+      policyTypes: ['Egress'],
+      egress: [{ to: [to], ports: [{ protocol: 'TCP', port: options.archiveEgress?.port ?? 443 }] }],
+    },
   };
 }
