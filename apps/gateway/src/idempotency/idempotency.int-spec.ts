@@ -59,30 +59,31 @@ class ThingsController {
   }
 }
 
-describe('Idempotency-Key (in-process, JetStream KV)', () => {
-  let env: TestEnv;
-  let app: NestFastifyApplication;
-  let baseUrl: string;
-  const identity = new FakeIdentity();
-
-  const post = (body: object, headers: Record<string, string> = {}, url = '/test/things') => httpRequest(baseUrl, { method: 'POST', url, headers, payload: body });
-
+/** A gateway with the test routes on a world of its own (its KV bucket removed afterwards), for one describe block. */
+function gatewayWorld(label: string, extraEnv: Record<string, string> = {}) {
+  const world = { env: undefined as unknown as TestEnv, app: undefined as unknown as NestFastifyApplication, baseUrl: '', identity: new FakeIdentity() };
   beforeAll(async () => {
-    env = await TestEnv.create('gw_idem');
-    await identity.serve(await env.nats(), new SubjectNaming(env.prefix));
-    const config = loadConfig('gateway', gatewayConfigSchema, env.env({ RATE_LIMITS: 'anonymous:100000,standard:100000', TRUST_PROXY: 'true' }));
-    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false, extraControllers: [ThingsController] });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    world.env = await TestEnv.create(label);
+    await world.identity.serve(await world.env.nats(), new SubjectNaming(world.env.prefix));
+    const config = loadConfig('gateway', gatewayConfigSchema, world.env.env({ RATE_LIMITS: 'anonymous:100000,standard:100000', TRUST_PROXY: 'true', ...extraEnv }));
+    world.app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false, extraControllers: [ThingsController] });
+    await world.app.listen({ port: 0, host: '127.0.0.1' });
+    world.baseUrl = `http://127.0.0.1:${(world.app.getHttpServer().address() as AddressInfo).port}`;
   });
-
   afterAll(async () => {
-    identity.stop();
-    await app?.close();
-    const jsm = await jetstreamManager(await env.nats());
-    await jsm.streams.delete(`KV_${idempotencyBucketName(env.prefix)}`).catch(() => undefined);
-    await env?.cleanup();
+    world.identity.stop();
+    await world.app?.close();
+    const jsm = await jetstreamManager(await world.env.nats());
+    await jsm.streams.delete(`KV_${idempotencyBucketName(world.env.prefix)}`).catch(() => undefined);
+    await world.env?.cleanup();
   }, 30_000);
+  return world;
+}
+
+describe('Idempotency-Key (in-process, JetStream KV)', () => {
+  const world = gatewayWorld('gw_idem');
+  const identity = world.identity;
+  const post = (body: object, headers: Record<string, string> = {}, url = '/test/things') => httpRequest(world.baseUrl, { method: 'POST', url, headers, payload: body });
 
   it('replays the first response for the same key and body, marked Idempotent-Replayed', async () => {
     const key = randomUUID();
@@ -159,29 +160,9 @@ describe('Idempotency-Key (in-process, JetStream KV)', () => {
 });
 
 describe('Idempotency-Key leases (IDEMPOTENCY_LOCK_S = 1 s)', () => {
-  let env: TestEnv;
-  let app: NestFastifyApplication;
-  let baseUrl: string;
-  const identity = new FakeIdentity();
-  const post = (body: object, headers: Record<string, string> = {}) => httpRequest(baseUrl, { method: 'POST', url: '/test/things', headers, payload: body });
+  const world = gatewayWorld('gw_idem_lease', { IDEMPOTENCY_LOCK_S: '1' });
+  const post = (body: object, headers: Record<string, string> = {}) => httpRequest(world.baseUrl, { method: 'POST', url: '/test/things', headers, payload: body });
   const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
-
-  beforeAll(async () => {
-    env = await TestEnv.create('gw_idem_lease');
-    await identity.serve(await env.nats(), new SubjectNaming(env.prefix));
-    const config = loadConfig('gateway', gatewayConfigSchema, env.env({ RATE_LIMITS: 'anonymous:100000,standard:100000', TRUST_PROXY: 'true', IDEMPOTENCY_LOCK_S: '1' }));
-    app = await createGateway(config, { logger: pino({ level: 'silent' }), swaggerUi: false, extraControllers: [ThingsController] });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  });
-
-  afterAll(async () => {
-    identity.stop();
-    await app?.close();
-    const jsm = await jetstreamManager(await env.nats());
-    await jsm.streams.delete(`KV_${idempotencyBucketName(env.prefix)}`).catch(() => undefined);
-    await env?.cleanup();
-  }, 30_000);
 
   // Before, the lock was never renewed: a retry 1.8 s into a 3 s request took it over and ran it twice.
   it('keeps the key of a request that runs longer than the lease: retries meanwhile get 409, it runs once', async () => {
@@ -200,7 +181,7 @@ describe('Idempotency-Key leases (IDEMPOTENCY_LOCK_S = 1 s)', () => {
     const header = randomUUID();
     const body = { name: 'orphan' };
     // What a replica killed mid-request leaves behind: its in-progress lock, renewed no more.
-    const kv = await new Kvm(await env.nats()).open(idempotencyBucketName(env.prefix));
+    const kv = await new Kvm(await world.env.nats()).open(idempotencyBucketName(world.env.prefix));
     const key = sha256(`ip:203.0.113.60\nPOST\n/test/things\n${header}`);
     await kv.create(key, JSON.stringify({ state: 'in_progress', fingerprint: sha256(JSON.stringify(body)), started_at: Date.now() }));
     expect((await post(body, { 'idempotency-key': header, 'x-forwarded-for': '203.0.113.60' })).statusCode).toBe(409);
