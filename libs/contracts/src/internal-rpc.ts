@@ -17,6 +17,8 @@ export const InternalRpcCallers: Readonly<Record<string, readonly ServiceName[]>
   [TenantsRpc.internalCredentials]: ['provisioning'],
   [ProvisioningRpc.internalTenantData]: ['backups'],
   [ProvisioningRpc.internalInstancePower]: ['backups'],
+  [ProvisioningRpc.internalVolumeArchive]: ['backups'],
+  [ProvisioningRpc.internalVolumeRestore]: ['backups'],
 });
 
 /** Whether `caller` (the `x-rpc-caller` of the request: a service name, `gateway`, or none) may call `subject`. */
