@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
+import { catchError, finalize, from, mergeMap, of, type Observable } from 'rxjs';
 import { backoffDelay, DomainException } from '@saas/errors';
 import type { GatewayConfig } from '../config.js';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../tokens.js';
@@ -85,6 +85,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         ),
       ),
       catchError((err: unknown) => from(lease.end().then((revision) => this.release(key, revision)).then(() => Promise.reject(err)))),
+      // However the handler ends (or is unsubscribed), the lease is renewed no more.
+      finalize(() => void lease.end()),
     );
   }
 
