@@ -16,3 +16,4 @@ export * from './integrations.js';
 export * from './backups.js';
 export * from './internal-rpc.js';
 export * from './event-catalogue.js';
+export * from './rpc-contract.js';

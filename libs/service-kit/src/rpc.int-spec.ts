@@ -39,14 +39,14 @@ describe('RPC over NATS', () => {
   });
 
   it('answers a valid call', async () => {
-    const result = await rpc.call<{ id: string; event_id: string }>('rpc.orders.create', { sku: 'A-1', qty: 2 });
+    const result = await (rpc.callRaw('rpc.orders.create', { sku: 'A-1', qty: 2 }) as Promise<{ id: string; event_id: string }>);
     expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.event_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers SERVICE_UNAVAILABLE (503) at once when no replica of the service runs', async () => {
     const started = Date.now();
-    const err = await failure(rpc.call('rpc.inventory.reserve', { sku: 'A-1' }, { timeoutMs: 10_000 }));
+    const err = await failure(rpc.callRaw('rpc.inventory.reserve', { sku: 'A-1' }, { timeoutMs: 10_000 }));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
     expect(err.status).toBe(503);
@@ -55,21 +55,21 @@ describe('RPC over NATS', () => {
 
   it('answers SERVICE_UNAVAILABLE (503) for an operation the running service does not offer', async () => {
     const started = Date.now();
-    const err = await failure(rpc.call('rpc.orders.cancel', { id: 'x' }, { timeoutMs: 10_000 }));
+    const err = await failure(rpc.callRaw('rpc.orders.cancel', { id: 'x' }, { timeoutMs: 10_000 }));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
   });
 
   it('answers SERVICE_TIMEOUT (504) when the service does not answer in time', async () => {
     const started = Date.now();
-    const err = await failure(rpc.call('rpc.orders.slow', { ms: 3_000 }, { timeoutMs: 300 }));
+    const err = await failure(rpc.callRaw('rpc.orders.slow', { ms: 3_000 }, { timeoutMs: 300 }));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(err.code).toBe('SERVICE_TIMEOUT');
     expect(err.status).toBe(504);
   });
 
   it('carries a remote DomainException with its code, status, errors and extensions', async () => {
-    const err = await failure(rpc.call('rpc.orders.reject', { sku: 'B-2', qty: 1 }));
+    const err = await failure(rpc.callRaw('rpc.orders.reject', { sku: 'B-2', qty: 1 }));
     expect(err.code).toBe('ORDER_REJECTED');
     expect(err.status).toBe(409);
     expect(err.message).toBe('SKU B-2 is out of stock.');
@@ -78,7 +78,7 @@ describe('RPC over NATS', () => {
   });
 
   it('refuses an invalid payload with VALIDATION_FAILED (400) naming the fields', async () => {
-    const err = await failure(rpc.call('rpc.orders.create', { sku: 'A-1', qty: 0, colour: 'red' }));
+    const err = await failure(rpc.callRaw('rpc.orders.create', { sku: 'A-1', qty: 0, colour: 'red' }));
     expect(err.code).toBe('VALIDATION_FAILED');
     expect(err.status).toBe(400);
     expect(err.errors).toEqual(
@@ -90,7 +90,7 @@ describe('RPC over NATS', () => {
   });
 
   it('turns a handler crash into INTERNAL_ERROR (500) with an error id and no internals', async () => {
-    const err = await failure(rpc.call('rpc.orders.crash', {}));
+    const err = await failure(rpc.callRaw('rpc.orders.crash', {}));
     expect(err.code).toBe('INTERNAL_ERROR');
     expect(err.status).toBe(500);
     const errorId = (err.extensions as { error_id?: string } | undefined)?.error_id;
@@ -104,6 +104,6 @@ describe('RPC over NATS', () => {
   });
 
   it('still answers after all of the above', async () => {
-    await expect(rpc.call('rpc.orders.slow', { ms: 0 })).resolves.toEqual({ slept_ms: 0 });
+    await expect(rpc.callRaw('rpc.orders.slow', { ms: 0 })).resolves.toEqual({ slept_ms: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { DataSource, IsNull } from 'typeorm';
 import {
   InstanceLogsRequest,
@@ -10,6 +10,7 @@ import {
   ProvisioningRpc,
   type InstancesStats,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { DomainException } from '@saas/errors';
 import type { TenantRuntime } from '../runtime/tenant-runtime.js';
 import type { TenantDatabaseManager } from '../tenant-database/tenant-database.manager.js';
@@ -37,7 +38,7 @@ export class InstancesController {
     private readonly ds: DataSource,
   ) {}
 
-  @MessagePattern(ProvisioningRpc.instancesStats)
+  @RpcHandler(ProvisioningRpc.instancesStats)
   async stats(@Payload() _req: InstancesStatsRequest): Promise<InstancesStats> {
     const live = await this.ds.getRepository(TenantInstance).find({ where: { deletedAt: IsNull() }, select: { tenantId: true } });
     const stats: InstancesStats = {
@@ -78,14 +79,14 @@ export class InstancesController {
     return stats;
   }
 
-  @MessagePattern(ProvisioningRpc.instanceGet)
+  @RpcHandler(ProvisioningRpc.instanceGet)
   async get(@Payload() req: InstanceRefRequest) {
     const info = await this.runtime.getInstance(req.tenant_id);
     if (!info) throw new DomainException('INSTANCE_NOT_FOUND', 'This tenant has no instance (yet, or any more).', { status: 404 });
     return info;
   }
 
-  @MessagePattern(ProvisioningRpc.instanceMetrics)
+  @RpcHandler(ProvisioningRpc.instanceMetrics)
   async metrics(@Payload() req: InstanceMetricsRequest) {
     const to = date(req.to, new Date());
     const from = date(req.from, new Date(to.getTime() - HOUR_MS));
@@ -94,7 +95,7 @@ export class InstancesController {
     return this.runtime.metrics(req.tenant_id, { from, to, step_s: req.step_s ?? 60 });
   }
 
-  @MessagePattern(ProvisioningRpc.instanceLogs)
+  @RpcHandler(ProvisioningRpc.instanceLogs)
   async logs(@Payload() req: InstanceLogsRequest) {
     if (!(await this.runtime.getInstance(req.tenant_id))) throw new DomainException('INSTANCE_NOT_FOUND', 'This tenant has no instance.', { status: 404 });
     return this.runtime.logs(req.tenant_id, {
@@ -107,7 +108,7 @@ export class InstancesController {
     });
   }
 
-  @MessagePattern(ProvisioningRpc.instanceRoute)
+  @RpcHandler(ProvisioningRpc.instanceRoute)
   async route(@Payload() req: InstanceRouteRequest) {
     return { upstream: await this.runtime.resolveUpstream(req.slug) };
   }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { DataSource, IsNull } from 'typeorm';
 import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, VolumeArchiveRequest, VolumeRestoreRequest, type InstancePowerResult, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { DomainException } from '@saas/errors';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import type { ProvisioningConfig } from '../config.js';
@@ -31,7 +32,7 @@ export class TenantDataController {
     private readonly ds: DataSource,
   ) {}
 
-  @MessagePattern(ProvisioningRpc.internalTenantData)
+  @RpcHandler(ProvisioningRpc.internalTenantData)
   async location(@Payload() req: InstanceRefRequest): Promise<TenantDataLocation> {
     const instance = await this.ds.getRepository(TenantInstance).findOneBy({ tenantId: req.tenant_id, deletedAt: IsNull() });
     if (!instance?.database) throw noInstance();
@@ -49,7 +50,7 @@ export class TenantDataController {
   }
 
   /** The volume archived by the runtime (kubernetes: a Job in the tenant's namespace), straight to the backup storage. */
-  @MessagePattern(ProvisioningRpc.internalVolumeArchive)
+  @RpcHandler(ProvisioningRpc.internalVolumeArchive)
   async archiveVolume(@Payload() req: VolumeArchiveRequest): Promise<VolumeArchiveResult> {
     if (!this.runtime.archiveVolume) throw new DomainException('VOLUME_NOT_ARCHIVABLE', `The ${this.runtime.kind} runtime keeps no volume of a tenant's.`, { status: 409 });
     const archived = await this.runtime.archiveVolume(req.tenant_id, req.upload_url, req.timeout_ms);
@@ -57,7 +58,7 @@ export class TenantDataController {
   }
 
   /** An archive put back onto the volume (the restore has stopped the instance). */
-  @MessagePattern(ProvisioningRpc.internalVolumeRestore)
+  @RpcHandler(ProvisioningRpc.internalVolumeRestore)
   async restoreVolume(@Payload() req: VolumeRestoreRequest): Promise<{ tenant_id: string }> {
     if (!this.runtime.restoreVolume) throw new DomainException('VOLUME_NOT_ARCHIVABLE', `The ${this.runtime.kind} runtime keeps no volume of a tenant's.`, { status: 409 });
     await this.runtime.restoreVolume(req.tenant_id, req.download_url, req.sha256, req.timeout_ms);
@@ -65,7 +66,7 @@ export class TenantDataController {
   }
 
   /** A transient stop/start (the desired state stays as operators set it): the runtime's calls are idempotent. */
-  @MessagePattern(ProvisioningRpc.internalInstancePower)
+  @RpcHandler(ProvisioningRpc.internalInstancePower)
   async power(@Payload() req: InstancePowerRequest): Promise<InstancePowerResult> {
     if (!(await this.runtime.getInstance(req.tenant_id))) throw noInstance();
     const info = req.action === 'stop' ? await this.runtime.stopInstance(req.tenant_id) : await this.runtime.startInstance(req.tenant_id);

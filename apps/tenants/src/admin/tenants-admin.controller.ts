@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { AdminTenantActionRequest, CallerDto, ListTenantsRequest, TenantsRpc } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { TenantActionsService } from './tenant-actions.service.js';
@@ -15,17 +16,17 @@ class AdminStatsRequest {
 export class TenantsAdminController {
   constructor(private readonly actions: TenantActionsService) {}
 
-  @MessagePattern(TenantsRpc.adminList)
+  @RpcHandler(TenantsRpc.adminList)
   list(@Payload() req: ListTenantsRequest) {
     return this.actions.adminList(req);
   }
 
-  @MessagePattern(TenantsRpc.adminAction)
+  @RpcHandler(TenantsRpc.adminAction)
   action(@Payload() req: AdminTenantActionRequest) {
     return this.actions.perform(req.caller, req.id, req.action, req.reason);
   }
 
-  @MessagePattern(TenantsRpc.adminStats)
+  @RpcHandler(TenantsRpc.adminStats)
   stats(@Payload() req: AdminStatsRequest) {
     return this.actions.stats(req.caller);
   }

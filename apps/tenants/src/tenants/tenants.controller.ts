@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   TenantPlansRequest,
   type TenantPlansView,
@@ -13,6 +13,7 @@ import {
   UpdateTenantRequest,
   type TenantAccess as TenantAccessView,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { TenantAccess } from '../access/tenant-access.js';
 import { TenantActionsService } from '../admin/tenant-actions.service.js';
 import { TenantsService } from './tenants.service.js';
@@ -29,55 +30,55 @@ export class TenantsController {
     private readonly ds: DataSource,
   ) {}
 
-  @MessagePattern(TenantsRpc.create)
+  @RpcHandler(TenantsRpc.create)
   create(@Payload() req: CreateTenantRequest) {
     return this.tenants.create(req);
   }
 
-  @MessagePattern(TenantsRpc.list)
+  @RpcHandler(TenantsRpc.list)
   list(@Payload() req: ListTenantsRequest) {
     return this.tenants.list(req, 'mine');
   }
 
-  @MessagePattern(TenantsRpc.get)
+  @RpcHandler(TenantsRpc.get)
   get(@Payload() req: TenantRefRequest) {
     return this.tenants.get(req.caller, req.id);
   }
 
-  @MessagePattern(TenantsRpc.update)
+  @RpcHandler(TenantsRpc.update)
   update(@Payload() req: UpdateTenantRequest) {
     return this.tenants.update(req);
   }
 
-  @MessagePattern(TenantsRpc.delete)
+  @RpcHandler(TenantsRpc.delete)
   delete(@Payload() req: TenantRefRequest) {
     return this.tenants.delete(req.caller, req.id);
   }
 
-  @MessagePattern(TenantsRpc.status)
+  @RpcHandler(TenantsRpc.status)
   status(@Payload() req: TenantRefRequest) {
     return this.tenants.status(req.caller, req.id);
   }
 
-  @MessagePattern(TenantsRpc.plans)
+  @RpcHandler(TenantsRpc.plans)
   async plans(@Payload() req: TenantPlansRequest): Promise<TenantPlansView> {
     if (req.ids.length === 0) return { plans: {} };
     const rows = await this.ds.getRepository(Tenant).find({ where: { id: In(req.ids), status: Not('deleted') }, select: { id: true, plan: true } });
     return { plans: Object.fromEntries(rows.map((t) => [t.id, t.plan])) };
   }
 
-  @MessagePattern(TenantsRpc.access)
+  @RpcHandler(TenantsRpc.access)
   async checkAccess(@Payload() req: TenantAccessRequest): Promise<TenantAccessView> {
     const { tenant, role } = await this.access.authorize(this.ds.manager, req.caller, req.id, req.role);
     return { tenant_id: tenant.id, slug: tenant.slug, status: tenant.status, role };
   }
 
-  @MessagePattern(TenantsRpc.instanceAction)
+  @RpcHandler(TenantsRpc.instanceAction)
   instanceAction(@Payload() req: InstanceActionRequest) {
     return this.actions.perform(req.caller, req.id, req.action);
   }
 
-  @MessagePattern(TenantsRpc.internalCredentials)
+  @RpcHandler(TenantsRpc.internalCredentials)
   credentials(@Payload() req: TenantCredentialsRequest) {
     return this.tenants.credentials(req.tenant_id);
   }
