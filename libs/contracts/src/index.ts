@@ -17,3 +17,4 @@ export * from './backups.js';
 export * from './internal-rpc.js';
 export * from './event-catalogue.js';
 export * from './rpc-contract.js';
+export * from './validation-metadata-cache.js';

@@ -17,6 +17,7 @@ import {
   CallerActorInterceptor,
   connectNats,
   ContractValidationPipe,
+  directRpcHandlers,
   CreateMessagingTables1763800000000,
   DeadLetter,
   ensureEventStream,
@@ -160,6 +161,16 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   app.useGlobalPipes(new ContractValidationPipe());
   app.useGlobalInterceptors(new CallerActorInterceptor());
   await app.init();
+  // The routes that need none of Nest's per-request pipeline are answered directly (issue 9, ADR 0023).
+  const direct = directRpcHandlers((controller) => {
+    try {
+      return app.get(controller, { strict: false });
+    } catch {
+      return undefined;
+    }
+  });
+  strategy.useDirectHandlers(direct, logger);
+  logger.debug({ direct_rpc_routes: direct.size }, 'RPC routes answered without Nest\'s per-request pipeline');
 
   const relay = new OutboxRelay(dataSource, js, logger);
   const consumer = new EventConsumer(dataSource, js, jsm, naming, logger, {

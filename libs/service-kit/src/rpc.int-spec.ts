@@ -89,6 +89,17 @@ describe('RPC over NATS', () => {
     );
   });
 
+  it('validates alike whether a route is answered directly or through Nest\'s pipeline (rpc.orders.slow keeps @MessagePattern)', async () => {
+    const direct = await failure(rpc.callRaw('rpc.orders.create', { sku: 'A-1', qty: 1, colour: 'red' }));
+    const nest = await failure(rpc.callRaw('rpc.orders.slow', { ms: 1, colour: 'red' }));
+    for (const err of [direct, nest]) {
+      expect(err.code).toBe('VALIDATION_FAILED');
+      expect(err.status).toBe(400);
+      expect(err.errors).toEqual([{ field: 'colour', message: 'unknown field' }]);
+    }
+    expect(direct.message).toBe(nest.message);
+  });
+
   it('turns a handler crash into INTERNAL_ERROR (500) with an error id and no internals', async () => {
     const err = await failure(rpc.callRaw('rpc.orders.crash', {}));
     expect(err.code).toBe('INTERNAL_ERROR');
