@@ -112,6 +112,9 @@ describe('RPC over NATS', () => {
     // The details stay in the service's log, findable by the error id.
     const line = await orders.waitForOutput(new RegExp(errorId!), 5_000);
     expect(line).toContain('secret internal detail');
+    // Answered by the direct dispatch (ADR 0023), not Nest's pipeline: the stack says which ran it.
+    expect(line).toContain('rpc-direct');
+    expect(line).not.toContain('rpc-context-creator');
   });
 
   it('still answers after all of the above', async () => {
