@@ -9,6 +9,7 @@ import { DeliveryFanout } from './delivery/delivery-fanout.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { DeliveryRetention } from './delivery/delivery-retention.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { senderThreadEntry, ThreadedWebhookSender } from './delivery/threaded-sender.js';
 import { HttpWebhookSender, WebhookSender } from './delivery/webhook-sender.js';
 import { EndpointAccess } from './endpoints/endpoint-access.js';
 import { EndpointSecrets } from './endpoints/endpoint-secrets.js';
@@ -45,20 +46,28 @@ import { TenantContacts } from './notifications/tenant-contacts.js';
     { provide: Mailer, inject: [SERVICE_CONFIG, SERVICE_LOGGER], useFactory: (config: WebhooksConfig, logger: Logger) => createMailer(config, logger) },
     {
       provide: WebhookSender,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: WebhooksConfig) =>
-        new HttpWebhookSender({
+      inject: [SERVICE_CONFIG, SERVICE_LOGGER],
+      useFactory: (config: WebhooksConfig, logger: Logger) => {
+        const options = {
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
           connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
           allowPrivateNetworks: config.WEBHOOKS_ALLOW_PRIVATE_NETWORKS,
-        }),
+        };
+        if (config.WEBHOOK_SENDER_THREADS === 0) return new HttpWebhookSender(options);
+        const entry = senderThreadEntry();
+        if (!entry) {
+          logger.warn('the webhook sender thread is not built; sending on the main thread');
+          return new HttpWebhookSender(options);
+        }
+        return new ThreadedWebhookSender(entry, { ...options, threads: config.WEBHOOK_SENDER_THREADS }, logger);
+      },
     },
   ],
 })
 export class AppModule {
   constructor(@Inject(WebhookSender) private readonly sender: WebhookSender) {}
 
-  onApplicationShutdown(): void {
-    if (this.sender instanceof HttpWebhookSender) this.sender.close();
+  onApplicationShutdown(): void | Promise<void> {
+    return this.sender.close();
   }
 }

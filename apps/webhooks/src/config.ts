@@ -29,6 +29,11 @@ export const webhooksConfigSchema = baseConfigSchema
     WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
     /** Requests in flight at once per replica (each endpoint has at most one: its order is kept). */
     WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
+    /**
+     * Worker threads that sign and send the requests (axios, sockets), off the thread that consumes
+     * events, claims and records deliveries (ADR 0019); 0 sends on that thread.
+     */
+    WEBHOOK_SENDER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
     /** How often workers look for due deliveries (a new event also wakes them at once). */
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     /** Finished deliveries (and published inbound events) are deleted this long after they finished. */

@@ -11,18 +11,15 @@ import { WebhookEndpoint } from '../endpoints/webhook-endpoint.entity.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import { webhookAttempts, webhookEndpointsDisabled, webhookFailures, webhookLatency } from './delivery-metrics.js';
 import { nextRetryDelayMs, parseRetryAfter } from './retry-schedule.js';
-import { signedHeaders } from './signing.js';
+import { SuccessRecorder } from './success-recorder.js';
 import { WebhookAttempt } from './webhook-attempt.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
-import { WebhookSender, type WebhookResponse } from './webhook-sender.js';
+import { succeeded2xx, WebhookSender, type RunHandle, type WebhookResponse } from './webhook-sender.js';
 
 const INTERVAL_NAME = 'webhook-deliveries';
 
-/** What sending a claimed delivery needs of its row. */
 /** Deliveries of one endpoint claimed and sent together, one after the other. */
 const RUN_LENGTH = 64;
-/** A run records its successes at least this often (what a replica dying mid-run may send again). */
-const RECORD_EVERY = 16;
 /** A lease outlives the request it covers by this much. */
 const LEASE_MARGIN_MS = 10_000;
 
@@ -33,13 +30,6 @@ type ClaimedEndpoint = Pick<
   WebhookEndpoint,
   'id' | 'tenantId' | 'url' | 'headers' | 'enabled' | 'rateLimit' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt' | 'consecutiveFailures' | 'failingSince'
 >;
-
-/** A success not recorded yet: a run records its successes together, before anything else it records. */
-interface SentDelivery {
-  delivery: ClaimedDelivery;
-  response: WebhookResponse;
-  at: Date;
-}
 
 /**
  * Sends queued deliveries. Each endpoint is a queue of its own, in event-time order: only its oldest
@@ -52,7 +42,8 @@ interface SentDelivery {
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly lastSentAt = new Map<string, number>();
+  /** Runs being sent: stopped at shutdown. */
+  private readonly runs = new Set<RunHandle>();
   /**
    * Endpoints whose head failed here and waits for its retry (epoch ms it is due). A new delivery
    * for one of them cannot go before its head, so its NOTIFY needs no claim; the poll takes the
@@ -72,6 +63,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
    */
   private readonly named = new Set<string>();
   private readonly schedule: number[];
+  private readonly recorder: SuccessRecorder;
   private ticking = false;
   private again = false;
   private stopped = false;
@@ -88,6 +80,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
     this.schedule = parseRetrySchedule(config.WEBHOOK_RETRY_SCHEDULE_S);
+    this.recorder = new SuccessRecorder(ds);
   }
 
   onApplicationBootstrap(): void {
@@ -119,6 +112,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    for (const run of this.runs) run.stop();
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
     await Promise.allSettled([...this.inFlight.values()]);
   }
@@ -283,88 +277,105 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * One endpoint's run, in order. It stops at the first delivery that did not succeed (its queue
-   * waits for that one's retry), at shutdown, or when another request might outlive the lease; the
-   * deliveries not sent are released for the next claim.
+   * One endpoint's run, in order: the sender sends it (on its thread: ADR 0019) and stops after
+   * the first delivery that did not succeed (its queue waits for that one's retry), at shutdown,
+   * or when another request might outlive the lease; this thread records each attempt as it is
+   * reported, in order, and the deliveries not sent are released for the next claim. Returns
+   * whether deliveries of the run were left unsent.
    */
-  /** Returns whether deliveries of the run were left unsent (released for the next claim). */
   private async deliverRun(run: ClaimedDelivery[], endpoint: ClaimedEndpoint | undefined, lease: Date): Promise<boolean> {
-    let sent = 0;
-    // Successes are recorded together when the run ends (or before a failure is): one statement per
-    // run, not per message. Until then their rows stay pending under this run's lease, so nothing
-    // claims them; should the process die first, they are sent again (same webhook-id) when the
-    // lease expires, as a request in flight would be.
-    const successes: SentDelivery[] = [];
-    try {
-      for (const delivery of run) {
-        if (this.stopped || (sent > 0 && Date.now() + this.config.WEBHOOK_TIMEOUT_MS + 1_000 > lease.getTime())) break;
-        sent++;
-        const ok = await this.deliver(delivery, endpoint, successes);
-        if (!ok) break;
-        // The failure run is reset by a success; the endpoint read at the claim no longer says so.
-        if (endpoint) Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
-      }
-    } finally {
-      await this.recordSuccesses(successes.splice(0));
+    // Disabled (or deleted) since: nothing is sent, the run is released.
+    if (!endpoint?.enabled) {
+      await this.ds.getRepository(WebhookDelivery).update({ id: In(run.map((d) => d.id)) }, { lockedUntil: null });
+      return true;
     }
+    // Plain successes go to the recorder, which stores them with every other run's (one statement
+    // for what was sent meanwhile). The sender has at most RUN_UNSTORED_MAX of them unstored, and
+    // the run ends only once all of them are stored (a claim must find them done). Until then
+    // their rows stay pending under this run's lease, so nothing claims them; should the process
+    // die first, they are sent again (same webhook-id) when the lease expires, as a request in
+    // flight would be.
+    const unrecorded: Array<Promise<void>> = [];
+    const stored = async () => {
+      while (unrecorded.length > 0) await unrecorded.shift();
+    };
+    let storedCount = 0;
+    let failed: { err: unknown } | undefined;
+    let recording = Promise.resolve();
+    const handle: RunHandle = this.sender.startRun(
+      {
+        endpointId: endpoint.id,
+        url: endpoint.url,
+        headers: endpoint.headers,
+        rateLimit: endpoint.rateLimit,
+        secrets: this.secrets.signingSecrets(endpoint, this.clock.now()),
+        deliveries: run.map((d) => ({ id: d.id, eventId: d.eventId, body: d.body })),
+        startBefore: lease.getTime() - this.config.WEBHOOK_TIMEOUT_MS - 1_000,
+      },
+      (index, response) => {
+        const delivery = run[index]!;
+        const ok = this.count(endpoint, response);
+        // The common case — a success on an endpoint with no failure run to reset — is recorded
+        // with others; the rest in a transaction of its own, in order (the run's earlier successes
+        // first). Only this run changes the endpoint's failure run (one in flight per endpoint).
+        recording = recording
+          .then(async () => {
+            if (failed) return;
+            if (ok && endpoint.consecutiveFailures === 0 && !endpoint.failingSince) {
+              const recorded = this.recorder.add({
+                deliveryId: delivery.id,
+                attempts: delivery.attemptsCount + 1,
+                at: this.clock.now(),
+                statusCode: response.status!,
+                latencyMs: response.latencyMs,
+                snippet: response.snippet,
+              });
+              unrecorded.push(recorded);
+              // Stored in the order added: the count says how many of the run's are stored.
+              void recorded.then(
+                () => handle.stored(++storedCount),
+                (err: unknown) => {
+                  failed ??= { err };
+                  handle.stop();
+                },
+              );
+            } else {
+              await stored();
+              await this.record(delivery, response, ok);
+              if (ok) handle.stored(++storedCount);
+            }
+            // The failure run is reset by a success; the endpoint read at the claim no longer says so.
+            if (ok) Object.assign(endpoint, { consecutiveFailures: 0, failingSince: null });
+          })
+          .catch((err: unknown) => {
+            failed ??= { err };
+            handle.stop();
+          });
+      },
+    );
+    this.runs.add(handle);
+    if (this.stopped) handle.stop();
+    let sent: number;
+    try {
+      sent = await handle.done;
+    } finally {
+      this.runs.delete(handle);
+      await recording;
+      await stored().catch((err: unknown) => (failed ??= { err }));
+    }
+    if (failed) throw failed.err;
     const rest = run.slice(sent).map((d) => d.id);
     if (rest.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(rest) }, { lockedUntil: null });
     return rest.length > 0;
   }
 
-  /** Sends one delivery and records the attempt (a plain success: into `successes`); whether it succeeded (false: not sent, endpoint disabled). */
-  private async deliver(delivery: ClaimedDelivery, endpoint: ClaimedEndpoint | undefined, successes: SentDelivery[]): Promise<boolean> {
-    if (!endpoint?.enabled) {
-      await this.ds.getRepository(WebhookDelivery).update({ id: delivery.id }, { lockedUntil: null });
-      return false;
-    }
-    if (endpoint.rateLimit) {
-      const gap = 1000 / endpoint.rateLimit;
-      const wait = (this.lastSentAt.get(endpoint.id) ?? 0) + gap - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    this.lastSentAt.set(endpoint.id, Date.now());
-    const now = this.clock.now();
-    const headers = { ...endpoint.headers, ...signedHeaders(this.secrets.signingSecrets(endpoint, now), delivery.eventId, Math.floor(now.getTime() / 1000), delivery.body) };
-    const response = await this.sender.send({ url: endpoint.url, headers, body: delivery.body });
-    const ok = response.status !== null && response.status >= 200 && response.status < 300;
+  /** An attempt in the metrics; whether it succeeded. */
+  private count(endpoint: ClaimedEndpoint, response: WebhookResponse): boolean {
+    const ok = succeeded2xx(response);
     webhookAttempts.inc({ endpoint: endpoint.id, outcome: ok ? 'succeeded' : response.status === null ? 'error' : 'failed' });
     webhookLatency.observe({ endpoint: endpoint.id }, response.latencyMs / 1000);
     if (!ok) webhookFailures.inc({ endpoint: endpoint.id, reason: response.status === null ? 'no_response' : String(response.status) });
-    // The common case — a success on an endpoint with no failure run to reset — is one statement.
-    // Only this delivery's worker changes the endpoint's failure run (one in flight per endpoint).
-    if (ok && endpoint.consecutiveFailures === 0 && !endpoint.failingSince) {
-      successes.push({ delivery, response, at: this.clock.now() });
-      if (successes.length >= RECORD_EVERY) await this.recordSuccesses(successes.splice(0));
-    } else {
-      // In order: the run's earlier successes first.
-      await this.recordSuccesses(successes.splice(0));
-      await this.record(delivery, response, ok);
-    }
     return ok;
-  }
-
-  /** Attempts and the deliveries' successes together, in one statement; nothing for a delivery deleted meanwhile. */
-  private async recordSuccesses(sent: SentDelivery[]): Promise<void> {
-    if (sent.length === 0) return;
-    await this.ds.query(
-      `WITH s AS (
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::text[]) AS s(id, at, attempts, status_code, latency_ms, snippet)),
-       d AS (
-         UPDATE webhook_deliveries w SET status = 'succeeded', completed_at = s.at, next_attempt_at = NULL, attempts_count = s.attempts,
-                last_status_code = s.status_code, locked_until = NULL
-           FROM s WHERE w.id = s.id RETURNING w.id)
-       INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error)
-       SELECT gen_random_uuid(), s.id, s.at, s.status_code, s.latency_ms, s.snippet, NULL FROM s JOIN d ON d.id = s.id`,
-      [
-        sent.map((x) => x.delivery.id),
-        sent.map((x) => x.at),
-        sent.map((x) => x.delivery.attemptsCount + 1),
-        sent.map((x) => x.response.status),
-        sent.map((x) => x.response.latencyMs),
-        sent.map((x) => x.response.snippet),
-      ],
-    );
   }
 
   /** The attempt, the delivery's next state and the endpoint's failure run, in one transaction. */
