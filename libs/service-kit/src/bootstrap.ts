@@ -37,6 +37,7 @@ import {
 } from '@saas/messaging';
 import { createLogger, initMetrics, initTracing, PinoNestLogger, shutdownTracing, startMetricsServer } from '@saas/observability';
 import { PlatformModule } from './platform.module.js';
+import { SeamsModule } from './seams.module.js';
 import { announceReady, stopWhenParentGoes } from './process-lifecycle.js';
 import type { z } from 'zod';
 
@@ -147,7 +148,8 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, def.service);
   const outbox = new EventOutbox(naming, def.service, def.eventContract ?? eventContractViolation);
 
-  @Module({ imports: [DiscoveryModule, PlatformModule.register({ config, logger, dataSource, nats, naming, rpc, outbox }), def.module] })
+  // Every feature may inject the platform's instances and the seams (Clock, SecureRandom) without importing them.
+  @Module({ imports: [DiscoveryModule, SeamsModule, PlatformModule.register({ config, logger, dataSource, nats, naming, rpc, outbox }), def.module] })
   class ServiceRootModule {}
 
   const strategy = new PlatformNatsServer(nats, naming, def.service);

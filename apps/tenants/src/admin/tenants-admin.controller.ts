@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AdminTenantActionRequest, CallerDto, ListTenantsRequest, TenantsRpc } from '@saas/contracts';
 import { ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { TenantActionsService } from './tenant-actions.service.js';
+import { CallerDto, ListTenantsRequest, TenantsRpc, type ListResult, type TenantsAdminStats, type TenantView } from '@saas/contracts';
+import { TenantsAdminService } from './tenants-admin.service.js';
 
 class AdminStatsRequest {
   @ValidateNested()
@@ -13,20 +13,15 @@ class AdminStatsRequest {
 
 @Controller()
 export class TenantsAdminController {
-  constructor(private readonly actions: TenantActionsService) {}
+  constructor(private readonly admin: TenantsAdminService) {}
 
   @MessagePattern(TenantsRpc.adminList)
-  list(@Payload() req: ListTenantsRequest) {
-    return this.actions.adminList(req);
-  }
-
-  @MessagePattern(TenantsRpc.adminAction)
-  action(@Payload() req: AdminTenantActionRequest) {
-    return this.actions.perform(req.caller, req.id, req.action, req.reason);
+  list(@Payload() req: ListTenantsRequest): Promise<ListResult<TenantView>> {
+    return this.admin.list(req);
   }
 
   @MessagePattern(TenantsRpc.adminStats)
-  stats(@Payload() req: AdminStatsRequest) {
-    return this.actions.stats(req.caller);
+  stats(@Payload() req: AdminStatsRequest): Promise<TenantsAdminStats> {
+    return this.admin.stats(req.caller);
   }
 }

@@ -1,0 +1,14 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { TenantAccessRequest, TenantsRpc, type TenantAccess as TenantAccessView } from '@saas/contracts';
+import { TenantAccess } from './tenant-access.js';
+
+@Controller()
+export class AccessController {
+  constructor(private readonly access: TenantAccess) {}
+
+  @MessagePattern(TenantsRpc.access)
+  check(@Payload() req: TenantAccessRequest): Promise<TenantAccessView> {
+    return this.access.check(req.caller, req.id, req.role);
+  }
+}
