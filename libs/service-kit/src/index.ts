@@ -8,3 +8,4 @@ export * from './seams.module.js';
 export * from './exclusive-job.js';
 export * from './mailer.js';
 export * from './scheduled-jobs.js';
+export * from './health.js';
