@@ -27,16 +27,10 @@ import pg from 'pg';
 import {
   BackupsRpc,
   ProvisioningRpc,
-  type BackupAccepted,
   type BackupView,
   type CallerDto,
-  type DrillAccepted,
-  type DrillView,
   type InstancePowerRequest,
-  type RestoreAccepted,
-  type RestoreView,
-  type TenantDataLocation,
-} from '@saas/contracts';
+  type TenantDataLocation } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { respondRpc, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 import { cpuMs } from './provisioning.bench.js';
@@ -202,8 +196,8 @@ export async function runBackupBench(targetMb = TARGET_MB, rounds = ROUNDS): Pro
       const peak = rssPeak(pid);
       const cpu0 = cpuMs(pid);
       t0 = performance.now();
-      const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller: admin, tenant_id: tenantId });
-      last = await finished(() => rpc.call<BackupView>(BackupsRpc.get, { caller: admin, tenant_id: tenantId, backup_id: accepted.backup.id }), 'backup');
+      const accepted = await rpc.call(BackupsRpc.create, { caller: admin, tenant_id: tenantId });
+      last = await finished(() => rpc.call(BackupsRpc.get, { caller: admin, tenant_id: tenantId, backup_id: accepted.backup.id }), 'backup');
       backupSeconds.push(seconds(t0));
       const cpu1 = cpuMs(pid);
       if (cpu0 !== null && cpu1 !== null) backupCpuSeconds = (cpu1 - cpu0) / 1000;
@@ -225,12 +219,12 @@ export async function runBackupBench(targetMb = TARGET_MB, rounds = ROUNDS): Pro
 
       const peak = rssPeak(pid);
       t0 = performance.now();
-      const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller: admin, tenant_id: tenantId, backup_id: last!.id });
+      const accepted = await rpc.call(BackupsRpc.restore, { caller: admin, tenant_id: tenantId, backup_id: last!.id });
       // The database step's span, from the restore's own steps (polled every 50 ms).
       let stepStarted: number | null = null;
       let stepEnded: number | null = null;
       await finished(async () => {
-        const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller: admin, tenant_id: tenantId, restore_id: accepted.restore.id });
+        const r = await rpc.call(BackupsRpc.restoreGet, { caller: admin, tenant_id: tenantId, restore_id: accepted.restore.id });
         const now = performance.now();
         if (r.step === 'restoring database' && stepStarted === null) stepStarted = now;
         if (stepStarted !== null && stepEnded === null && r.step !== 'restoring database') stepEnded = now;
@@ -241,9 +235,9 @@ export async function runBackupBench(targetMb = TARGET_MB, rounds = ROUNDS): Pro
       restorePeakRssMb = Math.max(restorePeakRssMb, peak.stop());
     }
 
-    const drillAccepted = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: admin, backup_id: last!.id });
+    const drillAccepted = await rpc.call(BackupsRpc.drill, { caller: admin, backup_id: last!.id });
     const t0 = performance.now();
-    const drill = await finished(() => rpc.call<DrillView>(BackupsRpc.drillGet, { caller: admin, backup_id: last!.id, drill_id: drillAccepted.drill.id }), 'drill');
+    const drill = await finished(() => rpc.call(BackupsRpc.drillGet, { caller: admin, backup_id: last!.id, drill_id: drillAccepted.drill.id }), 'drill');
     const drillTotalSeconds = seconds(t0);
 
     for (const s of subs) s.unsubscribe();

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { EventTypes, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
+import { EventTypes, TenantsRpc, type CallerDto, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { distPath, dropDatabasesStartingWith, startService, TestEnv, waitFor } from '@saas/testing';
 
@@ -192,15 +192,15 @@ export async function runProvisioningBench(log: (line: string) => void = console
     const t0 = performance.now();
     let arrived!: () => void;
     const active = new Promise<void>((resolve) => (arrived = resolve));
-    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: customer(), name: `Bench ${i}`, subdomain: `bench-${runId}-${i}` });
+    const t = await rpc.call(TenantsRpc.create, { caller: customer(), name: `Bench ${i}`, subdomain: `bench-${runId}-${i}` });
     created.push(t);
     ids?.push(t.id);
     ready.set(t.id, arrived);
     // An event published before the create call returned is not missed: the status says so.
-    const status = await rpc.call<TenantStatusView>(TenantsRpc.status, { caller: owner, id: t.id });
+    const status = await rpc.call(TenantsRpc.status, { caller: owner, id: t.id });
     if (status.status !== 'active') await Promise.race([active, timeout(60_000, `tenant ${t.id} active`)]);
     const ms = performance.now() - t0;
-    const final = await rpc.call<TenantStatusView>(TenantsRpc.status, { caller: owner, id: t.id });
+    const final = await rpc.call(TenantsRpc.status, { caller: owner, id: t.id });
     if (final.status !== 'active') throw new Error(`tenant ${t.id} announced ready but is ${final.status}`);
     return ms;
   };
@@ -249,7 +249,7 @@ export async function runProvisioningBench(log: (line: string) => void = console
   } finally {
     for (const t of created) await rpc.call(TenantsRpc.delete, { caller: owner, id: t.id }).catch(() => undefined);
     await waitFor(async () => {
-      const all = await Promise.all(created.map((t) => rpc.call<TenantStatusView>(TenantsRpc.status, { caller: owner, id: t.id })));
+      const all = await Promise.all(created.map((t) => rpc.call(TenantsRpc.status, { caller: owner, id: t.id })));
       return all.every((s) => s.status === 'deleted');
     }, 'all deleted', 120_000, 200).catch(() => undefined);
     readyEvents.unsubscribe();

@@ -23,6 +23,8 @@ import { cpuMs } from './provisioning.bench.js';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
+/** `get`, `list`, `patch` (comma-separated) to run only some scenarios, e.g. for a CPU profile of one; then nothing is written to docs/benchmarks.md. */
+const ONLY = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
 const ADMIN = { email: 'bench-path-admin@example.com', password: 'Bench-Path-Admin-Password-42' };
 /** The tenants service reads whole rows (its entity); so does the baseline. */
 const TENANT_COLUMNS = '*';
@@ -162,6 +164,7 @@ export async function runRequestPathBench(): Promise<RequestPathResult> {
 
     const scenarios: PathScenario[] = [];
     const scenario = async (name: string, target: number, g: () => Promise<PathLoad>, b: () => Promise<PathLoad>) => {
+      if (ONLY && !ONLY.includes(name.split(' ')[0] === 'PATCH' ? 'patch' : name.includes('?') ? 'list' : 'get')) return;
       const gw = await g();
       const bare = await b();
       const s = { name, gateway: gw, bare, ratio: gw.rps / bare.rps, target };
@@ -225,6 +228,7 @@ ${cpu.join('\n')}
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   const result = await runRequestPathBench();
+  if (ONLY) process.exit(0);
   const { writeSection } = await import('./sections.js');
   await writeSection('Request path: gateway → NATS → service → Postgres', requestPathReport(result));
   console.log('written to docs/benchmarks.md');

@@ -27,7 +27,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import axios from 'axios';
 import { Webhook } from 'standardwebhooks';
-import { EventTypes, WebhooksRpc, type CallerDto, type CreatedWebhookEndpointView } from '@saas/contracts';
+import { EventTypes, WebhooksRpc, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { cpuMs } from './provisioning.bench.js';
 import { FakeTenantAccess, publishEvent, REPO_ROOT, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
@@ -182,7 +182,7 @@ export async function runWebhookBench(): Promise<WebhookBenchResult> {
     const secrets: string[] = [];
     for (const [i, r] of receivers.entries()) {
       tenants.add(tenantIds[i]!, owner.actor.id!, 'owner');
-      const created = await rpc.call<CreatedWebhookEndpointView>(WebhooksRpc.endpointsCreate, { caller: owner, tenant_id: tenantIds[i], url: r.url, event_types: ['tenant.*'] });
+      const created = await rpc.call(WebhooksRpc.endpointsCreate, { caller: owner, tenant_id: tenantIds[i], url: r.url, event_types: ['tenant.*'] });
       secrets.push(created.secret);
       r.verifier = new Webhook(created.secret);
     }
@@ -264,7 +264,7 @@ export async function runWebhookBench(): Promise<WebhookBenchResult> {
     // alike instead of on whichever ran second. Without: the endpoint is disabled (nothing queued
     // for it, nothing claimed); with: enabled, every event is queued for it and each attempt runs
     // into the timeout.
-    const deadEndpoint = await rpc.call<CreatedWebhookEndpointView>(WebhooksRpc.endpointsCreate, { caller: admin, url: dead.url, event_types: ['tenant.*'], enabled: false });
+    const deadEndpoint = await rpc.call(WebhooksRpc.endpointsCreate, { caller: admin, url: dead.url, event_types: ['tenant.*'], enabled: false });
     const setDead = (enabled: boolean) => rpc.call(WebhooksRpc.endpointsUpdate, { caller: admin, id: deadEndpoint.id, enabled });
     const segmentS = DURATION_S / SEGMENTS;
     const withoutIds: string[] = [];

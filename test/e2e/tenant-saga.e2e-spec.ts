@@ -54,11 +54,11 @@ describe('tenant lifecycle saga on the local runtime', () => {
   };
 
   const create = async (name: string, extra: Record<string, unknown> = {}) => {
-    const t = await rpc.call<TenantView>(TenantsRpc.create, { caller: owner, name, subdomain: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${runId}`, admin_password: 'instance-admin-pw', plan: PLAN, ...extra });
+    const t = await rpc.call(TenantsRpc.create, { caller: owner, name, subdomain: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${runId}`, admin_password: 'instance-admin-pw', plan: PLAN, ...extra });
     created.push(t);
     return t;
   };
-  const status = (id: string) => rpc.call<TenantStatusView>(TenantsRpc.status, { caller: owner, id });
+  const status = (id: string) => rpc.call(TenantsRpc.status, { caller: owner, id });
   const until = async (id: string, want: string, timeoutMs = 30_000) => {
     let last: TenantStatusView | undefined;
     try {
@@ -71,7 +71,7 @@ describe('tenant lifecycle saga on the local runtime', () => {
       throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}\nprovisioning warnings:\n${logs}`);
     }
   };
-  const upstream = async (slug: string) => (await rpc.call<{ upstream: { host: string; port: number } | null }>(ProvisioningRpc.instanceRoute, { slug })).upstream;
+  const upstream = async (slug: string) => (await rpc.call(ProvisioningRpc.instanceRoute, { slug })).upstream;
   const databasesOf = async (slug: string) => {
     const c = await env.pg();
     try {
@@ -131,7 +131,7 @@ describe('tenant lifecycle saga on the local runtime', () => {
     const page = await fetch(`http://${up!.host}:${up!.port}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>Acme</h1>');
-    const instance = await rpc.call<{ status: string; runtime: string }>(ProvisioningRpc.instanceGet, { tenant_id: t.id });
+    const instance = await rpc.call(ProvisioningRpc.instanceGet, { tenant_id: t.id });
     expect(instance).toMatchObject({ status: 'running', runtime: 'local' });
     expect(await databasesOf(t.slug)).toEqual({ databases: 1, roles: 1 });
 

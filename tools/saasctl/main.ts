@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApiError, OperationFailedError, SaasClient } from '@saas/sdk';
 import { readConfig, writeConfig, type CliConfig } from './config.js';
@@ -17,9 +18,24 @@ const HELP = `saasctl — operate the SaaS control plane from a terminal
   saasctl backups list TENANT_ID
   saasctl backups create TENANT_ID [--wait]
   saasctl backups restore TENANT_ID BACKUP_ID [--wait]
+  saasctl backups show TENANT_ID BACKUP_ID
+  saasctl backups schedule TENANT_ID [--cron 'daily 02:00'] [--timezone Z] [--keep-last N] [--keep-days N] [--enabled true|false]
   saasctl users list [--search Q]
+  saasctl plans list
+  saasctl subscriptions list [--tenant ID] [--status S]
+  saasctl subscriptions create --tenant ID --plan P [--cycle monthly|yearly] [--seats N]
+  saasctl subscriptions change ID [--plan P] [--seats N] [--cycle monthly|yearly]
+  saasctl subscriptions cancel ID [--at-period-end]
+  saasctl invoices list [--tenant ID] [--status S]
+  saasctl invoices pdf ID [--out FILE]                      (default ./<invoice number>.pdf)
   saasctl webhooks list
   saasctl webhooks create --endpoint URL [--events tenant.*,backup.completed] [--description D]
+  saasctl webhooks delete|test|rotate-secret ENDPOINT_ID
+  saasctl webhooks recover ENDPOINT_ID --since ISO_TIME      (replay its failed messages)
+  saasctl webhooks deliveries [--endpoint-id ID] [--status S] [--event-type T]
+  saasctl webhooks retry DELIVERY_ID
+  saasctl webhooks event-types
+  saasctl integrations providers|events|health                (admins)
   saasctl admin stats
 
 Every command: --output table|json (default table), --url URL. The password may come from
@@ -48,6 +64,19 @@ const { values: flags, positionals } = parseArgs({
     endpoint: { type: 'string' },
     description: { type: 'string' },
     wait: { type: 'boolean', default: false },
+    tenant: { type: 'string' },
+    cycle: { type: 'string' },
+    seats: { type: 'string' },
+    'at-period-end': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'endpoint-id': { type: 'string' },
+    'event-type': { type: 'string' },
+    since: { type: 'string' },
+    cron: { type: 'string' },
+    timezone: { type: 'string' },
+    'keep-last': { type: 'string' },
+    'keep-days': { type: 'string' },
+    enabled: { type: 'string' },
     timeout: { type: 'string', default: '600' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -63,6 +92,16 @@ const fail = (code: string, detail: string): never => {
 };
 const need = (value: string | undefined, what: string): string => value ?? fail('USAGE', `${what} is required (saasctl --help)`);
 const timeoutMs = Number(flags.timeout) * 1000;
+/** A whole-number flag, or a usage error naming it. */
+const count = (value: string | undefined, what: string): number | undefined => {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value) ? Number(value) : fail('USAGE', `${what} must be a whole number`);
+};
+/** The flags present, as a body or query (absent flags are left out, not sent as undefined). */
+const present = <T extends Record<string, unknown>>(fields: T): Partial<T> =>
+  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+const subscriptionColumns = ['id', 'tenant_id', 'plan', 'status', 'billing_cycle', 'max_users', 'current_period_end'];
+const endpointColumns = ['id', 'url', 'event_types', 'enabled', 'tenant_id'];
 
 function client(config: CliConfig | null): SaasClient {
   const url = flags.url ?? config?.url ?? process.env.SAASCTL_URL ?? 'http://localhost:3000';
@@ -201,9 +240,69 @@ async function run(): Promise<void> {
       const page = await sdk.unwrap(sdk.api.GET('/api/v1/users', { params: { query: { page_size: 100, ...(flags.search ? { search: flags.search } : {}) } } }));
       return print(page.results, ['id', 'email', 'full_name', 'role', 'tier', 'is_active']);
     }
+    case 'backups show': {
+      const id = need(args[0], 'the tenant id');
+      const backupId = need(args[1], 'the backup id');
+      return print(await sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backups/{backup_id}', { params: { path: { id, backup_id: backupId } } })));
+    }
+    case 'backups schedule': {
+      const id = need(args[0], 'the tenant id');
+      const columns = ['tenant_id', 'schedule', 'timezone', 'enabled', 'keep_last', 'keep_days', 'next_run_at'];
+      const changes = present({
+        schedule: flags.cron,
+        timezone: flags.timezone,
+        keep_last: count(flags['keep-last'], '--keep-last'),
+        keep_days: count(flags['keep-days'], '--keep-days'),
+        enabled: flags.enabled === undefined ? undefined : flags.enabled === 'true' ? true : flags.enabled === 'false' ? false : fail('USAGE', '--enabled must be true or false'),
+      });
+      if (Object.keys(changes).length === 0) return print(await sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backup-schedule', { params: { path: { id } } })), columns);
+      const now = await sdk.unwrap(sdk.api.GET('/api/v1/tenants/{id}/backup-schedule', { params: { path: { id } } }));
+      const body = { schedule: now.schedule, timezone: now.timezone, enabled: now.enabled, keep_last: now.keep_last, keep_days: now.keep_days, ...changes };
+      return print(await sdk.unwrap(sdk.api.PUT('/api/v1/tenants/{id}/backup-schedule', { params: { path: { id } }, body: body as never })), columns);
+    }
+    case 'plans list': {
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/billing/plans'));
+      return print(page.results, ['code', 'name', 'tier', 'trial_days', 'seats_included']);
+    }
+    case 'subscriptions list': {
+      const query = present({ tenant_id: flags.tenant, status: flags.status as never, page_size: 100 });
+      return print((await sdk.unwrap(sdk.api.GET('/api/v1/billing/subscriptions', { params: { query } }))).results, subscriptionColumns);
+    }
+    case 'subscriptions create': {
+      const body = {
+        tenant_id: need(flags.tenant, '--tenant'),
+        plan: need(flags.plan, '--plan') as never,
+        ...present({ billing_cycle: flags.cycle as never, max_users: count(flags.seats, '--seats') }),
+      };
+      return print(await sdk.unwrap(sdk.api.POST('/api/v1/billing/subscriptions', { body })), subscriptionColumns);
+    }
+    case 'subscriptions change': {
+      const id = need(args[0], 'the subscription id');
+      const body = present({ plan: flags.plan as never, billing_cycle: flags.cycle as never, max_users: count(flags.seats, '--seats') });
+      if (Object.keys(body).length === 0) fail('USAGE', 'say what changes: --plan, --seats or --cycle');
+      return print(await sdk.unwrap(sdk.api.PUT('/api/v1/billing/subscriptions/{id}', { params: { path: { id } }, body })), subscriptionColumns);
+    }
+    case 'subscriptions cancel': {
+      const id = need(args[0], 'the subscription id');
+      const query = flags['at-period-end'] ? { at_period_end: true } : {};
+      return print(await sdk.unwrap(sdk.api.DELETE('/api/v1/billing/subscriptions/{id}', { params: { path: { id }, query: query as never } })), subscriptionColumns);
+    }
+    case 'invoices list': {
+      const query = present({ tenant_id: flags.tenant, status: flags.status as never, page_size: 100 });
+      return print((await sdk.unwrap(sdk.api.GET('/api/v1/billing/invoices', { params: { query } }))).results, ['id', 'number', 'tenant_id', 'status', 'total', 'currency', 'issued_at']);
+    }
+    case 'invoices pdf': {
+      const id = need(args[0], 'the invoice id');
+      const invoice = await sdk.unwrap(sdk.api.GET('/api/v1/billing/invoices/{id}', { params: { path: { id } } }));
+      const { data, error, response } = await sdk.api.GET('/api/v1/billing/invoices/{id}/pdf', { params: { path: { id } }, parseAs: 'arrayBuffer' });
+      if (error !== undefined || !data) return sdk.unwrap(Promise.resolve({ data, error, response }));
+      const file = flags.out ?? `${String(invoice.number ?? id).replace(/[^\w.-]+/g, '_')}.pdf`;
+      writeFileSync(file, Buffer.from(data as ArrayBuffer));
+      return print({ invoice: invoice.number ?? id, written: file, bytes: (data as ArrayBuffer).byteLength });
+    }
     case 'webhooks list': {
       const page = await sdk.unwrap(sdk.api.GET('/api/v1/webhooks/endpoints', { params: { query: { page_size: 100 } } }));
-      return print(page.results, ['id', 'url', 'event_types', 'enabled', 'tenant_id']);
+      return print(page.results, endpointColumns);
     }
     case 'webhooks create': {
       const body = {
@@ -213,6 +312,46 @@ async function run(): Promise<void> {
       };
       return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/endpoints', { body })));
     }
+    case 'webhooks delete': {
+      const id = need(args[0], 'the endpoint id');
+      return print(await sdk.unwrap(sdk.api.DELETE('/api/v1/webhooks/endpoints/{id}', { params: { path: { id } } })), endpointColumns);
+    }
+    case 'webhooks test': {
+      const id = need(args[0], 'the endpoint id');
+      return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/endpoints/{id}/test', { params: { path: { id } }, body: {} as never })), ['id', 'event_type', 'status', 'attempts_count', 'last_status_code']);
+    }
+    case 'webhooks rotate-secret': {
+      const id = need(args[0], 'the endpoint id');
+      return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/endpoints/{id}/rotate-secret', { params: { path: { id } }, body: {} as never })));
+    }
+    case 'webhooks recover': {
+      const id = need(args[0], 'the endpoint id');
+      const since = need(flags.since, '--since');
+      return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/endpoints/{id}/recover', { params: { path: { id } }, body: { since } })));
+    }
+    case 'webhooks deliveries': {
+      const query = present({ endpoint_id: flags['endpoint-id'], status: flags.status as never, event_type: flags['event-type'], page_size: 100 });
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/webhooks/deliveries', { params: { query } }));
+      return print(page.results, ['id', 'endpoint_id', 'event_type', 'status', 'attempts_count', 'last_status_code', 'created_at']);
+    }
+    case 'webhooks retry': {
+      const id = need(args[0], 'the delivery id');
+      return print(await sdk.unwrap(sdk.api.POST('/api/v1/webhooks/deliveries/{id}/retry', { params: { path: { id } }, body: {} as never })), ['id', 'event_type', 'status', 'attempts_count']);
+    }
+    case 'webhooks event-types': {
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/webhooks/event-types'));
+      return print(page.results.map((t) => ({ type: t.type })), ['type']);
+    }
+    case 'integrations providers': {
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/integrations/providers', { params: { query: { page_size: 100 } } }));
+      return print(page.results, ['id', 'name', 'auth_type', 'signature_scheme', 'is_active', 'webhook_url']);
+    }
+    case 'integrations events': {
+      const page = await sdk.unwrap(sdk.api.GET('/api/v1/integrations/events', { params: { query: present({ status: flags.status as never, page_size: 100 }) } }));
+      return print(page.results, ['id', 'provider', 'type', 'status', 'received_at']);
+    }
+    case 'integrations health':
+      return print(await sdk.unwrap(sdk.api.GET('/api/v1/integrations/health')));
     case 'admin stats':
       return print(await sdk.unwrap(sdk.api.GET('/api/v1/admin/stats')));
     default:

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Controller, Module } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { InstancePowerRequest, InstanceRefRequest, ProvisioningRpc, VolumeArchiveRequest, VolumeRestoreRequest, type InstancePowerResult, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { DomainException } from '@saas/errors';
 
 /**
@@ -26,14 +27,14 @@ export const fakeProvisioning = new FakeProvisioningState();
 
 @Controller()
 class FakeProvisioningController {
-  @MessagePattern(ProvisioningRpc.internalTenantData)
+  @RpcHandler(ProvisioningRpc.internalTenantData)
   location(@Payload() req: InstanceRefRequest): TenantDataLocation {
     const found = fakeProvisioning.locations.get(req.tenant_id);
     if (!found) throw new DomainException('INSTANCE_NOT_FOUND', 'This tenant has no database or instance.', { status: 404 });
     return found;
   }
 
-  @MessagePattern(ProvisioningRpc.internalInstancePower)
+  @RpcHandler(ProvisioningRpc.internalInstancePower)
   power(@Payload() req: InstancePowerRequest): InstancePowerResult {
     fakeProvisioning.power.push({ tenant_id: req.tenant_id, action: req.action });
     const failing = fakeProvisioning.failStarts.get(req.tenant_id) ?? 0;
@@ -47,7 +48,7 @@ class FakeProvisioningController {
     return { tenant_id: req.tenant_id, status };
   }
 
-  @MessagePattern(ProvisioningRpc.internalVolumeArchive)
+  @RpcHandler(ProvisioningRpc.internalVolumeArchive)
   async archiveVolume(@Payload() req: VolumeArchiveRequest): Promise<VolumeArchiveResult> {
     fakeProvisioning.uploadUrls.push(req.upload_url);
     const volume = fakeProvisioning.volumes.get(req.tenant_id);
@@ -58,7 +59,7 @@ class FakeProvisioningController {
     return { tenant_id: req.tenant_id, size_bytes: volume.length, sha256: createHash('sha256').update(volume).digest('hex') };
   }
 
-  @MessagePattern(ProvisioningRpc.internalVolumeRestore)
+  @RpcHandler(ProvisioningRpc.internalVolumeRestore)
   async restoreVolume(@Payload() req: VolumeRestoreRequest): Promise<{ tenant_id: string }> {
     fakeProvisioning.downloadUrls.push(req.download_url);
     const res = await fetch(req.download_url);

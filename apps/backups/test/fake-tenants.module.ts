@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Module } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { CreateTenantRequest, TenantRefRequest, TenantsRpc, type TenantView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { DomainException } from '@saas/errors';
 
 /**
@@ -19,7 +20,7 @@ export const fakeTenants = new FakeTenantsState();
 
 @Controller()
 class FakeTenantsController {
-  @MessagePattern(TenantsRpc.create)
+  @RpcHandler(TenantsRpc.create)
   create(@Payload() req: CreateTenantRequest): TenantView {
     if (req.subdomain && fakeTenants.taken.has(req.subdomain)) throw new DomainException('INVALID_SUBDOMAIN', `The subdomain "${req.subdomain}" is already taken.`, { status: 409 });
     fakeTenants.created.push(req);
@@ -38,7 +39,7 @@ class FakeTenantsController {
     return tenant;
   }
 
-  @MessagePattern(TenantsRpc.get)
+  @RpcHandler(TenantsRpc.get)
   get(@Payload() req: TenantRefRequest): TenantView {
     const found = fakeTenants.tenants.get(req.id);
     if (!found) throw new DomainException('TENANT_NOT_FOUND', 'No such tenant.', { status: 404 });

@@ -47,17 +47,17 @@ class ProbeController {
 
   @Post('echo-rpc')
   echoRpc(@Body() body: ProbeBody) {
-    return this.rpc.call('rpc.probe.echo', body);
+    return this.rpc.callRaw('rpc.probe.echo', body);
   }
 
   @Get('rpc')
   forward() {
-    return this.rpc.call('rpc.probe.echo', {});
+    return this.rpc.callRaw('rpc.probe.echo', {});
   }
 
   @Get('silent')
   silent() {
-    return this.rpc.call('rpc.probe.silent', {});
+    return this.rpc.callRaw('rpc.probe.silent', {});
   }
 
   @Get('domain')

@@ -59,7 +59,7 @@ export class IdentityHarness {
   }
 
   call<T>(subject: string, data: unknown): Promise<T> {
-    return this.rpc.call<T>(subject, data);
+    return this.rpc.callRaw(subject, data) as Promise<T>;
   }
 
   get mails(): ReceivedMail[] {

@@ -421,3 +421,9 @@ export const BillingEventPayloads = Object.freeze({
   [EventTypes.PaymentSucceeded]: PaymentEventData,
   [EventTypes.PaymentFailed]: PaymentEventData,
 });
+
+/** One seat of a subscription (`rpc.billing.seats.list`). */
+export interface SeatView {
+  user_id: string;
+  added_at: string;
+}

@@ -1100,3 +1100,23 @@ export const IdentityEventPayloads = Object.freeze({
   [IdentityEventTypes.SecurityBlocked]: SecurityBlockEventData,
   [IdentityEventTypes.SecurityUnblocked]: SecurityBlockEventData,
 });
+
+/** `rpc.identity.admin.bootstrap` (the launcher only): creates the first platform admin once. */export class BootstrapAdminRequest {
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  /** When absent a strong password is generated and returned once. */
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  password?: string;
+}
+
+export interface BootstrapAdminResult {
+  created: boolean;
+  email: string;
+  /** Only when this call created the admin with a generated password. */
+  generated_password?: string;
+}

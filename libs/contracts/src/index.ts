@@ -16,3 +16,5 @@ export * from './integrations.js';
 export * from './backups.js';
 export * from './internal-rpc.js';
 export * from './event-catalogue.js';
+export * from './rpc-contract.js';
+export * from './validation-metadata-cache.js';

@@ -259,3 +259,13 @@ export interface InstancePowerResult {
   tenant_id: string;
   status: string;
 }
+
+/** Answer of `rpc.provisioning.instance.route`: where the tenant's app listens, or `null` when it is not serving. */
+export interface InstanceRouteView {
+  upstream: { host: string; port: number } | null;
+}
+
+/** Answer of `rpc.provisioning.internal.volume-restore`. */
+export interface VolumeRestoreResult {
+  tenant_id: string;
+}

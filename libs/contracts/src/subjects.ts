@@ -73,11 +73,11 @@ export function eventSubject(type: string): string {
 
 /** RPC subjects: `rpc.<service>.<operation>`. Only services answer them; the gateway and services call. */
 export const RpcSubjects = Object.freeze({
-  health: (service: ServiceName) => `rpc.${service}.health`,
+  health: <S extends ServiceName>(service: S) => `rpc.${service}.health` as const,
   /** A service's security findings on its own configuration and data (for `POST security/scan`). */
-  securityFindings: (service: ServiceName) => `rpc.${service}.security.findings`,
+  securityFindings: <S extends ServiceName>(service: S) => `rpc.${service}.security.findings` as const,
   deadLetters: {
-    list: (service: ServiceName) => `rpc.${service}.dead-letters.list`,
-    replay: (service: ServiceName) => `rpc.${service}.dead-letters.replay`,
+    list: <S extends ServiceName>(service: S) => `rpc.${service}.dead-letters.list` as const,
+    replay: <S extends ServiceName>(service: S) => `rpc.${service}.dead-letters.replay` as const,
   },
 });

@@ -479,3 +479,16 @@ export class TenantPlansRequest {
 export interface TenantPlansView {
   plans: Record<string, TenantPlan>;
 }
+
+/** `rpc.tenants.admin.stats`: admins only (the gateway checked the role); the caller is for the logs. */
+export class TenantsAdminStatsRequest {
+  @ValidateNested()
+  @Type(() => CallerDto)
+  caller!: CallerDto;
+}
+
+/** Answer of `rpc.tenants.internal.credentials` (provisioning only): the tenant app's first admin, decrypted. */
+export interface TenantCredentials {
+  admin_email: string | null;
+  admin_password: string | null;
+}

@@ -1,6 +1,10 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidateIf, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
 import { DomainException, type FieldError } from '@saas/errors';
+import { cacheValidationMetadata } from './validation-metadata-cache.js';
+
+// Every process that validates imports this module first (the gateway's pipe, services, consumers).
+cacheValidationMetadata();
 
 type Class<T> = new (...args: any[]) => T; // eslint-disable-line @typescript-eslint/no-explicit-any
 

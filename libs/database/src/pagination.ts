@@ -1,6 +1,7 @@
-import type { FindOptionsOrder, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, EntityTarget, FindOptionsOrder, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DomainException } from '@saas/errors';
 import { type ListQueryDto, type ListResult, parseOrdering } from '@saas/contracts';
+import { entityFromRow, tableOf } from './row-reader.js';
 
 export interface ListSpec {
   /** Fields `ordering=` may name (snake_case, as clients see them) mapped to entity property names. */
@@ -54,4 +55,54 @@ export type { FindOptionsOrder };
 /** `%term%` for `ILIKE`, with the pattern's own wildcards in `term` escaped (a search for `50%` finds "50%"). */
 export function containsPattern(term: string): string {
   return `%${term.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A list query in plain SQL: the table (aliased), its conditions and their parameters (`$1`…). */
+export interface SqlListQuery<T extends ObjectLiteral> {
+  entity: EntityTarget<T>;
+  /** The alias of the entity's table in `where` and `select` (`t`). */
+  alias: string;
+  /** Conditions, ANDed; they number their parameters from `$1` in `params` order. */
+  where: string[];
+  params: unknown[];
+  /** More select expressions beside the entity's columns, e.g. `EXISTS (…) AS has_password`. */
+  select?: string[];
+}
+
+/**
+ * `paginate` for hot lists, in plain SQL (issue 9): the page and its count are two statements sent
+ * at once (on two pooled connections, or one after the other in a transaction), with none of the
+ * query builder's SQL building and alias mapping, which cost more CPU than Postgres spent answering
+ * a page of twenty. Rows come back as entities (`entityFromRow`) with the extra selected values
+ * beside them. Ordering follows `spec` like `paginate`, over the entity's own columns.
+ */
+export async function paginateSql<T extends ObjectLiteral>(
+  manager: EntityManager,
+  list: SqlListQuery<T>,
+  query: Pick<ListQueryDto, 'page' | 'page_size' | 'ordering'>,
+  spec: ListSpec,
+): Promise<{ count: number; results: Array<{ entity: T; row: Record<string, unknown> }> }> {
+  const parsed = parseOrdering(query.ordering, Object.keys(spec.orderable), spec.defaultOrder);
+  if (!parsed.ok) {
+    throw DomainException.validation([
+      { field: 'ordering', message: `cannot order by "${parsed.field}"; allowed: ${Object.keys(spec.orderable).join(', ')}` },
+    ]);
+  }
+  const metadata = manager.connection.getMetadata(list.entity);
+  const column = (property: string) => `${list.alias}."${metadata.findColumnWithPropertyName(property)?.databaseName ?? property}"`;
+  const order = [
+    ...Object.entries(parsed.order).map(([field, dir]) => `${column(spec.orderable[field] ?? field)} ${dir}`),
+    ...(spec.tieBreaker ?? ['id']).map((property) => `${column(property)} ASC`),
+  ].join(', ');
+  const from = `FROM ${tableOf(manager, list.entity)} ${list.alias}${list.where.length ? ` WHERE ${list.where.map((w) => `(${w})`).join(' AND ')}` : ''}`;
+  const n = list.params.length;
+  const [rows, counted] = await Promise.all([
+    manager.query(`SELECT ${[`${list.alias}.*`, ...(list.select ?? [])].join(', ')} ${from} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [
+      ...list.params,
+      query.page_size,
+      (query.page - 1) * query.page_size,
+    ]) as Promise<Array<Record<string, unknown>>>,
+    manager.query(`SELECT count(*)::int AS count ${from}`, list.params) as Promise<Array<{ count: number }>>,
+  ]);
+  return { count: counted[0]?.count ?? 0, results: rows.map((row) => ({ entity: entityFromRow(manager, list.entity, row), row })) };
 }

@@ -9,3 +9,5 @@ export * from './event-consumer.js';
 export * from './stream.js';
 export * from './connection-state.js';
 export * from './security-report-batcher.js';
+export * from './rpc-handler.decorator.js';
+export * from './rpc-direct.js';

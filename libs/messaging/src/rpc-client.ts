@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+import type { RpcRequest, RpcResponse, RpcSubject } from '@saas/contracts';
 import { DomainException, fromRpcError, isRpcErrorPayload } from '@saas/errors';
 import { CORRELATION_HEADER, inSpan, rpcDuration, SpanKind, injectTraceContext, workContext } from '@saas/observability';
 import type { SubjectNaming } from './naming.js';
@@ -39,7 +40,21 @@ export class RpcClient {
     private readonly caller?: string,
   ) {}
 
-  async call<TResponse>(subject: string, data: unknown, options: RpcCallOptions = {}): Promise<TResponse> {
+  /** Calls `subject` with a request of its contract entry and answers its response type (libs/contracts rpc-contract.ts). */
+  call<S extends RpcSubject>(subject: S, request: RpcRequest<S>, options: RpcCallOptions = {}): Promise<RpcResponse<S>> {
+    return this.send(subject, request, options) as Promise<RpcResponse<S>>;
+  }
+
+  /**
+   * A call outside the contract, answered as `unknown`: for specs that send what the contract
+   * refuses (to see the service refuse it too) and for tools. Service code uses `call`; a spec
+   * fails on `callRaw` in any app's src.
+   */
+  callRaw(subject: string, data: unknown, options: RpcCallOptions = {}): Promise<unknown> {
+    return this.send(subject, data, options);
+  }
+
+  private async send(subject: string, data: unknown, options: RpcCallOptions): Promise<unknown> {
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
     const wireSubject = this.naming.subject(subject);
     const started = process.hrtime.bigint();
@@ -66,7 +81,7 @@ export class RpcClient {
           }
           throw new DomainException('INTERNAL_ERROR', `The ${serviceOf(subject)} service failed to answer.`, { status: 502 });
         }
-        return body.response as TResponse;
+        return body.response;
       });
     } catch (err) {
       outcome = err instanceof DomainException ? err.code : 'error';

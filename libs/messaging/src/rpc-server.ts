@@ -18,6 +18,7 @@ import { CORRELATION_HEADER, extractTraceContext, inSpan, SpanKind, workContext 
 import type { Logger } from 'pino';
 import type { SubjectNaming } from './naming.js';
 import { RPC_CALLER_HEADER } from './rpc-client.js';
+import type { DirectRpcHandler } from './rpc-direct.js';
 
 /**
  * Nest's NATS server with two additions: subjects carry the deployment's prefix, and each request
@@ -28,6 +29,8 @@ export class PlatformNatsServer extends ServerNats {
   private readonly subs: Subscription[] = [];
   private inFlight = 0;
   private idle: Array<() => void> = [];
+  private direct = new Map<string, DirectRpcHandler>();
+  private problemLogger?: Logger;
 
   constructor(
     private readonly connection: NatsConnection,
@@ -40,6 +43,12 @@ export class PlatformNatsServer extends ServerNats {
   // Reuse the process's single connection instead of opening another one.
   override async createNatsClient(): Promise<never> {
     return this.connection as never;
+  }
+
+  /** Routes answered without Nest's per-request pipeline (rpc-direct.ts); errors are logged with `logger`. */
+  useDirectHandlers(handlers: Map<string, DirectRpcHandler>, logger: Logger): void {
+    this.direct = handlers;
+    this.problemLogger = logger;
   }
 
   override bindEvents(client: NatsConnection): void {
@@ -74,13 +83,36 @@ export class PlatformNatsServer extends ServerNats {
           `rpc ${channel}`,
           SpanKind.SERVER,
           { 'messaging.system': 'nats', 'messaging.destination.name': channel },
-          () => super.handleMessage(channel, natsMsg),
+          () => {
+            const direct = this.direct.get(channel);
+            return direct ? this.answerDirectly(direct, channel, natsMsg) : super.handleMessage(channel, natsMsg);
+          },
           parent,
         ),
       );
     } finally {
       if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
+  }
+
+  /** Answers a request the way Nest's pipeline and reply would, in the same packet format. */
+  private async answerDirectly(handler: DirectRpcHandler, channel: string, natsMsg: Msg): Promise<unknown> {
+    let packet: { id?: unknown; data?: unknown };
+    try {
+      packet = natsMsg.json<{ id?: unknown; data?: unknown }>();
+    } catch {
+      return super.handleMessage(channel, natsMsg); // not a request packet: Nest's path says so
+    }
+    if (typeof packet !== 'object' || packet === null || packet.id === undefined) return super.handleMessage(channel, natsMsg);
+    recordCallerActor(packet.data);
+    let reply: { id: unknown; response?: unknown; err?: unknown; isDisposed: true };
+    try {
+      reply = { id: packet.id, response: await handler(packet.data), isDisposed: true };
+    } catch (err) {
+      reply = { id: packet.id, err: rpcProblem(err, this.problemLogger), isDisposed: true };
+    }
+    if (natsMsg.reply) natsMsg.respond(JSON.stringify(reply));
+    return undefined;
   }
 
   /**
@@ -104,45 +136,57 @@ const ACTOR_TYPES = new Set(['user', 'api_key', 'service', 'system']);
  * context, so the events a handler emits name who did it without every call site passing it.
  * Reads the payload Nest already parsed; authorization still reads the validated payload itself.
  */
+/**
+ * Puts the acting user the gateway forwarded (`payload.caller.actor`) into the request's work
+ * context, so the events a handler emits name who did it without every call site passing it.
+ * Reads the payload as parsed; authorization still reads the validated payload itself.
+ */
+export function recordCallerActor(data: unknown): void {
+  const actor = (data as { caller?: { actor?: Actor } } | undefined)?.caller?.actor;
+  const work = workContext.get();
+  if (work && actor && ACTOR_TYPES.has(actor.type)) {
+    work.actor = {
+      type: actor.type,
+      id: typeof actor.id === 'string' ? actor.id : null,
+      ...(typeof actor.ip === 'string' ? { ip: actor.ip } : {}),
+      ...(typeof actor.user_agent === 'string' ? { user_agent: actor.user_agent } : {}),
+    };
+  }
+}
+
+/** `recordCallerActor` for the handlers that keep Nest's pipeline. */
 @Injectable()
 export class CallerActorInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const actor = (context.switchToRpc().getData() as { caller?: { actor?: Actor } } | undefined)?.caller?.actor;
-    const work = workContext.get();
-    if (work && actor && ACTOR_TYPES.has(actor.type)) {
-      work.actor = {
-        type: actor.type,
-        id: typeof actor.id === 'string' ? actor.id : null,
-        ...(typeof actor.ip === 'string' ? { ip: actor.ip } : {}),
-        ...(typeof actor.user_agent === 'string' ? { user_agent: actor.user_agent } : {}),
-      };
-    }
+    recordCallerActor(context.switchToRpc().getData());
     return next.handle();
   }
 }
 
 /**
- * The RPC transport's exception filter: domain errors cross NATS with their code and status;
- * anything else is logged with an error id and only that id leaves the service (STYLE.md §3).
+ * What an RPC handler's failure becomes on the wire: domain errors cross NATS with their code and
+ * status; a transient failure (Postgres or NATS briefly away) is a 503; anything else is logged with
+ * an error id and only that id leaves the service (STYLE.md §3).
  */
+export function rpcProblem(exception: unknown, logger?: Logger): ReturnType<typeof toRpcError> {
+  if (exception instanceof DomainException) return toRpcError(exception);
+  const transient = transientKind(exception);
+  if (transient) {
+    logger?.warn({ err: (exception as Error)?.message, transient }, 'RPC handler hit a transient failure; answering 503');
+    return toRpcError(new DomainException('SERVICE_UNAVAILABLE', 'The service is briefly unavailable. Try again shortly.', { status: 503, extensions: { transient } }));
+  }
+  const { exception: wrapped, errorId } = internalError();
+  logger?.error({ err: exception, error_id: errorId }, 'unhandled error in RPC handler');
+  return toRpcError(wrapped);
+}
+
+/** The RPC transport's exception filter (`rpcProblem`) for the handlers that keep Nest's pipeline. */
 @Catch()
 export class RpcProblemFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown): Observable<never> {
-    if (exception instanceof DomainException) return throwError(() => toRpcError(exception));
-    // Transient is not failure: the service's Postgres restarting (or an RPC it made timing out) is
-    // a 503 the caller may retry, not a 500 that says something is broken.
-    const transient = transientKind(exception);
-    if (transient) {
-      this.logger.warn({ err: (exception as Error)?.message, transient }, 'RPC handler hit a transient failure; answering 503');
-      return throwError(() =>
-        toRpcError(new DomainException('SERVICE_UNAVAILABLE', 'The service is briefly unavailable. Try again shortly.', { status: 503, extensions: { transient } })),
-      );
-    }
-    const { exception: wrapped, errorId } = internalError();
-    this.logger.error({ err: exception, error_id: errorId }, 'unhandled error in RPC handler');
-    return throwError(() => toRpcError(wrapped));
+    return throwError(() => rpcProblem(exception, this.logger));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SecurityReportItem } from '@saas/contracts';
+import type { IdentityRpc, SecurityReportItem } from '@saas/contracts';
 import type { RpcClient } from './rpc-client.js';
 
 type Item = Omit<SecurityReportItem, 'count' | 'occurred_at'>;
@@ -16,7 +16,7 @@ export class SecurityReportBatcher {
 
   constructor(
     private readonly rpc: RpcClient,
-    private readonly subject: string,
+    private readonly subject: typeof IdentityRpc.securityReport,
     private readonly logger: Logger,
     private readonly flushMs = 5_000,
     private readonly maxKeys = 500,

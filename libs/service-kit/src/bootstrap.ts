@@ -17,6 +17,7 @@ import {
   CallerActorInterceptor,
   connectNats,
   ContractValidationPipe,
+  directRpcHandlers,
   CreateMessagingTables1763800000000,
   DeadLetter,
   ensureEventStream,
@@ -162,6 +163,19 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   app.useGlobalPipes(new ContractValidationPipe());
   app.useGlobalInterceptors(new CallerActorInterceptor());
   await app.init();
+  // The routes that need none of Nest's per-request pipeline are answered directly (issue 9, ADR 0023).
+  // This application's controllers only: the route registry is the process's (specs run several
+  // services in one process), and app.get of a stranger would end the process (Nest's abortOnError).
+  const controllers = new Map(
+    app
+      .get(DiscoveryService)
+      .getControllers()
+      .filter((w) => w.metatype && w.instance)
+      .map((w) => [w.metatype, w.instance as object]),
+  );
+  const direct = directRpcHandlers((controller) => controllers.get(controller as never));
+  strategy.useDirectHandlers(direct, logger);
+  logger.debug({ direct_rpc_routes: direct.size }, 'RPC routes answered without Nest\'s per-request pipeline');
 
   const relay = new OutboxRelay(dataSource, js, logger);
   const consumer = new EventConsumer(dataSource, js, jsm, naming, logger, {

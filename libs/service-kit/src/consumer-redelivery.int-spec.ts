@@ -38,7 +38,7 @@ describe('durable consumer with an inbox', () => {
     const doomed = await startFixture('fulfilment', env.env({ ...settings, FIXTURE_KILL_BEFORE_ACK: '1' }), procs);
     const rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000);
 
-    const order = await rpc.call<{ id: string; event_id: string }>('rpc.orders.create', { sku: 'SKU-2', qty: 1 });
+    const order = await (rpc.callRaw('rpc.orders.create', { sku: 'SKU-2', qty: 1 }) as Promise<{ id: string; event_id: string }>);
 
     // It dies by the signal, right after its transaction committed.
     await doomed.exited;
@@ -92,7 +92,7 @@ describe('durable consumer with a handler slower than the ack wait', () => {
     await startFixture('fulfilment', env.env({ ...settings, FIXTURE_HANDLER_DELAY_MS: '2000' }), procs);
     const rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000);
 
-    const order = await rpc.call<{ id: string; event_id: string }>('rpc.orders.create', { sku: 'SKU-7', qty: 1 });
+    const order = await (rpc.callRaw('rpc.orders.create', { sku: 'SKU-7', qty: 1 }) as Promise<{ id: string; event_id: string }>);
 
     const done = await waitFor(
       async () => {

@@ -34,7 +34,7 @@ describe('transactional outbox across a crash', () => {
     await startFixture('fulfilment', env.env(settings), procs);
     const rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 5_000);
 
-    const order = await rpc.call<{ id: string; event_id: string }>('rpc.orders.create', { sku: 'SKU-1', qty: 3 });
+    const order = await (rpc.callRaw('rpc.orders.create', { sku: 'SKU-1', qty: 3 }) as Promise<{ id: string; event_id: string }>);
 
     // State change and event were committed together; nothing has left the service yet.
     expect(await count(db, 'orders.orders WHERE id = $1', [order.id])).toBe(1);

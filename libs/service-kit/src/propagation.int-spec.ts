@@ -40,7 +40,7 @@ describe('trace context and correlation id across NATS', () => {
     const { traceId, order } = await workContext.run({ correlationId }, () =>
       inSpan('test request', SpanKind.SERVER, {}, async (span) => ({
         traceId: span.spanContext().traceId,
-        order: await rpc.call<{ id: string; event_id: string; correlation_id: string | null }>('rpc.orders.create', { sku: 'SKU-6', qty: 1 }),
+        order: await (rpc.callRaw('rpc.orders.create', { sku: 'SKU-6', qty: 1 }) as Promise<{ id: string; event_id: string; correlation_id: string | null }>),
       })),
     );
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);

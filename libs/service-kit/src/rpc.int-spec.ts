@@ -27,14 +27,14 @@ describe('RPC over NATS', () => {
   });
 
   it('answers a valid call', async () => {
-    const result = await rpc.call<{ id: string; event_id: string }>('rpc.orders.create', { sku: 'A-1', qty: 2 });
+    const result = await (rpc.callRaw('rpc.orders.create', { sku: 'A-1', qty: 2 }) as Promise<{ id: string; event_id: string }>);
     expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.event_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers SERVICE_UNAVAILABLE (503) at once when no replica of the service runs', async () => {
     const started = Date.now();
-    const err = await failure(rpc.call('rpc.inventory.reserve', { sku: 'A-1' }, { timeoutMs: 10_000 }));
+    const err = await failure(rpc.callRaw('rpc.inventory.reserve', { sku: 'A-1' }, { timeoutMs: 10_000 }));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
     expect(err.status).toBe(503);
@@ -43,21 +43,21 @@ describe('RPC over NATS', () => {
 
   it('answers SERVICE_UNAVAILABLE (503) for an operation the running service does not offer', async () => {
     const started = Date.now();
-    const err = await failure(rpc.call('rpc.orders.cancel', { id: 'x' }, { timeoutMs: 10_000 }));
+    const err = await failure(rpc.callRaw('rpc.orders.cancel', { id: 'x' }, { timeoutMs: 10_000 }));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
   });
 
   it('answers SERVICE_TIMEOUT (504) when the service does not answer in time', async () => {
     const started = Date.now();
-    const err = await failure(rpc.call('rpc.orders.slow', { ms: 3_000 }, { timeoutMs: 300 }));
+    const err = await failure(rpc.callRaw('rpc.orders.slow', { ms: 3_000 }, { timeoutMs: 300 }));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(err.code).toBe('SERVICE_TIMEOUT');
     expect(err.status).toBe(504);
   });
 
   it('carries a remote DomainException with its code, status, errors and extensions', async () => {
-    const err = await failure(rpc.call('rpc.orders.reject', { sku: 'B-2', qty: 1 }));
+    const err = await failure(rpc.callRaw('rpc.orders.reject', { sku: 'B-2', qty: 1 }));
     expect(err.code).toBe('ORDER_REJECTED');
     expect(err.status).toBe(409);
     expect(err.message).toBe('SKU B-2 is out of stock.');
@@ -66,7 +66,7 @@ describe('RPC over NATS', () => {
   });
 
   it('refuses an invalid payload with VALIDATION_FAILED (400) naming the fields', async () => {
-    const err = await failure(rpc.call('rpc.orders.create', { sku: 'A-1', qty: 0, colour: 'red' }));
+    const err = await failure(rpc.callRaw('rpc.orders.create', { sku: 'A-1', qty: 0, colour: 'red' }));
     expect(err.code).toBe('VALIDATION_FAILED');
     expect(err.status).toBe(400);
     expect(err.errors).toEqual(
@@ -77,8 +77,19 @@ describe('RPC over NATS', () => {
     );
   });
 
+  it('validates alike whether a route is answered directly or through Nest\'s pipeline (rpc.orders.slow keeps @MessagePattern)', async () => {
+    const direct = await failure(rpc.callRaw('rpc.orders.create', { sku: 'A-1', qty: 1, colour: 'red' }));
+    const nest = await failure(rpc.callRaw('rpc.orders.slow', { ms: 1, colour: 'red' }));
+    for (const err of [direct, nest]) {
+      expect(err.code).toBe('VALIDATION_FAILED');
+      expect(err.status).toBe(400);
+      expect(err.errors).toEqual([{ field: 'colour', message: 'unknown field' }]);
+    }
+    expect(direct.message).toBe(nest.message);
+  });
+
   it('turns a handler crash into INTERNAL_ERROR (500) with an error id and no internals', async () => {
-    const err = await failure(rpc.call('rpc.orders.crash', {}));
+    const err = await failure(rpc.callRaw('rpc.orders.crash', {}));
     expect(err.code).toBe('INTERNAL_ERROR');
     expect(err.status).toBe(500);
     const errorId = (err.extensions as { error_id?: string } | undefined)?.error_id;
@@ -89,9 +100,12 @@ describe('RPC over NATS', () => {
     // The details stay in the service's log, findable by the error id.
     const line = await orders.waitForOutput(new RegExp(errorId!), 5_000);
     expect(line).toContain('secret internal detail');
+    // Answered by the direct dispatch (ADR 0023), not Nest's pipeline: the stack says which ran it.
+    expect(line).toContain('rpc-direct');
+    expect(line).not.toContain('rpc-context-creator');
   });
 
   it('still answers after all of the above', async () => {
-    await expect(rpc.call('rpc.orders.slow', { ms: 0 })).resolves.toEqual({ slept_ms: 0 });
+    await expect(rpc.callRaw('rpc.orders.slow', { ms: 0 })).resolves.toEqual({ slept_ms: 0 });
   });
 });

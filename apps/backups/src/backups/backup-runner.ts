@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ProvisioningRpc, type BackupFailure, type BackupManifest, type BackupPart, type BackupPartView, type TenantDataLocation, type VolumeArchiveResult } from '@saas/contracts';
+import { ProvisioningRpc, type BackupFailure, type BackupManifest, type BackupPart, type BackupPartView, type VolumeArchiveResult } from '@saas/contracts';
 import { retryTransient, transientKind } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
@@ -53,7 +53,7 @@ export class BackupRunner {
     };
     try {
       // Provisioning restarting (a deletion, say) is waited out rather than failing the backup.
-      const location = await retryTransient(() => this.rpc.call<TenantDataLocation>(ProvisioningRpc.internalTenantData, { tenant_id: backup.tenantId }), {
+      const location = await retryTransient(() => this.rpc.call(ProvisioningRpc.internalTenantData, { tenant_id: backup.tenantId }), {
         deadlineMs: LOCATE_DEADLINE_MS,
         signal,
       });
@@ -191,7 +191,7 @@ export class BackupRunner {
     const url = await presignPut(key, Math.ceil(timeoutMs / 1000) + 60);
     let archived: VolumeArchiveResult;
     try {
-      archived = await this.rpc.call<VolumeArchiveResult>(ProvisioningRpc.internalVolumeArchive, { tenant_id: backup.tenantId, upload_url: url, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 30_000 });
+      archived = await this.rpc.call(ProvisioningRpc.internalVolumeArchive, { tenant_id: backup.tenantId, upload_url: url, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 30_000 });
     } catch (err) {
       throw new RunFailure({ part: 'files', step: 'archiving volume', reason: `the runtime could not archive the tenant's volume: ${(err as Error).message}` });
     }

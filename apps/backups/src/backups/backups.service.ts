@@ -140,7 +140,7 @@ export class BackupsService {
 
   async locate(tenantId: string): Promise<TenantDataLocation> {
     try {
-      return await this.rpc.call<TenantDataLocation>(ProvisioningRpc.internalTenantData, { tenant_id: tenantId });
+      return await this.rpc.call(ProvisioningRpc.internalTenantData, { tenant_id: tenantId });
     } catch (err) {
       if (err instanceof DomainException && err.status === 404) throw BackupsException.tenantHasNoData();
       throw err;

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupView, type CallerDto, type DrillAccepted, type DrillView, type ListResult, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { publishEvent, readEvents, REPO_ROOT, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
@@ -56,7 +56,7 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     await rm(filesRoot, { recursive: true, force: true });
   }, 60_000);
 
-  const getBackup = (tenantId: string, id: string) => rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: id });
+  const getBackup = (tenantId: string, id: string) => rpc.call(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: id });
   const finished = (tenantId: string, id: string) =>
     waitFor(async () => {
       const b = await getBackup(tenantId, id);
@@ -67,7 +67,7 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     const t = await makeTenant('kb', 'dedicated', sharedDb, filesRoot, 500);
     made.push(t);
     const dying = await start({ BACKUP_CRASH_AT: 'archiving files' });
-    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    const accepted = await rpc.call(BackupsRpc.create, { caller, tenant_id: t.tenantId });
     expect(await dying.exited).toBe(-1);
     // The database part was stored before the kill: an orphan, never offered.
     expect(await readdir(path.join(backupDir, t.tenantId, accepted.backup.id))).toContain('database.dump');
@@ -79,7 +79,7 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     // Its parts go right after the row says `failed`.
     await waitFor(() => readdir(path.join(backupDir, t.tenantId, accepted.backup.id)).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT'), 'the orphaned parts deleted', 15_000);
 
-    const retry = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    const retry = await rpc.call(BackupsRpc.create, { caller, tenant_id: t.tenantId });
     expect((await finished(t.tenantId, retry.backup.id)).status).toBe('completed');
     await proc!.kill('SIGTERM');
   }, 90_000);
@@ -94,7 +94,7 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
 
     await start();
     const finals = await waitFor(async () => {
-      const page = await rpc.call<ListResult<BackupView>>(BackupsRpc.list, { caller, tenant_id: t.tenantId, type: 'pre_deletion', page: 1, page_size: 10 });
+      const page = await rpc.call(BackupsRpc.list, { caller, tenant_id: t.tenantId, type: 'pre_deletion', page: 1, page_size: 10 });
       return page.results.some((b) => b.status === 'completed') ? page.results : null;
     }, 'the final backup taken again and completed', 60_000, 200);
     expect(finals.map((b) => b.status).sort()).toEqual(['completed', 'failed']);
@@ -112,14 +112,14 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     const t = await makeTenant('kr', 'dedicated', sharedDb, filesRoot, 40);
     made.push(t);
     await start();
-    const backup = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    const backup = await rpc.call(BackupsRpc.create, { caller, tenant_id: t.tenantId });
     expect((await finished(t.tenantId, backup.backup.id)).status).toBe('completed');
     await proc!.kill('SIGTERM');
 
     await admin(`DELETE FROM ${t.name}.notes WHERE id > 5`, [], t.database);
     await writeFile(path.join(t.dir, 'uploads', 'logo.txt'), 'changed logo');
     const dying = await start({ RESTORE_CRASH_AT: 'restoring files' });
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.backup.id });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.backup.id });
     expect(await dying.exited).toBe(-1);
     // Killed with the restored database swapped in and the instance stopped.
     expect(fakeProvisioning.instanceStatus.get(t.tenantId)).toBe('stopped');
@@ -127,7 +127,7 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
 
     await start();
     const done = await waitFor(async () => {
-      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: accepted.restore.id });
+      const r = await rpc.call(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: accepted.restore.id });
       return r.status === 'failed' || r.status === 'completed' ? r : null;
     }, 'restore finished', 30_000, 100);
     expect(done).toMatchObject({ status: 'failed', rolled_back: true, error: { step: 'restoring files' } });
@@ -152,20 +152,20 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     const t = await makeTenant('kd', 'dedicated', sharedDb, filesRoot, 30);
     made.push(t);
     await start();
-    const backup = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    const backup = await rpc.call(BackupsRpc.create, { caller, tenant_id: t.tenantId });
     expect((await finished(t.tenantId, backup.backup.id)).status).toBe('completed');
     await proc!.kill('SIGTERM');
 
     const platformAdmin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin'] };
     const scratch = () => admin<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`drill\\_${backup.backup.id.replace(/-/g, '').slice(0, 12)}%`]);
     const dying = await start({ DRILL_CRASH_AT: 'comparing tables' });
-    const drill = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: platformAdmin, backup_id: backup.backup.id });
+    const drill = await rpc.call(BackupsRpc.drill, { caller: platformAdmin, backup_id: backup.backup.id });
     expect(await dying.exited).toBe(-1);
     expect(await scratch()).toHaveLength(1);
 
     await start();
     const failed = await waitFor(async () => {
-      const d = await rpc.call<DrillView>(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: backup.backup.id, drill_id: drill.drill.id });
+      const d = await rpc.call(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: backup.backup.id, drill_id: drill.drill.id });
       return d.status === 'failed' || d.status === 'completed' ? d : null;
     }, 'drill finished', 30_000, 100);
     expect(failed).toMatchObject({ status: 'failed', error: { step: 'comparing tables', code: 'BACKUP_VERIFICATION_FAILED' } });

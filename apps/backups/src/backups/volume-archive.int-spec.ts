@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, type BackupAccepted, type BackupManifest, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, type BackupManifest, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -73,9 +73,9 @@ describe('backups service: a Kubernetes tenant’s volume, archived by its runti
     return t;
   };
   const finished = async (tenantId: string) => {
-    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: tenantId });
+    const accepted = await rpc.call(BackupsRpc.create, { caller, tenant_id: tenantId });
     return waitFor(async () => {
-      const b = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: accepted.backup.id });
+      const b = await rpc.call(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: accepted.backup.id });
       return b.status === 'completed' || b.status === 'failed' ? b : null;
     }, 'backup finished', 30_000);
   };
@@ -108,16 +108,16 @@ describe('backups service: a Kubernetes tenant’s volume, archived by its runti
 
     // Restored in place: the volume gets the backup's content back (the runtime's Job, from a presigned GET).
     fakeProvisioning.volumes.set(t.tenantId, randomBytes(1000));
-    const restore = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const restore = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
     const restored = await waitFor(async () => {
-      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: restore.restore.id });
+      const r = await rpc.call(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: restore.restore.id });
       return r.status === 'completed' || r.status === 'failed' ? r : null;
     }, 'restore finished', 60_000);
     expect(restored).toMatchObject({ status: 'completed', error: null });
     expect((fakeProvisioning.volumes.get(t.tenantId) as Buffer).equals(volume)).toBe(true);
     expect(new URL(fakeProvisioning.downloadUrls.at(-1)!).pathname).toBe(`/tenant-volumes/platform/${t.tenantId}/${backup.id}/files.tar`);
     // The safety backup holds the volume as it was just before.
-    const safety = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: restored.safety_backup_id });
+    const safety = await rpc.call(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: restored.safety_backup_id! });
     expect(safety.parts.find((p) => p.name === 'files')!.size_bytes).toBe(1000);
 
     fakeProvisioning.volumes.set(t.tenantId, new Error('volume archive job tenant-bk-vol/volume-archive-1a2b3c4d failed: Job has reached the specified backoff limit (tar: /data: Permission denied)'));

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupView, type CallerDto, type ListResult, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { publishEvent, readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -81,15 +81,15 @@ describe('backups service: restore into a new tenant (clone)', () => {
   };
   const notes = async (t: Made) => (await admin<{ n: number; s: string | null }>(`SELECT count(*)::int AS n, string_agg(body, ',' ORDER BY id) AS s FROM ${t.name}.notes`, [], t.database))[0]!;
   const backedUp = async (tenantId: string) => {
-    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller: owner, tenant_id: tenantId });
+    const accepted = await rpc.call(BackupsRpc.create, { caller: owner, tenant_id: tenantId });
     return waitFor(async () => {
-      const b = await rpc.call<BackupView>(BackupsRpc.get, { caller: owner, tenant_id: tenantId, backup_id: accepted.backup.id });
+      const b = await rpc.call(BackupsRpc.get, { caller: owner, tenant_id: tenantId, backup_id: accepted.backup.id });
       return b.status === 'completed' ? b : b.status === 'failed' ? Promise.reject(new Error(`backup failed: ${b.error?.reason}`)) : null;
     }, 'backup completed', 30_000);
   };
   const finished = (tenantId: string, restoreId: string) =>
     waitFor(async () => {
-      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller: owner, tenant_id: tenantId, restore_id: restoreId });
+      const r = await rpc.call(BackupsRpc.restoreGet, { caller: owner, tenant_id: tenantId, restore_id: restoreId });
       return r.status === 'completed' || r.status === 'failed' ? r : null;
     }, `restore ${restoreId} finished`, 60_000);
   const powerOf = (tenantId: string) => fakeProvisioning.power.filter((p) => p.tenant_id === tenantId).map((p) => p.action);
@@ -125,7 +125,7 @@ describe('backups service: restore into a new tenant (clone)', () => {
     const sourceBefore = { notes: await notes(source), owners: await owners(source.database, source.name) };
     const subdomain = `clone-${strategy.slice(0, 3)}-${run}`;
 
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller: owner, tenant_id: source.tenantId, backup_id: backup.id, target: 'new_tenant', subdomain });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller: owner, tenant_id: source.tenantId, backup_id: backup.id, target: 'new_tenant', subdomain });
     const newId = accepted.tenant!.id;
     // The new tenant is signed up as any other: the caller owns it, with the backup's plan and strategy.
     expect(fakeTenants.created.at(-1)).toMatchObject({ caller: owner, subdomain, name: `Restored bk-s${strategy.slice(0, 2)}-${run}`, plan: 'standard', database_strategy: strategy, metadata: { restored_from: { tenant_id: source.tenantId, backup_id: backup.id } } });
@@ -134,7 +134,7 @@ describe('backups service: restore into a new tenant (clone)', () => {
 
     // Until it is provisioned, the restore waits.
     await new Promise((r) => setTimeout(r, 400));
-    expect(await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller: owner, tenant_id: newId, restore_id: accepted.restore.id })).toMatchObject({ status: 'pending' });
+    expect(await rpc.call(BackupsRpc.restoreGet, { caller: owner, tenant_id: newId, restore_id: accepted.restore.id })).toMatchObject({ status: 'pending' });
 
     const target = await provision(`t${strategy.slice(0, 2)}`, strategy, newId);
     const done = await finished(newId, accepted.restore.id);
@@ -175,7 +175,7 @@ describe('backups service: restore into a new tenant (clone)', () => {
       data: { tenant_id: gone.tenantId, name: 'Gone Co', slug: `bk-gone-${run}`, plan: 'standard', database_strategy: 'dedicated', status: 'deleting', owner_id: owner.actor.id, operation_id: operationId, operation: 'delete' },
     });
     const final = await waitFor(async () => {
-      const list = await rpc.call<ListResult<BackupView>>(BackupsRpc.adminList, { caller: platformAdmin, type: 'pre_deletion', tenant_id: gone.tenantId });
+      const list = await rpc.call(BackupsRpc.adminList, { caller: platformAdmin, type: 'pre_deletion', tenant_id: gone.tenantId });
       return list.results[0]?.status === 'completed' ? list.results[0] : null;
     }, 'final backup completed', 30_000);
     const before = await notes(gone);
@@ -185,12 +185,12 @@ describe('backups service: restore into a new tenant (clone)', () => {
     fakeProvisioning.locations.delete(gone.tenantId);
 
     // Admins list every tenant's backups; users may not.
-    const all = await rpc.call<ListResult<BackupView>>(BackupsRpc.adminList, { caller: platformAdmin, type: 'pre_deletion', page_size: 100 });
+    const all = await rpc.call(BackupsRpc.adminList, { caller: platformAdmin, type: 'pre_deletion', page_size: 100 });
     expect(all.results.map((b) => b.id)).toContain(final.id);
     expect(all.results.every((b) => b.type === 'pre_deletion')).toBe(true);
     expect(await rejection(rpc.call(BackupsRpc.adminList, { caller: owner }))).toMatchObject({ status: 403 });
 
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller: platformAdmin, tenant_id: gone.tenantId, backup_id: final.id, target: 'new_tenant', subdomain: `back-${run}`, name: 'Gone Co, recovered' });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller: platformAdmin, tenant_id: gone.tenantId, backup_id: final.id, target: 'new_tenant', subdomain: `back-${run}`, name: 'Gone Co, recovered' });
     expect(fakeTenants.created.at(-1)).toMatchObject({ caller: platformAdmin, name: 'Gone Co, recovered', database_strategy: 'dedicated' });
     const target = await provision('back', 'dedicated', accepted.tenant!.id);
     expect(await finished(target.tenantId, accepted.restore.id)).toMatchObject({ status: 'completed' });
@@ -214,7 +214,7 @@ describe('backups service: restore into a new tenant (clone)', () => {
     expect(await rejection(rpc.call(BackupsRpc.restore, { ...base, target: 'new_tenant', subdomain: `taken-${run}` }))).toMatchObject({ code: 'INVALID_SUBDOMAIN', status: 409 });
     expect(fakeTenants.created.length).toBe(count);
 
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { ...base, target: 'new_tenant', subdomain: `doomed-${run}` });
+    const accepted = await rpc.call(BackupsRpc.restore, { ...base, target: 'new_tenant', subdomain: `doomed-${run}` });
     const newId = accepted.tenant!.id;
     await publishEvent(await env.nats(), env.prefix, {
       type: EventTypes.TenantDeletionRequested,

@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupManifest, type BackupView, type CallerDto, type DrillAccepted, type DrillView } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type BackupManifest, type BackupView, type CallerDto, type DrillAccepted } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -59,13 +59,13 @@ describe('backups service: restore drills (real pg_dump/pg_restore, Postgres + N
   }, 60_000);
 
   const backedUp = async (tenantId: string) => {
-    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: tenantId });
+    const accepted = await rpc.call(BackupsRpc.create, { caller, tenant_id: tenantId });
     return waitFor(async () => {
-      const b = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: accepted.backup.id });
+      const b = await rpc.call(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: accepted.backup.id });
       return b.status === 'completed' ? b : null;
     }, 'backup completed', 30_000);
   };
-  const get = (b: BackupView) => rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: b.tenant_id, backup_id: b.id });
+  const get = (b: BackupView) => rpc.call(BackupsRpc.get, { caller, tenant_id: b.tenant_id, backup_id: b.id });
 
   it('records table and row counts in the manifest, restores each tenant’s latest backup into a scratch database, verifies it, and reports a mismatch', async () => {
     const first = await boot(); // drills off (the default)
@@ -122,7 +122,7 @@ describe('backups service: restore drills (real pg_dump/pg_restore, Postgres + N
     const corrupt = await backedUp(t.tenantId);
     const drilled = (accepted: DrillAccepted) =>
       waitFor(async () => {
-        const d = await rpc.call<DrillView>(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: accepted.drill.backup_id, drill_id: accepted.drill.id });
+        const d = await rpc.call(BackupsRpc.drillGet, { caller: platformAdmin, backup_id: accepted.drill.backup_id, drill_id: accepted.drill.id });
         return d.status === 'completed' || d.status === 'failed' ? d : null;
       }, 'drill finished', 60_000);
     const scratchLeft = () => admin(`SELECT datname FROM pg_database WHERE datname LIKE 'drill\\_%'`);
@@ -131,7 +131,7 @@ describe('backups service: restore drills (real pg_dump/pg_restore, Postgres + N
     expect(await rejection(rpc.call(BackupsRpc.drill, { caller, backup_id: good.id }))).toMatchObject({ status: 403 });
     expect(await rejection(rpc.call(BackupsRpc.drill, { caller: platformAdmin, backup_id: randomUUID() }))).toMatchObject({ code: 'BACKUP_NOT_FOUND', status: 404 });
 
-    const accepted = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: platformAdmin, backup_id: good.id });
+    const accepted = await rpc.call(BackupsRpc.drill, { caller: platformAdmin, backup_id: good.id });
     expect(accepted.drill).toMatchObject({ backup_id: good.id, tenant_id: t.tenantId, trigger: 'manual', status: 'pending', requested_by: platformAdmin.actor.id });
     expect(accepted.status_url).toBe(`/api/v1/admin/backups/${good.id}/drills/${accepted.drill.id}`);
     const passed = await drilled(accepted);
@@ -155,7 +155,7 @@ describe('backups service: restore drills (real pg_dump/pg_restore, Postgres + N
     } finally {
       await file.close();
     }
-    const bad = await rpc.call<DrillAccepted>(BackupsRpc.drill, { caller: platformAdmin, backup_id: corrupt.id });
+    const bad = await rpc.call(BackupsRpc.drill, { caller: platformAdmin, backup_id: corrupt.id });
     const failed = await drilled(bad);
     expect(failed).toMatchObject({ status: 'failed', restore_seconds: null, tables: [], error: { code: 'BACKUP_CORRUPT', step: 'validating archive' } });
     expect(failed.error!.reason).toMatch(/its database part fails its checksum/);

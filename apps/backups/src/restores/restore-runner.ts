@@ -219,7 +219,7 @@ export class RestoreRunner implements LeasedJobs, OnModuleInit {
   }
 
   private async power(tenantId: string, action: 'stop' | 'start'): Promise<InstancePowerResult> {
-    return this.rpc.call<InstancePowerResult>(ProvisioningRpc.internalInstancePower, { tenant_id: tenantId, action }, { timeoutMs: this.config.RESTORE_HEALTH_TIMEOUT_MS });
+    return this.rpc.call(ProvisioningRpc.internalInstancePower, { tenant_id: tenantId, action }, { timeoutMs: this.config.RESTORE_HEALTH_TIMEOUT_MS });
   }
 
   private async startHealthy(tenantId: string): Promise<void> {

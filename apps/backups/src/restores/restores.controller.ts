@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { BackupsRpc, DrillBackupRequest, DrillRefRequest, RestoreBackupRequest, RestoreRefRequest, type DrillAccepted, type DrillView, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { RestoreDrills } from './restore-drills.js';
 import { RestoresService } from './restores.service.js';
 
@@ -11,22 +12,22 @@ export class RestoresController {
     private readonly drills: RestoreDrills,
   ) {}
 
-  @MessagePattern(BackupsRpc.restore)
+  @RpcHandler(BackupsRpc.restore)
   restore(@Payload() req: RestoreBackupRequest): Promise<RestoreAccepted> {
     return this.restores.restore(req);
   }
 
-  @MessagePattern(BackupsRpc.restoreGet)
+  @RpcHandler(BackupsRpc.restoreGet)
   get(@Payload() req: RestoreRefRequest): Promise<RestoreView> {
     return this.restores.get(req);
   }
 
-  @MessagePattern(BackupsRpc.drill)
+  @RpcHandler(BackupsRpc.drill)
   drill(@Payload() req: DrillBackupRequest): Promise<DrillAccepted> {
     return this.drills.request(req);
   }
 
-  @MessagePattern(BackupsRpc.drillGet)
+  @RpcHandler(BackupsRpc.drillGet)
   drillGet(@Payload() req: DrillRefRequest): Promise<DrillView> {
     return this.drills.get(req);
   }

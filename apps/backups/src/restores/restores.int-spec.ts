@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, type BackupAccepted, type BackupView, type CallerDto, type ListResult, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, EventTypes, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -63,15 +63,15 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
   const notes = async (t: { name: string; database: string }) =>
     (await admin<{ n: number; s: string | null }>(`SELECT count(*)::int AS n, string_agg(body, ',' ORDER BY id) AS s FROM ${t.name}.notes`, [], t.database))[0]!;
   const backedUp = async (tenantId: string) => {
-    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: tenantId });
+    const accepted = await rpc.call(BackupsRpc.create, { caller, tenant_id: tenantId });
     return waitFor(async () => {
-      const b = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: accepted.backup.id });
+      const b = await rpc.call(BackupsRpc.get, { caller, tenant_id: tenantId, backup_id: accepted.backup.id });
       return b.status === 'completed' ? b : b.status === 'failed' ? Promise.reject(new Error(`backup failed: ${b.error?.reason}`)) : null;
     }, 'backup completed', 30_000);
   };
   const restored = (tenantId: string, restoreId: string) =>
     waitFor(async () => {
-      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller, tenant_id: tenantId, restore_id: restoreId });
+      const r = await rpc.call(BackupsRpc.restoreGet, { caller, tenant_id: tenantId, restore_id: restoreId });
       return r.status === 'completed' || r.status === 'failed' ? r : null;
     }, `restore ${restoreId} finished`, 60_000);
   const powerOf = (tenantId: string) => fakeProvisioning.power.filter((p) => p.tenant_id === tenantId).map((p) => p.action);
@@ -92,7 +92,7 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     expect(changed).not.toEqual(before);
     if (neighbour) await admin(`INSERT INTO ${neighbour.name}.notes VALUES (500, 'neighbour change')`, [], neighbour.database);
 
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
     expect(accepted.restore).toMatchObject({ tenant_id: t.tenantId, backup_id: backup.id, status: 'pending' });
     expect(accepted.status_url).toBe(`/api/v1/tenants/${t.tenantId}/restores/${accepted.restore.id}`);
     const done = await restored(t.tenantId, accepted.restore.id);
@@ -111,7 +111,7 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     expect(await admin(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'restore\\_%'`, [], t.database)).toEqual([]);
 
     // The safety backup holds the data as it was just before the restore.
-    const safety = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: done.safety_backup_id });
+    const safety = await rpc.call(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: done.safety_backup_id! });
     expect(safety).toMatchObject({ type: 'pre_restore', status: 'completed' });
     expect(safety.expires_at).not.toBeNull();
 
@@ -144,7 +144,7 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     } finally {
       await file.close();
     }
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: corrupted.id });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: corrupted.id });
     const done = await restored(t.tenantId, accepted.restore.id);
     expect(done).toMatchObject({ status: 'failed', rolled_back: false, safety_backup_id: null, error: { code: 'BACKUP_CORRUPT', step: 'validating archive' } });
     expect(done.error!.reason).toMatch(/checksum.*not touched/);
@@ -159,7 +159,7 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     const changed = await notes(t);
     fakeProvisioning.failStarts.set(t.tenantId, 1);
 
-    const accepted = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
     const done = await restored(t.tenantId, accepted.restore.id);
     expect(done).toMatchObject({ status: 'failed', rolled_back: true, error: { step: 'checking health' } });
     expect(done.error!.reason).toMatch(/rolled back/);
@@ -170,7 +170,7 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     expect(fakeProvisioning.instanceStatus.get(t.tenantId)).toBe('running');
     expect(await admin(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%'`)).toEqual([]);
     // The safety backup is kept.
-    const safety = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: done.safety_backup_id });
+    const safety = await rpc.call(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: done.safety_backup_id! });
     expect(safety.status).toBe('completed');
     const failed = await waitFor(
       async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.RestoreFailed])).find((e) => (e.data as { restore_id: string }).restore_id === done.id),
@@ -183,16 +183,16 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     const t = await tenant('busy', 'shared');
     const other = await tenant('busy2', 'shared');
     const backup = await backedUp(t.tenantId);
-    const first = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const first = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
     expect(await rejection(rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id }))).toMatchObject({ code: 'RESTORE_IN_PROGRESS', status: 409 });
     expect(await rejection(rpc.call(BackupsRpc.delete, { caller, tenant_id: t.tenantId, backup_id: backup.id }))).toMatchObject({ code: 'RESTORE_IN_PROGRESS', status: 409 });
     expect(await rejection(rpc.call(BackupsRpc.restore, { caller, tenant_id: other.tenantId, backup_id: backup.id }))).toMatchObject({ code: 'BACKUP_NOT_FOUND', status: 404 });
     expect(await rejection(rpc.call(BackupsRpc.restoreGet, { caller, tenant_id: other.tenantId, restore_id: first.restore.id }))).toMatchObject({ code: 'RESTORE_NOT_FOUND', status: 404 });
     expect((await restored(t.tenantId, first.restore.id)).status).toBe('completed');
     // Once finished, the next restore is accepted.
-    const second = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const second = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
     expect((await restored(t.tenantId, second.restore.id)).status).toBe('completed');
-    const list = await rpc.call<ListResult<BackupView>>(BackupsRpc.list, { caller, tenant_id: t.tenantId, type: 'pre_restore' });
+    const list = await rpc.call(BackupsRpc.list, { caller, tenant_id: t.tenantId, type: 'pre_restore' });
     expect(list.count).toBe(2);
   }, 120_000);
 });

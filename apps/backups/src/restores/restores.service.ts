@@ -10,9 +10,7 @@ import {
   type RestoreBackupRequest,
   type RestoreRefRequest,
   type RestoreView,
-  type TenantPlan,
-  type TenantView,
-} from '@saas/contracts';
+  type TenantPlan } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { toRestoreView, restoreStatusUrl } from '../backups/backup.view.js';
 import { BackupWorker } from '../backups/backup-worker.js';
@@ -80,10 +78,10 @@ export class RestoresService {
       database_strategy: manifest.database_strategy,
       metadata: { restored_from: { tenant_id: req.tenant_id, backup_id: backup.id } },
     };
-    const tenant = await this.rpc.call<TenantView>(TenantsRpc.create, create);
+    const tenant = await this.rpc.call(TenantsRpc.create, create);
     const row = await this.insert({ ...this.build(tenant.id, backup.id, req.caller), sourceTenantId: req.tenant_id, waitingForTenant: true, step: WAITING_FOR_TENANT });
     // Its tenant.ready may have been handled before this row existed: then the tenant is active by now.
-    const now = await this.rpc.call<TenantView>(TenantsRpc.get, { id: tenant.id, caller: PLATFORM_CALLER }).catch(() => null);
+    const now = await this.rpc.call(TenantsRpc.get, { id: tenant.id, caller: PLATFORM_CALLER }).catch(() => null);
     if (now?.status === 'active') await this.tenantReady(tenant.id);
     const current = await this.ds.getRepository(Restore).findOneByOrFail({ id: row.id });
     return { restore: toRestoreView(current), status_url: restoreStatusUrl(current), tenant };

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, EventTypes, PLAN_CATALOGUE, type BackupAccepted, type SubscriptionEventData, type BackupScheduleView, type BackupView, type CallerDto, type ListResult } from '@saas/contracts';
+import { BackupsRpc, EventTypes, PLAN_CATALOGUE, type SubscriptionEventData, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { publishEvent, readEvents, TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -66,7 +66,7 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     }
   };
   const scheduled = async (tenantId: string) =>
-    (await rpc.call<ListResult<BackupView>>(BackupsRpc.list, { caller, tenant_id: tenantId, type: 'scheduled', page_size: 100 })).results;
+    (await rpc.call(BackupsRpc.list, { caller, tenant_id: tenantId, type: 'scheduled', page_size: 100 })).results;
   /**
    * Makes the schedule due now and waits until the scheduled backups it queued are done; returns those
    * (rows not in `seen`, which it then adds). New rows are told by id, not counted: once the newest
@@ -91,7 +91,7 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
   it('shows the plan’s default until set, and refuses bad schedules, bad zones and retention over the plan’s caps', async () => {
     const t = await makeTenant('dflt', 'shared', sharedDb, filesRoot, 3);
     made.push(t);
-    const initial = await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId });
+    const initial = await rpc.call(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId });
     expect(initial).toMatchObject({ configured: false, enabled: false, schedule: 'daily 02:00', cron: '0 2 * * *', timezone: 'UTC', keep_last: 7, keep_days: 7, limits: { max_keep_last: 7, max_keep_days: PLAN_CATALOGUE.standard.limits.backup_retention_days } });
 
     for (const [body, field] of [
@@ -106,12 +106,12 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
       expect({ body, code: err.code, fields: err.errors?.map((e) => e.field) }).toEqual({ body, code: 'VALIDATION_FAILED', fields: [field] });
     }
 
-    const set = await rpc.call<BackupScheduleView>(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, schedule: 'weekly mon 03:30', timezone: 'Europe/Paris', keep_last: 5 });
+    const set = await rpc.call(BackupsRpc.schedulePut, { caller, tenant_id: t.tenantId, schedule: 'weekly mon 03:30', timezone: 'Europe/Paris', keep_last: 5 });
     expect(set).toMatchObject({ configured: true, enabled: true, cron: '30 3 * * 1', timezone: 'Europe/Paris', keep_last: 5, keep_days: 7 });
     const next = new Date(set.next_run_at!);
     expect(next.getTime()).toBeGreaterThan(Date.now());
     expect(next.getUTCDay()).toBe(1);
-    expect(await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).toEqual(set);
+    expect(await rpc.call(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).toEqual(set);
     // The tenants service shows the next run as the tenant's next_backup_at from this event.
     const changed = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.BackupScheduleChanged])).find((e) => e.tenant_id === t.tenantId), 'backup.schedule_changed');
     expect(changed.data).toEqual({ tenant_id: t.tenantId, enabled: true, next_run_at: set.next_run_at, schedule: 'weekly mon 03:30', timezone: 'Europe/Paris' });
@@ -127,7 +127,7 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
       };
       return publishEvent(await env.nats(), env.prefix, { type: EventTypes.SubscriptionUpdated, tenantId: t.tenantId, data, occurredAt });
     };
-    const capOf = async () => (await rpc.call<BackupScheduleView>(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).limits.max_keep_days;
+    const capOf = async () => (await rpc.call(BackupsRpc.scheduleGet, { caller, tenant_id: t.tenantId })).limits.max_keep_days;
     const untilCap = (days: number, what: string) => waitFor(async () => ((await capOf()) === days ? true : null), what, 15_000);
 
     await subscription('premium');
@@ -192,7 +192,7 @@ describe('backups service: schedules and retention (two replicas, real Postgres 
     const t = await makeTenant('exp', 'shared', sharedDb, filesRoot, 3);
     made.push(t);
     const ids: string[] = [];
-    for (let i = 0; i < 2; i++) ids.push((await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId })).backup.id);
+    for (let i = 0; i < 2; i++) ids.push((await rpc.call(BackupsRpc.create, { caller, tenant_id: t.tenantId })).backup.id);
     await waitFor(async () => {
       const rows = await sql(`SELECT status FROM backups.backups WHERE tenant_id = $1`, [t.tenantId]);
       return rows.length === 2 && rows.every((r) => r.status === 'completed');

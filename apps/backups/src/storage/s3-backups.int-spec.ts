@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BackupsRpc, type BackupAccepted, type BackupView, type CallerDto, type RestoreAccepted, type RestoreView } from '@saas/contracts';
+import { BackupsRpc, type CallerDto } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { TEST_PG_ADMIN_URL, TestEnv, waitFor } from '@saas/testing';
@@ -69,9 +69,9 @@ describe('backups service on S3 storage, encrypted (s3rver on a random port)', (
   it('stores a backup in the bucket and restores the tenant from it', async () => {
     const t = await makeTenant('s3', 'dedicated', 'unused', filesRoot, 200);
     made.push(t);
-    const accepted = await rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: t.tenantId });
+    const accepted = await rpc.call(BackupsRpc.create, { caller, tenant_id: t.tenantId });
     const backup = await waitFor(async () => {
-      const b = await rpc.call<BackupView>(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: accepted.backup.id });
+      const b = await rpc.call(BackupsRpc.get, { caller, tenant_id: t.tenantId, backup_id: accepted.backup.id });
       return b.status === 'completed' || b.status === 'failed' ? b : null;
     }, 'backup finished', 30_000);
     expect(backup).toMatchObject({ status: 'completed', storage: 's3', error: null });
@@ -80,9 +80,9 @@ describe('backups service on S3 storage, encrypted (s3rver on a random port)', (
     expect(stored.map((n) => n.replace(/\._S3rver_object$/, '')).sort()).toEqual(['database.dump', 'files.tar', 'manifest.json']);
 
     await admin(`DELETE FROM ${t.name}.notes WHERE id > 50`, [], t.database);
-    const restore = await rpc.call<RestoreAccepted>(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const restore = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
     const done = await waitFor(async () => {
-      const r = await rpc.call<RestoreView>(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: restore.restore.id });
+      const r = await rpc.call(BackupsRpc.restoreGet, { caller, tenant_id: t.tenantId, restore_id: restore.restore.id });
       return r.status === 'completed' || r.status === 'failed' ? r : null;
     }, 'restore finished', 60_000);
     expect(done).toMatchObject({ status: 'completed', error: null });

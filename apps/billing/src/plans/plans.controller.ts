@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { BillingRpc, PLAN_CATALOGUE, PlansListRequest, type ListResult, type PlanView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import { parseTrialDays, type BillingConfig } from '../config.js';
 
@@ -13,7 +14,7 @@ export class PlansController {
     this.trialDays = parseTrialDays(config.BILLING_TRIAL_DAYS);
   }
 
-  @MessagePattern(BillingRpc.plansList)
+  @RpcHandler(BillingRpc.plansList)
   list(@Payload() _req: PlansListRequest): ListResult<PlanView> {
     const plans = Object.values(PLAN_CATALOGUE)
       .sort((a, b) => a.tier - b.tier)

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   AdvanceTestClockRequest,
   BillingRpc,
@@ -14,58 +14,59 @@ import {
   type SubscriptionChangePreview,
   type SubscriptionView,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { SubscriptionsService } from './subscriptions.service.js';
 
 @Controller()
 export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionsService) {}
 
-  @MessagePattern(BillingRpc.subscriptionsList)
+  @RpcHandler(BillingRpc.subscriptionsList)
   list(@Payload() req: ListSubscriptionsRequest): Promise<ListResult<SubscriptionView>> {
     return this.subscriptions.list(req);
   }
 
-  @MessagePattern(BillingRpc.subscriptionsCreate)
+  @RpcHandler(BillingRpc.subscriptionsCreate)
   create(@Payload() req: CreateSubscriptionRequest): Promise<SubscriptionView> {
     return this.subscriptions.create(req);
   }
 
-  @MessagePattern(BillingRpc.subscriptionsGet)
+  @RpcHandler(BillingRpc.subscriptionsGet)
   get(@Payload() req: SubscriptionRefRequest): Promise<SubscriptionView> {
     return this.subscriptions.get(req);
   }
 
-  @MessagePattern(BillingRpc.subscriptionsUpdate)
+  @RpcHandler(BillingRpc.subscriptionsUpdate)
   update(@Payload() req: UpdateSubscriptionRequest): Promise<SubscriptionView> {
     return this.subscriptions.update(req);
   }
 
-  @MessagePattern(BillingRpc.subscriptionsPreview)
+  @RpcHandler(BillingRpc.subscriptionsPreview)
   preview(@Payload() req: PreviewSubscriptionChangeRequest): Promise<SubscriptionChangePreview> {
     return this.subscriptions.preview(req);
   }
 
-  @MessagePattern(BillingRpc.subscriptionsCancel)
+  @RpcHandler(BillingRpc.subscriptionsCancel)
   cancel(@Payload() req: CancelSubscriptionRequest): Promise<SubscriptionView> {
     return this.subscriptions.cancel(req);
   }
 
-  @MessagePattern(BillingRpc.seatsList)
+  @RpcHandler(BillingRpc.seatsList)
   seats(@Payload() req: SubscriptionRefRequest) {
     return this.subscriptions.seats(req);
   }
 
-  @MessagePattern(BillingRpc.seatsAdd)
+  @RpcHandler(BillingRpc.seatsAdd)
   addSeat(@Payload() req: SeatRequest): Promise<SubscriptionView> {
     return this.subscriptions.addSeat(req);
   }
 
-  @MessagePattern(BillingRpc.seatsRemove)
+  @RpcHandler(BillingRpc.seatsRemove)
   removeSeat(@Payload() req: SeatRequest): Promise<SubscriptionView> {
     return this.subscriptions.removeSeat(req);
   }
 
-  @MessagePattern(BillingRpc.testClockAdvance)
+  @RpcHandler(BillingRpc.testClockAdvance)
   advance(@Payload() req: AdvanceTestClockRequest): Promise<SubscriptionView> {
     const ms = ((req.days ?? 0) * 86_400 + (req.seconds ?? 0)) * 1000;
     return this.subscriptions.advanceClock(req.caller, req.subscription_id, ms);

@@ -19,9 +19,7 @@ import {
   type SubscriptionRefRequest,
   type SubscriptionView,
   type TenantPlan,
-  type TenantView,
-  type UpdateSubscriptionRequest,
-} from '@saas/contracts';
+  type UpdateSubscriptionRequest } from '@saas/contracts';
 import { paginate } from '@saas/database';
 import { RpcClient } from '@saas/messaging';
 import { Clock, SERVICE_CONFIG } from '@saas/service-kit';
@@ -217,7 +215,7 @@ export class SubscriptionsService {
 
   async create(req: CreateSubscriptionRequest): Promise<SubscriptionView> {
     await this.tenants.authorize(req.caller, req.tenant_id, 'admin');
-    const tenant = await this.rpc.call<TenantView>(TenantsRpc.get, { caller: BILLING_PLATFORM_CALLER, id: req.tenant_id });
+    const tenant = await this.rpc.call(TenantsRpc.get, { caller: BILLING_PLATFORM_CALLER, id: req.tenant_id });
     return this.ds.transaction(async (tx) => {
       const live = await tx.getRepository(Subscription).findOneBy({ tenantId: req.tenant_id, status: Not('canceled') });
       if (live) throw BillingException.subscriptionExists(live.id);

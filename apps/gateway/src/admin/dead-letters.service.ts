@@ -47,11 +47,11 @@ export class DeadLettersService {
   }
 
   replay(service: ServiceName, id: string): Promise<DeadLetterReplayResult> {
-    return this.rpc.call<DeadLetterReplayResult>(RpcSubjects.deadLetters.replay(service), { id });
+    return this.rpc.call(RpcSubjects.deadLetters.replay(service), { id });
   }
 
   private fetch(service: ServiceName, request: DeadLetterListRequest): Promise<ListResult<DeadLetterView>> {
-    return this.rpc.call<ListResult<DeadLetterView>>(RpcSubjects.deadLetters.list(service), request);
+    return this.rpc.call(RpcSubjects.deadLetters.list(service), request);
   }
 
   /**

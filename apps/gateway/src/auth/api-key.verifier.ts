@@ -53,7 +53,7 @@ export class ApiKeyVerifier {
   private async ask(key: string, digest: string): Promise<Outcome> {
     let answer: ApiKeyPrincipal;
     try {
-      answer = await this.rpc.call<ApiKeyPrincipal>(IdentityRpc.apiKeysVerify, { key });
+      answer = await this.rpc.call(IdentityRpc.apiKeysVerify, { key });
     } catch (err) {
       if (err instanceof DomainException && err.status === 401) {
         this.cache.set(digest, 'invalid_api_key', Date.now() + this.config.API_KEY_NEGATIVE_CACHE_S * 1000);

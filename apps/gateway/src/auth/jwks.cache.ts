@@ -57,7 +57,7 @@ export class JwksCache implements OnApplicationBootstrap, OnApplicationShutdown 
   async document(): Promise<JwksResponse> {
     if (!this.published || Date.now() - this.published.at > this.config.JWKS_REFRESH_S * 1000) await this.refresh();
     // Never fetched: ask once more, so that the client gets identity's own error (503/504).
-    return this.published?.jwks ?? this.rpc.call<JwksResponse>(IdentityRpc.jwks, {});
+    return this.published?.jwks ?? this.rpc.call(IdentityRpc.jwks, {});
   }
 
   get size(): number {
@@ -73,7 +73,7 @@ export class JwksCache implements OnApplicationBootstrap, OnApplicationShutdown 
   private async fetch(): Promise<void> {
     this.lastAttemptAt = Date.now();
     try {
-      const jwks = await this.rpc.call<JwksResponse>(IdentityRpc.jwks, {});
+      const jwks = await this.rpc.call(IdentityRpc.jwks, {});
       const next = new Map<string, KeyObject>();
       for (const jwk of jwks.keys) {
         if (jwk.alg !== ACCESS_TOKEN_ALGORITHM || jwk.kty !== 'RSA' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;

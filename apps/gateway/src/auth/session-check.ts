@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IdentityRpc, type SessionCheckView } from '@saas/contracts';
+import { IdentityRpc } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import type { Principal } from './principal.js';
 
@@ -21,7 +21,7 @@ export class SessionCheck {
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.rpc
-        .call<SessionCheckView>(IdentityRpc.sessionsCheck, { user_id: p.userId, ...(sid ? { session_id: sid } : {}) })
+        .call(IdentityRpc.sessionsCheck, { user_id: p.userId, ...(sid ? { session_id: sid } : {}) })
         .then((v) => v.active === true)
         .finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { BackupsRpc, type BackupView, type CallerDto, type DrillAccepted, type DrillView, type ListResult, type Page } from '@saas/contracts';
+import { BackupsRpc, type BackupView, type CallerDto, type DrillAccepted, type DrillView, type Page } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -30,7 +30,7 @@ export class AdminBackupsController {
   @ApiListQuery({ ordering: ['created_at', 'completed_at', 'size_bytes'] })
   @ApiOkResponse({ type: BackupPageDoc })
   async list(@Query() query: AdminListBackupsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<BackupView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<BackupView>>(BackupsRpc.adminList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(BackupsRpc.adminList, { ...query, caller }), query, request);
   }
 
   @Post(':backup_id/drills')
@@ -42,13 +42,13 @@ export class AdminBackupsController {
   })
   @ApiAcceptedResponse({ type: DrillAcceptedDoc })
   drill(@Param() params: BackupParams, @Caller() caller: CallerDto): Promise<DrillAccepted> {
-    return this.rpc.call<DrillAccepted>(BackupsRpc.drill, { backup_id: params.backup_id, caller });
+    return this.rpc.call(BackupsRpc.drill, { backup_id: params.backup_id, caller });
   }
 
   @Get(':backup_id/drills/:drill_id')
   @ApiOperation({ operationId: 'admin.backups.drills.get', summary: 'One restore drill: status, step, restore time, every table’s recorded and restored rows, the error.' })
   @ApiOkResponse({ type: DrillDoc })
   getDrill(@Param() params: BackupDrillParams, @Caller() caller: CallerDto): Promise<DrillView> {
-    return this.rpc.call<DrillView>(BackupsRpc.drillGet, { backup_id: params.backup_id, drill_id: params.drill_id, caller });
+    return this.rpc.call(BackupsRpc.drillGet, { backup_id: params.backup_id, drill_id: params.drill_id, caller });
   }
 }

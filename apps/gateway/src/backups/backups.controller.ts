@@ -8,13 +8,11 @@ import {
   type BackupScheduleView,
   type BackupView,
   type CallerDto,
-  type ListResult,
   type Page,
   type RestoreAccepted,
   type RestoreView,
   type TenantAccess,
-  type TenantMemberRole,
-} from '@saas/contracts';
+  type TenantMemberRole } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
@@ -55,7 +53,7 @@ export class BackupsController {
   ) {}
 
   private async authorize(caller: CallerDto, id: string, role: TenantMemberRole): Promise<TenantAccess> {
-    const access = await this.rpc.call<TenantAccess>(TenantsRpc.access, { id, role, caller });
+    const access = await this.rpc.call(TenantsRpc.access, { id, role, caller });
     if (access.status === 'deleted' && access.role !== 'platform_admin') throw new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 });
     return access;
   }
@@ -66,7 +64,7 @@ export class BackupsController {
   @ApiOkResponse({ type: BackupPageDoc })
   async list(@Param() params: TenantParams, @Query() query: ListBackupsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<BackupView>> {
     await this.authorize(caller, params.id, 'member');
-    const result = await this.rpc.call<ListResult<BackupView>>(BackupsRpc.list, { ...query, tenant_id: params.id, caller });
+    const result = await this.rpc.call(BackupsRpc.list, { ...query, tenant_id: params.id, caller });
     return this.paginator.toPage(result, query, request);
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BillingRpc, type CallerDto, type InvoicePdf, type InvoiceView, type ListResult, type Page } from '@saas/contracts';
+import { BillingRpc, type CallerDto, type InvoiceView, type Page } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -25,7 +25,7 @@ export class InvoicesController {
   @ApiListQuery({ ordering: ['issued_at', 'number', 'total', 'status', 'due_date'] })
   @ApiPageResponse(InvoiceViewDto)
   async list(@Query() query: ListInvoicesQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<InvoiceView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<InvoiceView>>(BillingRpc.invoicesList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(BillingRpc.invoicesList, { ...query, caller }), query, request);
   }
 
   @Get(':id')
@@ -42,7 +42,7 @@ export class InvoicesController {
   @ApiOperation({ summary: 'The invoice as a PDF (seller, buyer, lines, tax, totals).', operationId: 'billing.invoices.pdf' })
   @ApiOkResponse({ description: 'application/pdf', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
   async pdf(@Param() params: IdParams, @Caller() caller: CallerDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    const pdf = await this.rpc.call<InvoicePdf>(BillingRpc.invoicesPdf, { id: params.id, caller });
+    const pdf = await this.rpc.call(BillingRpc.invoicesPdf, { id: params.id, caller });
     void reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${pdf.filename.replace(/[^A-Za-z0-9._-]/g, '')}"`);
     return Buffer.from(pdf.content_base64, 'base64');
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { BillingRpc, type CallerDto, type ListResult, type Page, type PaymentMethodView } from '@saas/contracts';
+import { BillingRpc, type CallerDto, type Page, type PaymentMethodView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { Paginator } from '../http/list.js';
@@ -25,7 +25,7 @@ export class PaymentMethodsController {
   @ApiOperation({ summary: 'A tenant’s cards (brand, last4, expiry; which one is the default).', operationId: 'billing.payment-methods.list' })
   @ApiPageResponse(PaymentMethodViewDto)
   async list(@Query() query: ListPaymentMethodsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<PaymentMethodView>> {
-    const result = await this.rpc.call<ListResult<PaymentMethodView>>(BillingRpc.paymentMethodsList, { ...query, caller });
+    const result = await this.rpc.call(BillingRpc.paymentMethodsList, { ...query, caller });
     return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
   }
 

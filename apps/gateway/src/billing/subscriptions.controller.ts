@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { BillingRpc, type CallerDto, type ListResult, type Page, type SubscriptionChangePreview, type SubscriptionView } from '@saas/contracts';
+import { BillingRpc, type CallerDto, type Page, type SubscriptionChangePreview, type SubscriptionView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -41,7 +41,7 @@ export class SubscriptionsController {
   @ApiListQuery({ ordering: ['created_at', 'updated_at', 'current_period_end', 'plan', 'status'] })
   @ApiPageResponse(SubscriptionViewDto)
   async list(@Query() query: ListSubscriptionsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SubscriptionView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<SubscriptionView>>(BillingRpc.subscriptionsList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(BillingRpc.subscriptionsList, { ...query, caller }), query, request);
   }
 
   @Post('subscriptions')
@@ -97,7 +97,7 @@ export class SubscriptionsController {
   @ApiOperation({ summary: 'Users holding the subscription’s seats.', operationId: 'billing.subscriptions.users.list' })
   @ApiPageResponse(SeatViewDto)
   async seats(@Param() params: IdParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SeatViewDto>> {
-    const result = await this.rpc.call<ListResult<SeatViewDto>>(BillingRpc.seatsList, { id: params.id, caller });
+    const result = await this.rpc.call(BillingRpc.seatsList, { id: params.id, caller });
     return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
   }
 

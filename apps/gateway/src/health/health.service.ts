@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { RpcSubjects, ServiceNames, type ServiceHealth, type ServiceName } from '@saas/contracts';
+import { RpcSubjects, ServiceNames, type ServiceName } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming, watchNatsConnection, type NatsConnectionState } from '@saas/messaging';
 import { CredentialRevocations } from '../auth/revocations.js';
@@ -92,7 +92,7 @@ export class HealthService {
     const started = performance.now();
     const timeoutMs = this.config.HEALTH_RPC_TIMEOUT_MS;
     try {
-      const { service: _name, ...health } = await this.rpc.call<ServiceHealth>(RpcSubjects.health(service), {}, { timeoutMs });
+      const { service: _name, ...health } = await this.rpc.call(RpcSubjects.health(service), {}, { timeoutMs });
       return { ...health, latency_ms: elapsedMs(started) };
     } catch (err) {
       const error =

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { IdentityRpc, type ApiKeyView, type CallerDto, type CreatedApiKeyView, type ListResult, type Page } from '@saas/contracts';
+import { IdentityRpc, type ApiKeyView, type CallerDto, type CreatedApiKeyView, type Page } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { CredentialRevocations } from '../auth/revocations.js';
@@ -30,7 +30,7 @@ export class ApiKeysController {
   @ApiQuery({ name: 'user_id', required: false, schema: { type: 'string', format: 'uuid' } })
   @ApiPageResponse(ApiKeyViewDto, 'A page of keys (never the secret).')
   async list(@Query() query: ListApiKeysQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<ApiKeyView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<ApiKeyView>>(IdentityRpc.apiKeysList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IdentityRpc.apiKeysList, { ...query, caller }), query, request);
   }
 
   @Post()
@@ -49,7 +49,7 @@ export class ApiKeysController {
   @ApiResult(ApiKeyViewDto, { description: 'The revoked key.' })
   @ApiProblems(404)
   async revoke(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<ApiKeyView> {
-    const revoked = await this.rpc.call<ApiKeyView>(IdentityRpc.apiKeysRevoke, { id: params.id, caller });
+    const revoked = await this.rpc.call(IdentityRpc.apiKeysRevoke, { id: params.id, caller });
     // Fixed (issue 15): the next request with the key used to be served from the key cache (200).
     this.revocations.revokeApiKey(revoked.id ?? params.id);
     return revoked;

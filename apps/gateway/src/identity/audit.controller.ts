@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { IdentityRpc, type AuditLogView, type CallerDto, type ListResult, type Page, type SecurityMetricsResponse } from '@saas/contracts';
+import { IdentityRpc, type AuditLogView, type CallerDto, type Page, type SecurityMetricsResponse } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -35,7 +35,7 @@ export class AuditController {
   @ApiQuery({ name: 'date_to', required: false, schema: dateTime })
   @ApiPageResponse(AuditLogViewDto, 'A page of audit entries.')
   async list(@Query() query: ListAuditLogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<AuditLogView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<AuditLogView>>(IdentityRpc.auditLogsList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IdentityRpc.auditLogsList, { ...query, caller }), query, request);
   }
 }
 

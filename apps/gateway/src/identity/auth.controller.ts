@@ -7,12 +7,10 @@ import {
   type CallerDto,
   type ClientInfoDto,
   type LogoutResponse,
-  type LogoutRpcResponse,
   type ResetPasswordResponse,
   type TokenResponse,
   type UserView,
-  type VerifyEmailResponse,
-} from '@saas/contracts';
+  type VerifyEmailResponse } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Client, Public } from '../auth/auth.decorators.js';
 import { CredentialRevocations } from '../auth/revocations.js';
@@ -111,7 +109,7 @@ export class AuthController {
   @ApiResult(LogoutResponseDto)
   @ApiProblems(401)
   async logout(@Body() body: LogoutBody, @Caller() caller: CallerDto): Promise<LogoutResponse> {
-    const { session_ids: ended, ...answer } = await this.rpc.call<LogoutRpcResponse>(IdentityRpc.logout, { ...body, caller });
+    const { session_ids: ended, ...answer } = await this.rpc.call(IdentityRpc.logout, { ...body, caller });
     // Refused here before the answer leaves; other gateways learn it from user.logged_out (README § Revocation).
     this.revocations.revokeSessions(ended ?? []);
     return answer;

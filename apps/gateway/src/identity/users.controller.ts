@@ -12,6 +12,9 @@ import { CreateUserBody, IdParams, ListUsersQuery, UpdateUserBody, UserSubListQu
 import { ApiPageResponse, ApiResult } from '../http/api-result.js';
 import { DeletedUserDto, UserSubscriptionViewDto, UserTenantViewDto, UserViewDto } from './dto/views.js';
 
+/** The user's lists answered by identity (`GET users/{id}/tenants`, `owned-tenants`, `subscriptions`). */
+type UserListSubject = typeof IdentityRpc.usersTenants | typeof IdentityRpc.usersOwnedTenants | typeof IdentityRpc.usersSubscriptions;
+
 const USER_ORDERING = ['created_at', 'updated_at', 'email', 'last_login', 'role'];
 
 /** `/api/v1/users`: 1:1 onto identity's user RPCs; identity decides who may see and change what. */
@@ -33,7 +36,7 @@ export class UsersController {
   @ApiQuery({ name: 'is_active', required: false, type: Boolean })
   @ApiPageResponse(UserViewDto, 'A page of users.')
   async list(@Query() query: ListUsersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<UserView>>(IdentityRpc.usersList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IdentityRpc.usersList, { ...query, caller }), query, request);
   }
 
   @Post()
@@ -79,7 +82,7 @@ export class UsersController {
   @ApiResult(DeletedUserDto)
   @ApiProblems(404)
   async delete(@Param() params: IdParams, @Caller() caller: CallerDto): Promise<{ deleted: true; id: string }> {
-    const deleted = await this.rpc.call<{ deleted: true; id: string }>(IdentityRpc.usersDelete, { id: params.id, caller });
+    const deleted = await this.rpc.call(IdentityRpc.usersDelete, { id: params.id, caller });
     this.revocations.revokeUser(deleted.id ?? params.id);
     return deleted;
   }
@@ -115,8 +118,8 @@ export class UsersController {
   }
 
   /** One of a user's lists (tenants, owned tenants, subscriptions), as a page. */
-  private async subList<T>(subject: string, params: IdParams, query: UserSubListQuery, caller: CallerDto, request: FastifyRequest): Promise<Page<T>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<T>>(subject, { ...query, id: params.id, caller }), query, request);
+  private async subList<T extends UserTenantView | UserSubscriptionView>(subject: UserListSubject, params: IdParams, query: UserSubListQuery, caller: CallerDto, request: FastifyRequest): Promise<Page<T>> {
+    return this.paginator.toPage((await this.rpc.call(subject, { ...query, id: params.id, caller })) as ListResult<T>, query, request);
   }
 }
 
@@ -139,6 +142,6 @@ export class AdminUsersController {
   @ApiQuery({ name: 'is_active', required: false, type: Boolean })
   @ApiPageResponse(UserViewDto, 'A page of users.')
   async list(@Query() query: ListUsersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<UserView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<UserView>>(IdentityRpc.usersList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IdentityRpc.usersList, { ...query, caller }), query, request);
   }
 }

@@ -8,10 +8,8 @@ import {
   type IntegrationEventView,
   type IntegrationReceiveResult,
   type IntegrationsHealthView,
-  type ListResult,
   type Page,
-  type ProviderView,
-} from '@saas/contracts';
+  type ProviderView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Public, Roles } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -61,7 +59,7 @@ export class IntegrationsController {
   @ApiOperation({ summary: 'Integration providers (admins). Secrets are never returned.', operationId: 'integrations.providers.list' })
   @ApiPageResponse(ProviderViewDto, 'A page of providers.')
   async listProviders(@Query() query: ListProvidersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<ProviderView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<ProviderView>>(IntegrationsRpc.providersList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IntegrationsRpc.providersList, { ...query, caller }), query, request);
   }
 
   @Post('providers')
@@ -118,7 +116,7 @@ export class IntegrationsController {
   @ApiOperation({ summary: 'Inbound events (admins): filters provider, type, status, date range.', operationId: 'integrations.events.list' })
   @ApiPageResponse(IntegrationEventViewDto, 'A page of events.')
   async listEvents(@Query() query: ListIntegrationEventsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<IntegrationEventView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<IntegrationEventView>>(IntegrationsRpc.eventsList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IntegrationsRpc.eventsList, { ...query, caller }), query, request);
   }
 
   @Post('events/:id/retry')

@@ -42,7 +42,7 @@ export function registerTenantProxy(fastify: FastifyInstance, rpc: RpcClient, lo
   const resolve = async (slug: string): Promise<Upstream> => {
     const hit = cache.get(slug);
     if (hit && hit.until > Date.now()) return hit.upstream;
-    const { upstream } = await rpc.call<{ upstream: Upstream }>(ProvisioningRpc.instanceRoute, { slug }, { timeoutMs: 2_000 });
+    const { upstream } = await rpc.call(ProvisioningRpc.instanceRoute, { slug }, { timeoutMs: 2_000 });
     cache.set(slug, { upstream, until: Date.now() + cacheMs });
     return upstream;
   };

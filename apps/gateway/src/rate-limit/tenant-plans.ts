@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantsRpc, type TenantPlansView } from '@saas/contracts';
+import { TenantsRpc } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,7 +29,7 @@ export class TenantPlanCache {
     const inFlight = this.pending.get(id);
     if (inFlight) return inFlight;
     const lookup = this.rpc
-      .call<TenantPlansView>(TenantsRpc.plans, { ids: [id] })
+      .call(TenantsRpc.plans, { ids: [id] })
       .then(
         (view) => this.remember(id, view.plans[id] ?? null, TTL_MS),
         () => this.remember(id, null, FAILED_TTL_MS),

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nes
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { IdentityRpc, ListQueryDto, type CallerDto, type ListResult, type Page, type SecurityScanView } from '@saas/contracts';
+import { IdentityRpc, ListQueryDto, type CallerDto, type Page, type SecurityScanView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
 import type { GatewayConfig } from '../config.js';
@@ -43,7 +43,7 @@ export class SecurityScansController {
   @ApiListQuery({ ordering: ['started_at'] })
   @ApiPageResponse(SecurityScanViewDto)
   async list(@Query() query: ListQueryDto, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SecurityScanView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<SecurityScanView>>(IdentityRpc.securityScansList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(IdentityRpc.securityScansList, { ...query, caller }), query, request);
   }
 
   @Get('scans/:id')

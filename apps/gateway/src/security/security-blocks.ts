@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { IdentityRpc, type ActiveBlocks } from '@saas/contracts';
+import { IdentityRpc } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { GATEWAY_LOGGER } from '../tokens.js';
 
@@ -58,7 +58,7 @@ export class SecurityBlocks implements OnModuleInit, OnApplicationShutdown {
 
   async refresh(): Promise<void> {
     try {
-      const { blocks } = await this.rpc.call<ActiveBlocks>(IdentityRpc.securityBlocksActive, {});
+      const { blocks } = await this.rpc.call(IdentityRpc.securityBlocksActive, {});
       const now = Date.now();
       const live = blocks.filter((b) => !b.expires_at || Date.parse(b.expires_at) > now);
       const addresses = new BlockList();

@@ -43,7 +43,7 @@ export class ThreatsController {
     if (body.action === 'block' && this.wouldBlockCaller(body.target_type, body.target, request, caller)) {
       throw DomainException.validation([{ field: 'target', message: 'that would block your own address or key' }]);
     }
-    const block = await this.rpc.call<SecurityBlockView>(IdentityRpc.securityThreatAction, { ...body, caller });
+    const block = await this.rpc.call(IdentityRpc.securityThreatAction, { ...body, caller });
     // This replica at once; the others at their next read (within a second).
     await this.blocks.refresh();
     return block;

@@ -7,15 +7,9 @@ import {
   ProvisioningRpc,
   TenantsRpc,
   type CallerDto,
-  type InstancesStats,
-  type RevenueView,
   type TenantActionAccepted,
-  type ListResult,
   type Page,
-  type TenantsAdminStats,
-  type TenantView,
-  type UsersStats,
-} from '@saas/contracts';
+  type TenantView } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller, Roles } from '../auth/auth.decorators.js';
@@ -60,10 +54,10 @@ export class AdminTenantsController {
         throw err;
       });
     const [tenants, users, instances, revenue, health] = await Promise.all([
-      section('tenants', this.rpc.call<TenantsAdminStats>(TenantsRpc.adminStats, { caller })),
-      section('identity', this.rpc.call<UsersStats>(IdentityRpc.usersStats, { caller })),
-      section('provisioning', this.rpc.call<InstancesStats>(ProvisioningRpc.instancesStats, { caller })),
-      section('billing', this.rpc.call<RevenueView>(BillingRpc.revenue, { caller })),
+      section('tenants', this.rpc.call(TenantsRpc.adminStats, { caller })),
+      section('identity', this.rpc.call(IdentityRpc.usersStats, { caller })),
+      section('provisioning', this.rpc.call(ProvisioningRpc.instancesStats, { caller })),
+      section('billing', this.rpc.call(BillingRpc.revenue, { caller })),
       this.health.detailed(),
     ]);
     return {
@@ -88,7 +82,7 @@ export class AdminTenantsController {
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
   @ApiPageResponse(TenantViewDto, 'A page of tenants.')
   async tenants(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.adminList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(TenantsRpc.adminList, { ...query, caller }), query, request);
   }
 
   @Post('tenants/:id/actions')
@@ -97,7 +91,7 @@ export class AdminTenantsController {
   @ApiOperation({ summary: 'restart, stop, start, suspend, resume, migrate, backup or retry a tenant, with a reason.' })
   @ApiResult(TenantActionAcceptedDto, { description: 'The operation and the status URL to follow.' })
   action(@Param() params: TenantParams, @Body() body: AdminActionBody, @Caller() caller: CallerDto): Promise<TenantActionAccepted> {
-    return this.rpc.call<TenantActionAccepted>(TenantsRpc.adminAction, { ...body, id: params.id, caller });
+    return this.rpc.call(TenantsRpc.adminAction, { ...body, id: params.id, caller });
   }
 
   @Get('stats')
@@ -105,13 +99,13 @@ export class AdminTenantsController {
   @ApiResult(AdminStatsDto, { example: { total_users: 42, total_tenants: 17, active_instances: 15, total_revenue: 129900, currency: 'USD', tenants_by_status: { active: 15, pending: 2 }, tenants_by_plan: { free: 9, standard: 8 } } })
   async stats(@Caller() caller: CallerDto): Promise<AdminStatsDto> {
     const [users, tenants, revenue] = await Promise.all([
-      this.rpc.call<ListResult<unknown>>(IdentityRpc.usersList, { caller, page: 1, page_size: 1 }),
-      this.rpc.call<{ total_tenants: number; active_instances: number; by_status: Record<string, number>; by_plan: Record<string, number> }>(
+      this.rpc.call(IdentityRpc.usersList, { caller, page: 1, page_size: 1 }),
+      this.rpc.call(
         TenantsRpc.adminStats,
         { caller },
       ),
       // Revenue is the billing service's; until it answers, say so rather than report 0.
-      this.rpc.call<RevenueView>(BillingRpc.revenue, { caller }).catch((err: unknown) => {
+      this.rpc.call(BillingRpc.revenue, { caller }).catch((err: unknown) => {
         if (err instanceof DomainException && err.status >= 500) return null;
         throw err;
       }),

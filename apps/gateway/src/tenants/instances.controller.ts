@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ProvisioningRpc, TenantsRpc, type CallerDto, type InstanceMetricsView, type InstanceView, type ListResult, type LogEntryView, type Page, type TenantAccess, type TenantActionAccepted, type TenantMemberRole } from '@saas/contracts';
+import { ProvisioningRpc, TenantsRpc, type CallerDto, type InstanceMetricsView, type InstanceView, type LogEntryView, type Page, type TenantAccess, type TenantActionAccepted, type TenantMemberRole } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiPageResponse, ApiResult } from '../http/api-result.js';
@@ -27,7 +27,7 @@ export class InstancesController {
   ) {}
 
   private authorize(caller: CallerDto, id: string, role: TenantMemberRole): Promise<TenantAccess> {
-    return this.rpc.call<TenantAccess>(TenantsRpc.access, { id, role, caller });
+    return this.rpc.call(TenantsRpc.access, { id, role, caller });
   }
 
   @Get('instance')
@@ -35,7 +35,7 @@ export class InstancesController {
   @ApiResult(InstanceViewDto)
   async instance(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<InstanceView> {
     await this.authorize(caller, params.id, 'member');
-    return this.rpc.call<InstanceView>(ProvisioningRpc.instanceGet, { tenant_id: params.id });
+    return this.rpc.call(ProvisioningRpc.instanceGet, { tenant_id: params.id });
   }
 
   @Post('instance/actions')
@@ -52,7 +52,7 @@ export class InstancesController {
   @ApiResult(InstanceMetricsViewDto)
   async metrics(@Param() params: TenantParams, @Query() query: MetricsQuery, @Caller() caller: CallerDto): Promise<InstanceMetricsView> {
     await this.authorize(caller, params.id, 'member');
-    return this.rpc.call<InstanceMetricsView>(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
+    return this.rpc.call(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
   }
 
   @Get('logs')
@@ -60,7 +60,7 @@ export class InstancesController {
   @ApiPageResponse(LogEntryViewDto, 'A page of log lines, newest first.')
   async logs(@Param() params: TenantParams, @Query() query: LogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<LogEntryView>> {
     await this.authorize(caller, params.id, 'member');
-    const result = await this.rpc.call<ListResult<LogEntryView>>(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });
+    const result = await this.rpc.call(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });
     return this.paginator.toPage(result, query, request);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { BillingRpc, IdentityRpc, TenantsRpc, type CallerDto, type ListResult, type Page, type SubscriptionView, type TenantMemberRemoved, type TenantMemberView, type TenantStatusView, type TenantView, type UserProfile } from '@saas/contracts';
+import { BillingRpc, IdentityRpc, TenantsRpc, type CallerDto, type Page, type SubscriptionView, type TenantMemberRemoved, type TenantMemberView, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -31,7 +31,7 @@ export class TenantsController {
   @ApiListQuery({ search: true, ordering: ['created_at', 'updated_at', 'name', 'slug', 'status', 'plan'] })
   @ApiPageResponse(TenantViewDto, 'A page of tenants.')
   async list(@Query() query: ListTenantsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<TenantView>>(TenantsRpc.list, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(TenantsRpc.list, { ...query, caller }), query, request);
   }
 
   @Post()
@@ -84,10 +84,10 @@ export class TenantsController {
   @ApiListQuery({ ordering: ['created_at', 'role'] })
   @ApiPageResponse(TenantMemberListItemDto, 'A page of members.')
   async members(@Param() params: TenantParams, @Query() query: ListMembersQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<TenantMemberListItemDto>> {
-    const page = await this.rpc.call<ListResult<TenantMemberView>>(TenantsRpc.membersList, { ...query, id: params.id, caller });
+    const page = await this.rpc.call(TenantsRpc.membersList, { ...query, id: params.id, caller });
     // The tenants service has authorized the caller; identity knows who the members are.
     const ids = page.results.map((m) => m.user_id);
-    const profiles = ids.length ? (await this.rpc.call<{ results: UserProfile[] }>(IdentityRpc.usersProfiles, { ids })).results : [];
+    const profiles = ids.length ? (await this.rpc.call(IdentityRpc.usersProfiles, { ids })).results : [];
     const byId = new Map(profiles.map((p) => [p.id, p]));
     const results = page.results.map((m) => {
       const user = byId.get(m.user_id);
@@ -119,6 +119,6 @@ export class TenantsController {
   async subscriptions(@Param() params: TenantParams, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<SubscriptionView>> {
     await this.rpc.call(TenantsRpc.access, { id: params.id, role: 'member', caller });
     const query = { page: 1, page_size: 100 };
-    return this.paginator.toPage(await this.rpc.call<ListResult<SubscriptionView>>(BillingRpc.subscriptionsList, { ...query, tenant_id: params.id, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(BillingRpc.subscriptionsList, { ...query, tenant_id: params.id, caller }), query, request);
   }
 }

@@ -6,14 +6,12 @@ import {
   WebhooksRpc,
   type CallerDto,
   type CreatedWebhookEndpointView,
-  type ListResult,
   type Page,
   type RotatedWebhookSecretView,
   type WebhookDeliveryView,
   type WebhookEndpointView,
   type WebhookEventTypeView,
-  type WebhookRecoverResult,
-} from '@saas/contracts';
+  type WebhookRecoverResult } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiListQuery, Paginator } from '../http/list.js';
@@ -47,7 +45,7 @@ export class WebhooksController {
   @ApiQuery({ name: 'enabled', required: false, schema: { type: 'boolean' } })
   @ApiPageResponse(WebhookEndpointViewDto, 'A page of endpoints (never their secrets).')
   async list(@Query() query: ListEndpointsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<WebhookEndpointView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<WebhookEndpointView>>(WebhooksRpc.endpointsList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(WebhooksRpc.endpointsList, { ...query, caller }), query, request);
   }
 
   @Post('endpoints')
@@ -115,7 +113,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Every event type an endpoint can subscribe to, with the JSON schema of its `data` where catalogued.', operationId: 'webhooks.event_types.list' })
   @ApiPageResponse(WebhookEventTypeViewDto, 'The catalogue.')
   async eventTypes(@Req() request: FastifyRequest): Promise<Page<WebhookEventTypeView>> {
-    const result = await this.rpc.call<ListResult<WebhookEventTypeView>>(WebhooksRpc.eventTypes, {});
+    const result = await this.rpc.call(WebhooksRpc.eventTypes, {});
     return this.paginator.toPage(result, { page: 1, page_size: Math.max(1, result.count) }, request);
   }
 
@@ -130,7 +128,7 @@ export class WebhooksController {
   @ApiQuery({ name: 'date_to', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiPageResponse(WebhookDeliveryViewDto, 'A page of deliveries, each with its attempts (time, status code, latency, response snippet, error).')
   async deliveries(@Query() query: ListDeliveriesQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<WebhookDeliveryView>> {
-    return this.paginator.toPage(await this.rpc.call<ListResult<WebhookDeliveryView>>(WebhooksRpc.deliveriesList, { ...query, caller }), query, request);
+    return this.paginator.toPage(await this.rpc.call(WebhooksRpc.deliveriesList, { ...query, caller }), query, request);
   }
 
   @Post('deliveries/:id/retry')

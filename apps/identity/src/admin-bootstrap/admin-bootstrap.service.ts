@@ -7,7 +7,7 @@ import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { User } from '../users/user.entity.js';
-import type { BootstrapAdminRequest, BootstrapAdminResult } from './admin-bootstrap.dto.js';
+import type { BootstrapAdminRequest, BootstrapAdminResult } from '@saas/contracts';
 
 /**
  * Creates the first platform admin, once. `npm start` calls it over RPC (and prints what it

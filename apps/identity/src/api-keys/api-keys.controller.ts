@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CreateApiKeyRequest,
   IdentityRpc,
@@ -11,28 +11,29 @@ import {
   type CreatedApiKeyView,
   type ListResult,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { ApiKeysService } from './api-keys.service.js';
 
 @Controller()
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
-  @MessagePattern(IdentityRpc.apiKeysCreate)
+  @RpcHandler(IdentityRpc.apiKeysCreate)
   create(@Payload() req: CreateApiKeyRequest): Promise<CreatedApiKeyView> {
     return this.apiKeys.create(req);
   }
 
-  @MessagePattern(IdentityRpc.apiKeysList)
+  @RpcHandler(IdentityRpc.apiKeysList)
   list(@Payload() req: ListApiKeysRequest): Promise<ListResult<ApiKeyView>> {
     return this.apiKeys.list(req);
   }
 
-  @MessagePattern(IdentityRpc.apiKeysRevoke)
+  @RpcHandler(IdentityRpc.apiKeysRevoke)
   revoke(@Payload() req: RevokeApiKeyRequest): Promise<ApiKeyView> {
     return this.apiKeys.revoke(req);
   }
 
-  @MessagePattern(IdentityRpc.apiKeysVerify)
+  @RpcHandler(IdentityRpc.apiKeysVerify)
   verify(@Payload() req: VerifyApiKeyRequest): Promise<ApiKeyPrincipal> {
     return this.apiKeys.verify(req);
   }

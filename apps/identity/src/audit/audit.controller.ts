@@ -1,13 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { IdentityRpc, ListAuditLogsRequest, type AuditLogView, type ListResult } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { AuditService } from './audit.service.js';
 
 @Controller()
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  @MessagePattern(IdentityRpc.auditLogsList)
+  @RpcHandler(IdentityRpc.auditLogsList)
   list(@Payload() req: ListAuditLogsRequest): Promise<ListResult<AuditLogView>> {
     return this.audit.list(req);
   }

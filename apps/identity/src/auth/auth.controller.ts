@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   ForgotPasswordRequest,
   IdentityRpc,
@@ -19,58 +19,59 @@ import {
   type UserView,
   type VerifyEmailResponse,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { AuthService } from './auth.service.js';
 
 @Controller()
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @MessagePattern(IdentityRpc.register)
+  @RpcHandler(IdentityRpc.register)
   register(@Payload() req: RegisterRequest): Promise<AcceptedResponse> {
     return this.auth.register(req);
   }
 
-  @MessagePattern(IdentityRpc.verifyEmail)
+  @RpcHandler(IdentityRpc.verifyEmail)
   verifyEmail(@Payload() req: VerifyEmailRequest): Promise<VerifyEmailResponse> {
     return this.auth.verifyEmail(req);
   }
 
-  @MessagePattern(IdentityRpc.resendVerification)
+  @RpcHandler(IdentityRpc.resendVerification)
   resendVerification(@Payload() req: ResendVerificationRequest): Promise<AcceptedResponse> {
     return this.auth.resendVerification(req);
   }
 
-  @MessagePattern(IdentityRpc.login)
+  @RpcHandler(IdentityRpc.login)
   login(@Payload() req: LoginRequest): Promise<TokenResponse> {
     return this.auth.login(req);
   }
 
-  @MessagePattern(IdentityRpc.refresh)
+  @RpcHandler(IdentityRpc.refresh)
   refresh(@Payload() req: RefreshRequest): Promise<TokenResponse> {
     return this.auth.refresh(req);
   }
 
-  @MessagePattern(IdentityRpc.logout)
+  @RpcHandler(IdentityRpc.logout)
   logout(@Payload() req: LogoutRequest): Promise<LogoutRpcResponse> {
     return this.auth.logout(req);
   }
 
-  @MessagePattern(IdentityRpc.me)
+  @RpcHandler(IdentityRpc.me)
   me(@Payload() req: MeRequest): Promise<UserView> {
     return this.auth.me(req);
   }
 
-  @MessagePattern(IdentityRpc.updateMe)
+  @RpcHandler(IdentityRpc.updateMe)
   updateMe(@Payload() req: UpdateMeRequest): Promise<UserView> {
     return this.auth.updateMe(req);
   }
 
-  @MessagePattern(IdentityRpc.forgotPassword)
+  @RpcHandler(IdentityRpc.forgotPassword)
   forgotPassword(@Payload() req: ForgotPasswordRequest): Promise<AcceptedResponse> {
     return this.auth.forgotPassword(req);
   }
 
-  @MessagePattern(IdentityRpc.resetPassword)
+  @RpcHandler(IdentityRpc.resetPassword)
   resetPassword(@Payload() req: ResetPasswordRequest): Promise<ResetPasswordResponse> {
     return this.auth.resetPassword(req);
   }

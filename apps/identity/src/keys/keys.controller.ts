@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { IdentityRpc, JwksRequest, RotateKeysRequest, type JwksResponse, type RotateKeysResponse } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { CallerResolver } from '../common/caller.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
@@ -11,12 +12,12 @@ export class KeysController {
     private readonly callers: CallerResolver,
   ) {}
 
-  @MessagePattern(IdentityRpc.jwks)
+  @RpcHandler(IdentityRpc.jwks)
   jwks(@Payload() _req: JwksRequest): Promise<JwksResponse> {
     return this.keys.jwks();
   }
 
-  @MessagePattern(IdentityRpc.rotateKeys)
+  @RpcHandler(IdentityRpc.rotateKeys)
   async rotate(@Payload() req: RotateKeysRequest): Promise<RotateKeysResponse> {
     const admin = await this.callers.requireAdmin(req.caller);
     return this.keys.rotate(admin.actor);

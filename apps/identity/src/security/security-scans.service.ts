@@ -10,9 +10,7 @@ import {
   type FindingSeverity,
   type ListResult,
   type SecurityFindingDto,
-  type SecurityFindingsResponse,
-  type SecurityScanView,
-} from '@saas/contracts';
+  type SecurityScanView } from '@saas/contracts';
 import { paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
@@ -81,7 +79,7 @@ export class SecurityScansService {
       const findings = [...gatewayFindings, ...(await this.ownFindings())];
       const notScanned: string[] = [];
       const others = ServiceNames.filter((s) => s !== 'identity');
-      const answers = await Promise.allSettled(others.map((s) => this.rpc.call<SecurityFindingsResponse>(RpcSubjects.securityFindings(s), {})));
+      const answers = await Promise.allSettled(others.map((s) => this.rpc.call(RpcSubjects.securityFindings(s), {})));
       answers.forEach((answer, i) => {
         if (answer.status === 'fulfilled') findings.push(...answer.value.findings);
         else notScanned.push(others[i]!);

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   IdentityRpc,
   ListSecurityScansRequest,
@@ -16,6 +16,7 @@ import {
   type SecurityMetricsResponse,
   type ThreatsResponse,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { DomainException } from '@saas/errors';
 import { Clock } from '@saas/service-kit';
 import { CallerResolver } from '../common/caller.js';
@@ -33,48 +34,48 @@ export class SecurityController {
     private readonly scans: SecurityScansService,
   ) {}
 
-  @MessagePattern(IdentityRpc.securityMetrics)
+  @RpcHandler(IdentityRpc.securityMetrics)
   async metrics(@Payload() req: SecurityMetricsRequest): Promise<SecurityMetricsResponse> {
     await this.callers.requireAdmin(req.caller);
     return this.security.metrics(metricsRange(req, this.clock.now()));
   }
 
-  @MessagePattern(IdentityRpc.securityThreats)
+  @RpcHandler(IdentityRpc.securityThreats)
   async threats(@Payload() req: ListThreatsRequest): Promise<ThreatsResponse> {
     await this.callers.requireAdmin(req.caller);
     return this.threatsService.list(req.window_s ?? 86_400);
   }
 
-  @MessagePattern(IdentityRpc.securityThreatAction)
+  @RpcHandler(IdentityRpc.securityThreatAction)
   async threatAction(@Payload() req: ThreatActionRequest): Promise<SecurityBlockView> {
     await this.callers.requireAdmin(req.caller);
     return this.threatsService.act(req);
   }
 
-  @MessagePattern(IdentityRpc.securityBlocksActive)
+  @RpcHandler(IdentityRpc.securityBlocksActive)
   activeBlocks(): Promise<ActiveBlocks> {
     return this.threatsService.active();
   }
 
-  @MessagePattern(IdentityRpc.securityScanStart)
+  @RpcHandler(IdentityRpc.securityScanStart)
   async startScan(@Payload() req: StartSecurityScanRequest): Promise<SecurityScanView> {
     await this.callers.requireAdmin(req.caller);
     return this.scans.start(req.caller, req.gateway_findings);
   }
 
-  @MessagePattern(IdentityRpc.securityScanGet)
+  @RpcHandler(IdentityRpc.securityScanGet)
   async scan(@Payload() req: SecurityScanRefRequest): Promise<SecurityScanView> {
     await this.callers.requireAdmin(req.caller);
     return this.scans.get(req.id);
   }
 
-  @MessagePattern(IdentityRpc.securityScansList)
+  @RpcHandler(IdentityRpc.securityScansList)
   async scansList(@Payload() req: ListSecurityScansRequest): Promise<ListResult<SecurityScanView>> {
     await this.callers.requireAdmin(req.caller);
     return this.scans.list(req);
   }
 
-  @MessagePattern(IdentityRpc.securityReport)
+  @RpcHandler(IdentityRpc.securityReport)
   report(@Payload() req: SecurityReportRequest): Promise<{ recorded: number }> {
     return this.security.report(req);
   }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { CheckSessionRequest, IdentityRpc, type SessionCheckView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { SessionsService } from './sessions.service.js';
 
 @Controller()
@@ -8,7 +9,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   /** The gateway asks while it cannot trust its revocation list (its event reader is behind or stopped). */
-  @MessagePattern(IdentityRpc.sessionsCheck)
+  @RpcHandler(IdentityRpc.sessionsCheck)
   async check(@Payload() req: CheckSessionRequest): Promise<SessionCheckView> {
     return { active: await this.sessions.isLive(req.user_id, req.session_id) };
   }

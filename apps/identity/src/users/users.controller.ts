@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CreateUserRequest,
   IdentityRpc,
@@ -16,58 +16,59 @@ import {
   type UserTenantView,
   type UserView,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { UsersService } from './users.service.js';
 
 @Controller()
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  @MessagePattern(IdentityRpc.usersStats)
+  @RpcHandler(IdentityRpc.usersStats)
   stats(@Payload() req: UsersStatsRequest): Promise<UsersStats> {
     return this.users.stats(req);
   }
 
-  @MessagePattern(IdentityRpc.usersList)
+  @RpcHandler(IdentityRpc.usersList)
   list(@Payload() req: ListUsersRequest): Promise<ListResult<UserView>> {
     return this.users.list(req);
   }
 
-  @MessagePattern(IdentityRpc.usersCreate)
+  @RpcHandler(IdentityRpc.usersCreate)
   create(@Payload() req: CreateUserRequest): Promise<UserView> {
     return this.users.create(req);
   }
 
-  @MessagePattern(IdentityRpc.usersProfiles)
+  @RpcHandler(IdentityRpc.usersProfiles)
   profiles(@Payload() req: UserProfilesRequest): Promise<{ results: UserProfile[] }> {
     return this.users.profiles(req);
   }
 
-  @MessagePattern(IdentityRpc.usersGet)
+  @RpcHandler(IdentityRpc.usersGet)
   get(@Payload() req: UserRefRequest): Promise<UserView> {
     return this.users.get(req);
   }
 
-  @MessagePattern(IdentityRpc.usersUpdate)
+  @RpcHandler(IdentityRpc.usersUpdate)
   update(@Payload() req: UpdateUserRequest): Promise<UserView> {
     return this.users.update(req);
   }
 
-  @MessagePattern(IdentityRpc.usersDelete)
+  @RpcHandler(IdentityRpc.usersDelete)
   delete(@Payload() req: UserRefRequest): Promise<{ deleted: true; id: string }> {
     return this.users.delete(req);
   }
 
-  @MessagePattern(IdentityRpc.usersTenants)
+  @RpcHandler(IdentityRpc.usersTenants)
   tenants(@Payload() req: UserListRequest): Promise<ListResult<UserTenantView>> {
     return this.users.tenants(req, false);
   }
 
-  @MessagePattern(IdentityRpc.usersOwnedTenants)
+  @RpcHandler(IdentityRpc.usersOwnedTenants)
   ownedTenants(@Payload() req: UserListRequest): Promise<ListResult<UserTenantView>> {
     return this.users.tenants(req, true);
   }
 
-  @MessagePattern(IdentityRpc.usersSubscriptions)
+  @RpcHandler(IdentityRpc.usersSubscriptions)
   subscriptions(@Payload() req: UserListRequest): Promise<ListResult<UserSubscriptionView>> {
     return this.users.subscriptions(req);
   }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { InstanceLogsRequest, InstanceMetricsRequest, InstanceRefRequest, InstanceRouteRequest, InstancesStatsRequest, ProvisioningRpc, type InstancesStats } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { InstancesService } from './instances.service.js';
 
 /** The tenant's instance as the API shows it: details, metrics and logs, and the operators' totals. */
@@ -8,27 +9,27 @@ import { InstancesService } from './instances.service.js';
 export class InstancesController {
   constructor(private readonly instances: InstancesService) {}
 
-  @MessagePattern(ProvisioningRpc.instancesStats)
+  @RpcHandler(ProvisioningRpc.instancesStats)
   stats(@Payload() _req: InstancesStatsRequest): Promise<InstancesStats> {
     return this.instances.stats();
   }
 
-  @MessagePattern(ProvisioningRpc.instanceGet)
+  @RpcHandler(ProvisioningRpc.instanceGet)
   get(@Payload() req: InstanceRefRequest) {
     return this.instances.get(req.tenant_id);
   }
 
-  @MessagePattern(ProvisioningRpc.instanceMetrics)
+  @RpcHandler(ProvisioningRpc.instanceMetrics)
   metrics(@Payload() req: InstanceMetricsRequest) {
     return this.instances.metrics(req);
   }
 
-  @MessagePattern(ProvisioningRpc.instanceLogs)
+  @RpcHandler(ProvisioningRpc.instanceLogs)
   logs(@Payload() req: InstanceLogsRequest) {
     return this.instances.logs(req);
   }
 
-  @MessagePattern(ProvisioningRpc.instanceRoute)
+  @RpcHandler(ProvisioningRpc.instanceRoute)
   route(@Payload() req: InstanceRouteRequest) {
     return this.instances.route(req.slug);
   }

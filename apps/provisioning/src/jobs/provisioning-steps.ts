@@ -112,7 +112,7 @@ export class ProvisioningSteps {
     await ctx.step('database', 10);
     const db = await this.ensureDatabase(job, strategy ?? job.spec.database_strategy);
     await ctx.step('credentials', 30);
-    const credentials = await this.rpc.call<{ admin_password: string | null }>(TenantsRpc.internalCredentials, { tenant_id: job.tenantId });
+    const credentials = await this.rpc.call(TenantsRpc.internalCredentials, { tenant_id: job.tenantId });
     await ctx.step('instance', 40);
     const info = await this.runtime.ensureInstance(this.spec(job, credentials.admin_password, plan, strategy), db, (s, p) => void ctx.step(s, 40 + Math.round(p * 0.5)));
     if (info.status !== 'running') throw new Error(`the instance is ${info.status}${info.error ? `: ${info.error}` : ''}`);

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
 import { RpcSubjects, type SecurityFindingDto, type SecurityFindingsResponse } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import { DEV_SECRET, type ProvisioningConfig } from '../config.js';
 
@@ -16,7 +16,7 @@ export function isPinnedImage(image: string): boolean {
 export class SecurityFindingsController {
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ProvisioningConfig) {}
 
-  @MessagePattern(RpcSubjects.securityFindings('provisioning'))
+  @RpcHandler(RpcSubjects.securityFindings('provisioning'))
   findings(): SecurityFindingsResponse {
     const production = this.config.NODE_ENV === 'production';
     const findings: SecurityFindingDto[] = [];

@@ -1,13 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { TenantAccessRequest, TenantsRpc, type TenantAccess as TenantAccessView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { TenantAccess } from './tenant-access.js';
 
 @Controller()
 export class AccessController {
   constructor(private readonly access: TenantAccess) {}
 
-  @MessagePattern(TenantsRpc.access)
+  @RpcHandler(TenantsRpc.access)
   check(@Payload() req: TenantAccessRequest): Promise<TenantAccessView> {
     return this.access.check(req.caller, req.id, req.role);
   }

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import {
   BackupsRpc,
   callerUserId,
-  type BackupAccepted,
   isAdmin,
   type AdminTenantAction,
   type CallerDto,
@@ -52,7 +51,7 @@ export class TenantActionsService {
     if (action === 'backup') {
       // Backups are the backups service's: it answers this, or the caller gets its honest 503.
       const { tenant } = await this.access.authorize(this.ds.manager, caller, tenantId, 'admin');
-      const accepted = await this.rpc.call<BackupAccepted>(BackupsRpc.create, { caller, tenant_id: tenantId, type: 'manual', reason: reason ?? null });
+      const accepted = await this.rpc.call(BackupsRpc.create, { caller, tenant_id: tenantId, type: 'manual', reason: reason ?? null });
       return {
         tenant: this.tenants.view(tenant, false),
         operation: { id: accepted.backup.id, kind: 'backup', status: accepted.backup.status },

@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { CallerDto, ListTenantsRequest, TenantsRpc, type ListResult, type TenantsAdminStats, type TenantView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { TenantsAdminService } from './tenants-admin.service.js';
 
 class AdminStatsRequest {
@@ -15,12 +16,12 @@ class AdminStatsRequest {
 export class TenantsAdminController {
   constructor(private readonly admin: TenantsAdminService) {}
 
-  @MessagePattern(TenantsRpc.adminList)
+  @RpcHandler(TenantsRpc.adminList)
   list(@Payload() req: ListTenantsRequest): Promise<ListResult<TenantView>> {
     return this.admin.list(req);
   }
 
-  @MessagePattern(TenantsRpc.adminStats)
+  @RpcHandler(TenantsRpc.adminStats)
   stats(@Payload() req: AdminStatsRequest): Promise<TenantsAdminStats> {
     return this.admin.stats(req.caller);
   }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
 import { RpcSubjects, type SecurityFindingDto, type SecurityFindingsResponse } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { SERVICE_CONFIG } from '@saas/service-kit';
 import { DEV_SECRET, type TenantsConfig } from '../config.js';
 
@@ -9,7 +9,7 @@ import { DEV_SECRET, type TenantsConfig } from '../config.js';
 export class SecurityFindingsController {
   constructor(@Inject(SERVICE_CONFIG) private readonly config: TenantsConfig) {}
 
-  @MessagePattern(RpcSubjects.securityFindings('tenants'))
+  @RpcHandler(RpcSubjects.securityFindings('tenants'))
   findings(): SecurityFindingsResponse {
     const findings: SecurityFindingDto[] = [];
     if (this.config.TENANTS_SECRET_KEYS.split(',').some((k) => k.trim() === DEV_SECRET)) {

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CreateTenantRequest,
   ListTenantsRequest,
@@ -10,6 +10,7 @@ import {
   UpdateTenantRequest,
   type TenantPlansView,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { TenantsService } from './tenants.service.js';
 
 /** RPC surface of the tenants feature; the gateway maps `/api/v1/tenants…` onto it one to one. */
@@ -17,42 +18,42 @@ import { TenantsService } from './tenants.service.js';
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}
 
-  @MessagePattern(TenantsRpc.create)
+  @RpcHandler(TenantsRpc.create)
   create(@Payload() req: CreateTenantRequest) {
     return this.tenants.create(req);
   }
 
-  @MessagePattern(TenantsRpc.list)
+  @RpcHandler(TenantsRpc.list)
   list(@Payload() req: ListTenantsRequest) {
     return this.tenants.list(req, 'mine');
   }
 
-  @MessagePattern(TenantsRpc.get)
+  @RpcHandler(TenantsRpc.get)
   get(@Payload() req: TenantRefRequest) {
     return this.tenants.get(req.caller, req.id);
   }
 
-  @MessagePattern(TenantsRpc.update)
+  @RpcHandler(TenantsRpc.update)
   update(@Payload() req: UpdateTenantRequest) {
     return this.tenants.update(req);
   }
 
-  @MessagePattern(TenantsRpc.delete)
+  @RpcHandler(TenantsRpc.delete)
   delete(@Payload() req: TenantRefRequest) {
     return this.tenants.delete(req.caller, req.id);
   }
 
-  @MessagePattern(TenantsRpc.status)
+  @RpcHandler(TenantsRpc.status)
   status(@Payload() req: TenantRefRequest) {
     return this.tenants.status(req.caller, req.id);
   }
 
-  @MessagePattern(TenantsRpc.plans)
+  @RpcHandler(TenantsRpc.plans)
   plans(@Payload() req: TenantPlansRequest): Promise<TenantPlansView> {
     return this.tenants.plans(req.ids);
   }
 
-  @MessagePattern(TenantsRpc.internalCredentials)
+  @RpcHandler(TenantsRpc.internalCredentials)
   credentials(@Payload() req: TenantCredentialsRequest) {
     return this.tenants.credentials(req.tenant_id);
   }

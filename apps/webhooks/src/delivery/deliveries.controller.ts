@@ -1,18 +1,19 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { ListWebhookDeliveriesRequest, WebhookDeliveryRefRequest, WebhooksRpc, type ListResult, type WebhookDeliveryView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { DeliveriesService } from './deliveries.service.js';
 
 @Controller()
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
-  @MessagePattern(WebhooksRpc.deliveriesList)
+  @RpcHandler(WebhooksRpc.deliveriesList)
   list(@Payload() req: ListWebhookDeliveriesRequest): Promise<ListResult<WebhookDeliveryView>> {
     return this.deliveries.list(req);
   }
 
-  @MessagePattern(WebhooksRpc.deliveriesRetry)
+  @RpcHandler(WebhooksRpc.deliveriesRetry)
   retry(@Payload() req: WebhookDeliveryRefRequest): Promise<WebhookDeliveryView> {
     return this.deliveries.retry(req);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isAdmin, PLAN_CATALOGUE, TenantsRpc, type CallerDto, type TenantAccess, type TenantPlan, type TenantPlansView } from '@saas/contracts';
+import { isAdmin, PLAN_CATALOGUE, TenantsRpc, type CallerDto, type TenantPlan } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import type { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { WebhookEndpointException } from './webhook-endpoint.exception.js';
@@ -14,12 +14,12 @@ export class EndpointAccess {
   constructor(private readonly rpc: RpcClient) {}
 
   async authorizeTenant(caller: CallerDto, tenantId: string): Promise<void> {
-    await this.rpc.call<TenantAccess>(TenantsRpc.access, { id: tenantId, role: 'admin', caller });
+    await this.rpc.call(TenantsRpc.access, { id: tenantId, role: 'admin', caller });
   }
 
   /** How many endpoints the tenant's plan allows (the plan catalogue's `webhook_endpoints`), and the plan. */
   async endpointLimit(tenantId: string): Promise<{ plan: TenantPlan; limit: number }> {
-    const { plans } = await this.rpc.call<TenantPlansView>(TenantsRpc.plans, { ids: [tenantId] });
+    const { plans } = await this.rpc.call(TenantsRpc.plans, { ids: [tenantId] });
     const plan = plans[tenantId];
     if (!plan) throw WebhookEndpointException.endpointNotFound();
     return { plan, limit: PLAN_CATALOGUE[plan].limits.webhook_endpoints };

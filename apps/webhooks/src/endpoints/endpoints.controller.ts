@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CreateWebhookEndpointRequest,
   ListWebhookEndpointsRequest,
@@ -14,48 +14,49 @@ import {
   type WebhookEndpointView,
   type WebhookRecoverResult,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { EndpointsService } from './endpoints.service.js';
 
 @Controller()
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointsService) {}
 
-  @MessagePattern(WebhooksRpc.endpointsCreate)
+  @RpcHandler(WebhooksRpc.endpointsCreate)
   create(@Payload() req: CreateWebhookEndpointRequest): Promise<CreatedWebhookEndpointView> {
     return this.endpoints.create(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsList)
+  @RpcHandler(WebhooksRpc.endpointsList)
   list(@Payload() req: ListWebhookEndpointsRequest): Promise<ListResult<WebhookEndpointView>> {
     return this.endpoints.list(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsGet)
+  @RpcHandler(WebhooksRpc.endpointsGet)
   get(@Payload() req: WebhookEndpointRefRequest): Promise<WebhookEndpointView> {
     return this.endpoints.get(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsUpdate)
+  @RpcHandler(WebhooksRpc.endpointsUpdate)
   update(@Payload() req: UpdateWebhookEndpointRequest): Promise<WebhookEndpointView> {
     return this.endpoints.update(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsDelete)
+  @RpcHandler(WebhooksRpc.endpointsDelete)
   remove(@Payload() req: WebhookEndpointRefRequest): Promise<WebhookEndpointView> {
     return this.endpoints.remove(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsRotateSecret)
+  @RpcHandler(WebhooksRpc.endpointsRotateSecret)
   rotateSecret(@Payload() req: WebhookEndpointRefRequest): Promise<RotatedWebhookSecretView> {
     return this.endpoints.rotateSecret(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsTest)
+  @RpcHandler(WebhooksRpc.endpointsTest)
   test(@Payload() req: WebhookEndpointRefRequest): Promise<WebhookDeliveryView> {
     return this.endpoints.test(req);
   }
 
-  @MessagePattern(WebhooksRpc.endpointsRecover)
+  @RpcHandler(WebhooksRpc.endpointsRecover)
   recover(@Payload() req: RecoverWebhookEndpointRequest): Promise<WebhookRecoverResult> {
     return this.endpoints.recover(req);
   }

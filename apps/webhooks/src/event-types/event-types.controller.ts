@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
 import { EventCatalogue, eventPayloadClass, jsonSchemaOf, WEBHOOK_TEST_EVENT_TYPE, WebhooksRpc, type ListResult, type WebhookEventTypeView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 
 /**
  * Every catalogued event type an endpoint can subscribe to, with the JSON schema of its `data` (the
@@ -18,7 +18,7 @@ function catalogue(): WebhookEventTypeView[] {
 export class EventTypesController {
   private readonly types = catalogue();
 
-  @MessagePattern(WebhooksRpc.eventTypes)
+  @RpcHandler(WebhooksRpc.eventTypes)
   list(): ListResult<WebhookEventTypeView> {
     return { count: this.types.length, results: this.types };
   }

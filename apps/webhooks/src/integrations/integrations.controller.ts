@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CreateProviderRequest,
   IntegrationEventRefRequest,
@@ -16,6 +16,7 @@ import {
   type ListResult,
   type ProviderView,
 } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
 import { IntegrationEventsService } from './integration-events.service.js';
 import { ProviderHealth } from './provider-health.js';
 import { ProvidersService } from './providers.service.js';
@@ -28,47 +29,47 @@ export class IntegrationsController {
     private readonly health: ProviderHealth,
   ) {}
 
-  @MessagePattern(IntegrationsRpc.providersCreate)
+  @RpcHandler(IntegrationsRpc.providersCreate)
   create(@Payload() req: CreateProviderRequest): Promise<ProviderView> {
     return this.providers.create(req);
   }
 
-  @MessagePattern(IntegrationsRpc.providersList)
+  @RpcHandler(IntegrationsRpc.providersList)
   list(@Payload() req: ListProvidersRequest): Promise<ListResult<ProviderView>> {
     return this.providers.list(req);
   }
 
-  @MessagePattern(IntegrationsRpc.providersGet)
+  @RpcHandler(IntegrationsRpc.providersGet)
   get(@Payload() req: ProviderRefRequest): Promise<ProviderView> {
     return this.providers.get(req);
   }
 
-  @MessagePattern(IntegrationsRpc.providersUpdate)
+  @RpcHandler(IntegrationsRpc.providersUpdate)
   update(@Payload() req: UpdateProviderRequest): Promise<ProviderView> {
     return this.providers.update(req);
   }
 
-  @MessagePattern(IntegrationsRpc.providersDelete)
+  @RpcHandler(IntegrationsRpc.providersDelete)
   remove(@Payload() req: ProviderRefRequest): Promise<ProviderView> {
     return this.providers.remove(req);
   }
 
-  @MessagePattern(IntegrationsRpc.receive)
+  @RpcHandler(IntegrationsRpc.receive)
   receive(@Payload() req: ReceiveIntegrationWebhookRequest): Promise<IntegrationReceiveResult> {
     return this.events.receive(req);
   }
 
-  @MessagePattern(IntegrationsRpc.eventsList)
+  @RpcHandler(IntegrationsRpc.eventsList)
   listEvents(@Payload() req: ListIntegrationEventsRequest): Promise<ListResult<IntegrationEventView>> {
     return this.events.list(req);
   }
 
-  @MessagePattern(IntegrationsRpc.eventsRetry)
+  @RpcHandler(IntegrationsRpc.eventsRetry)
   retry(@Payload() req: IntegrationEventRefRequest): Promise<IntegrationEventView> {
     return this.events.retry(req);
   }
 
-  @MessagePattern(IntegrationsRpc.health)
+  @RpcHandler(IntegrationsRpc.health)
   healthOverview(@Payload() req: IntegrationsHealthRequest): Promise<IntegrationsHealthView> {
     return this.health.overview(req);
   }

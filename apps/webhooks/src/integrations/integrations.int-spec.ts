@@ -6,12 +6,7 @@ import {
   EventTypes,
   IntegrationsRpc,
   type CallerDto,
-  type IntegrationEventView,
-  type IntegrationReceiveResult,
-  type IntegrationsHealthView,
-  type ListResult,
-  type ProviderView,
-} from '@saas/contracts';
+  type ProviderView } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
@@ -40,9 +35,9 @@ describe('inbound integrations (real Postgres + NATS)', () => {
   let rpc: RpcClient;
   const api = new WebhookReceiver();
 
-  const createProvider = (body: Record<string, unknown>) => rpc.call<ProviderView>(IntegrationsRpc.providersCreate, { caller: admin, ...body });
+  const createProvider = (body: Record<string, unknown>) => rpc.callRaw(IntegrationsRpc.providersCreate, { caller: admin, ...body }) as Promise<ProviderView>;
   const receive = (provider: string, raw: string, headers: Record<string, string>, ip = '203.0.113.9') =>
-    rpc.call<IntegrationReceiveResult>(IntegrationsRpc.receive, { provider, raw_body: raw, headers, source_ip: ip });
+    rpc.call(IntegrationsRpc.receive, { provider, raw_body: raw, headers, source_ip: ip });
   const signStd = (secret: string, id: string, raw: string, at = new Date()) => ({
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
@@ -77,9 +72,9 @@ describe('inbound integrations (real Postgres + NATS)', () => {
     expect(await rejection(rpc.call(IntegrationsRpc.providersCreate, { caller: user, name: 'nope', secret_key: 'long-enough-secret' }))).toMatchObject({ status: 403 });
     expect(await rejection(createProvider({ name: p.name, secret_key: 'long-enough-secret' }))).toMatchObject({ status: 409 });
     expect(await rejection(createProvider({ name: 'bad-ips', secret_key: 'long-enough-secret', allowed_ips: ['example.com'] }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    const updated = await rpc.call<ProviderView>(IntegrationsRpc.providersUpdate, { caller: admin, id: p.id, rate_limit: 100 });
+    const updated = await rpc.call(IntegrationsRpc.providersUpdate, { caller: admin, id: p.id, rate_limit: 100 });
     expect(updated.rate_limit).toBe(100);
-    const list = await rpc.call<ListResult<ProviderView>>(IntegrationsRpc.providersList, { caller: admin });
+    const list = await rpc.call(IntegrationsRpc.providersList, { caller: admin });
     expect(JSON.stringify(list)).not.toContain(secret.slice(6));
   });
 
@@ -101,12 +96,12 @@ describe('inbound integrations (real Postgres + NATS)', () => {
     expect(published).toHaveLength(1);
     expect(published[0]!.data).toMatchObject({ integration_event_id: first.id, provider: name, type: 'payment.succeeded', payload: { data: { amount: 4200 } } });
     const events = await waitFor(async () => {
-      const l = await rpc.call<ListResult<IntegrationEventView>>(IntegrationsRpc.eventsList, { caller: admin, provider: name, status: 'processed' });
+      const l = await rpc.call(IntegrationsRpc.eventsList, { caller: admin, provider: name, status: 'processed' });
       return l.count === 1 ? l : null;
     }, 'processed');
     expect(events.results[0]).toMatchObject({ event_id: id, type: 'payment.succeeded', provider: name });
 
-    const retried = await rpc.call<IntegrationEventView>(IntegrationsRpc.eventsRetry, { caller: admin, id: first.id });
+    const retried = await rpc.call(IntegrationsRpc.eventsRetry, { caller: admin, id: first.id });
     expect(retried.status).toBe('received');
     await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.IntegrationEventReceived])).filter((e) => e.data.event_id === id).length === 2, 'republished');
   });
@@ -122,7 +117,7 @@ describe('inbound integrations (real Postgres + NATS)', () => {
     expect(await rejection(receive(name, raw.replace('x', 'y'), signStd(secret, 'msg_c', raw)))).toMatchObject({ status: 401 });
     expect(await rejection(receive(name, raw, signStd(secret, 'msg_d', raw), '198.51.100.1'))).toMatchObject({ status: 403, code: 'SOURCE_IP_NOT_ALLOWED' });
     expect(await rejection(receive('no-such-provider', raw, {}))).toMatchObject({ status: 404 });
-    const none = await rpc.call<ListResult<IntegrationEventView>>(IntegrationsRpc.eventsList, { caller: admin, provider: name });
+    const none = await rpc.call(IntegrationsRpc.eventsList, { caller: admin, provider: name });
     expect(none.count).toBe(0);
   });
 
@@ -147,10 +142,10 @@ describe('inbound integrations (real Postgres + NATS)', () => {
   it('checks providers’ api_base_url on a schedule and emits a health change', async () => {
     const name = `health-${randomBytes(3).toString('hex')}`;
     const p = await createProvider({ name, secret_key: 'long-enough-secret', api_base_url: api.url });
-    await waitFor(async () => (await rpc.call<ProviderView>(IntegrationsRpc.providersGet, { caller: admin, id: p.id })).health.status === 'healthy', 'healthy');
+    await waitFor(async () => (await rpc.call(IntegrationsRpc.providersGet, { caller: admin, id: p.id })).health.status === 'healthy', 'healthy');
     api.always({ status: 503 });
     const down = await waitFor(async () => {
-      const h = await rpc.call<IntegrationsHealthView>(IntegrationsRpc.health, { caller: admin });
+      const h = await rpc.call(IntegrationsRpc.health, { caller: admin });
       const mine = h.providers.find((x) => x.id === p.id);
       return mine?.status === 'down' ? mine : null;
     }, 'down');

@@ -6,9 +6,7 @@ import {
   TenantsRpc,
   type CallerDto,
   type EventEnvelope,
-  type TenantView,
-  type UserProfile,
-} from '@saas/contracts';
+  type TenantView } from '@saas/contracts';
 import { DomainException } from '@saas/errors';
 import { ANY_EVENT, OnEvent, RpcClient } from '@saas/messaging';
 
@@ -84,7 +82,7 @@ export class TenantContacts {
         [tenantId, contact.owner_id, contact.name, contact.contact_email, new Date(tenant.updated_at)],
       );
     }
-    const { results } = await this.rpc.call<{ results: UserProfile[] }>(IdentityRpc.usersProfiles, { ids: [contact.owner_id] });
+    const { results } = await this.rpc.call(IdentityRpc.usersProfiles, { ids: [contact.owner_id] });
     const owner = results.find((u) => u.id === contact.owner_id);
     if (owner?.is_active && owner.email) return { to: owner.email, tenantName: contact.name, source: 'owner' };
     if (contact.contact_email) return { to: contact.contact_email, tenantName: contact.name, source: 'contact' };
@@ -93,7 +91,7 @@ export class TenantContacts {
 
   private async readTenant(tenantId: string): Promise<TenantView | null> {
     try {
-      return await this.rpc.call<TenantView>(TenantsRpc.get, { caller: WEBHOOKS_PLATFORM_CALLER, id: tenantId });
+      return await this.rpc.call(TenantsRpc.get, { caller: WEBHOOKS_PLATFORM_CALLER, id: tenantId });
     } catch (err) {
       if (err instanceof DomainException && err.status === 404) return null;
       throw err;
