@@ -1,25 +1,8 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstreamManager } from '@nats-io/jetstream';
 import Stripe from 'stripe';
-import {
-  distPath,
-  FakeStripeServer,
-  httpRequest,
-  processesWithArgument,
-  REPO_ROOT,
-  startProcess,
-  startService,
-  TestEnv,
-  waitFor,
-  type HttpResponse,
-  type ManagedProcess,
-} from '@saas/testing';
+import { FakeStripeServer, httpRequest, TestPlatform, waitFor, type HttpResponse } from '@saas/testing';
 
 /**
  * Billing on Stripe (the official SDK against a fake Stripe API) with a plan without a trial,
@@ -29,86 +12,53 @@ import {
  * the public integrations route and checked by the official library, pays the invoice once, and the
  * tenant is provisioned.
  */
-const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'stripe-ops@example.com', password: 'Ops-Password-Strong-42' };
 const PASSWORD = 'Stripe-Owner-Password-42';
 const WEBHOOK_SECRET = `whsec_${randomBytes(16).toString('hex')}`;
 
 describe('billing on Stripe, webhooks through the gateway (e2e)', () => {
-  let env: TestEnv;
-  let runtimeDir: string;
   const stripe = new FakeStripeServer();
-  const procs: ManagedProcess[] = [];
-  let baseUrl: string;
+  let platform: TestPlatform;
+  let runId: string;
   let adminToken: string;
   let ownerToken: string;
-  const tenantIds: string[] = [];
+  /** The webhook provider billing is told to expect Stripe's events from. */
+  const provider = `stripe-${randomBytes(3).toString('hex')}`;
 
-  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> =>
-    httpRequest(baseUrl, { method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body } : {}) });
+  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> => platform.call(method, url, token, body);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
-    env = await TestEnv.create('billing_stripe_e2e');
-    runtimeDir = mkdtempSync(path.join(tmpdir(), `billing-stripe-e2e-${runId}-`));
     const stripeUrl = await stripe.start();
-    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
-    const common = env.env({
-      LOCAL_RUNTIME_DIR: runtimeDir,
-      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
-      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
-      KEY_ENCRYPTION_SECRET: 'billing-stripe-e2e-key-encryption-secret-0123',
+    platform = await TestPlatform.start('billing_stripe_e2e', {
+      services: ['identity', 'tenants', 'provisioning', 'billing', 'webhooks'],
+      admin: ADMIN,
+      serviceEnv: {
+        billing: {
+          BILLING_PAYMENT_PROVIDER: 'stripe',
+          STRIPE_SECRET_KEY: stripe.secretKey,
+          STRIPE_API_BASE: stripeUrl,
+          BILLING_TRIAL_DAYS: 'standard:0',
+          BILLING_STRIPE_WEBHOOK_PROVIDER: provider,
+        },
+      },
     });
-    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
-    procs.push(await startService('tenants', common));
-    procs.push(await startService('provisioning', common));
-    procs.push(
-      await startService('billing', {
-        ...common,
-        BILLING_PAYMENT_PROVIDER: 'stripe',
-        STRIPE_SECRET_KEY: stripe.secretKey,
-        STRIPE_API_BASE: stripeUrl,
-        BILLING_TRIAL_DAYS: 'standard:0',
-        BILLING_STRIPE_WEBHOOK_PROVIDER: `stripe-${runId}`,
-      }),
-    );
-    procs.push(await startService('webhooks', common));
-    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    procs.push(gateway);
-    baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
-
-    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
-    const email = `stripe-owner-${runId}@example.com`;
-    expect((await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: 'Owner', tier: 'premium', email_verified: true })).statusCode).toBe(201);
-    ownerToken = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token;
+    runId = platform.runId;
+    adminToken = await platform.adminToken();
+    ownerToken = (await platform.user('stripe-owner', { password: PASSWORD })).token;
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
+    await platform?.stop();
     await stripe.stop();
-    for (const id of tenantIds) for (const pid of processesWithArgument(`--saas-tenant=${id}`)) process.kill(pid, 'SIGKILL');
-    const c = await env.pg();
-    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
-    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
-    await c.end();
-    rmSync(runtimeDir, { recursive: true, force: true });
-    const jsm = await jetstreamManager(await env.nats());
-    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
-    await env.cleanup();
   }, 120_000);
 
   it('first payment fails → tenant error BILLING_ERROR; a signed payment_intent.succeeded pays it once → tenant provisioned', async () => {
-    const provider = `stripe-${runId}`;
     const created = await call('POST', '/api/v1/integrations/providers', adminToken, { name: provider, secret_key: WEBHOOK_SECRET, signature_scheme: 'stripe' });
     expect(created.statusCode).toBe(201);
 
     const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Stripe Inc', subdomain: `stripe-${runId}`, plan: 'standard' });
     expect(create.statusCode).toBe(202);
     const tenant = create.json() as { id: string };
-    tenantIds.push(tenant.id);
     const status = async () => (await call('GET', `/api/v1/tenants/${tenant.id}/status`, ownerToken)).json() as { status: string; error: string | null; error_code: string | null };
     const held = await waitFor(async () => {
       const s = await status();
@@ -128,7 +78,7 @@ describe('billing on Stripe, webhooks through the gateway (e2e)', () => {
     // The buyer authenticates; Stripe sends payment_intent.succeeded, signed with the endpoint secret.
     const event = JSON.stringify({ id: `evt_${randomBytes(8).toString('hex')}`, object: 'event', type: 'payment_intent.succeeded', data: { object: { ...intent, status: 'succeeded' } } });
     const post = (body: string, signature: string) =>
-      httpRequest(baseUrl, { method: 'POST', url: `/api/v1/integrations/webhooks/${provider}`, headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+      httpRequest(platform.baseUrl, { method: 'POST', url: `/api/v1/integrations/webhooks/${provider}`, headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
     const forged = await post(event, Stripe.webhooks.generateTestHeaderString({ payload: event, secret: 'whsec_not_the_secret' }));
     expect([forged.statusCode, forged.json().code]).toEqual([401, 'INVALID_SIGNATURE']);
     const signature = Stripe.webhooks.generateTestHeaderString({ payload: event, secret: WEBHOOK_SECRET });

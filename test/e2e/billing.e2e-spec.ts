@@ -1,13 +1,7 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { PLAN_CATALOGUE } from '@saas/contracts';
-import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+import { TestPlatform, waitFor, type HttpResponse } from '@saas/testing';
 
 /**
  * Billing as a customer and an operator see it, through the gateway with the real identity,
@@ -16,73 +10,38 @@ import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, 
  * the next renewal fail, dunning runs out and the tenant is suspended. On a plan without a trial, a
  * tenant whose first payment fails is held in error (BILLING_ERROR) until a working card pays it.
  */
-const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'billing-ops@example.com', password: 'Ops-Password-Strong-42' };
 const PASSWORD = 'Billing-Owner-Password-42';
 
 describe('billing through the gateway (e2e)', () => {
-  let env: TestEnv;
-  let runtimeDir: string;
-  const procs: ManagedProcess[] = [];
-  let baseUrl: string;
+  let platform: TestPlatform;
+  let runId: string;
   let adminToken: string;
   let ownerToken: string;
   let ownerId: string;
   let strangerToken: string;
-  const tenantIds: string[] = [];
 
-  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> =>
-    httpRequest(baseUrl, { method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body } : {}) });
+  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> => platform.call(method, url, token, body);
   const tenantStatus = async (id: string) => ((await call('GET', `/api/v1/tenants/${id}/status`, ownerToken)).json() as { status: string }).status;
   const until = (id: string, want: string, timeoutMs = 60_000) => waitFor(async () => (await tenantStatus(id)) === want, `tenant ${want}`, timeoutMs, 200);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
-    env = await TestEnv.create('billing_e2e');
-    runtimeDir = mkdtempSync(path.join(tmpdir(), `billing-e2e-${runId}-`));
-    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
-    const common = env.env({
-      LOCAL_RUNTIME_DIR: runtimeDir,
-      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
-      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
-      KEY_ENCRYPTION_SECRET: 'billing-e2e-key-encryption-secret-0123456789',
+    platform = await TestPlatform.start('billing_e2e', {
+      services: ['identity', 'tenants', 'provisioning', 'billing'],
+      admin: ADMIN,
+      // Premium has no trial on this installation: its first invoice is charged at sign-up.
+      serviceEnv: { billing: { BILLING_TRIAL_DAYS: 'premium:0' } },
     });
-    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
-    procs.push(await startService('tenants', common));
-    procs.push(await startService('provisioning', common));
-    // Premium has no trial on this installation: its first invoice is charged at sign-up.
-    procs.push(await startService('billing', { ...common, BILLING_TRIAL_DAYS: 'premium:0' }));
-    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    procs.push(gateway);
-    baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
-
-    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
-    for (const who of ['owner', 'stranger']) {
-      const email = `${who}-${runId}@example.com`;
-      const created = await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: who, tier: 'premium', email_verified: true });
-      expect(created.statusCode).toBe(201);
-      const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
-      if (who === 'owner') {
-        ownerToken = token;
-        ownerId = created.json().id;
-      } else strangerToken = token;
-    }
+    runId = platform.runId;
+    adminToken = await platform.adminToken();
+    const owner = await platform.user('owner', { password: PASSWORD });
+    ownerToken = owner.token;
+    ownerId = owner.id;
+    strangerToken = (await platform.user('stranger', { password: PASSWORD })).token;
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
-    for (const id of tenantIds) for (const pid of processesWithArgument(`--saas-tenant=${id}`)) process.kill(pid, 'SIGKILL');
-    const c = await env.pg();
-    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
-    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
-    await c.end();
-    rmSync(runtimeDir, { recursive: true, force: true });
-    const jsm = await jetstreamManager(await env.nats());
-    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
-    await env.cleanup();
+    await platform?.stop();
   }, 120_000);
 
   it('sign-up → trialing; card → test clock → invoice paid (PDF); declining card → past_due → suspended', async () => {
@@ -94,7 +53,6 @@ describe('billing through the gateway (e2e)', () => {
     const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Billed Inc', subdomain: slug, billing_address: '5 Market Street, Dublin' });
     expect(create.statusCode).toBe(202);
     const tenant = create.json() as { id: string };
-    tenantIds.push(tenant.id);
 
     // The billing step of the saga: a trial, without any card.
     const sub = await waitFor(async () => {
@@ -167,7 +125,6 @@ describe('billing through the gateway (e2e)', () => {
     expect(await limitOf(token)).toBe(1_000);
 
     const tenant = (await call('POST', '/api/v1/tenants', token, { name: 'Planned Ltd', subdomain: `planned-${runId}` })).json() as { id: string };
-    tenantIds.push(tenant.id);
     const sub = await waitFor(async () => {
       const res = await call('GET', `/api/v1/tenants/${tenant.id}/subscriptions`, token);
       return res.statusCode === 200 && res.json().count === 1 ? (res.json().results[0] as { id: string; plan: string }) : null;
@@ -223,7 +180,6 @@ describe('billing through the gateway (e2e)', () => {
     const create = await call('POST', '/api/v1/tenants', strangerToken, { name: 'No Trial Inc', subdomain: `notrial-${runId}`, plan: 'premium' });
     expect(create.statusCode).toBe(202);
     const tenant = create.json() as { id: string };
-    tenantIds.push(tenant.id);
 
     // No card at sign-up: the first charge fails, the tenant does not become active.
     const held = await waitFor(async () => {

@@ -2,50 +2,14 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, hkdfSync, randomUUID, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { SMTPServer } from 'smtp-server';
-import { distPath, httpRequest, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+import { distPath, httpRequest, mailToken, REPO_ROOT, SmtpCatcher, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
 
 const ADMIN = { email: 'root@example.com', password: 'Root-Password-Strong-42' };
 const PASSWORD = 'Correct-Horse-Battery-42';
 const KEY_ENCRYPTION_SECRET = 'e2e-key-encryption-secret-0123456789abcdef';
 const ANONYMOUS_LIMIT = 30;
-
-interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-}
-
-/** A real SMTP server the identity service delivers to (SMTP_URL). */
-async function startSmtp(): Promise<{ url: string; mails: Mail[]; close(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const split = raw.indexOf('\r\n\r\n');
-        const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-        let text = raw.slice(split + 4);
-        if (/^Content-Transfer-Encoding:\s*quoted-printable/im.test(head)) {
-          text = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-        }
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: /^Subject:\s*(.*)$/im.exec(head)?.[1]?.trim() ?? '', text });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const withoutVolatile = (body: Record<string, unknown>) => {
@@ -60,7 +24,7 @@ const withoutVolatile = (body: Record<string, unknown>) => {
  */
 describe('identity through the gateway (e2e)', () => {
   let env: TestEnv;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: SmtpCatcher;
   let identity: ManagedProcess;
   let gateway: ManagedProcess;
   let baseUrl: string;
@@ -87,8 +51,7 @@ describe('identity through the gateway (e2e)', () => {
   }
 
   async function mailTo(email: string, subject: RegExp, after: number): Promise<string> {
-    const mail = await waitFor(() => smtp.mails.slice(after).find((m) => m.to.includes(email) && subject.test(m.subject)), `a "${subject}" mail to ${email}`);
-    return /token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    return mailToken(await smtp.waitForMail(email, subject, after));
   }
 
   async function signUp(email: string, ip: string): Promise<{ access_token: string; refresh_token: string; user: { id: string } }> {
@@ -141,7 +104,7 @@ describe('identity through the gateway (e2e)', () => {
   beforeAll(async () => {
     execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     env = await TestEnv.create('identity_e2e');
-    smtp = await startSmtp();
+    smtp = await SmtpCatcher.start();
     identity = await startService(
       'identity',
       env.env({ SMTP_URL: smtp.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, KEY_ENCRYPTION_SECRET, LOGIN_LOCK_THRESHOLD: '5' }),

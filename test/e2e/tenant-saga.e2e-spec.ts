@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ProvisioningRpc, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
+import { ProvisioningRpc, TenantsRpc, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
-import { dropDatabasesStartingWith, processesWithArgument, readEvents, startService, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
+import { adminCaller, dropDatabasesStartingWith, processesWithArgument, readEvents, startService, TestEnv, userCaller, waitFor, type ManagedProcess } from '@saas/testing';
 
 /**
  * The tenant lifecycle saga on real processes (tenants + provisioning, local runtime, real Postgres
@@ -15,10 +15,10 @@ import { dropDatabasesStartingWith, processesWithArgument, readEvents, startServ
  * leaves `error` with the reason and a retry succeeds; nothing is left behind.
  */
 const runId = randomBytes(3).toString('hex');
-const owner: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'], tier: 'enterprise' };
+const owner = userCaller({ tier: 'enterprise' });
 // Tenants per owner come from the tenants' plans (no floor by the caller's tier): seven tenants need enterprise's 50.
 const PLAN = 'enterprise';
-const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
+const admin = adminCaller();
 const portBase = 20_000 + Math.floor(Math.random() * 120) * 100;
 
 /** Processes whose command line marks them as one of these tenants' apps (see tenantMarker). */

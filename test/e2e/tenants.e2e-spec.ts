@@ -1,12 +1,7 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, startService, TestEnv, waitFor, type HttpResponse, type ManagedProcess } from '@saas/testing';
+import { httpRequest, mailToken, processesWithArgument, readMailDir, TestPlatform, waitFor, type HttpResponse } from '@saas/testing';
 
 /**
  * Tenants as a customer and an operator use them: through the gateway, with real identity, tenants
@@ -14,7 +9,6 @@ import { distPath, httpRequest, processesWithArgument, REPO_ROOT, startProcess, 
  * subdomain → stop → start → delete → deleted with nothing left; someone else's tenant is a 404 on
  * every tenant route.
  */
-const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'ops@example.com', password: 'Ops-Password-Strong-42' };
 const PASSWORD = 'Tenant-Owner-Password-42';
 
@@ -22,77 +16,35 @@ const PASSWORD = 'Tenant-Owner-Password-42';
 const tenantProcesses = (tenantId: string) => processesWithArgument(`--saas-tenant=${tenantId}`);
 
 describe('tenants through the gateway (e2e)', () => {
-  let env: TestEnv;
-  let runtimeDir: string;
-  const procs: ManagedProcess[] = [];
-  let baseUrl: string;
-  let port: number;
+  let platform: TestPlatform;
+  let runId: string;
   let adminToken: string;
   let ownerToken: string;
   let strangerToken: string;
-  const tenantIds: string[] = [];
 
   const call = (method: string, url: string, token?: string, body?: object, headers: Record<string, string> = {}): Promise<HttpResponse> =>
-    httpRequest(baseUrl, {
-      method,
-      url,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-      ...(body ? { payload: body } : {}),
-    });
+    platform.call(method, url, token, body, headers);
   const status = async (id: string) => (await call('GET', `/api/v1/tenants/${id}/status`, ownerToken)).json() as { status: string; progress: number; error: string | null };
   const until = (id: string, want: string, timeoutMs = 45_000) =>
     waitFor(async () => ((await status(id)).status === want ? status(id) : null), `tenant ${want}`, timeoutMs, 100);
-  const viaSubdomain = (slug: string) => httpRequest(`http://127.0.0.1:${port}`, { method: 'GET', url: '/', headers: { host: `${slug}.localhost:${port}` } });
+  const viaSubdomain = (slug: string) =>
+    httpRequest(`http://127.0.0.1:${platform.port}`, { method: 'GET', url: '/', headers: { host: `${slug}.localhost:${platform.port}` } });
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
-    env = await TestEnv.create('tenants_e2e');
-    runtimeDir = mkdtempSync(path.join(tmpdir(), `tenants-e2e-${runId}-`));
-    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
-    const common = env.env({
-      LOCAL_RUNTIME_DIR: runtimeDir,
-      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
-      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
-      KEY_ENCRYPTION_SECRET: 'tenants-e2e-key-encryption-secret-0123456789',
-      MAIL_LOG_DIR: path.join(runtimeDir, 'mail'),
+    platform = await TestPlatform.start('tenants_e2e', {
+      // A deletion waits for the tenant's final backup (backups service).
+      services: ['identity', 'tenants', 'provisioning', 'backups'],
+      admin: ADMIN,
+      serviceEnv: { backups: { BACKUP_POLL_MS: '100' } },
     });
-    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
-    procs.push(await startService('tenants', common));
-    procs.push(await startService('provisioning', common));
-    // A deletion waits for the tenant's final backup (backups service).
-    procs.push(await startService('backups', { ...common, BACKUP_DIR: `${runtimeDir}-backups`, BACKUP_POLL_MS: '100' }));
-    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    procs.push(gateway);
-    const ready = JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string; port: number };
-    baseUrl = ready.url;
-    port = ready.port;
-
-    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
-    for (const who of ['owner', 'stranger']) {
-      const email = `${who}-${runId}@example.com`;
-      const created = await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: who, tier: 'premium', email_verified: true });
-      expect(created.statusCode).toBe(201);
-      const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
-      if (who === 'owner') ownerToken = token;
-      else strangerToken = token;
-    }
+    runId = platform.runId;
+    adminToken = await platform.adminToken();
+    ownerToken = (await platform.user('owner', { password: PASSWORD })).token;
+    strangerToken = (await platform.user('stranger', { password: PASSWORD })).token;
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
-    for (const id of tenantIds) for (const pid of tenantProcesses(id)) process.kill(pid, 'SIGKILL');
-    const c = await env.pg();
-    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
-    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
-    await c.end();
-    rmSync(runtimeDir, { recursive: true, force: true });
-    rmSync(`${runtimeDir}-backups`, { recursive: true, force: true });
-    const jsm = await jetstreamManager(await env.nats());
-    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
-    await env.cleanup();
+    await platform?.stop();
   }, 120_000);
 
   it("registers with seed 002's tenant_name + tenant_domain: once the email is verified, that tenant is created with the user as owner", async () => {
@@ -101,10 +53,9 @@ describe('tenants through the gateway (e2e)', () => {
     expect(register.statusCode).toBe(202);
     expect(register.json()).toMatchObject({ status: 'accepted', requested_tenant: { name: 'My Company', domain: 'mycompany.com', created: 'after_email_verification' } });
     // The mail is a file under MAIL_LOG_DIR (no SMTP_URL).
-    const mailDir = path.join(runtimeDir, 'mail');
     const token = await waitFor(() => {
-      const files = readdirSync(mailDir, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => readFileSync(path.join(mailDir, f.name), 'utf8'));
-      return /token=([A-Za-z0-9_-]+)/.exec(files.find((m) => m.includes(email) && /verify/i.test(m)) ?? '')?.[1];
+      const mail = readMailDir(path.join(platform.runtimeDir, 'mail')).find((m) => m.to.includes(email) && /verify/i.test(`${m.subject}\n${m.text}`));
+      return mail && mailToken(mail);
     }, 'the verification mail');
     const login = async () => (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
     // Nothing is created before the address is proven.
@@ -118,7 +69,6 @@ describe('tenants through the gateway (e2e)', () => {
       return page.count === 1 ? page : null;
     }, 'the requested tenant');
     const tenant = listed.results[0];
-    tenantIds.push(tenant.id);
     const me = (await call('GET', '/api/v1/auth/me', userToken)).json();
     expect(tenant).toMatchObject({ name: 'My Company', domain: 'mycompany.com', owner_id: me.id, contact_email: email });
     const statusOf = async () => (await call('GET', `/api/v1/tenants/${tenant.id}/status`, userToken)).json().status as string;
@@ -134,7 +84,6 @@ describe('tenants through the gateway (e2e)', () => {
     const created = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Members Co', subdomain: `members-${runId}` });
     expect(created.statusCode).toBe(202);
     const tenant = created.json();
-    tenantIds.push(tenant.id);
     const stranger = (await call('GET', '/api/v1/auth/me', strangerToken)).json();
     const owner = (await call('GET', '/api/v1/auth/me', ownerToken)).json();
     expect((await call('POST', `/api/v1/tenants/${tenant.id}/users`, ownerToken, { user_id: stranger.id, role: 'member' })).statusCode).toBe(201);
@@ -179,7 +128,6 @@ describe('tenants through the gateway (e2e)', () => {
     const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Acme Corporation', subdomain: slug, admin_password: 'instance-admin-secret' }, { 'idempotency-key': `create-${runId}` });
     expect(create.statusCode).toBe(202);
     const tenant = create.json();
-    tenantIds.push(tenant.id);
     expect(tenant).toMatchObject({ slug, status: 'pending', status_url: `/api/v1/tenants/${tenant.id}/status`, admin_password_set: true });
     expect(create.body).not.toContain('instance-admin-secret');
     // Idempotency-Key: the same request replays the first answer instead of creating a second tenant.
@@ -216,7 +164,7 @@ describe('tenants through the gateway (e2e)', () => {
     expect((await call('DELETE', `/api/v1/tenants/${tenant.id}`, ownerToken)).statusCode).toBe(202);
     await until(tenant.id, 'deleted');
     expect(tenantProcesses(tenant.id)).toEqual([]);
-    const c = await env.pg();
+    const c = await platform.env.pg();
     const left = await c.query(`SELECT 1 FROM pg_database WHERE datname = $1 UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $1`, [`tenant_${slug.replace(/-/g, '_')}`]);
     await c.end();
     expect(left.rowCount).toBe(0);
@@ -225,7 +173,6 @@ describe('tenants through the gateway (e2e)', () => {
   it('shows platform-wide metrics to admins only, each section from its service and the missing ones named', async () => {
     const slug = `metrics-${runId}`;
     const tenant = (await call('POST', '/api/v1/tenants', ownerToken, { name: 'Metrics Co', subdomain: slug })).json();
-    tenantIds.push(tenant.id);
     await until(tenant.id, 'active');
 
     expect((await call('GET', '/api/v1/admin/metrics/platform', ownerToken)).statusCode).toBe(403);
@@ -252,7 +199,6 @@ describe('tenants through the gateway (e2e)', () => {
     const create = await call('POST', '/api/v1/tenants', ownerToken, { name: 'Private Ltd', subdomain: `private-${runId}`, database_strategy: 'shared' });
     expect(create.statusCode).toBe(202);
     const id = create.json().id as string;
-    tenantIds.push(id);
     const routes: Array<[string, string, object?]> = [
       ['GET', `/api/v1/tenants/${id}`],
       ['PUT', `/api/v1/tenants/${id}`, { name: 'Hijacked' }],

@@ -1,26 +1,9 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { Webhook } from 'standardwebhooks';
-import {
-  distPath,
-  httpRequest,
-  processesWithArgument,
-  readMailDir,
-  REPO_ROOT,
-  startProcess,
-  startService,
-  TestEnv,
-  waitFor,
-  WebhookReceiver,
-  type HttpResponse,
-  type ManagedProcess,
-} from '@saas/testing';
+import { httpRequest, readMailDir, TestPlatform, waitFor, WebhookReceiver, type HttpResponse } from '@saas/testing';
 
 /**
  * Outgoing webhooks as a customer and an operator use them, through the gateway, with real identity,
@@ -28,71 +11,36 @@ import {
  * `tenant.*`, an owner creates a tenant, and the receiver gets `tenant.created` and `tenant.ready`,
  * signed (checked with the standardwebhooks package). The secret is shown once and never again.
  */
-const runId = randomBytes(3).toString('hex');
 const ADMIN = { email: 'ops@example.com', password: 'Ops-Password-Strong-42' };
 const PASSWORD = 'Tenant-Owner-Password-42';
 
 describe('webhooks through the gateway (e2e)', () => {
-  let env: TestEnv;
-  let runtimeDir: string;
-  const procs: ManagedProcess[] = [];
+  let platform: TestPlatform;
+  let runId: string;
   const receiver = new WebhookReceiver();
-  let baseUrl: string;
   let adminToken: string;
   let ownerToken: string;
   let strangerToken: string;
   const tenantIds: string[] = [];
 
-  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> =>
-    httpRequest(baseUrl, { method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body } : {}) });
+  const call = (method: string, url: string, token?: string, body?: object): Promise<HttpResponse> => platform.call(method, url, token, body);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['tools/build.mjs'], { cwd: REPO_ROOT, env: { ...process.env, BUILD_QUIET: '1' } });
     await receiver.start();
-    env = await TestEnv.create('webhooks_e2e');
-    runtimeDir = mkdtempSync(path.join(tmpdir(), `webhooks-e2e-${runId}-`));
-    const base = 20_000 + Math.floor(Math.random() * 120) * 100;
-    const common = env.env({
-      LOCAL_RUNTIME_DIR: runtimeDir,
-      LOCAL_PORT_RANGE: `${base}-${base + 99}`,
-      SHARED_TENANT_DATABASE: `t_shared_${runId}`,
-      KEY_ENCRYPTION_SECRET: 'webhooks-e2e-key-encryption-secret-0123456789',
-      WEBHOOK_POLL_MS: '100',
-      MAIL_LOG_DIR: path.join(runtimeDir, 'mail'),
+    platform = await TestPlatform.start('webhooks_e2e', {
+      services: ['identity', 'tenants', 'provisioning', 'webhooks'],
+      admin: ADMIN,
+      env: { WEBHOOK_POLL_MS: '100' },
     });
-    procs.push(await startService('identity', { ...common, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
-    procs.push(await startService('tenants', common));
-    procs.push(await startService('provisioning', common));
-    procs.push(await startService('webhooks', common));
-    const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    procs.push(gateway);
-    baseUrl = (JSON.parse(await gateway.waitForOutput(/gateway ready/, 30_000)) as { url: string }).url;
-
-    adminToken = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).json().access_token;
-    for (const who of ['owner', 'stranger']) {
-      const email = `${who}-${runId}@example.com`;
-      expect((await call('POST', '/api/v1/users', adminToken, { email, password: PASSWORD, full_name: who, tier: 'premium', email_verified: true })).statusCode).toBe(201);
-      const token = (await call('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json().access_token as string;
-      if (who === 'owner') ownerToken = token;
-      else strangerToken = token;
-    }
+    runId = platform.runId;
+    adminToken = await platform.adminToken();
+    ownerToken = (await platform.user('owner', { password: PASSWORD })).token;
+    strangerToken = (await platform.user('stranger', { password: PASSWORD })).token;
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of [...procs].reverse()) await p.kill('SIGTERM');
+    await platform?.stop();
     await receiver.stop();
-    for (const id of tenantIds) for (const pid of processesWithArgument(`--saas-tenant=${id}`)) process.kill(pid, 'SIGKILL');
-    const c = await env.pg();
-    const dbs = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of dbs.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-    await c.query(`DROP DATABASE IF EXISTS "t_shared_${runId}" WITH (FORCE)`);
-    const roles = await c.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`tenant_%${runId}%`]);
-    for (const r of roles.rows) await c.query(`DROP OWNED BY "${r.rolname}"; DROP ROLE "${r.rolname}"`).catch(() => undefined);
-    await c.end();
-    rmSync(runtimeDir, { recursive: true, force: true });
-    const jsm = await jetstreamManager(await env.nats());
-    await jsm.streams.delete(`KV_${env.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}gateway_idempotency`).catch(() => undefined);
-    await env.cleanup();
   }, 120_000);
 
   it('delivers tenant.created and tenant.ready of a new tenant to a tenant.* endpoint, signed; the secret is never shown again', async () => {
@@ -154,7 +102,7 @@ describe('webhooks through the gateway (e2e)', () => {
       expect(created.statusCode).toBe(201);
       const endpoint = created.json() as { id: string };
       expect((await call('PATCH', `/api/v1/tenants/${tenantId}`, ownerToken, { name: 'Hooked Corp Renamed' })).statusCode).toBe(200);
-      const mail = await waitFor(() => readMailDir(path.join(runtimeDir, 'mail')).find((m) => m.text.includes(endpoint.id)), 'the endpoint-disabled mail', 30_000, 200);
+      const mail = await waitFor(() => readMailDir(path.join(platform.runtimeDir, 'mail')).find((m) => m.text.includes(endpoint.id)), 'the endpoint-disabled mail', 30_000, 200);
       expect(mail.to).toBe(`owner-${runId}@example.com`);
       expect(mail.text).toContain('Why: the endpoint answered 410 Gone.');
       expect(mail.text).toContain(`/api/v1/webhooks/endpoints/${endpoint.id}`);
@@ -177,7 +125,7 @@ describe('webhooks through the gateway (e2e)', () => {
     // Signed over the exact bytes sent: spacing and key order that JSON.stringify would not reproduce.
     const raw = '{ "type":"payment.succeeded",  "id":"evt_e2e_1", "data":{"amount":4200} }';
     const post = (body: string, signature: string | null, headers: Record<string, string> = {}) =>
-      httpRequest(baseUrl, {
+      httpRequest(platform.baseUrl, {
         method: 'POST',
         url: `/api/v1/integrations/webhooks/${name}`,
         headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}), ...headers },

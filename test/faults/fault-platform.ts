@@ -238,6 +238,11 @@ export class FaultPlatform {
       if (taken) {
         const found = await this.findBySlug(subdomain);
         if (found) return { tenant: found, attempts };
+        // The list did not answer (a busy or killed replica): look again, as a client would.
+        if (found === null && Date.now() <= deadline) {
+          await sleep(250);
+          continue;
+        }
       }
       const retryable = res.status === 0 || res.status === 503 || res.status === 504 || res.status === 409;
       if (!retryable || Date.now() > deadline) throw new Error(`sign-up ${subdomain} failed: ${res.status} ${JSON.stringify(res.body)}\n${this.warnings()}`);
@@ -245,8 +250,10 @@ export class FaultPlatform {
     }
   }
 
-  private async findBySlug(slug: string): Promise<TenantView | undefined> {
+  /** The caller's tenant of that slug; undefined when it has none, null when the list did not answer. */
+  private async findBySlug(slug: string): Promise<TenantView | undefined | null> {
     const res = await this.api('GET', `/api/v1/tenants?search=${encodeURIComponent(slug)}&page_size=100`);
+    if (res.status !== 200) return null;
     return (res.body?.results as TenantView[] | undefined)?.find((t) => t.slug === slug || t.subdomain === slug);
   }
 

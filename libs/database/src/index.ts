@@ -5,3 +5,4 @@ export * from './pg-client.js';
 export * from './pg-url.js';
 export * from './row-reader.js';
 export * from './bulk-insert.js';
+export * from './pg-errors.js';

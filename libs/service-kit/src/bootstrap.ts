@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { from, type Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { eventContractViolation, RpcSubjects, type ServiceHealth, type ServiceName } from '@saas/contracts';
+import { eventContractViolation, RpcSubjects, type ServiceName } from '@saas/contracts';
 import { baseConfigSchema, loadConfig, type BaseConfig } from '@saas/config';
 import { createServiceDataSource, runMigrations, type ServiceDataSourceOptions } from '@saas/database';
 import { DomainException, internalError, toRpcError } from '@saas/errors';
@@ -34,10 +34,11 @@ import {
   type EventHandlerMetadata,
   type RegisteredEventHandler,
   watchNatsConnection,
-  withTimeout,
 } from '@saas/messaging';
 import { createLogger, initMetrics, initTracing, PinoNestLogger, shutdownTracing, startMetricsServer } from '@saas/observability';
+import { serviceHealthCheck } from './health.js';
 import { PlatformModule } from './platform.module.js';
+import { SeamsModule } from './seams.module.js';
 import { announceReady, stopWhenParentGoes } from './process-lifecycle.js';
 import type { z } from 'zod';
 
@@ -148,7 +149,8 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   const rpc = new RpcClient(nats, naming, config.RPC_TIMEOUT_MS, def.service);
   const outbox = new EventOutbox(naming, def.service, def.eventContract ?? eventContractViolation);
 
-  @Module({ imports: [DiscoveryModule, PlatformModule.register({ config, logger, dataSource, nats, naming, rpc, outbox }), def.module] })
+  // Every feature may inject the platform's instances and the seams (Clock, SecureRandom) without importing them.
+  @Module({ imports: [DiscoveryModule, SeamsModule, PlatformModule.register({ config, logger, dataSource, nats, naming, rpc, outbox }), def.module] })
   class ServiceRootModule {}
 
   const strategy = new PlatformNatsServer(nats, naming, def.service);
@@ -188,54 +190,8 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     ...(def.consumer ?? {}),
   });
 
-  /**
-   * Ready means able to do its work: Postgres answers, NATS is connected (not merely "not closed"
-   * while it reconnects), and the event consumer is reading. Every probe is bounded, so a paused
-   * Postgres or NATS makes this answer "down" rather than hang.
-   */
-  const HEALTH_PROBE_MS = 2_000;
-  const health = async (): Promise<ServiceHealth> => {
-    const checks: ServiceHealth['checks'] = {};
-    const timed = <T>(p: Promise<T>, what: string) => withTimeout(p, HEALTH_PROBE_MS, what);
-    // All probes at once: the answer takes HEALTH_PROBE_MS at worst, whatever is paused.
-    const [postgres, rtt, lag, outboxBacklog, deadLetters] = await Promise.all([
-      (async () => {
-        const t0 = Date.now();
-        try {
-          await timed(dataSource.query('SELECT 1'), 'Postgres');
-          return { status: 'ok' as const, latency_ms: Date.now() - t0 };
-        } catch (err) {
-          return { status: 'down' as const, detail: (err as Error).message };
-        }
-      })(),
-      natsState.connected ? timed(nats.rtt(), 'NATS').catch((err: Error) => err) : Promise.resolve(null),
-      consumer.eventTypes.length > 0 ? timed(consumer.lag(), 'the consumer').catch(() => null) : Promise.resolve(null),
-      timed(relay.backlog(), 'Postgres').catch(() => -1),
-      timed(dataSource.getRepository(DeadLetter).countBy({ status: 'parked' }), 'Postgres').catch(() => -1),
-    ]);
-    checks.postgres = postgres;
-    if (rtt === null) checks.nats = { status: 'down', detail: `disconnected since ${new Date(natsState.downSince ?? Date.now()).toISOString()}` };
-    else if (rtt instanceof Error) checks.nats = { status: 'down', detail: rtt.message };
-    else checks.nats = { status: 'ok', latency_ms: rtt };
-    let consumers: ServiceHealth['consumers'] = [];
-    if (consumer.eventTypes.length > 0) {
-      consumers = [lag ?? { name: def.service, pending: -1, ack_pending: -1, redelivered: -1 }];
-      const reading = consumer.reading();
-      checks.events = reading.ok && lag ? { status: 'ok' } : { status: 'down', detail: reading.detail ?? 'consumer info unavailable' };
-    }
-    checks.outbox = { status: outboxBacklog >= 0 ? 'ok' : 'down', detail: `${outboxBacklog} unpublished` };
-    const down = Object.values(checks).some((c) => c.status === 'down');
-    return {
-      service: def.service,
-      status: down ? 'down' : 'ok',
-      version,
-      uptime_s: Math.round((Date.now() - startedAt) / 1000),
-      instance: instanceId,
-      checks,
-      consumers,
-      dead_letters: deadLetters,
-    };
-  };
+  // The one health check of every service: `rpc.<service>.health` and the metrics port's readiness.
+  const health = serviceHealthCheck({ service: def.service, version, instanceId, startedAt, dataSource, nats, natsState, relay, consumer });
 
   strategy.addHandler(RpcSubjects.health(def.service as ServiceName), rpcHandler(logger, health) as never, false);
   strategy.addHandler(

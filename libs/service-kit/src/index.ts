@@ -7,3 +7,5 @@ export * from './secure-random.js';
 export * from './seams.module.js';
 export * from './exclusive-job.js';
 export * from './mailer.js';
+export * from './scheduled-jobs.js';
+export * from './health.js';

@@ -1,24 +1,12 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { DomainException } from '@saas/errors';
-import { TestEnv, type ManagedProcess } from '@saas/testing';
+import { rejection as failure, TestEnv, type ManagedProcess } from '@saas/testing';
 import { ensureBuilt, killAll, startFixture } from '../test/fixtures/harness.js';
 import { SubjectNaming } from '@saas/messaging';
 import { RpcClient } from '@saas/messaging';
 
 // Hooks start real processes; the project's testTimeout does not reach hooks.
 jest.setTimeout(60_000);
-
-/** Calls and returns the DomainException it fails with (fails the test if the call succeeds). */
-async function failure(call: Promise<unknown>): Promise<DomainException> {
-  const outcome = await call.then(
-    (value) => ({ value }),
-    (err: unknown) => ({ err }),
-  );
-  if (!('err' in outcome)) throw new Error(`expected the call to fail, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.err).toBeInstanceOf(DomainException);
-  return outcome.err as DomainException;
-}
 
 describe('RPC over NATS', () => {
   let env: TestEnv;

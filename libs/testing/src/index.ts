@@ -11,3 +11,7 @@ export * from './fake-tenant-access.js';
 export * from './event-builders.js';
 export * from './mail.js';
 export * from './rpc-responder.js';
+export * from './callers.js';
+export * from './fixed-clock.js';
+export * from './smtp.js';
+export * from './rejection.js';

@@ -4,14 +4,25 @@ import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { httpRequest, type HttpResponse } from './http.js';
 import { distPath, processesWithArgument, REPO_ROOT, startProcess, startService, type ManagedProcess } from './processes.js';
 import { dropDatabasesStartingWith, TestEnv } from './test-env.js';
+
+/** A user of a TestPlatform, signed in. */
+export interface PlatformUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+}
 
 export interface PlatformOptions {
   /** Services to start before the gateway (identity first: it creates the admin). */
   services: string[];
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Extra environment for one service (`{ billing: { BILLING_TRIAL_DAYS: 'premium:0' } }`). */
+  serviceEnv?: Record<string, Record<string, string>>;
   /** Extra environment for the gateway only. */
   gatewayEnv?: Record<string, string>;
   admin?: { email: string; password: string };
@@ -26,6 +37,7 @@ export class TestPlatform {
   readonly procs: ManagedProcess[] = [];
   baseUrl = '';
   port = 0;
+  private adminAccess?: string;
 
   private constructor(
     readonly env: TestEnv,
@@ -52,7 +64,8 @@ export class TestPlatform {
     });
     try {
       for (const service of options.services) {
-        platform.procs.push(await startService(service, service === 'identity' ? { ...common, ADMIN_EMAIL: platform.admin.email, ADMIN_PASSWORD: platform.admin.password } : common));
+        const own = { ...common, ...options.serviceEnv?.[service] };
+        platform.procs.push(await startService(service, service === 'identity' ? { ...own, ADMIN_EMAIL: platform.admin.email, ADMIN_PASSWORD: platform.admin.password } : own));
       }
       const gateway = startProcess('gateway', distPath('apps', 'gateway', 'src', 'main.js'), { ...common, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.gatewayEnv });
       platform.procs.push(gateway);
@@ -64,6 +77,41 @@ export class TestPlatform {
       await platform.stop();
       throw err;
     }
+  }
+
+  /** A request to the gateway, with a bearer token when given. */
+  call(method: string, url: string, token?: string, body?: object, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    return httpRequest(this.baseUrl, {
+      method,
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(body ? { payload: body } : {}),
+    });
+  }
+
+  /** An access token of `email` (throws when the login is refused). */
+  async login(email: string, password: string): Promise<string> {
+    const res = await this.call('POST', '/api/v1/auth/login', undefined, { email, password });
+    if (res.statusCode !== 200) throw new Error(`login of ${email} answered ${res.statusCode}: ${res.body}`);
+    return res.json().access_token as string;
+  }
+
+  /** The platform admin's access token (the admin identity created at boot). */
+  async adminToken(): Promise<string> {
+    this.adminAccess ??= await this.login(this.admin.email, this.admin.password);
+    return this.adminAccess;
+  }
+
+  /**
+   * A verified user the admin creates (`<name>-<runId>@example.com`), signed in: a tenant owner, a
+   * stranger. `premium` unless told, so a spec's tenants are not held back by the free plan's limits.
+   */
+  async user(name: string, options: { password?: string; tier?: string } = {}): Promise<PlatformUser> {
+    const email = `${name}-${this.runId}@example.com`;
+    const password = options.password ?? 'Tenant-Owner-Password-42';
+    const created = await this.call('POST', '/api/v1/users', await this.adminToken(), { email, password, full_name: name, tier: options.tier ?? 'premium', email_verified: true });
+    if (created.statusCode !== 201) throw new Error(`creating user ${email} answered ${created.statusCode}: ${created.body}`);
+    return { id: created.json().id as string, email, password, token: await this.login(email, password) };
   }
 
   async stop(): Promise<void> {

@@ -14,11 +14,11 @@ import {
   type VerifyApiKeyRequest,
 } from '@saas/contracts';
 import { parseApiKey } from '@saas/auth';
-import { containsPattern, paginate } from '@saas/database';
+import { containsPattern, isUniqueViolation, paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { CallerResolver } from '../common/caller.js';
-import { digestsEqual, isUniqueViolation, sha256Hex } from '../common/hashing.js';
+import { digestsEqual, sha256Hex } from '../common/hashing.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
 import { effectivePlanTier } from '../users/effective-plan-tier.js';
 import { User } from '../users/user.entity.js';

@@ -21,12 +21,12 @@ import {
   type VerifyEmailResponse,
   type UserEmailVerifiedData,
 } from '@saas/contracts';
+import { isUniqueViolation } from '@saas/database';
 import { DomainException, type FieldError } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { SERVICE_CONFIG, Clock, SecureRandom } from '@saas/service-kit';
 import type { MeRequest } from '@saas/contracts';
 import { CallerResolver, type Principal } from '../common/caller.js';
-import { isUniqueViolation } from '../common/hashing.js';
 import type { IdentityConfig } from '../config.js';
 import { AccessTokenIssuer } from '../keys/access-tokens.js';
 import { MailDispatcher } from '../mail/mail-dispatcher.js';

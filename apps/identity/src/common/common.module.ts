@@ -1,13 +1,16 @@
 import { Global, Module } from '@nestjs/common';
-import { SeamsModule } from '@saas/service-kit';
+import { SchedulingModule, SeamsModule } from '@saas/service-kit';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { CallerResolver } from './caller.js';
 
-/** The seams every feature uses (clock and randomness from the service kit, password hashing) and caller resolution. */
+/**
+ * What every feature uses: the seams (clock and randomness) and scheduled work from the service kit,
+ * password hashing and caller resolution.
+ */
 @Global()
 @Module({
-  imports: [SeamsModule],
+  imports: [SeamsModule, SchedulingModule],
   providers: [PasswordHasher, CallerResolver],
-  exports: [SeamsModule, PasswordHasher, CallerResolver],
+  exports: [SeamsModule, SchedulingModule, PasswordHasher, CallerResolver],
 })
 export class CommonModule {}

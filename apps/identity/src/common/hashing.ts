@@ -11,11 +11,3 @@ export function digestsEqual(a: string, b: string): boolean {
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
-
-/** Postgres unique violation (e.g. a concurrent insert of the same email). */
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const e = err as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
-  const code = e?.driverError?.code ?? e?.code;
-  const name = e?.driverError?.constraint ?? e?.constraint;
-  return code === '23505' && (!constraint || name === constraint);
-}

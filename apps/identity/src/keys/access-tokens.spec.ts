@@ -5,16 +5,7 @@ import { verifyAccessToken } from '@saas/auth';
 import { ACCESS_TOKEN_ALGORITHM } from '@saas/contracts';
 import type { SigningKeysService } from './signing-keys.service.js';
 import { AccessTokenIssuer } from './access-tokens.js';
-import { Clock } from '@saas/service-kit';
-
-class FixedClock extends Clock {
-  constructor(public at: Date) {
-    super();
-  }
-  now(): Date {
-    return this.at;
-  }
-}
+import { FixedClock } from '@saas/testing';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwks = createLocalJWKSet({ keys: [{ ...(publicKey.export({ format: 'jwk' }) as object), kid: 'k1', alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' } as never] });

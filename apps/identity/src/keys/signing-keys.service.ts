@@ -1,10 +1,10 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_RSA_MODULUS_BITS, IdentityEventTypes, type Actor, type JwksResponse, type RotateKeysResponse } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
-import { SERVICE_CONFIG, SERVICE_LOGGER, Clock, SecureRandom } from '@saas/service-kit';
+import { SERVICE_CONFIG, SERVICE_LOGGER, Clock, ScheduledJobs, SecureRandom } from '@saas/service-kit';
 import { DEV_KEY_ENCRYPTION_SECRET, type IdentityConfig } from '../config.js';
 import { KeyEncryption } from './key-encryption.js';
 import { SigningKey } from './signing-key.entity.js';
@@ -22,20 +22,21 @@ const ACTIVE_KEY_CACHE_MS = 10_000;
  * RSA (RS256) signing keys: one active, older ones retired but still published in the JWKS until the
  * last token they signed has expired. Rotates on demand (admin RPC), when the active key is older
  * than KEY_ROTATION_DAYS, and when it is of another algorithm than ACCESS_TOKEN_ALGORITHM (a
- * database from before the switch from EdDSA). Checked at boot and periodically; replicas serialise
- * on an advisory lock and re-check inside it, so a due rotation happens once.
+ * database from before the switch from EdDSA). Checked at boot and periodically (ScheduledJobs, one
+ * replica per check); a rotation serialises on an advisory lock and re-checks inside it, so a due
+ * rotation happens once whoever asks.
  */
 @Injectable()
-export class SigningKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SigningKeysService implements OnApplicationBootstrap {
   private readonly encryption: KeyEncryption;
   private cached?: { key: ActiveSigningKey; loadedAt: number };
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
     private readonly clock: Clock,
     private readonly random: SecureRandom,
+    private readonly jobs: ScheduledJobs,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
@@ -47,14 +48,7 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rotateIfDue();
-    this.timer = setInterval(() => {
-      this.rotateIfDue().catch((err: unknown) => this.logger.error({ err }, 'scheduled signing key rotation failed'));
-    }, this.config.KEY_ROTATION_CHECK_S * 1000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.jobs.every({ name: 'identity.signing-key-rotation', everyMs: this.config.KEY_ROTATION_CHECK_S * 1000, run: () => this.rotateIfDue() });
   }
 
   /** The key to sign with now. */

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
+import { Clock, ScheduledJobs, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { IdentityConfig } from '../config.js';
 
 export interface PurgeResult {
@@ -17,31 +17,24 @@ export interface PurgeResult {
  * refresh tokens of live sessions, expired or used verification and reset tokens, and login
  * throttles with no lock and no recent activity. Without it these tables only grow. Kept that long
  * because they answer questions after the fact ("which sessions did this user have last week?");
- * the audit log, kept separately, is never purged here. Every replica runs it hourly; the deletes
- * are idempotent, so replicas overlapping does no harm.
+ * the audit log, kept separately, is never purged here. Hourly, once across replicas (ScheduledJobs:
+ * replicas deleting the same rows at once would only contend for their locks).
  */
 @Injectable()
-export class IdentityHousekeeping implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-
+export class IdentityHousekeeping implements OnApplicationBootstrap {
   constructor(
     private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly jobs: ScheduledJobs,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.purge().catch((err: unknown) => this.logger.error({ err }, 'identity housekeeping failed'));
-    }, this.config.IDENTITY_HOUSEKEEPING_INTERVAL_S * 1000);
-    this.timer.unref();
+    this.jobs.every({ name: 'identity.housekeeping', everyMs: this.config.IDENTITY_HOUSEKEEPING_INTERVAL_S * 1000, run: () => this.purge() });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  async purge(now = new Date()): Promise<PurgeResult> {
+  async purge(now = this.clock.now()): Promise<PurgeResult> {
     const before = new Date(now.getTime() - this.config.IDENTITY_RETENTION_DAYS * 86_400_000);
     const count = (result: unknown) => (result as [unknown[], number])[1] ?? 0;
     const purged = await this.ds.transaction(async (tx) => ({

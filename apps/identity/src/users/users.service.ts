@@ -18,13 +18,12 @@ import {
   type UserTenantView,
   type UserView,
 } from '@saas/contracts';
-import { containsPattern, paginate } from '@saas/database';
+import { containsPattern, isUniqueViolation, paginate } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import { CallerResolver, type Principal } from '../common/caller.js';
-import { isUniqueViolation } from '../common/hashing.js';
 import { UserSubscription } from '../projections/user-subscription.entity.js';
 import { UserTenant } from '../projections/user-tenant.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { BackupEventData, EventTypes, TenantEventData, TenantOperationRequestedData, type EventEnvelope, type ProvisioningEventData } from '@saas/contracts';
 import { EventOutbox, OnEvent } from '@saas/messaging';
+import { Clock } from '@saas/service-kit';
 import { TenantInstance } from '../instances/tenant-instance.entity.js';
 import { ProvisioningJob, type JobStatus, type JobTenantSpec } from './provisioning-job.entity.js';
 
@@ -24,7 +25,10 @@ function specOf(d: TenantEventData): JobTenantSpec {
  */
 @Injectable()
 export class JobIntakeHandlers {
-  constructor(private readonly outbox: EventOutbox) {}
+  constructor(
+    private readonly outbox: EventOutbox,
+    private readonly clock: Clock,
+  ) {}
 
   @OnEvent(EventTypes.TenantCreated, { data: TenantEventData })
   async onTenantCreated(event: EventEnvelope<TenantEventData>, tx: EntityManager): Promise<void> {
@@ -41,7 +45,7 @@ export class JobIntakeHandlers {
     // Deletion supersedes whatever is still waiting for this tenant (the tenants service failed those).
     await tx.getRepository(ProvisioningJob).update(
       { tenantId: event.data.tenant_id, status: In(['queued', 'awaiting_backup']) },
-      { status: 'cancelled', lastError: 'superseded by delete', finishedAt: new Date() },
+      { status: 'cancelled', lastError: 'superseded by delete', finishedAt: this.clock.now() },
     );
     // A tenant with data is deprovisioned only after its final backup (the backups service's
     // `pre_deletion`, announced by backup.completed); one without any is removed at once.
@@ -67,7 +71,7 @@ export class JobIntakeHandlers {
     if (!job) return;
     const where = [event.data.part, event.data.step].filter(Boolean).join(', ');
     const reason = `final backup failed${where ? ` (${where})` : ''}: ${event.data.reason ?? 'unknown'}; the tenant was not deprovisioned`;
-    await tx.getRepository(ProvisioningJob).update({ id: job.id }, { status: 'failed', lastError: reason, finishedAt: new Date() });
+    await tx.getRepository(ProvisioningJob).update({ id: job.id }, { status: 'failed', lastError: reason, finishedAt: this.clock.now() });
     const data: ProvisioningEventData = { tenant_id: job.tenantId, operation_id: job.id, kind: job.kind, reason, retryable: true };
     await this.outbox.add(tx, { type: EventTypes.ProvisioningFailed, tenantId: job.tenantId, data });
   }

@@ -4,13 +4,16 @@ import { TenantsRpc } from '@saas/contracts';
 import { SecretBox } from '@saas/database';
 import { DomainException } from '@saas/errors';
 import { RpcClient } from '@saas/messaging';
+import { Clock } from '@saas/service-kit';
 import { TenantInstance } from '../instances/tenant-instance.entity.js';
 import type { TenantPlan } from '../runtime/plans.js';
 import type { InstanceInfo, TenantRuntime, TenantSpec } from '../runtime/tenant-runtime.js';
 import type { TenantDatabaseManager } from '../tenant-database/tenant-database.manager.js';
 import type { DatabaseStrategy, TenantDatabaseInfo } from '../tenant-database/tenant-database.types.js';
 import type { ProvisioningJob } from './provisioning-job.entity.js';
-import { PROVISIONING_SECRETS, TENANT_DATABASES, TENANT_RUNTIME } from './tokens.js';
+import { TENANT_RUNTIME } from '../runtime/runtime.tokens.js';
+import { TENANT_DATABASES } from '../tenant-database/tenant-database.tokens.js';
+import { PROVISIONING_SECRETS } from './tokens.js';
 
 /** What a running job can do: report a step (persisted and published) and check it still holds its lease. */
 export interface JobContext {
@@ -49,6 +52,7 @@ export class ProvisioningSteps {
   constructor(
     private readonly ds: DataSource,
     private readonly rpc: RpcClient,
+    private readonly clock: Clock,
     @Inject(TENANT_RUNTIME) private readonly runtime: TenantRuntime,
     @Inject(TENANT_DATABASES) private readonly databases: TenantDatabaseManager,
     @Inject(PROVISIONING_SECRETS) private readonly secrets: SecretBox,
@@ -162,7 +166,7 @@ export class ProvisioningSteps {
     await this.runtime.removeInstance(job.tenantId);
     await ctx.step('dropping database', 70);
     await this.databases.dropDatabase(job.spec.slug);
-    await this.ds.getRepository(TenantInstance).update({ tenantId: job.tenantId }, { deletedAt: new Date(), databasePassword: null, database: null });
+    await this.ds.getRepository(TenantInstance).update({ tenantId: job.tenantId }, { deletedAt: this.clock.now(), databasePassword: null, database: null });
     return {};
   }
 

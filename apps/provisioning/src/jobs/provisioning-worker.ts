@@ -8,12 +8,12 @@ import { EventTypes, type ProvisioningEventData } from '@saas/contracts';
 import { backoffDelay, transientKind } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { workContext } from '@saas/observability';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
+import { Clock, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import type { ProvisioningConfig } from '../config.js';
 import { ProvisioningJob } from './provisioning-job.entity.js';
 import type { TenantDatabaseManager } from '../tenant-database/tenant-database.manager.js';
 import { isPermanent, ProvisioningSteps, type JobOutcome } from './provisioning-steps.js';
-import { TENANT_DATABASES } from './tokens.js';
+import { TENANT_DATABASES } from '../tenant-database/tenant-database.tokens.js';
 import { openConnection } from '@saas/database';
 
 class LeaseLost extends Error {}
@@ -44,6 +44,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
     private readonly ds: DataSource,
     private readonly outbox: EventOutbox,
     private readonly steps: ProvisioningSteps,
+    private readonly clock: Clock,
     @Inject(TENANT_DATABASES) private readonly databases: TenantDatabaseManager,
     @Inject(SERVICE_CONFIG) private readonly config: ProvisioningConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -268,7 +269,7 @@ export class ProvisioningWorker implements OnApplicationBootstrap, OnApplication
     await this.ds.transaction(async (tx) => {
       await tx.getRepository(ProvisioningJob).update(
         { id: job.id },
-        { status, progress: status === 'succeeded' ? 100 : job.progress, lastError: reason ?? null, finishedAt: new Date(), leaseUntil: null },
+        { status, progress: status === 'succeeded' ? 100 : job.progress, lastError: reason ?? null, finishedAt: this.clock.now(), leaseUntil: null },
       );
       await this.outbox.add(tx, {
         type: status === 'succeeded' ? EventTypes.ProvisioningSucceeded : EventTypes.ProvisioningFailed,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ConfigError } from '@saas/config';
+import type { Clock } from '@saas/service-kit';
 import { tenantDatabaseAdminUrl } from '../tenant-database/tenant-database.factory.js';
 import { KubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes/kubernetes-runtime.js';
 import type { InstanceStateStore } from './local/instance-state.store.js';
@@ -23,6 +24,8 @@ export interface TenantRuntimeDeps {
   stateStore?: InstanceStateStore;
   /** Kubernetes runtime: default from KUBECONFIG / ~/.kube/config / in-cluster. */
   kubeConfig?: KubeConfig;
+  /** The time instances' states and samples are stamped with (default: the system clock). */
+  clock?: Clock;
 }
 
 /** The runtime PROVISIONING_RUNTIME names, not yet initialised (call `init()` at start-up, `close()` at shutdown). */
@@ -33,12 +36,14 @@ export function createTenantRuntime(config: TenantRuntimeConfig, deps: TenantRun
         logger: deps.logger,
         ...(deps.storage ? { storage: deps.storage } : {}),
         ...(deps.stateStore ? { stateStore: deps.stateStore } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
       });
     case 'kubernetes':
       return new KubernetesRuntime(kubernetesRuntimeOptions(config), {
         kubeConfig: deps.kubeConfig ?? loadKubeConfig(config.KUBE_CONTEXT),
         logger: deps.logger,
         ...(deps.storage ? { storage: deps.storage } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
       });
   }
 }

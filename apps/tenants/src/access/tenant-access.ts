@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { callerUserId, isAdmin, type CallerDto, type TenantMemberRole } from '@saas/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { callerUserId, isAdmin, type CallerDto, type TenantAccess as TenantAccessView, type TenantMemberRole } from '@saas/contracts';
 import { entityFromRow, tableOf } from '@saas/database';
 import { TenantMember } from '../members/tenant-member.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
-import { TenantForbiddenException, TenantNotFoundException } from '../tenants/tenant.exception.js';
+import { TenantsException } from '../tenants/tenants.exception.js';
 
 const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,15 +21,23 @@ export interface TenantGrant {
  */
 @Injectable()
 export class TenantAccess {
+  constructor(private readonly ds: DataSource) {}
+
+  /** `rpc.tenants.access`: may this caller act on the tenant with `role`? Other services ask before acting for a user. */
+  async check(caller: CallerDto, tenantId: string, needed: TenantMemberRole): Promise<TenantAccessView> {
+    const { tenant, role } = await this.authorize(this.ds.manager, caller, tenantId, needed);
+    return { tenant_id: tenant.id, slug: tenant.slug, status: tenant.status, role };
+  }
+
   async authorize(tx: EntityManager, caller: CallerDto, tenantId: string, needed: TenantMemberRole, lock = false): Promise<TenantGrant> {
-    if (caller.tenant_id && caller.tenant_id !== tenantId) throw new TenantNotFoundException();
+    if (caller.tenant_id && caller.tenant_id !== tenantId) throw TenantsException.tenantNotFound();
     const tenant = await tx.getRepository(Tenant).findOne({ where: { id: tenantId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!tenant) throw new TenantNotFoundException();
+    if (!tenant) throw TenantsException.tenantNotFound();
     if (isAdmin(caller)) return { tenant, role: 'platform_admin' };
     const userId = callerUserId(caller);
     const membership = userId ? await tx.getRepository(TenantMember).findOneBy({ tenantId, userId }) : null;
-    if (!membership) throw new TenantNotFoundException();
-    if (RANK[membership.role] < RANK[needed]) throw new TenantForbiddenException();
+    if (!membership) throw TenantsException.tenantNotFound();
+    if (RANK[membership.role] < RANK[needed]) throw TenantsException.forbidden();
     return { tenant, role: membership.role };
   }
 
@@ -39,7 +47,7 @@ export class TenantAccess {
    * tenant is a 404, a role too low a 403.
    */
   async authorizeRead(tx: EntityManager, caller: CallerDto, tenantId: string, needed: TenantMemberRole): Promise<TenantGrant & { hasPassword: boolean }> {
-    if (caller.tenant_id && caller.tenant_id !== tenantId) throw new TenantNotFoundException();
+    if (caller.tenant_id && caller.tenant_id !== tenantId) throw TenantsException.tenantNotFound();
     // Admins need no membership, and a service caller's id is not a user's (not even a uuid).
     const userId = isAdmin(caller) ? null : callerUserId(caller);
     // Plain SQL and entityFromRow rather than the query builder, whose SQL building cost more CPU than the lookup.
@@ -52,13 +60,13 @@ export class TenantAccess {
       userId && UUID.test(userId) ? [tenantId, userId] : [tenantId],
     );
     const row = rows[0];
-    if (!row) throw new TenantNotFoundException();
+    if (!row) throw TenantsException.tenantNotFound();
     const tenant = entityFromRow(tx, Tenant, row);
     const hasPassword = row.has_password === true;
     if (isAdmin(caller)) return { tenant, role: 'platform_admin', hasPassword };
     const role = row.member_role;
-    if (!role) throw new TenantNotFoundException();
-    if (RANK[role] < RANK[needed]) throw new TenantForbiddenException();
+    if (!role) throw TenantsException.tenantNotFound();
+    if (RANK[role] < RANK[needed]) throw TenantsException.forbidden();
     return { tenant, role, hasPassword };
   }
 }

@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AdminTenantActionRequest, CallerDto, ListTenantsRequest, TenantsRpc } from '@saas/contracts';
-import { RpcHandler } from '@saas/messaging';
 import { ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { TenantActionsService } from './tenant-actions.service.js';
+import { CallerDto, ListTenantsRequest, TenantsRpc, type ListResult, type TenantsAdminStats, type TenantView } from '@saas/contracts';
+import { RpcHandler } from '@saas/messaging';
+import { TenantsAdminService } from './tenants-admin.service.js';
 
 class AdminStatsRequest {
   @ValidateNested()
@@ -14,20 +14,15 @@ class AdminStatsRequest {
 
 @Controller()
 export class TenantsAdminController {
-  constructor(private readonly actions: TenantActionsService) {}
+  constructor(private readonly admin: TenantsAdminService) {}
 
   @RpcHandler(TenantsRpc.adminList)
-  list(@Payload() req: ListTenantsRequest) {
-    return this.actions.adminList(req);
-  }
-
-  @RpcHandler(TenantsRpc.adminAction)
-  action(@Payload() req: AdminTenantActionRequest) {
-    return this.actions.perform(req.caller, req.id, req.action, req.reason);
+  list(@Payload() req: ListTenantsRequest): Promise<ListResult<TenantView>> {
+    return this.admin.list(req);
   }
 
   @RpcHandler(TenantsRpc.adminStats)
-  stats(@Payload() req: AdminStatsRequest) {
-    return this.actions.stats(req.caller);
+  stats(@Payload() req: AdminStatsRequest): Promise<TenantsAdminStats> {
+    return this.admin.stats(req.caller);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BillingErrorCodes, EventTypes, PaymentEventData, type EventEnvelope } from '@saas/contracts';
 import { OnEvent } from '@saas/messaging';
+import { Clock } from '@saas/service-kit';
 import { TenantOperation } from '../operations/tenant-operation.entity.js';
 import { TenantOperations } from '../operations/tenant-operations.js';
 import { Tenant } from '../tenants/tenant.entity.js';
@@ -20,6 +21,7 @@ export class TenantBillingSaga {
   constructor(
     private readonly lifecycle: TenantLifecycle,
     private readonly operations: TenantOperations,
+    private readonly clock: Clock,
   ) {}
 
   @OnEvent(EventTypes.PaymentFailed, { data: PaymentEventData })
@@ -32,7 +34,7 @@ export class TenantBillingSaga {
     if (op) {
       // A provisioning still under way is failed (its late success is ignored); one that already
       // succeeded (the payment's answer came last) keeps its outcome, with the code of what followed.
-      if (op.status !== 'succeeded') Object.assign(op, { status: 'failed', error: reason, retryable: true, finishedAt: op.finishedAt ?? new Date() });
+      if (op.status !== 'succeeded') Object.assign(op, { status: 'failed', error: reason, retryable: true, finishedAt: op.finishedAt ?? this.clock.now() });
       op.errorCode = BillingErrorCodes.BILLING_ERROR;
       await tx.getRepository(TenantOperation).save(op);
     }

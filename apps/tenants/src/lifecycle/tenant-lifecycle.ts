@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, type TenantStatus } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
-import { SERVICE_CONFIG } from '@saas/service-kit';
+import { Clock, SERVICE_CONFIG } from '@saas/service-kit';
 import type { TenantsConfig } from '../config.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { accessUrl, toEventData } from '../tenants/tenant.view.js';
@@ -31,6 +31,7 @@ export interface TransitionOptions {
 export class TenantLifecycle {
   constructor(
     private readonly outbox: EventOutbox,
+    private readonly clock: Clock,
     @Inject(SERVICE_CONFIG) private readonly config: TenantsConfig,
   ) {}
 
@@ -45,7 +46,7 @@ export class TenantLifecycle {
       // The runtime's own URL (from provisioning.succeeded) wins over the template.
       tenant.accessUrl ??= accessUrl(this.config.TENANT_URL_TEMPLATE, tenant.slug);
     }
-    if (to === 'deleted') tenant.deletedAt = new Date();
+    if (to === 'deleted') tenant.deletedAt = this.clock.now();
     await tx.getRepository(Tenant).save(tenant);
     await tx.getRepository(TenantTransition).insert({
       tenantId: tenant.id,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, ProvisioningEventData, type EventEnvelope, type TenantStatus } from '@saas/contracts';
 import { EventOutbox, OnEvent } from '@saas/messaging';
+import { Clock } from '@saas/service-kit';
 import { TenantOperation, type OperationKind } from '../operations/tenant-operation.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { toEventData } from '../tenants/tenant.view.js';
@@ -27,6 +28,7 @@ export class TenantProvisioningSaga {
   constructor(
     private readonly lifecycle: TenantLifecycle,
     private readonly outbox: EventOutbox,
+    private readonly clock: Clock,
   ) {}
 
   @OnEvent(EventTypes.ProvisioningStep, { data: ProvisioningEventData })
@@ -51,7 +53,7 @@ export class TenantProvisioningSaga {
     const found = await this.load(tx, event.data);
     if (!found) return;
     const { tenant, op } = found;
-    Object.assign(op, { status: 'succeeded', progress: 100, error: null, finishedAt: new Date() });
+    Object.assign(op, { status: 'succeeded', progress: 100, error: null, finishedAt: this.clock.now() });
     await tx.getRepository(TenantOperation).save(op);
     if (event.data.access_url) tenant.accessUrl = event.data.access_url;
     if (event.data.service_ids) tenant.serviceIds = event.data.service_ids;
@@ -87,7 +89,7 @@ export class TenantProvisioningSaga {
     if (!found) return;
     const { tenant, op } = found;
     const reason = event.data.reason ?? 'provisioning failed';
-    Object.assign(op, { status: 'failed', error: reason, retryable: event.data.retryable ?? true, finishedAt: new Date() });
+    Object.assign(op, { status: 'failed', error: reason, retryable: event.data.retryable ?? true, finishedAt: this.clock.now() });
     await tx.getRepository(TenantOperation).save(op);
     if (tenant.status !== 'error') await this.lifecycle.transition(tx, tenant, 'error', { operationId: op.id, reason });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TenantStatuses, type TenantStatus } from '@saas/contracts';
-import { assertTransition, canTransition, InvalidTenantTransition } from './tenant-state-machine.js';
+import { InvalidTenantTransition } from './lifecycle.exception.js';
+import { assertTransition, canTransition } from './tenant-state-machine.js';
 
 describe('tenant state machine', () => {
   it.each<[TenantStatus, TenantStatus]>([

@@ -1,5 +1,5 @@
 import type { TenantStatus } from '@saas/contracts';
-import { DomainException } from '@saas/errors';
+import { InvalidTenantTransition } from './lifecycle.exception.js';
 
 /**
  * The tenant lifecycle (ARCHITECTURE § The tenant lifecycle):
@@ -23,15 +23,6 @@ const TRANSITIONS: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = Obj
   deleting: ['deleted', 'error'],
   deleted: [],
 });
-
-export class InvalidTenantTransition extends DomainException {
-  constructor(from: TenantStatus, to: TenantStatus, why?: string) {
-    super('INVALID_TENANT_STATE', why ?? `A tenant that is ${from} cannot become ${to}.`, {
-      status: 409,
-      extensions: { current_status: from, requested_status: to },
-    });
-  }
-}
 
 export function canTransition(from: TenantStatus, to: TenantStatus): boolean {
   return TRANSITIONS[from].includes(to);

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { callerUserId, EventTypes, parseOrdering, type ListResult, type ListTenantMembersRequest, type TenantMemberRequest, type TenantMemberView } from '@saas/contracts';
-import { DomainException } from '@saas/errors';
 import { EventOutbox } from '@saas/messaging';
 import { TenantAccess } from '../access/tenant-access.js';
-import { TenantForbiddenException } from '../tenants/tenant.exception.js';
+import { TenantsException } from '../tenants/tenants.exception.js';
+import { MembersException } from './members.exception.js';
 import { TenantMember } from './tenant-member.entity.js';
+
+const MEMBER_ORDERING = ['created_at', 'role'];
 
 const toView = (m: TenantMember): TenantMemberView => ({
   tenant_id: m.tenantId,
@@ -26,8 +28,8 @@ export class TenantMembersService {
 
   async list(req: ListTenantMembersRequest): Promise<ListResult<TenantMemberView>> {
     await this.access.authorize(this.ds.manager, req.caller, req.id, 'member');
-    const ordering = parseOrdering(req.ordering, ['created_at', 'role'], { created_at: 'ASC' });
-    if (!ordering.ok) throw DomainException.validation([{ field: 'ordering', message: `cannot order by "${ordering.field}"; allowed: created_at, role` }]);
+    const ordering = parseOrdering(req.ordering, MEMBER_ORDERING, { created_at: 'ASC' });
+    if (!ordering.ok) throw MembersException.invalidOrdering(ordering.field, MEMBER_ORDERING);
     const order = Object.fromEntries(Object.entries(ordering.order).map(([field, dir]) => [field === 'role' ? 'role' : 'createdAt', dir]));
     const [rows, count] = await this.ds.getRepository(TenantMember).findAndCount({
       where: { tenantId: req.id, ...(req.role ? { role: req.role } : {}) },
@@ -44,11 +46,11 @@ export class TenantMembersService {
       const role = req.role ?? 'member';
       const grant = await this.access.authorize(tx, req.caller, req.id, role === 'admin' ? 'owner' : 'admin');
       if (grant.tenant.status === 'deleted' || grant.tenant.status === 'deleting') {
-        throw new DomainException('INVALID_TENANT_STATE', 'Members of a deleted tenant cannot change.', { status: 409 });
+        throw MembersException.tenantGone();
       }
       const repo = tx.getRepository(TenantMember);
       const existing = await repo.findOneBy({ tenantId: req.id, userId: req.user_id });
-      if (existing?.role === 'owner') throw new DomainException('CONFLICT', 'The owner is already a member; ownership does not change here.', { status: 409 });
+      if (existing?.role === 'owner') throw MembersException.ownerAlreadyMember();
       if (existing?.role === role) return toView(existing);
       await repo.upsert({ tenantId: req.id, userId: req.user_id, role, addedBy: callerUserId(req.caller) }, ['tenantId', 'userId']);
       await this.outbox.add(tx, {
@@ -67,9 +69,9 @@ export class TenantMembersService {
       const grant = await this.access.authorize(tx, req.caller, req.id, self ? 'member' : 'admin');
       const repo = tx.getRepository(TenantMember);
       const member = await repo.findOneBy({ tenantId: req.id, userId: req.user_id });
-      if (!member) throw new DomainException('MEMBER_NOT_FOUND', 'That user is not a member of this tenant.', { status: 404 });
-      if (member.role === 'owner') throw new DomainException('CONFLICT', 'The owner cannot be removed from their tenant.', { status: 409 });
-      if (member.role === 'admin' && !self && grant.role !== 'owner' && grant.role !== 'platform_admin') throw new TenantForbiddenException();
+      if (!member) throw MembersException.memberNotFound();
+      if (member.role === 'owner') throw MembersException.ownerCannotBeRemoved();
+      if (member.role === 'admin' && !self && grant.role !== 'owner' && grant.role !== 'platform_admin') throw TenantsException.forbidden();
       await repo.delete({ tenantId: req.id, userId: req.user_id });
       await this.outbox.add(tx, {
         type: EventTypes.TenantMemberRemoved,

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { EventTypes } from '@saas/contracts';
 import { EventOutbox } from '@saas/messaging';
+import { Clock } from '@saas/service-kit';
 import type { Tenant } from '../tenants/tenant.entity.js';
-import { OperationInProgressException } from '../tenants/tenant.exception.js';
 import { toEventData } from '../tenants/tenant.view.js';
+import { OperationsException } from './operations.exception.js';
 import { TenantOperation, type OperationKind } from './tenant-operation.entity.js';
 
 export interface OperationRequest {
@@ -24,7 +25,10 @@ export interface OperationRequest {
  */
 @Injectable()
 export class TenantOperations {
-  constructor(private readonly outbox: EventOutbox) {}
+  constructor(
+    private readonly outbox: EventOutbox,
+    private readonly clock: Clock,
+  ) {}
 
   async request(tx: EntityManager, tenant: Tenant, req: OperationRequest): Promise<TenantOperation> {
     const repo = tx.getRepository(TenantOperation);
@@ -34,8 +38,8 @@ export class TenantOperations {
       lock: { mode: 'pessimistic_write' },
     });
     if (running) {
-      if (!req.supersede) throw new OperationInProgressException(running);
-      await repo.update({ id: running.id }, { status: 'failed', error: `superseded by ${req.kind}`, retryable: false, finishedAt: new Date() });
+      if (!req.supersede) throw OperationsException.inProgress(running);
+      await repo.update({ id: running.id }, { status: 'failed', error: `superseded by ${req.kind}`, retryable: false, finishedAt: this.clock.now() });
     }
     const op = await repo.save(
       repo.create({

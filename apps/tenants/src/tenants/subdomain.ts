@@ -1,5 +1,5 @@
 import { SUBDOMAIN_PATTERN } from '@saas/contracts';
-import { InvalidSubdomainException } from './tenant.exception.js';
+import { TenantsException } from './tenants.exception.js';
 
 /** Names that would shadow the platform's own hosts or confuse users. */
 export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
@@ -12,15 +12,15 @@ export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
 
 export function validateSubdomain(subdomain: string, extraReserved: ReadonlySet<string> = new Set()): string {
   const value = subdomain.trim();
-  if (value !== value.toLowerCase()) throw new InvalidSubdomainException('The subdomain must be lower case.');
+  if (value !== value.toLowerCase()) throw TenantsException.invalidSubdomain('The subdomain must be lower case.');
   if (!SUBDOMAIN_PATTERN.test(value)) {
-    throw new InvalidSubdomainException(
+    throw TenantsException.invalidSubdomain(
       'The subdomain must be 3–63 characters of lower-case letters, digits and inner hyphens (a DNS label).',
     );
   }
-  if (value.includes('--')) throw new InvalidSubdomainException('The subdomain may not contain consecutive hyphens.');
+  if (value.includes('--')) throw TenantsException.invalidSubdomain('The subdomain may not contain consecutive hyphens.');
   if (RESERVED_SUBDOMAINS.has(value) || extraReserved.has(value)) {
-    throw new InvalidSubdomainException(`The subdomain "${value}" is reserved.`);
+    throw TenantsException.invalidSubdomain(`The subdomain "${value}" is reserved.`);
   }
   return value;
 }

@@ -1,34 +1,22 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
-  TenantPlansRequest,
-  type TenantPlansView,
   CreateTenantRequest,
-  InstanceActionRequest,
   ListTenantsRequest,
-  TenantAccessRequest,
   TenantCredentialsRequest,
+  TenantPlansRequest,
   TenantRefRequest,
   TenantsRpc,
   UpdateTenantRequest,
-  type TenantAccess as TenantAccessView,
+  type TenantPlansView,
 } from '@saas/contracts';
 import { RpcHandler } from '@saas/messaging';
-import { TenantAccess } from '../access/tenant-access.js';
-import { TenantActionsService } from '../admin/tenant-actions.service.js';
 import { TenantsService } from './tenants.service.js';
-import { DataSource, In, Not } from 'typeorm';
-import { Tenant } from './tenant.entity.js';
 
-/** RPC surface of the tenants service; the gateway maps `/api/v1/tenants…` onto it one to one. */
+/** RPC surface of the tenants feature; the gateway maps `/api/v1/tenants…` onto it one to one. */
 @Controller()
 export class TenantsController {
-  constructor(
-    private readonly tenants: TenantsService,
-    private readonly actions: TenantActionsService,
-    private readonly access: TenantAccess,
-    private readonly ds: DataSource,
-  ) {}
+  constructor(private readonly tenants: TenantsService) {}
 
   @RpcHandler(TenantsRpc.create)
   create(@Payload() req: CreateTenantRequest) {
@@ -61,21 +49,8 @@ export class TenantsController {
   }
 
   @RpcHandler(TenantsRpc.plans)
-  async plans(@Payload() req: TenantPlansRequest): Promise<TenantPlansView> {
-    if (req.ids.length === 0) return { plans: {} };
-    const rows = await this.ds.getRepository(Tenant).find({ where: { id: In(req.ids), status: Not('deleted') }, select: { id: true, plan: true } });
-    return { plans: Object.fromEntries(rows.map((t) => [t.id, t.plan])) };
-  }
-
-  @RpcHandler(TenantsRpc.access)
-  async checkAccess(@Payload() req: TenantAccessRequest): Promise<TenantAccessView> {
-    const { tenant, role } = await this.access.authorize(this.ds.manager, req.caller, req.id, req.role);
-    return { tenant_id: tenant.id, slug: tenant.slug, status: tenant.status, role };
-  }
-
-  @RpcHandler(TenantsRpc.instanceAction)
-  instanceAction(@Payload() req: InstanceActionRequest) {
-    return this.actions.perform(req.caller, req.id, req.action);
+  plans(@Payload() req: TenantPlansRequest): Promise<TenantPlansView> {
+    return this.tenants.plans(req.ids);
   }
 
   @RpcHandler(TenantsRpc.internalCredentials)

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventTypes, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
-import { DomainException } from '@saas/errors';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
-import { publishEvent, readEvents, TestEnv, waitFor } from '@saas/testing';
+import { adminCaller, publishEvent, readEvents, rejection, serviceCaller, TestEnv, userCaller, waitFor } from '@saas/testing';
 import { AppModule } from '../app.module.js';
 import { tenantsConfigSchema } from '../config.js';
 import { tenantsEntities } from '../entities.js';
@@ -12,17 +11,8 @@ import { tenantsMigrations } from '../migrations/index.js';
 import { TenantAccess } from '../access/tenant-access.js';
 import { Tenant } from './tenant.entity.js';
 
-const user = (id = randomUUID(), tier = 'standard'): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'], tier });
-const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
-
-async function rejection(p: Promise<unknown>): Promise<DomainException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as DomainException;
-  }
-  throw new Error('expected a rejection');
-}
+const user = (id?: string, tier = 'standard'): CallerDto => userCaller({ id, tier });
+const admin = adminCaller();
 
 describe('tenants service (real Postgres + NATS)', () => {
   let env: TestEnv;
@@ -163,7 +153,7 @@ describe('tenants service (real Postgres + NATS)', () => {
 
     expect(await status(owner, mine.id)).toMatchObject({ id: mine.id, name: 'Seed Owner Co', slug: mine.slug, created_at: mine.created_at, status: 'active', is_active: true });
     // Another service reading a tenant as the platform (billing does): its id is no user's uuid.
-    const service: CallerDto = { actor: { type: 'service', id: 'billing' }, roles: ['admin'] };
+    const service = serviceCaller('billing');
     expect(await rpc.call(TenantsRpc.get, { caller: service, id: mine.id })).toMatchObject({ id: mine.id, owner_id: mine.owner_id });
   });
 
@@ -186,7 +176,7 @@ describe('tenants service (real Postgres + NATS)', () => {
   it('reads a tenant on the hot path (plain SQL) as the entity the ORM reads, with the same answers for members, strangers and admins', async () => {
     const owner = user();
     const t = await rpc.call(TenantsRpc.create, { caller: owner, name: 'Hot Read Co', domain: 'hot.example.com', metadata: { a: 1 }, admin_password: 'a-long-admin-secret' });
-    const access = new TenantAccess();
+    const access = new TenantAccess(svc.dataSource);
     const manager = svc.dataSource.manager;
     const read = await access.authorizeRead(manager, owner, t.id, 'member');
     const orm = await manager.getRepository(Tenant).findOneByOrFail({ id: t.id });

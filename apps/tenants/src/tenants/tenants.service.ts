@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Brackets, DataSource, In, type EntityManager } from 'typeorm';
+import { Brackets, DataSource, In, Not, type EntityManager } from 'typeorm';
 import {
   callerUserId,
   EventTypes,
@@ -10,26 +10,28 @@ import {
   type CreateTenantRequest,
   type ListResult,
   type ListTenantsRequest,
+  type TenantPlansView,
   type TenantStatusView,
   type TenantView,
   type UpdateTenantRequest,
 } from '@saas/contracts';
-import { containsPattern, paginate, SecretBox } from '@saas/database';
-import { DomainException } from '@saas/errors';
+import { containsPattern, isUniqueViolation, paginate, SecretBox } from '@saas/database';
 import { EventOutbox } from '@saas/messaging';
-import { SERVICE_CONFIG } from '@saas/service-kit';
+import { SecureRandom, SERVICE_CONFIG } from '@saas/service-kit';
 import { TenantAccess } from '../access/tenant-access.js';
 import { DEFAULT_PLAN, type TenantsConfig } from '../config.js';
-import { countsTowardsLimit, InvalidTenantTransition } from '../lifecycle/tenant-state-machine.js';
+import { InvalidTenantTransition } from '../lifecycle/lifecycle.exception.js';
+import { countsTowardsLimit } from '../lifecycle/tenant-state-machine.js';
 import { TenantLifecycle } from '../lifecycle/tenant-lifecycle.js';
 import { TenantTransition } from '../lifecycle/tenant-transition.entity.js';
 import { TenantMember } from '../members/tenant-member.entity.js';
 import { TenantOperation } from '../operations/tenant-operation.entity.js';
+import { OperationsException } from '../operations/operations.exception.js';
 import { TenantOperations } from '../operations/tenant-operations.js';
 import { subdomainFromName, validateSubdomain } from './subdomain.js';
 import { Tenant } from './tenant.entity.js';
 import { TenantSecret } from './tenant-secret.entity.js';
-import { InvalidSubdomainException, PlanManagedByBillingException, TenantLimitExceededException } from './tenant.exception.js';
+import { TenantsException } from './tenants.exception.js';
 import { toEventData, toTenantView } from './tenant.view.js';
 
 const ORDERABLE = { created_at: 'createdAt', updated_at: 'updatedAt', name: 'name', slug: 'slug', status: 'status', plan: 'plan' };
@@ -45,6 +47,7 @@ export class TenantsService {
     private readonly access: TenantAccess,
     private readonly lifecycle: TenantLifecycle,
     private readonly operations: TenantOperations,
+    private readonly random: SecureRandom,
     @Inject(SERVICE_CONFIG) private readonly config: TenantsConfig,
   ) {
     this.secrets = new SecretBox(config.TENANTS_SECRET_KEYS.split(',').map((s) => s.trim()));
@@ -63,9 +66,9 @@ export class TenantsService {
   /** `create` in the caller's transaction (an event handler's inbox transaction, say). */
   async createIn(tx: EntityManager, req: CreateTenantRequest): Promise<TenantView> {
     const ownerId = callerUserId(req.caller);
-    if (!ownerId || req.caller.actor.type === 'service') throw new DomainException('FORBIDDEN', 'Only users create tenants.', { status: 403 });
+    if (!ownerId || req.caller.actor.type === 'service') throw TenantsException.onlyUsersCreate();
     if (req.subdomain && req.slug && req.subdomain !== req.slug) {
-      throw new InvalidSubdomainException('subdomain and slug are the same field; give one of them.');
+      throw TenantsException.invalidSubdomain('subdomain and slug are the same field; give one of them.');
     }
     const requested = req.subdomain ?? req.slug;
     const plan = req.plan ?? req.tier ?? DEFAULT_PLAN;
@@ -75,9 +78,7 @@ export class TenantsService {
       await this.checkLimit(tx, ownerId, plan);
     }
     const slug = requested ? validateSubdomain(requested, this.extraReserved) : await this.freeSubdomain(tx, req.name);
-    if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) {
-      throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
-    }
+    if (requested && (await tx.getRepository(Tenant).existsBy({ slug }))) throw TenantsException.subdomainTaken(slug);
     const repo = tx.getRepository(Tenant);
     const tenant = repo.create({
       name: req.name.trim(),
@@ -97,7 +98,7 @@ export class TenantsService {
     try {
       await repo.save(tenant);
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new InvalidSubdomainException(`The subdomain "${slug}" is already taken.`);
+      if (isUniqueViolation(err, 'tenants_slug_key')) throw TenantsException.subdomainTaken(slug);
       throw err;
     }
     if (req.admin_password) await this.storePassword(tx, tenant.id, req.admin_password);
@@ -156,7 +157,7 @@ export class TenantsService {
     return this.ds.transaction(async (tx) => {
       const { tenant } = await this.access.authorize(tx, req.caller, req.id, 'admin', true);
       if (tenant.status === 'deleted' || tenant.status === 'deleting') {
-        throw new DomainException('INVALID_TENANT_STATE', `A ${tenant.status} tenant cannot be changed.`, { status: 409 });
+        throw TenantsException.notChangeable(tenant.status);
       }
       // `changes: { old, new }` with the changed fields only: the same shape as user.updated.
       const changes = { old: {} as Record<string, unknown>, new: {} as Record<string, unknown> };
@@ -185,17 +186,17 @@ export class TenantsService {
       const planChanged = plan !== undefined && plan !== tenant.plan;
       const strategyChanged = req.database_strategy !== undefined && req.database_strategy !== tenant.databaseStrategy;
       if ((planChanged || strategyChanged) && tenant.status !== 'active' && tenant.status !== 'stopped') {
-        throw new DomainException('INVALID_TENANT_STATE', `Plan and database strategy can change only while the tenant is active or stopped (it is ${tenant.status}).`, { status: 409 });
+        throw TenantsException.resizeNeedsRunningTenant(tenant.status);
       }
       if (planChanged) {
         // The plan is the subscription's (every limit follows it): only billing moves it here.
-        if (!isServiceCaller(req.caller, 'billing')) throw new PlanManagedByBillingException();
+        if (!isServiceCaller(req.caller, 'billing')) throw TenantsException.planManagedByBilling();
         record('plan', tenant.plan, plan);
         await this.operations.request(tx, tenant, { kind: 'resize', requestedBy: callerUserId(req.caller), params: { from: tenant.plan, to: plan } });
         tenant.plan = plan!;
       }
       if (strategyChanged) {
-        if (planChanged) throw new DomainException('OPERATION_IN_PROGRESS', 'Change the plan and the database strategy one at a time.', { status: 409 });
+        if (planChanged) throw OperationsException.oneChangeAtATime();
         record('database_strategy', tenant.databaseStrategy, req.database_strategy);
         // The strategy column changes when the data has moved (provisioning.succeeded).
         await this.operations.request(tx, tenant, {
@@ -253,10 +254,17 @@ export class TenantsService {
     };
   }
 
+  /** `rpc.tenants.plans`: the plan of each live tenant among `ids` (deleted and unknown ones are left out). */
+  async plans(ids: string[]): Promise<TenantPlansView> {
+    if (ids.length === 0) return { plans: {} };
+    const rows = await this.ds.getRepository(Tenant).find({ where: { id: In(ids), status: Not('deleted') }, select: { id: true, plan: true } });
+    return { plans: Object.fromEntries(rows.map((t) => [t.id, t.plan])) };
+  }
+
   /** The instance admin password, for the provisioning service only (internal RPC). */
   async credentials(tenantId: string): Promise<{ admin_email: string | null; admin_password: string | null }> {
     const tenant = await this.ds.getRepository(Tenant).findOneBy({ id: tenantId });
-    if (!tenant) throw new DomainException('TENANT_NOT_FOUND', 'No tenant with that id.', { status: 404 });
+    if (!tenant) throw TenantsException.tenantNotFound();
     const secret = await this.ds.getRepository(TenantSecret).findOneBy({ tenantId });
     return { admin_email: tenant.adminEmail, admin_password: secret ? this.secrets.open(secret.adminPassword) : null };
   }
@@ -277,7 +285,7 @@ export class TenantsService {
       .filter((p) => p !== undefined)
       .sort((a, b) => b.limits.tenants_per_owner - a.limits.tenants_per_owner)[0];
     const limit = granting?.limits.tenants_per_owner ?? 0;
-    if (owned.length >= limit) throw new TenantLimitExceededException(limit, granting?.code ?? requestedPlan);
+    if (owned.length >= limit) throw TenantsException.limitExceeded(limit, granting?.code ?? requestedPlan);
   }
 
   private async freeSubdomain(tx: EntityManager, name: string): Promise<string> {
@@ -296,7 +304,7 @@ export class TenantsService {
     );
     const free = candidates.find((c) => !taken.has(c) && !reserved(c));
     if (free) return free;
-    return `${base.slice(0, 40)}-${Math.random().toString(36).slice(2, 8)}`;
+    return `${base.slice(0, 40)}-${this.random.alphanumeric(6)}`;
   }
 
   private async hasPassword(id: string, tx: EntityManager = this.ds.manager): Promise<boolean> {
@@ -312,6 +320,6 @@ export class TenantsService {
 
 function parseDate(value: string, field: string): Date {
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw DomainException.validation([{ field, message: `${field} must be an ISO 8601 date` }]);
+  if (Number.isNaN(d.getTime())) throw TenantsException.invalidDate(field);
   return d;
 }

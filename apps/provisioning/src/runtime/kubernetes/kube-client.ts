@@ -8,6 +8,7 @@ import {
   type KubernetesObject,
   type PodMetricsList,
 } from '@kubernetes/client-node';
+import { backoffDelay } from '@saas/errors';
 import { FIELD_MANAGER } from './kube-names.js';
 
 export interface ObjectRef {
@@ -118,7 +119,8 @@ export class KubeClient {
         const status = apiStatus(err);
         const transient = status === undefined ? isConnectionError(err) : TRANSIENT.has(status) && retryable(status);
         if (!transient || attempt >= this.retry.attempts) throw err;
-        await sleep(this.retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+        // The platform's one backoff: doubling from baseDelayMs, jittered over its upper half.
+        await sleep(backoffDelay(attempt, this.retry.baseDelayMs, Number.MAX_SAFE_INTEGER));
       }
     }
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig, V1Deployment, V1Job, V1Namespace, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { SystemClock, type Clock } from '@saas/service-kit';
 import type { TenantDatabaseInfo, TenantDatabaseRef } from '../../tenant-database/tenant-database.types.js';
 import { parseLogLine, queryLogs } from '../log-query.js';
 import { MetricsHistory } from '../metrics-history.js';
@@ -68,6 +69,8 @@ export interface KubernetesRuntimeDeps {
   kubeConfig: KubeConfig;
   logger: Logger;
   storage?: TenantStorageMeter;
+  /** Stamps restarts, log windows and metric samples; default the system clock. */
+  clock?: Clock;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -89,6 +92,7 @@ export class KubernetesRuntime implements TenantRuntime {
   private readonly history = new Map<string, MetricsHistory>();
   private metricsTimer?: NodeJS.Timeout;
   private sampling?: Promise<void>;
+  private readonly clock: Clock;
 
   constructor(
     private readonly options: KubernetesRuntimeOptions,
@@ -96,6 +100,7 @@ export class KubernetesRuntime implements TenantRuntime {
     client?: KubeClient,
   ) {
     this.client = client ?? new KubeClient(deps.kubeConfig);
+    this.clock = deps.clock ?? new SystemClock();
   }
 
   async init(): Promise<void> {
@@ -168,7 +173,7 @@ export class KubernetesRuntime implements TenantRuntime {
       this.client.update<V1Deployment>(deploymentRef(ns), (d) => {
         const template = d.spec!.template;
         template.metadata ??= {};
-        template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_RESTARTED_AT]: new Date().toISOString() };
+        template.metadata.annotations = { ...template.metadata.annotations, [ANNOTATION_RESTARTED_AT]: this.clock.now().toISOString() };
       }),
     );
     await this.waitForRollout(ns, onStep);
@@ -315,7 +320,7 @@ export class KubernetesRuntime implements TenantRuntime {
     if (!namespace) throw TenantRuntimeException.instanceNotFound(tenantId);
     const ns = namespace.metadata!.name!;
     const slug = namespace.metadata!.labels![LABEL_TENANT_SLUG]!;
-    const sinceSeconds = query.from ? Math.max(1, Math.ceil((Date.now() - query.from.getTime()) / 1000)) : undefined;
+    const sinceSeconds = query.from ? Math.max(1, Math.ceil((this.clock.now().getTime() - query.from.getTime()) / 1000)) : undefined;
     const entries: LogEntry[] = [];
     for (const pod of await this.pods(ns, slug)) {
       const name = pod.metadata!.name!;
@@ -433,7 +438,7 @@ export class KubernetesRuntime implements TenantRuntime {
     let history = this.history.get(tenantId);
     if (!history) this.history.set(tenantId, (history = new MetricsHistory(this.options.metricsSamples)));
     history.push({
-      timestamp: new Date().toISOString(),
+      timestamp: this.clock.now().toISOString(),
       cpu_percent: containers.length ? Math.round(cpu * 100 * 100) / 100 : null,
       memory_bytes: containers.length ? Math.round(memory) : null,
       storage_bytes: storage,

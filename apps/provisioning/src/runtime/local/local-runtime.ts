@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { SystemClock, type Clock } from '@saas/service-kit';
 import type { TenantDatabaseInfo } from '../../tenant-database/tenant-database.types.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { queryLogs } from '../log-query.js';
@@ -67,6 +68,8 @@ export interface LocalRuntimeDeps {
   storage?: TenantStorageMeter;
   /** Default: JSON files in `runtimeDir`. */
   stateStore?: InstanceStateStore;
+  /** Stamps states (started, updated) and metric samples; default the system clock. */
+  clock?: Clock;
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -103,12 +106,14 @@ export class LocalRuntime implements TenantRuntime {
   private superviseTimer?: NodeJS.Timeout;
   private metricsTimer?: NodeJS.Timeout;
   private closed = true;
+  private readonly clock: Clock;
 
   constructor(
     private readonly options: LocalRuntimeOptions,
     private readonly deps: LocalRuntimeDeps,
   ) {
     this.store = deps.stateStore ?? new JsonFileInstanceStateStore(options.runtimeDir);
+    this.clock = deps.clock ?? new SystemClock();
   }
 
   async init(): Promise<void> {
@@ -294,7 +299,7 @@ export class LocalRuntime implements TenantRuntime {
       logFile: this.logFile(state),
     });
     state.process = identity;
-    state.startedAt = new Date().toISOString();
+    state.startedAt = this.clock.now().toISOString();
     await this.save(state);
     this.watch(state.tenantId, child, identity);
     onStep?.('instance.health', 60);
@@ -453,7 +458,7 @@ export class LocalRuntime implements TenantRuntime {
   /** Records a dead instance that should run and schedules its restart with exponential backoff. */
   private async noteDeath(state: LocalInstanceState, reason: string): Promise<void> {
     if (this.closed || state.desired !== 'running' || isOurProcess(state.process, state.tenantId) || this.restartTimers.has(state.tenantId)) return;
-    const uptime = state.process && state.startedAt ? Date.now() - Date.parse(state.startedAt) : 0;
+    const uptime = state.process && state.startedAt ? this.clock.now().getTime() - Date.parse(state.startedAt) : 0;
     state.consecutiveFailures = uptime >= STABLE_AFTER_MS ? 1 : state.consecutiveFailures + 1;
     state.process = null;
     if (state.status !== 'failed') state.status = 'starting';
@@ -512,7 +517,7 @@ export class LocalRuntime implements TenantRuntime {
     let history = this.history.get(state.tenantId);
     if (!history) this.history.set(state.tenantId, (history = new MetricsHistory(this.options.metricsSamples)));
     history.push({
-      timestamp: new Date(now).toISOString(),
+      timestamp: this.clock.now().toISOString(),
       cpu_percent: cpu === null ? null : Math.round(cpu * 100) / 100,
       memory_bytes: u?.rssBytes ?? null,
       storage_bytes: storage,
@@ -569,7 +574,7 @@ export class LocalRuntime implements TenantRuntime {
       restarts: existing?.restarts ?? 0,
       consecutiveFailures: 0,
       lastError: null,
-      updatedAt: new Date().toISOString(),
+      updatedAt: this.clock.now().toISOString(),
     };
   }
 
@@ -594,7 +599,7 @@ export class LocalRuntime implements TenantRuntime {
   }
 
   private async save(state: LocalInstanceState): Promise<void> {
-    state.updatedAt = new Date().toISOString();
+    state.updatedAt = this.clock.now().toISOString();
     await this.store.put(state);
   }
 

@@ -6,21 +6,18 @@ import {
   isAdmin,
   type AdminTenantAction,
   type CallerDto,
-  type ListResult,
-  type ListTenantsRequest,
-  type TenantsAdminStats,
   type TenantStatus,
   type TenantActionAccepted,
-  type TenantView } from '@saas/contracts';
-import { DomainException } from '@saas/errors';
+} from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { TenantAccess } from '../access/tenant-access.js';
 import { TenantLifecycle } from '../lifecycle/tenant-lifecycle.js';
-import { InvalidTenantTransition } from '../lifecycle/tenant-state-machine.js';
+import { InvalidTenantTransition } from '../lifecycle/lifecycle.exception.js';
 import { TenantOperation, type OperationKind } from '../operations/tenant-operation.entity.js';
 import { TenantOperations } from '../operations/tenant-operations.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { ActionsException } from './actions.exception.js';
 
 /** Which state each action starts from, and the operation it becomes. */
 const ACTIONS: Record<Exclude<AdminTenantAction, 'backup' | 'retry' | 'force_delete'>, { from: TenantStatus[]; kind: OperationKind; to?: TenantStatus }> = {
@@ -85,11 +82,7 @@ export class TenantActionsService {
       });
       if (kind === 'delete') await this.lifecycle.transition(tx, tenant, 'deleting', { operationId: op.id, reason: reason ?? null, actorId: callerUserId(caller) });
       await tx.getRepository(Tenant).save(tenant);
-      return {
-        tenant: this.tenants.view(tenant, false),
-        operation: { id: op.id, kind: op.kind, status: op.status },
-        status_url: `/api/v1/tenants/${tenant.id}/status`,
-      };
+      return this.accepted(tenant, op);
     });
   }
 
@@ -99,8 +92,8 @@ export class TenantActionsService {
    * the backups service takes nothing. Platform admins only, and only with a reason.
    */
   private async forceDelete(caller: CallerDto, tenantId: string, reason: string | undefined): Promise<ActionAccepted> {
-    if (!isAdmin(caller)) throw new DomainException('FORBIDDEN', 'Only platform admins may force a deletion.', { status: 403 });
-    if (!reason?.trim()) throw DomainException.validation([{ field: 'reason', message: 'force_delete needs a reason (it deletes the tenant without a final backup)' }]);
+    if (!isAdmin(caller)) throw ActionsException.forceDeleteAdminsOnly();
+    if (!reason?.trim()) throw ActionsException.forceDeleteNeedsReason();
     return this.ds.transaction(async (tx) => {
       const { tenant } = await this.access.authorize(tx, caller, tenantId, 'admin', true);
       if (tenant.status === 'deleted') throw new InvalidTenantTransition(tenant.status, 'deleting', 'The tenant is already deleted.');
@@ -113,55 +106,15 @@ export class TenantActionsService {
       });
       await this.lifecycle.transition(tx, tenant, 'deleting', { operationId: op.id, reason, actorId: callerUserId(caller) });
       await tx.getRepository(Tenant).save(tenant);
-      return {
-        tenant: this.tenants.view(tenant, false),
-        operation: { id: op.id, kind: op.kind, status: op.status },
-        status_url: `/api/v1/tenants/${tenant.id}/status`,
-      };
+      return this.accepted(tenant, op);
     });
   }
 
-  async adminList(req: ListTenantsRequest): Promise<ListResult<TenantView>> {
-    if (!isAdmin(req.caller)) throw new DomainException('FORBIDDEN', 'Platform admins only.', { status: 403 });
-    return this.tenants.list(req, 'all');
-  }
-
-  async stats(caller: CallerDto): Promise<TenantsAdminStats> {
-    if (!isAdmin(caller)) throw new DomainException('FORBIDDEN', 'Platform admins only.', { status: 403 });
-    const rows: Array<{ status: string; plan: string; strategy: string; n: number; day: number; week: number }> = await this.ds.query(
-      `SELECT status, plan, database_strategy AS strategy, count(*)::int AS n,
-              count(*) FILTER (WHERE created_at > now() - interval '1 day')::int AS day,
-              count(*) FILTER (WHERE created_at > now() - interval '7 days')::int AS week
-         FROM tenants GROUP BY status, plan, database_strategy`,
-    );
-    const [ops]: Array<{ in_progress: number; failed: number; succeeded: number }> = await this.ds.query(
-      `SELECT count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS in_progress,
-              count(*) FILTER (WHERE status = 'failed' AND finished_at > now() - interval '1 day')::int AS failed,
-              count(*) FILTER (WHERE status = 'succeeded' AND finished_at > now() - interval '1 day')::int AS succeeded
-         FROM tenant_operations`,
-    );
-    const stats: TenantsAdminStats = {
-      total_tenants: 0,
-      active_instances: 0,
-      by_status: {},
-      by_plan: {},
-      by_database_strategy: {},
-      created_last_24h: 0,
-      created_last_7d: 0,
-      operations: { in_progress: ops?.in_progress ?? 0, failed_last_24h: ops?.failed ?? 0, succeeded_last_24h: ops?.succeeded ?? 0 },
+  private accepted(tenant: Tenant, op: TenantOperation): ActionAccepted {
+    return {
+      tenant: this.tenants.view(tenant, false),
+      operation: { id: op.id, kind: op.kind, status: op.status },
+      status_url: `/api/v1/tenants/${tenant.id}/status`,
     };
-    const add = (into: Record<string, number>, key: string, n: number) => (into[key] = (into[key] ?? 0) + n);
-    for (const r of rows) {
-      add(stats.by_status, r.status, r.n);
-      stats.created_last_24h += r.day;
-      stats.created_last_7d += r.week;
-      if (r.status === 'deleted') continue;
-      add(stats.by_plan, r.plan, r.n);
-      add(stats.by_database_strategy, r.strategy, r.n);
-      stats.total_tenants += r.n;
-    }
-    stats.active_instances = stats.by_status.active ?? 0;
-    return stats;
   }
-
 }

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { SecurityFindingsController } from './security-findings.controller.js';
+
+/** The tenants service's part of `POST security/scan`. */
+@Module({ controllers: [SecurityFindingsController] })
+export class SecurityModule {}
