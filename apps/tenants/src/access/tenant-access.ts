@@ -7,7 +7,7 @@ import { Tenant } from '../tenants/tenant.entity.js';
 import { TenantsException } from '../tenants/tenants.exception.js';
 
 const RANK: Record<TenantMemberRole, number> = { member: 1, admin: 2, owner: 3 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TenantGrant {
   tenant: Tenant;

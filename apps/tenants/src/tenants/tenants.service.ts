@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Brackets, DataSource, In, Not, type EntityManager } from 'typeorm';
+import { DataSource, In, Not, type EntityManager } from 'typeorm';
 import {
   callerUserId,
   EventTypes,
@@ -15,10 +15,10 @@ import {
   type TenantView,
   type UpdateTenantRequest,
 } from '@saas/contracts';
-import { containsPattern, isUniqueViolation, paginate, SecretBox } from '@saas/database';
+import { containsPattern, isUniqueViolation, paginateSql, SecretBox, tableOf } from '@saas/database';
 import { EventOutbox } from '@saas/messaging';
 import { SecureRandom, SERVICE_CONFIG } from '@saas/service-kit';
-import { TenantAccess } from '../access/tenant-access.js';
+import { TenantAccess, UUID } from '../access/tenant-access.js';
 import { DEFAULT_PLAN, type TenantsConfig } from '../config.js';
 import { InvalidTenantTransition } from '../lifecycle/lifecycle.exception.js';
 import { countsTowardsLimit } from '../lifecycle/tenant-state-machine.js';
@@ -122,31 +122,34 @@ export class TenantsService {
   }
 
   async list(req: ListTenantsRequest, scope: 'mine' | 'all'): Promise<ListResult<TenantView>> {
-    const qb = this.ds.getRepository(Tenant).createQueryBuilder('t');
+    // Plain SQL (issue 9): the page with each tenant's has-password flag, and its count, in two
+    // statements sent at once, where the query builder sent three or four one after the other.
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
     // An admin's `GET tenants?owner_id=` (seed 004) lists that owner's tenants; anyone else sees only their own.
     const adminByOwner = isAdmin(req.caller) && req.owner_id !== undefined && !req.caller.tenant_id;
     if ((scope === 'mine' && !adminByOwner) || !isAdmin(req.caller)) {
-      qb.innerJoin(TenantMember, 'm', 'm.tenant_id = t.id AND m.user_id = :uid', { uid: callerUserId(req.caller) });
-      if (req.caller.tenant_id) qb.andWhere('t.id = :bound', { bound: req.caller.tenant_id });
+      const userId = callerUserId(req.caller);
+      where.push(UUID.test(userId ?? '') ? `EXISTS (SELECT 1 FROM ${tableOf(this.ds.manager, TenantMember)} m WHERE m.tenant_id = t.id AND m.user_id = ${param(userId)})` : 'false');
+      if (req.caller.tenant_id) where.push(`t.id = ${param(req.caller.tenant_id)}`);
     }
-    if (scope === 'mine' && !req.status) {
-      // Deleted tenants leave the owner's list (an admin still sees them with status=deleted).
-      qb.andWhere(`t.status <> 'deleted'`);
-    }
-    if (req.owner_id) qb.andWhere('t.owner_id = :owner', { owner: req.owner_id });
-    if (req.status) qb.andWhere('t.status = :status', { status: req.status });
-    if (req.is_active !== undefined) qb.andWhere(req.is_active ? `t.status = 'active'` : `t.status <> 'active'`);
+    // Deleted tenants leave the owner's list (an admin still sees them with status=deleted).
+    if (scope === 'mine' && !req.status) where.push(`t.status <> 'deleted'`);
+    if (req.owner_id) where.push(`t.owner_id = ${param(req.owner_id)}`);
+    if (req.status) where.push(`t.status = ${param(req.status)}`);
+    if (req.is_active !== undefined) where.push(req.is_active ? `t.status = 'active'` : `t.status <> 'active'`);
     const plan = req.plan ?? req.tier;
-    if (plan) qb.andWhere('t.plan = :plan', { plan });
-    if (req.date_from) qb.andWhere('t.created_at >= :from', { from: parseDate(req.date_from, 'date_from') });
-    if (req.date_to) qb.andWhere('t.created_at <= :to', { to: parseDate(req.date_to, 'date_to') });
+    if (plan) where.push(`t.plan = ${param(plan)}`);
+    if (req.date_from) where.push(`t.created_at >= ${param(parseDate(req.date_from, 'date_from'))}`);
+    if (req.date_to) where.push(`t.created_at <= ${param(parseDate(req.date_to, 'date_to'))}`);
     if (req.search) {
-      const term = containsPattern(req.search);
-      qb.andWhere(new Brackets((w) => w.where('t.name ILIKE :term', { term }).orWhere('t.slug ILIKE :term', { term }).orWhere('t.domain ILIKE :term', { term })));
+      const term = param(containsPattern(req.search));
+      where.push(`t.name ILIKE ${term} OR t.slug ILIKE ${term} OR t.domain ILIKE ${term}`);
     }
-    const page = await paginate(qb, req, { orderable: ORDERABLE, defaultOrder: { created_at: 'DESC' } });
-    const withPassword = await this.passwordsSet(page.results.map((t) => t.id));
-    return { count: page.count, results: page.results.map((t) => this.view(t, withPassword.has(t.id))) };
+    const hasPassword = `EXISTS (SELECT 1 FROM ${tableOf(this.ds.manager, TenantSecret)} s WHERE s.tenant_id = t.id) AS has_password`;
+    const page = await paginateSql(this.ds.manager, { entity: Tenant, alias: 't', where, params, select: [hasPassword] }, req, { orderable: ORDERABLE, defaultOrder: { created_at: 'DESC' } });
+    return { count: page.count, results: page.results.map(({ entity, row }) => this.view(entity, row.has_password === true)) };
   }
 
   /**
