@@ -40,6 +40,13 @@ export const backupsConfigSchema = baseConfigSchema.extend({
   BACKUP_DRILL_EVERY_HOURS: z.coerce.number().min(0).max(8760).default(0),
   /** How long a runtime may take to archive a tenant's volume (Kubernetes: the archive Job). */
   BACKUP_VOLUME_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(6 * 3_600_000).default(1_800_000),
+  /**
+   * `pg_restore --jobs` of a restore into a fresh database (a dedicated tenant's staged copy, a
+   * clone's, a drill's scratch one) from filesystem storage: tables load and indexes build on this
+   * many connections at once. 1: one job in one transaction. A shared tenant's schema, restored into
+   * the database it shares, and dumps streamed from s3 or decrypted always restore in one transaction.
+   */
+  BACKUP_RESTORE_JOBS: z.coerce.number().int().min(1).max(16).default(2),
   /** How long the restored instance may take to report healthy. */
   RESTORE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 }).superRefine((cfg, ctx) => {

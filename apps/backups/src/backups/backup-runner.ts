@@ -28,8 +28,10 @@ const CRASH_AT = process.env.NODE_ENV === 'test' ? process.env.BACKUP_CRASH_AT :
 /**
  * Makes one backup: the tenant database (`pg_dump -Fc`), the app's files (tar), then the manifest
  * naming the sha256 and size of each — each streamed child → hash → storage, never held whole. Every
- * part is read back and checked before the backup is `completed`; anything that fails fails the
- * backup (naming the part, the step and why) and deletes whatever of it was stored.
+ * part is verified before the backup is `completed`: read back and its sha256 checked, or, on a
+ * storage whose put is itself the proof (`putVerifies`: a local file written unchanged, fsynced and
+ * renamed), its stored size checked against the bytes hashed. Anything that fails fails the backup
+ * (naming the part, the step and why) and deletes whatever of it was stored.
  */
 @Injectable()
 export class BackupRunner {
@@ -202,8 +204,18 @@ export class BackupRunner {
     return { name: 'files', size_bytes: archived.size_bytes, sha256: archived.sha256 };
   }
 
-  /** Reads the stored part back: it must be exactly what was written. */
+  /**
+   * The stored part must be exactly what was written. Where the storage's put is itself the proof
+   * (`putVerifies`), that it is there at its size; anywhere else it is read back and hashed.
+   */
   private async verifyPart(backup: Backup, part: BackupPartView): Promise<void> {
+    if (this.storage.putVerifies) {
+      const stored = await this.storage.stat(partKey(backup, part.name));
+      if (stored?.size !== part.size_bytes) {
+        throw new RunFailure({ part: part.name, step: `verifying ${part.name}`, reason: `the stored ${part.name} part does not match what was written (${stored ? `${stored.size} of ${part.size_bytes} bytes` : 'it is missing'})` });
+      }
+      return;
+    }
     const stored = await digestStream(await this.storage.get(partKey(backup, part.name)));
     if (stored.size !== part.size_bytes || stored.sha256 !== part.sha256) {
       throw new RunFailure({ part: part.name, step: `verifying ${part.name}`, reason: `the stored ${part.name} part does not match what was written (${stored.size} of ${part.size_bytes} bytes, sha256 ${stored.sha256.slice(0, 12)}…)` });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, type Repository } from 'typeorm';
+import { Check, Column, Entity, Index, type Repository } from 'typeorm';
 import type { BackupPart, BackupPartView, BackupStatus, BackupType } from '@saas/contracts';
+import { LeasedRun } from './leased-run.entity.js';
 
 /** One backup of one tenant: its parts live in storage under `storage_prefix`; this row says whether they may be used. */
 @Entity({ name: 'backups' })
@@ -8,24 +9,12 @@ import type { BackupPart, BackupPartView, BackupStatus, BackupType } from '@saas
 @Check('backups_status_check', `status IN ('pending', 'running', 'completed', 'failed')`)
 @Index('backups_tenant_idx', ['tenantId', 'createdAt'])
 @Index('backups_claim_idx', ['status', 'createdAt'])
-export class Backup {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'tenant_id' })
-  tenantId!: string;
-
+export class Backup extends LeasedRun<BackupStatus> {
   @Column('text')
   type!: BackupType;
 
-  @Column('text', { default: 'pending' })
-  status!: BackupStatus;
-
   @Column('integer', { default: 0 })
   progress!: number;
-
-  @Column('text', { nullable: true })
-  step!: string | null;
 
   /** `filesystem` or `s3`: where the parts were written. */
   @Column('text')
@@ -50,17 +39,8 @@ export class Backup {
   @Column('text', { name: 'error_part', nullable: true })
   errorPart!: BackupPart | 'storage' | null;
 
-  @Column('text', { name: 'error_step', nullable: true })
-  errorStep!: string | null;
-
-  @Column('text', { name: 'error_reason', nullable: true })
-  errorReason!: string | null;
-
   @Column('text', { nullable: true })
   reason!: string | null;
-
-  @Column('uuid', { name: 'requested_by', nullable: true })
-  requestedBy!: string | null;
 
   /** The restore this safety copy was taken for (type `pre_restore`). */
   @Column('uuid', { name: 'restore_id', nullable: true })
@@ -69,21 +49,6 @@ export class Backup {
   /** `pre_deletion`: the tenant deletion (operation) waiting for this final backup. */
   @Column('uuid', { name: 'operation_id', nullable: true })
   operationId!: string | null;
-
-  @Column('text', { name: 'lease_owner', nullable: true })
-  leaseOwner!: string | null;
-
-  @Column('timestamptz', { name: 'lease_until', nullable: true })
-  leaseUntil!: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column('timestamptz', { name: 'started_at', nullable: true })
-  startedAt!: Date | null;
-
-  @Column('timestamptz', { name: 'completed_at', nullable: true })
-  completedAt!: Date | null;
 
   @Column('timestamptz', { name: 'expires_at', nullable: true })
   expiresAt!: Date | null;

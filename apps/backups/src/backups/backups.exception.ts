@@ -58,3 +58,18 @@ export class RunFailure extends Error {
     this.name = 'RunFailure';
   }
 }
+
+/**
+ * A restore's or a restore drill's failure at one of its steps, with the error code its record (and
+ * `restore.failed` / `backup.verification_failed` event) carries.
+ */
+export class StepFailure extends Error {
+  constructor(
+    readonly step: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StepFailure';
+  }
+}

@@ -9,6 +9,7 @@ import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
 import { publishEvent, readEvents, REPO_ROOT, startService, TEST_PG_ADMIN_URL, TestEnv, waitFor, type ManagedProcess } from '@saas/testing';
 import { FakeProvisioningModule, fakeProvisioning } from '../../test/fake-provisioning.module.js';
+import { FakeTenantsModule, fakeTenants } from '../../test/fake-tenants.module.js';
 import { admin, makeTenant, run } from '../../test/tenant-fixtures.js';
 
 const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['user'] };
@@ -16,12 +17,14 @@ const caller: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['
 /**
  * The backups service SIGKILLed (its own test seam, at a named step) in the middle of a backup and
  * of a restore, then started again: the backup ends `failed` with its stored parts gone and a retry
- * completes; the restore ends with the tenant on its old data and its instance running; a restore
- * drill ends failed with its scratch database dropped.
+ * completes; the restore ends with the tenant on its old data and its instance running; a clone
+ * (restore into a new tenant) ends failed with the new tenant as provisioned, never half the
+ * source's; a restore drill ends failed with its scratch database dropped.
  */
 describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
   let env: TestEnv;
   let fake: RunningService;
+  let tenants: RunningService;
   let rpc: RpcClient;
   let backupDir: string;
   let filesRoot: string;
@@ -41,11 +44,13 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     filesRoot = await mkdtemp(path.join(tmpdir(), 'crash-files-'));
     await admin(`CREATE DATABASE ${sharedDb}`);
     fake = await bootstrapService({ service: 'fake_provisioning', module: FakeProvisioningModule, entities: [], migrations: [], env: env.env() });
+    tenants = await bootstrapService({ service: 'fake_tenants', module: FakeTenantsModule, entities: [], migrations: [], env: env.env() });
     rpc = new RpcClient(await env.nats(), new SubjectNaming(env.prefix), 10_000);
   }, 60_000);
 
   afterAll(async () => {
     await proc?.kill('SIGTERM');
+    await tenants?.shutdown();
     await fake?.shutdown();
     await env?.cleanup();
     const dbs = await admin<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%' OR datname = ANY($1)`, [made.map((t) => t.database)]);
@@ -172,6 +177,50 @@ describe('backups service killed mid-way (compiled service, SIGKILL)', () => {
     expect(failed.error!.reason).toMatch(/^interrupted: .*its scratch database was dropped$/);
     expect(await scratch()).toEqual([]);
     expect((await getBackup(t.tenantId, backup.backup.id)).verification_error).toMatch(/^restore drill failed: interrupted/);
+    await proc!.kill('SIGTERM');
+  }, 120_000);
+
+  it('a clone killed after its database swap is rolled back on restart: the new tenant as provisioned, never half the source’s, its instance running', async () => {
+    await proc?.kill('SIGTERM');
+    const source = await makeTenant('kcs', 'dedicated', sharedDb, filesRoot, 25);
+    made.push(source);
+    await start();
+    const backup = await rpc.call(BackupsRpc.create, { caller, tenant_id: source.tenantId });
+    expect((await finished(source.tenantId, backup.backup.id)).status).toBe('completed');
+    await proc!.kill('SIGTERM');
+
+    const dying = await start({ RESTORE_CRASH_AT: 'restoring files' });
+    const accepted = await rpc.call(BackupsRpc.restore, { caller, tenant_id: source.tenantId, backup_id: backup.backup.id, target: 'new_tenant', subdomain: `kc-${run}` });
+    const newId = accepted.tenant!.id;
+    // What provisioning and the tenants saga do for the new tenant: its empty role, database and schema, then `tenant.ready`.
+    const target = await makeTenant('kct', 'dedicated', sharedDb, filesRoot, null, newId);
+    made.push(target);
+    fakeTenants.tenants.get(newId)!.status = 'active';
+    await publishEvent(await env.nats(), env.prefix, {
+      type: EventTypes.TenantReady,
+      tenantId: newId,
+      data: { tenant_id: newId, name: 'Killed Clone', slug: `kc-${run}`, plan: 'standard', database_strategy: 'dedicated', status: 'active', owner_id: caller.actor.id },
+    });
+    expect(await dying.exited).toBe(-1);
+    // Killed half-done: the source's rows swapped into the new tenant's database, its files not restored, its instance stopped.
+    expect(fakeProvisioning.instanceStatus.get(newId)).toBe('stopped');
+    expect((await admin<{ n: number }>(`SELECT count(*)::int AS n FROM ${target.name}.notes`, [], target.database))[0]!.n).toBe(25);
+
+    await start();
+    const done = await waitFor(async () => {
+      const r = await rpc.call(BackupsRpc.restoreGet, { caller, tenant_id: newId, restore_id: accepted.restore.id });
+      return r.status === 'failed' || r.status === 'completed' ? r : null;
+    }, 'clone finished', 30_000, 100);
+    expect(done).toMatchObject({ status: 'failed', target: 'new_tenant', source_tenant_id: source.tenantId, rolled_back: true, error: { step: 'restoring files' } });
+    expect(done.error!.reason).toMatch(/interrupted.*back on its data/);
+    // The new tenant is as it was provisioned: its empty schema, none of the source's tables or files.
+    expect(await admin(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [target.name], target.database)).toEqual([]);
+    expect((await readdir(target.dir)).sort()).toEqual(['app.log', 'instance.json']);
+    expect(fakeProvisioning.instanceStatus.get(newId)).toBe('running');
+    expect(await admin(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%'`)).toEqual([]);
+    // The source is untouched.
+    expect((await admin<{ n: number }>(`SELECT count(*)::int AS n FROM ${source.name}.notes`, [], source.database))[0]!.n).toBe(25);
+    expect(fakeProvisioning.power.filter((p) => p.tenant_id === source.tenantId)).toEqual([]);
     await proc!.kill('SIGTERM');
   }, 120_000);
 });

@@ -41,6 +41,12 @@ export function spawnReader(name: string, command: string, args: string[], env: 
   return { stdout: child.stdout!, done, kill: () => void child.kill('SIGKILL') };
 }
 
+/** Runs `command`, which reads what it needs itself (a file); resolves once it exited 0. */
+export function spawnRun(name: string, command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+  const child = spawn(command, args, { env: baseEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+  return exitOf(name, child, collect(child));
+}
+
 /** Runs `command` with `input` piped to its stdin; resolves once it exited 0. */
 export async function spawnWriter(name: string, command: string, args: string[], input: Readable, env: Record<string, string> = {}): Promise<void> {
   const child = spawn(command, args, { env: baseEnv(env), stdio: ['pipe', 'ignore', 'pipe'] });

@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { Readable } from 'node:stream';
 import type { BackupTableCount } from '@saas/contracts';
-import { spawnReader, spawnWriter, type ChildStream } from './child-stream.js';
+import { spawnReader, spawnRun, spawnWriter, type ChildStream } from './child-stream.js';
 import { libpqEnv, openConnection, withConnection, withDatabase } from '@saas/database';
+import type { StoredInput } from '../storage/backup-storage.js';
 
 /** Where a tenant's data is: `dedicated` the whole `database`; `shared` only `schema` in it. */
 export interface TenantDatabaseTarget {
@@ -23,7 +23,8 @@ export function assertIdentifier(name: string): string {
 
 /**
  * The real PostgreSQL client tools against the tenants' server, as its admin: `pg_dump -Fc` out
- * (a stream), `pg_restore` in (from a stream, in one transaction, stopping at the first error).
+ * (a stream), `pg_restore` in (from a stream or a file, stopping at the first error: in one
+ * transaction, or with parallel jobs into a fresh database its caller drops on failure).
  */
 export class PostgresTools {
   constructor(private readonly adminUrl: string) {}
@@ -83,16 +84,25 @@ export class PostgresTools {
   }
 
   /**
-   * Restores a custom-format dump read from `input` into `database`; all or nothing. `noOwner`: the
-   * dump's owners and grants are dropped, so what it creates belongs to whoever restores — the admin
-   * (a drill's scratch copy: the tenant's role may be gone, a deleted tenant's final backup), or `role`
-   * (a clone: the restore runs as the new tenant's role, `SET ROLE`, so everything is that role's).
+   * Restores a custom-format dump (a stream, or a stored file pg_restore reads itself) into
+   * `database`, stopping at the first error. `noOwner`: the dump's owners and grants are dropped, so
+   * what it creates belongs to whoever restores — the admin (a drill's scratch copy: the tenant's role
+   * may be gone, a deleted tenant's final backup), or `role` (a clone: the restore runs as the new
+   * tenant's role, `SET ROLE`, so everything is that role's).
+   *
+   * All or nothing (one transaction) unless `parallel` jobs > 1 and the dump is a file: then
+   * `pg_restore -j`, which loads tables and builds indexes on several connections at once and so
+   * cannot be one transaction — only for a fresh database that nothing uses until its caller swaps it
+   * in, and that its caller drops if this rejects (a restore's staged copy, a drill's scratch one).
    */
-  restore(input: Readable, database: string, options: { noOwner?: boolean; role?: string } = {}): Promise<void> {
-    const args = ['--no-password', '--single-transaction', '--exit-on-error', `--dbname=${assertIdentifier(database)}`];
+  restore(source: StoredInput, database: string, options: { noOwner?: boolean; role?: string; parallel?: number } = {}): Promise<void> {
+    const jobs = 'file' in source ? Math.max(1, Math.floor(options.parallel ?? 1)) : 1;
+    const args = ['--no-password', ...(jobs > 1 ? [`--jobs=${jobs}`] : ['--single-transaction']), '--exit-on-error', `--dbname=${assertIdentifier(database)}`];
     if (options.noOwner) args.push('--no-owner', '--no-acl');
     if (options.role) args.push(`--role=${assertIdentifier(options.role)}`);
-    return spawnWriter('pg_restore', 'pg_restore', args, input, libpqEnv(withDatabase(this.adminUrl, database)));
+    const env = libpqEnv(withDatabase(this.adminUrl, database));
+    if ('file' in source) return spawnRun('pg_restore', 'pg_restore', [...args, '--', source.file], env);
+    return spawnWriter('pg_restore', 'pg_restore', args, source.stream, env);
   }
 
   /** Copies `schema` of database `from` into database `to`, owners and all (pg_dump piped into pg_restore, one transaction). */
@@ -101,7 +111,7 @@ export class PostgresTools {
     let dumpEnded = false;
     let killed = false;
     dump.done.then(() => (dumpEnded = true), () => (dumpEnded = true));
-    const restoring = this.restore(dump.stdout, to).catch((err: unknown) => {
+    const restoring = this.restore({ stream: dump.stdout }, to).catch((err: unknown) => {
       // A restore that gave up leaves pg_dump writing into a pipe nobody reads.
       if (!dumpEnded) {
         killed = true;

@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import type { DrillStatus, DrillTableCheck } from '@saas/contracts';
+import { BackupRestoreRun } from '../backups/leased-run.entity.js';
 
 /**
  * One restore drill of one backup: queued by the schedule (BACKUP_DRILL_EVERY_HOURS) or by an admin,
@@ -11,24 +12,9 @@ import type { DrillStatus, DrillTableCheck } from '@saas/contracts';
 @Check('restore_drills_status_check', `status IN ('pending', 'running', 'completed', 'failed')`)
 @Index('restore_drills_backup_idx', ['backupId', 'createdAt'])
 @Index('restore_drills_claim_idx', ['status', 'createdAt'])
-export class RestoreDrill {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'backup_id' })
-  backupId!: string;
-
-  @Column('uuid', { name: 'tenant_id' })
-  tenantId!: string;
-
+export class RestoreDrill extends BackupRestoreRun<DrillStatus> {
   @Column('text')
   trigger!: 'scheduled' | 'manual';
-
-  @Column('text', { default: 'pending' })
-  status!: DrillStatus;
-
-  @Column('text', { nullable: true })
-  step!: string | null;
 
   @Column('text', { name: 'scratch_database', nullable: true })
   scratchDatabase!: string | null;
@@ -38,31 +24,4 @@ export class RestoreDrill {
 
   @Column('jsonb', { default: [] })
   tables!: DrillTableCheck[];
-
-  @Column('text', { name: 'error_code', nullable: true })
-  errorCode!: string | null;
-
-  @Column('text', { name: 'error_step', nullable: true })
-  errorStep!: string | null;
-
-  @Column('text', { name: 'error_reason', nullable: true })
-  errorReason!: string | null;
-
-  @Column('uuid', { name: 'requested_by', nullable: true })
-  requestedBy!: string | null;
-
-  @Column('text', { name: 'lease_owner', nullable: true })
-  leaseOwner!: string | null;
-
-  @Column('timestamptz', { name: 'lease_until', nullable: true })
-  leaseUntil!: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column('timestamptz', { name: 'started_at', nullable: true })
-  startedAt!: Date | null;
-
-  @Column('timestamptz', { name: 'completed_at', nullable: true })
-  completedAt!: Date | null;
 }

@@ -23,10 +23,10 @@ import { partKey } from '../backups/backup-runner.js';
 import { Backup } from '../backups/backup.entity.js';
 import { drillStatusUrl, toDrillView } from '../backups/backup.view.js';
 import { BackupWorker, type LeasedJobs } from '../backups/backup-worker.js';
-import { BackupsException } from '../backups/backups.exception.js';
+import { BackupsException, StepFailure } from '../backups/backups.exception.js';
 import type { BackupsConfig } from '../config.js';
 import { PostgresTools } from '../dumps/postgres-tools.js';
-import { BACKUP_STORAGE, type BackupStorage } from '../storage/backup-storage.js';
+import { BACKUP_STORAGE, storedInput, type BackupStorage } from '../storage/backup-storage.js';
 import { ArchiveCheck } from './archive-check.js';
 import { RestoreDrill } from './restore-drill.entity.js';
 
@@ -35,16 +35,6 @@ const HOUR_MS = 3_600_000;
 
 /** Test seam (NODE_ENV=test only): the process SIGKILLs itself at this step, to prove a dead drill's scratch database is dropped. */
 const CRASH_AT = process.env.NODE_ENV === 'test' ? process.env.DRILL_CRASH_AT : undefined;
-
-class DrillFailure extends Error {
-  constructor(
-    readonly step: string,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Restore drills: a backup's archive is checked (checksums), its database restored into a scratch
@@ -225,7 +215,7 @@ export class RestoreDrills implements LeasedJobs, OnModuleInit, OnApplicationBoo
     let failure: { step: string | null; code: string; reason: string } | null = null;
     try {
       const backup = await this.ds.getRepository(Backup).findOneBy({ id: drill.backupId });
-      if (!backup || backup.status !== 'completed') throw new DrillFailure('validating archive', BackupsErrorCodes.BACKUP_NOT_RESTORABLE, 'the backup is gone or not completed');
+      if (!backup || backup.status !== 'completed') throw new StepFailure('validating archive', BackupsErrorCodes.BACKUP_NOT_RESTORABLE, 'the backup is gone or not completed');
       const manifest = await this.check.quick(backup, backup.tenantId);
       await this.check.full(backup, manifest);
 
@@ -234,7 +224,7 @@ export class RestoreDrills implements LeasedJobs, OnModuleInit, OnApplicationBoo
       created = true;
       await this.tools.query('postgres', `REVOKE CONNECT, TEMPORARY ON DATABASE ${pg.escapeIdentifier(scratch)} FROM PUBLIC`);
       const started = this.clock.now().getTime();
-      await this.tools.restore(await this.storage.get(partKey(backup, 'database')), scratch, { noOwner: true });
+      await this.tools.restore(await storedInput(this.storage, partKey(backup, 'database')), scratch, { noOwner: true, parallel: this.config.BACKUP_RESTORE_JOBS });
       restoreSeconds = (this.clock.now().getTime() - started) / 1000;
 
       // Backups from before counts were recorded are verified by the restore alone.
@@ -242,10 +232,10 @@ export class RestoreDrills implements LeasedJobs, OnModuleInit, OnApplicationBoo
         await this.step(drill, 'comparing tables');
         tables = checks(manifest.tables, await this.tools.countTables(scratch, await this.tablesIn(scratch, manifest.tables)));
         const mismatch = describeMismatch(tables);
-        if (mismatch) throw new DrillFailure('comparing tables', BackupsErrorCodes.BACKUP_VERIFICATION_FAILED, mismatch);
+        if (mismatch) throw new StepFailure('comparing tables', BackupsErrorCodes.BACKUP_VERIFICATION_FAILED, mismatch);
       }
     } catch (err) {
-      if (err instanceof DrillFailure) failure = { step: err.step, code: err.code, reason: err.message };
+      if (err instanceof StepFailure) failure = { step: err.step, code: err.code, reason: err.message };
       else if (err instanceof BackupsException && err.archiveProblem) failure = { step: drill.step, code: err.code, reason: `the backup cannot be restored: ${err.archiveProblem}` };
       else failure = { step: drill.step, code: err instanceof DomainException ? err.code : BackupsErrorCodes.BACKUP_VERIFICATION_FAILED, reason: (err as Error).message };
     } finally {

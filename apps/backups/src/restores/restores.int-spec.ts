@@ -179,6 +179,30 @@ describe('backups service: restores (real pg_dump/pg_restore, Postgres + NATS)',
     expect(failed.data).toMatchObject({ status: 'failed', rolled_back: true, step: 'checking health' });
   }, 90_000);
 
+  it('rolls back a dedicated restore whose pg_restore fails part-way (parallel jobs into the staged copy): the copy dropped, the tenant on its data', async () => {
+    const t = await tenant('pgr', 'dedicated');
+    // A table owned by a second role, which is gone by the time of the restore: pg_restore stops at its `OWNER TO`.
+    const other = `${t.name}_x`;
+    await admin(`CREATE ROLE ${other} NOLOGIN`);
+    await admin(`CREATE TABLE ${t.name}.extra (id int); ALTER TABLE ${t.name}.extra OWNER TO ${other}`, [], t.database);
+    const backup = await backedUp(t.tenantId);
+    await admin(`DROP TABLE ${t.name}.extra`, [], t.database);
+    await admin(`DROP ROLE ${other}`);
+    await change(t);
+    const changed = await notes(t);
+
+    const accepted = await rpc.call(BackupsRpc.restore, { caller, tenant_id: t.tenantId, backup_id: backup.id });
+    const done = await restored(t.tenantId, accepted.restore.id);
+    expect(done).toMatchObject({ status: 'failed', rolled_back: true, error: { code: 'BACKUP_FAILED', step: 'restoring database' } });
+    expect(done.error!.reason).toMatch(new RegExp(`pg_restore exited 1: .*role "${other}" does not exist.*; rolled back`, 's'));
+    expect(await notes(t)).toEqual(changed);
+    expect(await readFile(path.join(t.dir, 'uploads', 'later.txt'), 'utf8')).toBe('made after the backup');
+    expect(powerOf(t.tenantId).at(-1)).toBe('start');
+    expect(fakeProvisioning.instanceStatus.get(t.tenantId)).toBe('running');
+    // Nothing of the partly restored copy is left.
+    expect(await admin(`SELECT datname FROM pg_database WHERE datname LIKE 'restore\\_%'`)).toEqual([]);
+  }, 90_000);
+
   it('answers 409 to a second restore or a backup deletion while one runs, and 404 for another tenant’s backup', async () => {
     const t = await tenant('busy', 'shared');
     const other = await tenant('busy2', 'shared');

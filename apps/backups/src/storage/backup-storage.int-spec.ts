@@ -78,7 +78,7 @@ async function encrypted(): Promise<Subject> {
   return { name: 'encrypted', storage: new EncryptedBackupStorage(inner.storage, parseKeyRing(keyA)), close: inner.close };
 }
 
-describe.each([['filesystem', filesystem], ['s3 (a real s3rver)', s3], ['filesystem, encrypted (AES-256-GCM)', encrypted]])('BackupStorage: %s', (_label, make) => {
+describe.each([['filesystem', filesystem], ['s3 (a real s3rver)', s3], ['filesystem, encrypted (AES-256-GCM)', encrypted]])('BackupStorage: %s', (label, make) => {
   let subject: Subject;
   const run = randomBytes(3).toString('hex');
 
@@ -123,6 +123,21 @@ describe.each([['filesystem', filesystem], ['s3 (a real s3rver)', s3], ['filesys
     expect(await storage.stat(`t-${run}/b3/manifest.json`)).toBeNull();
     // `b3/` is a folder, not a string prefix: `b30` stays.
     expect(await storage.stat(`t-${run}/b30/files.tar`)).toEqual({ size: 9 });
+  });
+
+  it('gives a tool the stored file itself only where it holds the bytes as written, and is read back wherever its put is not the proof', async () => {
+    const { storage } = subject;
+    const body = Buffer.from('a dump, byte for byte');
+    await storage.put(`t-${run}/b4/database.dump`, Readable.from([body]));
+    if (label === 'filesystem') {
+      expect(storage.putVerifies).toBe(true);
+      expect(await readFile(await storage.localFile!(`t-${run}/b4/database.dump`))).toEqual(body);
+      await expect(storage.localFile!(`t-${run}/b4/files.tar`)).rejects.toBeInstanceOf(StorageObjectMissing);
+    } else {
+      // s3: the bytes went to another server; encrypted: the file holds ciphertext.
+      expect(storage.putVerifies).toBe(false);
+      expect(storage.localFile).toBeUndefined();
+    }
   });
 
   it('refuses keys that could escape the storage', async () => {

@@ -16,9 +16,17 @@ import type { Readable } from 'node:stream';
  *   `key` to (GET it from) until it expires, so a runtime moves a part itself (a Kubernetes tenant's
  *   volume) without the storage's credentials. What it uploads is checked like any part (read back,
  *   sha256); what it downloads it checks against the manifest's sha256.
+ * - `putVerifies`: whether a successful `put` is itself the proof that the object holds exactly
+ *   the bytes read from `body` (see FilesystemBackupStorage). Where it is not (s3: the bytes went to
+ *   another server; encryption: what is stored is ciphertext, and reading it back is what proves the
+ *   key ring and the authentication tag), a stored part is read back whole and its sha256 checked.
+ * - `localFile`, where there is one (plain filesystem storage): the path of the file holding `key`
+ *   exactly as stored, for a tool that must read it itself (`pg_restore -j` needs a seekable file).
+ *   Read only; rejects with `StorageObjectMissing` when there is none.
  */
 export interface BackupStorage {
   readonly kind: 'filesystem' | 's3';
+  readonly putVerifies: boolean;
   put(key: string, body: Readable): Promise<{ size: number }>;
   get(key: string): Promise<Readable>;
   stat(key: string): Promise<{ size: number } | null>;
@@ -27,7 +35,15 @@ export interface BackupStorage {
   deletePrefix(prefix: string): Promise<number>;
   presignPut?(key: string, expiresInSeconds: number): Promise<string>;
   presignGet?(key: string, expiresInSeconds: number): Promise<string>;
+  localFile?(key: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** What a tool (pg_restore) reads a stored object from: the file itself where the storage has one, else a stream of it. */
+export type StoredInput = { file: string } | { stream: Readable };
+
+export async function storedInput(storage: BackupStorage, key: string): Promise<StoredInput> {
+  return storage.localFile ? { file: await storage.localFile(key) } : { stream: await storage.get(key) };
 }
 
 export class StorageObjectMissing extends Error {

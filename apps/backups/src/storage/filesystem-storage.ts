@@ -8,13 +8,31 @@ import { assertSafeKey, StorageObjectMissing, type BackupStorage } from './backu
 
 const PARTIAL = '.partial-';
 
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Archives as files under one directory (BACKUP_DIR). A put writes `<key>.partial-<random>`,
- * fsyncs it and renames it onto `<key>`, so a reader only ever sees complete files; a crash leaves
- * at most a `.partial-` file in the backup's folder, removed with it.
+ * fsyncs it, renames it onto `<key>` and fsyncs the folder, so a reader only ever sees complete
+ * files and a stored one survives a crash of the machine; a crash leaves at most a `.partial-` file
+ * in the backup's folder, removed with it.
+ *
+ * `putVerifies`: a put resolves only once every byte read from `body` was written unchanged (no
+ * transform between the stream and the file), the file fsynced (a write or flush error fails the
+ * put), renamed onto `key` and the rename fsynced; the size it answers is the stored file's.
+ * Reading the file back right after would re-read the same bytes from the page cache, not from the
+ * disk, so it would prove nothing more: the caller checks the stored size against the bytes it
+ * hashed instead.
  */
 export class FilesystemBackupStorage implements BackupStorage {
   readonly kind = 'filesystem' as const;
+  readonly putVerifies = true;
 
   constructor(private readonly root: string) {}
 
@@ -40,6 +58,11 @@ export class FilesystemBackupStorage implements BackupStorage {
       await rm(partial, { force: true });
       throw err;
     }
+    // The rename made durable too: a crash of the machine must not lose a part its backup already lists as stored.
+    await syncDirectory(path.dirname(target)).catch(async (err: unknown) => {
+      await rm(target, { force: true });
+      throw err;
+    });
     return { size: (await stat(target)).size };
   }
 
@@ -51,6 +74,12 @@ export class FilesystemBackupStorage implements BackupStorage {
       throw new StorageObjectMissing(key);
     }
     return createReadStream(file);
+  }
+
+  async localFile(key: string): Promise<string> {
+    const file = this.file(key);
+    if (!(await this.stat(key))) throw new StorageObjectMissing(key);
+    return file;
   }
 
   async stat(key: string): Promise<{ size: number } | null> {
