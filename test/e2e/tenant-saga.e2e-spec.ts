@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ProvisioningRpc, TenantsRpc, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
-import { adminCaller, dropDatabasesStartingWith, processesWithArgument, readEvents, startService, TestEnv, userCaller, waitFor, type ManagedProcess } from '@saas/testing';
+import { adminCaller, dropDatabasesStartingWith, processesWithArgument, readEvents, rejection, startService, TestEnv, userCaller, waitFor, type ManagedProcess } from '@saas/testing';
 
 /**
  * The tenant lifecycle saga on real processes (tenants + provisioning, local runtime, real Postgres
@@ -131,8 +131,15 @@ describe('tenant lifecycle saga on the local runtime', () => {
     const page = await fetch(`http://${up!.host}:${up!.port}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>Acme</h1>');
-    const instance = await rpc.call(ProvisioningRpc.instanceGet, { tenant_id: t.id });
+    const instance = await rpc.call(ProvisioningRpc.instanceGet, { tenant_id: t.id, caller: admin });
     expect(instance).toMatchObject({ status: 'running', runtime: 'local' });
+    // Provisioning authorizes the caller itself: asked directly on the bus, someone else's tenant is
+    // a 404 and the platform's totals are for admins (it used to trust that the gateway had checked).
+    const stranger = userCaller();
+    expect((await rejection(rpc.call(ProvisioningRpc.instanceGet, { tenant_id: t.id, caller: stranger }))).status).toBe(404);
+    expect((await rejection(rpc.call(ProvisioningRpc.instanceLogs, { tenant_id: t.id, caller: stranger }))).status).toBe(404);
+    expect((await rejection(rpc.call(ProvisioningRpc.instancesStats, { caller: stranger }))).status).toBe(403);
+    await expect(rpc.call(ProvisioningRpc.instanceGet, { tenant_id: t.id, caller: owner })).resolves.toMatchObject({ status: 'running' });
     expect(await databasesOf(t.slug)).toEqual({ databases: 1, roles: 1 });
 
     await rpc.call(TenantsRpc.instanceAction, { caller: owner, id: t.id, action: 'stop' });

@@ -149,13 +149,24 @@ export class InstanceRefRequest {
   tenant_id!: string;
 }
 
-export class InstanceMetricsRequest extends InstanceRefRequest {
+/**
+ * A tenant's instance as a user asks for it (`GET tenants/{id}/instance`, metrics, logs): the
+ * provisioning service authorizes the forwarded caller for the tenant itself (`rpc.tenants.access`),
+ * rather than trusting that whoever called checked first.
+ */
+export class TenantInstanceRequest extends InstanceRefRequest {
+  @ValidateNested()
+  @Type(() => CallerDto)
+  caller!: CallerDto;
+}
+
+export class InstanceMetricsRequest extends TenantInstanceRequest {
   @IsOptional() @IsISO8601() from?: string;
   @IsOptional() @IsISO8601() to?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(86_400) step_s?: number;
 }
 
-export class InstanceLogsRequest extends InstanceRefRequest {
+export class InstanceLogsRequest extends TenantInstanceRequest {
   @IsOptional() @IsIn(LogLevels) level?: LogLevel;
   @IsOptional() @IsISO8601() from?: string;
   @IsOptional() @IsISO8601() to?: string;

@@ -137,6 +137,7 @@ import type {
   TenantCredentials,
   TenantCredentialsRequest,
   TenantDataLocation,
+  TenantInstanceRequest,
   TenantMemberRemoved,
   TenantMemberRequest,
   TenantMemberView,
@@ -252,7 +253,7 @@ export interface FeatureRpcContract {
   [TenantsRpc.internalCredentials]: Rpc<TenantCredentialsRequest, TenantCredentials>;
   // ProvisioningRpc
   [ProvisioningRpc.instancesStats]: Rpc<InstancesStatsRequest, InstancesStats>;
-  [ProvisioningRpc.instanceGet]: Rpc<InstanceRefRequest, InstanceView>;
+  [ProvisioningRpc.instanceGet]: Rpc<TenantInstanceRequest, InstanceView>;
   [ProvisioningRpc.instanceMetrics]: Rpc<InstanceMetricsRequest, InstanceMetricsView>;
   [ProvisioningRpc.instanceLogs]: Rpc<InstanceLogsRequest, ListResult<LogEntryView>>;
   [ProvisioningRpc.instanceRoute]: Rpc<InstanceRouteRequest, InstanceRouteView>;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ProvisioningRpc, TenantsRpc, type CallerDto, type InstanceMetricsView, type InstanceView, type LogEntryView, type Page, type TenantAccess, type TenantActionAccepted, type TenantMemberRole } from '@saas/contracts';
+import { ProvisioningRpc, TenantsRpc, type CallerDto, type InstanceMetricsView, type InstanceView, type LogEntryView, type Page, type TenantActionAccepted } from '@saas/contracts';
 import { RpcClient } from '@saas/messaging';
 import { ApiAuth, Caller } from '../auth/auth.decorators.js';
 import { ApiPageResponse, ApiResult } from '../http/api-result.js';
@@ -13,8 +13,8 @@ import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { InstanceActionBody, LogsQuery, MetricsQuery, TenantParams } from './dto/tenants.dto.js';
 
 /**
- * A tenant's running instance: details, actions, metrics, logs. The tenants service authorizes the
- * caller for the tenant first; only then is the provisioning service asked.
+ * A tenant's running instance: details, actions, metrics, logs. The caller goes with every request:
+ * the provisioning service authorizes it for the tenant itself (with the tenants service).
  */
 @ApiTags('instances')
 @ApiAuth()
@@ -26,16 +26,11 @@ export class InstancesController {
     private readonly paginator: Paginator,
   ) {}
 
-  private authorize(caller: CallerDto, id: string, role: TenantMemberRole): Promise<TenantAccess> {
-    return this.rpc.call(TenantsRpc.access, { id, role, caller });
-  }
-
   @Get('instance')
   @ApiOperation({ operationId: 'tenants.instance.get', summary: 'The instance: runtime, status, resources, access URL, version.' })
   @ApiResult(InstanceViewDto)
   async instance(@Param() params: TenantParams, @Caller() caller: CallerDto): Promise<InstanceView> {
-    await this.authorize(caller, params.id, 'member');
-    return this.rpc.call(ProvisioningRpc.instanceGet, { tenant_id: params.id });
+    return this.rpc.call(ProvisioningRpc.instanceGet, { tenant_id: params.id, caller });
   }
 
   @Post('instance/actions')
@@ -51,16 +46,14 @@ export class InstancesController {
   @ApiOperation({ operationId: 'tenants.metrics.get', summary: 'CPU, memory, storage and network of the instance over a time range (`from`, `to`, `step_s`).' })
   @ApiResult(InstanceMetricsViewDto)
   async metrics(@Param() params: TenantParams, @Query() query: MetricsQuery, @Caller() caller: CallerDto): Promise<InstanceMetricsView> {
-    await this.authorize(caller, params.id, 'member');
-    return this.rpc.call(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id });
+    return this.rpc.call(ProvisioningRpc.instanceMetrics, { ...query, tenant_id: params.id, caller });
   }
 
   @Get('logs')
   @ApiOperation({ operationId: 'tenants.logs.list', summary: 'Application logs, filtered by level (minimum), time range and text, paginated.' })
   @ApiPageResponse(LogEntryViewDto, 'A page of log lines, newest first.')
   async logs(@Param() params: TenantParams, @Query() query: LogsQuery, @Caller() caller: CallerDto, @Req() request: FastifyRequest): Promise<Page<LogEntryView>> {
-    await this.authorize(caller, params.id, 'member');
-    const result = await this.rpc.call(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id });
+    const result = await this.rpc.call(ProvisioningRpc.instanceLogs, { ...query, tenant_id: params.id, caller });
     return this.paginator.toPage(result, query, request);
   }
 }

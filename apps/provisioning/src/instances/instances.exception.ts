@@ -25,6 +25,11 @@ export class InstancesException extends DomainException {
     return new InstancesException(InstancesErrorCodes.VOLUME_NOT_ARCHIVABLE, `The ${runtime} runtime keeps no volume of a tenant's.`, { status: 409 });
   }
 
+  /** `rpc.provisioning.instances.stats` from a caller who is not a platform admin. */
+  static adminsOnly(): InstancesException {
+    return new InstancesException('FORBIDDEN', 'Only platform admins see the platform\'s instance totals.', { status: 403 });
+  }
+
   static invalidRange(): DomainException {
     return DomainException.validation([{ field: 'from', message: 'from must be before to' }]);
   }

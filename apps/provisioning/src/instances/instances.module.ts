@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RuntimeModule } from '../runtime/runtime.module.js';
 import { TenantDatabaseModule } from '../tenant-database/tenant-database.module.js';
+import { InstanceAccess } from './instance-access.js';
 import { InstancesController } from './instances.controller.js';
 import { InstancesService } from './instances.service.js';
 import { TenantDataController } from './tenant-data.controller.js';
@@ -10,6 +11,6 @@ import { TenantDataService } from './tenant-data.service.js';
 @Module({
   imports: [RuntimeModule, TenantDatabaseModule],
   controllers: [InstancesController, TenantDataController],
-  providers: [InstancesService, TenantDataService],
+  providers: [InstancesService, TenantDataService, InstanceAccess],
 })
 export class InstancesModule {}
