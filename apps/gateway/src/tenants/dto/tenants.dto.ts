@@ -16,8 +16,8 @@ import {
 export class CreateTenantBody extends OmitType(CreateTenantRequest, ['caller'] as const) {}
 export class UpdateTenantBody extends OmitType(UpdateTenantRequest, ['caller', 'id'] as const) {}
 export class ListTenantsQuery extends OmitType(ListTenantsRequest, ['caller'] as const) {}
-export class MetricsQuery extends OmitType(InstanceMetricsRequest, ['tenant_id'] as const) {}
-export class LogsQuery extends OmitType(InstanceLogsRequest, ['tenant_id'] as const) {}
+export class MetricsQuery extends OmitType(InstanceMetricsRequest, ['tenant_id', 'caller'] as const) {}
+export class LogsQuery extends OmitType(InstanceLogsRequest, ['tenant_id', 'caller'] as const) {}
 
 export class TenantParams {
   @IsUUID()
