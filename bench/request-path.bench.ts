@@ -169,6 +169,7 @@ export async function runRequestPathBench(): Promise<RequestPathResult> {
       const bare = await b();
       const s = { name, gateway: gw, bare, ratio: gw.rps / bare.rps, target };
       console.log(`${name}: gateway ${Math.round(gw.rps)} req/s (p50 ${gw.p50} ms, p99 ${gw.p99} ms, non-2xx ${gw.non2xx}) vs bare ${Math.round(bare.rps)} req/s → ${s.ratio.toFixed(2)}× (target ${target}×)`);
+      console.log(`  bare CPU µs/request: ${Object.entries(bare.cpuUs).map(([r, v]) => `${r} ${v.toFixed(0)}`).join(', ')}`);
       console.log(`  CPU µs/request: ${Object.entries(gw.cpuUs).map(([r, v]) => `${r} ${v.toFixed(0)}`).join(', ')}; total ${Object.values(gw.cpuUs).reduce((a, v) => a + v, 0).toFixed(0)}`);
       scenarios.push(s);
     };

@@ -6,3 +6,4 @@ export * from './pg-url.js';
 export * from './row-reader.js';
 export * from './bulk-insert.js';
 export * from './pg-errors.js';
+export * from './read-batch.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { EventTypes, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
 import { bootstrapService, type RunningService } from '@saas/service-kit';
@@ -178,15 +178,58 @@ describe('tenants service (real Postgres + NATS)', () => {
     const t = await rpc.call(TenantsRpc.create, { caller: owner, name: 'Hot Read Co', domain: 'hot.example.com', metadata: { a: 1 }, admin_password: 'a-long-admin-secret' });
     const access = new TenantAccess(svc.dataSource);
     const manager = svc.dataSource.manager;
-    const read = await access.authorizeRead(manager, owner, t.id, 'member');
+    const read = await access.authorizeRead(owner, t.id, 'member');
     const orm = await manager.getRepository(Tenant).findOneByOrFail({ id: t.id });
     expect(read.tenant).toBeInstanceOf(Tenant);
     expect(read.tenant).toEqual(orm);
     expect(read.tenant.createdAt).toBeInstanceOf(Date);
     expect({ role: read.role, hasPassword: read.hasPassword }).toEqual({ role: 'owner', hasPassword: true });
-    expect((await access.authorizeRead(manager, admin, t.id, 'owner')).role).toBe('platform_admin');
-    expect((await rejection(access.authorizeRead(manager, user(), t.id, 'member'))).code).toBe('TENANT_NOT_FOUND');
-    expect((await rejection(access.authorizeRead(manager, owner, randomUUID(), 'member'))).code).toBe('TENANT_NOT_FOUND');
+    expect((await access.authorizeRead(admin, t.id, 'owner')).role).toBe('platform_admin');
+    expect((await rejection(access.authorizeRead(user(), t.id, 'member'))).code).toBe('TENANT_NOT_FOUND');
+    expect((await rejection(access.authorizeRead(owner, randomUUID(), 'member'))).code).toBe('TENANT_NOT_FOUND');
+  });
+
+  it('answers reads that arrive together with one statement, each its own answer', async () => {
+    const [a, b] = [user(), user()];
+    const ta = await rpc.call(TenantsRpc.create, { caller: a, name: 'Batch A' });
+    const tb = await rpc.call(TenantsRpc.create, { caller: b, name: 'Batch B', admin_password: 'a-long-admin-secret' });
+    const access = new TenantAccess(svc.dataSource);
+    const statements: string[] = [];
+    const query = svc.dataSource.manager.query.bind(svc.dataSource.manager);
+    const spy = jest.spyOn(svc.dataSource.manager, 'query').mockImplementation((...args: Parameters<typeof query>) => {
+      statements.push(args[0]);
+      return query(...args);
+    });
+    try {
+      const read = (caller: CallerDto, id: string, role: 'member' | 'owner') =>
+        access.authorizeRead(caller, id, role).then(
+          (g) => ({ id: g.tenant.id, role: g.role, hasPassword: g.hasPassword }),
+          (err: { code: string }) => err.code,
+        );
+      const answers = await Promise.all([
+        read(a, ta.id, 'member'),
+        read(b, tb.id, 'owner'),
+        read(a, tb.id, 'member'), // someone else's tenant
+        read(a, ta.id, 'owner'),
+        read(admin, tb.id, 'owner'),
+        read(b, randomUUID(), 'member'),
+        read(b, 'not-a-uuid', 'member'), // refused before the batch, not failing it
+        access.check(a, ta.id, 'owner'),
+      ]);
+      expect(statements).toHaveLength(1);
+      expect(answers).toEqual([
+        { id: ta.id, role: 'owner', hasPassword: false },
+        { id: tb.id, role: 'owner', hasPassword: true },
+        'TENANT_NOT_FOUND',
+        { id: ta.id, role: 'owner', hasPassword: false },
+        { id: tb.id, role: 'platform_admin', hasPassword: true },
+        'TENANT_NOT_FOUND',
+        'TENANT_NOT_FOUND',
+        { tenant_id: ta.id, slug: ta.slug, status: ta.status, role: 'owner' },
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses bad, reserved and taken subdomains with INVALID_SUBDOMAIN and unknown fields with VALIDATION_FAILED', async () => {

@@ -117,7 +117,7 @@ export class TenantsService {
   }
 
   async get(caller: CallerDto, id: string): Promise<TenantView> {
-    const { tenant, hasPassword } = await this.access.authorizeRead(this.ds.manager, caller, id, 'member');
+    const { tenant, hasPassword } = await this.access.authorizeRead(caller, id, 'member');
     return this.view(tenant, hasPassword);
   }
 
