@@ -60,14 +60,19 @@ export class EventOutbox {
         ...(event.actor ?? ctx?.actor ? { actor: (event.actor ?? ctx?.actor)! } : {}),
       }),
     );
-    // One statement with one parameter, rows in order (seq follows it, and the relay publishes by
-    // seq). Not TypeORM's multi-row insert: it builds one parameter per value and copies the whole
-    // parameter map for each, which for a renewal batch's 800 events took the event loop for
-    // hundreds of milliseconds at a time (RPCs on the same loop waited behind it).
+    // One statement with one parameter for the rows, in order (seq follows it, and the relay
+    // publishes by seq), and the notification in the same statement: one round trip per batch
+    // (issue 9). Not TypeORM's multi-row insert: it builds one parameter per value and copies the
+    // whole parameter map for each, which for a renewal batch's 800 events took the event loop for
+    // hundreds of milliseconds at a time (RPCs on the same loop waited behind it). The notification
+    // reaches the relay only when (and if) this transaction commits.
     await tx.query(
-      `INSERT INTO outbox (id, subject, type, envelope, headers)
-       SELECT (r.e->>'id')::uuid, r.e->>'subject', r.e->>'type', r.e->'envelope', r.e->'headers'
-         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(e, ord) ORDER BY r.ord`,
+      `WITH written AS (
+         INSERT INTO outbox (id, subject, type, envelope, headers)
+         SELECT (r.e->>'id')::uuid, r.e->>'subject', r.e->>'type', r.e->'envelope', r.e->'headers'
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(e, ord) ORDER BY r.ord
+       )
+       SELECT pg_notify($2, $3)`,
       [
         JSON.stringify(
           envelopes.map((envelope) => ({
@@ -78,10 +83,10 @@ export class EventOutbox {
             headers: envelope.correlation_id ? { ...headers, [CORRELATION_HEADER]: envelope.correlation_id } : headers,
           })),
         ),
+        notifyChannel(this.schema),
+        envelopes[0]!.id,
       ],
     );
-    // Delivered to the relay only when (and if) this transaction commits.
-    await tx.query('SELECT pg_notify($1, $2)', [notifyChannel(this.schema), envelopes[0]!.id]);
     return envelopes;
   }
 }

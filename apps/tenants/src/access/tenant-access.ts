@@ -13,6 +13,8 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export interface TenantGrant {
   tenant: Tenant;
   role: TenantMemberRole | 'platform_admin';
+  /** Whether the tenant's instance admin password is stored (the view's `has_admin_password`). */
+  hasPassword: boolean;
 }
 
 /**
@@ -32,32 +34,38 @@ export class TenantAccess {
     return { tenant_id: tenant.id, slug: tenant.slug, status: tenant.status, role };
   }
 
+  /**
+   * The grant for a step inside `tx` (with `lock`, the tenant row is locked until it commits), in
+   * one statement: the tenant, the caller's role in it and whether its instance password is set.
+   */
   async authorize(tx: EntityManager, caller: CallerDto, tenantId: string, needed: TenantMemberRole, lock = false): Promise<TenantGrant> {
     if (caller.tenant_id && caller.tenant_id !== tenantId) throw TenantsException.tenantNotFound();
-    const tenant = await tx.getRepository(Tenant).findOne({ where: { id: tenantId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!tenant) throw TenantsException.tenantNotFound();
-    if (isAdmin(caller)) return { tenant, role: 'platform_admin' };
-    const userId = callerUserId(caller);
-    const membership = userId ? await tx.getRepository(TenantMember).findOneBy({ tenantId, userId }) : null;
-    if (!membership) throw TenantsException.tenantNotFound();
-    if (RANK[membership.role] < RANK[needed]) throw TenantsException.forbidden();
-    return { tenant, role: membership.role };
+    if (!UUID.test(tenantId)) throw TenantsException.tenantNotFound();
+    const rows: ReadRow[] = await tx.query(
+      `SELECT t.*, ${this.grantColumns(tx, 'CAST($2 AS uuid)')}
+         FROM ${tableOf(tx, Tenant)} t
+        WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`,
+      [tenantId, this.memberKey(caller)],
+    );
+    return this.grant(tx, caller, rows[0], needed);
   }
 
   /**
-   * `authorize` for a read, in one query (issue 9: a hot read costs one indexed lookup): the tenant,
-   * the caller's role in it and whether its instance password is set. Same answers: someone else's
-   * tenant is a 404, a role too low a 403. Reads arriving together share one statement (`ReadBatch`),
-   * so it reads committed state only: a step inside a transaction uses `authorize`.
+   * `authorize` for a read (issue 9: a hot read costs one indexed lookup). Reads arriving together
+   * share one statement (`ReadBatch`), so this reads committed state only: a step inside a
+   * transaction uses `authorize`.
    */
-  async authorizeRead(caller: CallerDto, tenantId: string, needed: TenantMemberRole): Promise<TenantGrant & { hasPassword: boolean }> {
+  async authorizeRead(caller: CallerDto, tenantId: string, needed: TenantMemberRole): Promise<TenantGrant> {
     if (caller.tenant_id && caller.tenant_id !== tenantId) throw TenantsException.tenantNotFound();
     if (!UUID.test(tenantId)) throw TenantsException.tenantNotFound();
-    // Admins need no membership, and a service caller's id is not a user's (not even a uuid).
-    const userId = isAdmin(caller) ? null : callerUserId(caller);
-    const row = await this.reads.get({ tenantId, userId: userId && UUID.test(userId) ? userId : null });
+    return this.grant(this.ds.manager, caller, await this.reads.get({ tenantId, userId: this.memberKey(caller) }), needed);
+  }
+
+  /** Same answers everywhere: someone else's tenant is a 404, a role too low a 403, admins pass. */
+  private grant(m: EntityManager, caller: CallerDto, row: ReadRow | undefined, needed: TenantMemberRole): TenantGrant {
     if (!row) throw TenantsException.tenantNotFound();
-    const tenant = entityFromRow(this.ds.manager, Tenant, row);
+    // Plain SQL and entityFromRow rather than the query builder, whose SQL building cost more CPU than the lookup.
+    const tenant = entityFromRow(m, Tenant, row);
     const hasPassword = row.has_password === true;
     if (isAdmin(caller)) return { tenant, role: 'platform_admin', hasPassword };
     const role = row.member_role;
@@ -66,17 +74,23 @@ export class TenantAccess {
     return { tenant, role, hasPassword };
   }
 
-  /**
-   * One statement for a batch of reads: each key's tenant row, the key's user's role in it and the
-   * has-password flag, matched back to its key by ordinality. Plain SQL and `entityFromRow` rather
-   * than the query builder, whose SQL building cost more CPU than the lookup.
-   */
+  /** The user whose membership decides, or null: admins need none, and a service caller's id is not a user's (not even a uuid). */
+  private memberKey(caller: CallerDto): string | null {
+    const userId = isAdmin(caller) ? null : callerUserId(caller);
+    return userId && UUID.test(userId) ? userId : null;
+  }
+
+  /** The select-list columns of a grant next to `t.*`: the role of the user `userId` names, and the has-password flag. */
+  private grantColumns(m: EntityManager, userId: string): string {
+    return `(SELECT m.role FROM ${tableOf(m, TenantMember)} m WHERE m.tenant_id = t.id AND m.user_id = ${userId}) AS member_role,
+            EXISTS (SELECT 1 FROM ${tableOf(m, TenantSecret)} s WHERE s.tenant_id = t.id) AS has_password`;
+  }
+
+  /** One statement for a batch of reads, each row matched back to its key by ordinality. */
   private async loadReads(keys: readonly ReadKey[]): Promise<Array<ReadRow | undefined>> {
     const m = this.ds.manager;
     const rows: Array<ReadRow & { ord: string }> = await m.query(
-      `SELECT t.*, r.ord,
-              (SELECT m.role FROM ${tableOf(m, TenantMember)} m WHERE m.tenant_id = t.id AND m.user_id = r.user_id) AS member_role,
-              EXISTS (SELECT 1 FROM ${tableOf(m, TenantSecret)} s WHERE s.tenant_id = t.id) AS has_password
+      `SELECT t.*, r.ord, ${this.grantColumns(m, 'r.user_id')}
          FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS r(tenant_id, user_id, ord)
          JOIN ${tableOf(m, Tenant)} t ON t.id = r.tenant_id`,
       [keys.map((k) => k.tenantId), keys.map((k) => k.userId)],

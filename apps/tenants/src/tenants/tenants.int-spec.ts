@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { EventTypes, TenantsRpc, type CallerDto, type TenantStatusView, type TenantView } from '@saas/contracts';
 import { RpcClient, SubjectNaming } from '@saas/messaging';
@@ -187,6 +188,38 @@ describe('tenants service (real Postgres + NATS)', () => {
     expect((await access.authorizeRead(admin, t.id, 'owner')).role).toBe('platform_admin');
     expect((await rejection(access.authorizeRead(user(), t.id, 'member'))).code).toBe('TENANT_NOT_FOUND');
     expect((await rejection(access.authorizeRead(owner, randomUUID(), 'member'))).code).toBe('TENANT_NOT_FOUND');
+  });
+
+  it('renames a tenant in one transaction of five statements: lock and read, update, event, no re-reads', async () => {
+    const owner = user();
+    const t = await rpc.call(TenantsRpc.create, { caller: owner, name: 'Rename Me', admin_password: 'a-long-admin-secret' });
+    // Every statement of this process by connection: the rename's transaction is one connection's run from BEGIN to COMMIT.
+    const byConnection = new Map<object, string[]>();
+    const query = pg.Client.prototype.query;
+    const spy = jest.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: object, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+      if (text) byConnection.set(this, [...(byConnection.get(this) ?? []), text.replace(/\s+/g, ' ').trim()]);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    let renamed: TenantView | undefined;
+    try {
+      renamed = await rpc.call(TenantsRpc.update, { caller: owner, id: t.id, name: 'Renamed' });
+    } finally {
+      spy.mockRestore();
+    }
+    const run = [...byConnection.values()]
+      .map((texts) => texts.slice(texts.findIndex((q) => q === 'START TRANSACTION')))
+      .find((texts) => texts.some((q) => q.startsWith('UPDATE') && q.includes('"tenants"')))!;
+    const transaction = run.slice(0, run.indexOf('COMMIT') + 1);
+    expect(transaction.map((q) => q.split(' ').slice(0, 2).join(' '))).toEqual(['START TRANSACTION', 'SELECT t.*,', 'UPDATE "tenants"."tenants"', 'WITH written', 'COMMIT']);
+    expect(transaction[1]).toContain('FOR UPDATE OF t');
+    // The answer and the row agree, version and updated_at included.
+    const row = await svc.dataSource.getRepository(Tenant).findOneByOrFail({ id: t.id });
+    expect(row.name).toBe('Renamed');
+    expect({ name: renamed!.name, updated_at: renamed!.updated_at, admin_password_set: renamed!.admin_password_set }).toEqual({ name: 'Renamed', updated_at: row.updatedAt.toISOString(), admin_password_set: true });
+    expect(new Date(renamed!.updated_at).getTime()).toBeGreaterThan(new Date(t.updated_at).getTime());
+    const event = await waitFor(async () => (await readEvents(await env.nats(), env.prefix, [EventTypes.TenantUpdated])).find((e) => e.tenant_id === t.id), 'tenant.updated');
+    expect(event.data).toMatchObject({ name: 'Renamed', changes: { old: { name: 'Rename Me' }, new: { name: 'Renamed' } } });
   });
 
   it('answers reads that arrive together with one statement, each its own answer', async () => {

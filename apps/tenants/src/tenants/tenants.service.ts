@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, Not, type EntityManager } from 'typeorm';
+import { DataSource, In, Not, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import {
   callerUserId,
   EventTypes,
@@ -158,10 +158,13 @@ export class TenantsService {
    */
   async update(req: UpdateTenantRequest): Promise<TenantView> {
     return this.ds.transaction(async (tx) => {
-      const { tenant } = await this.access.authorize(tx, req.caller, req.id, 'admin', true);
+      const grant = await this.access.authorize(tx, req.caller, req.id, 'admin', true);
+      const { tenant } = grant;
       if (tenant.status === 'deleted' || tenant.status === 'deleting') {
         throw TenantsException.notChangeable(tenant.status);
       }
+      // The columns that change, written with one UPDATE (not `save`, which reads the row again first).
+      const values: QueryDeepPartialEntity<Tenant> = {};
       // `changes: { old, new }` with the changed fields only: the same shape as user.updated.
       const changes = { old: {} as Record<string, unknown>, new: {} as Record<string, unknown> };
       const record = (field: string, oldValue: unknown, newValue: unknown) => {
@@ -172,6 +175,7 @@ export class TenantsService {
         if (value === undefined || JSON.stringify(tenant[key]) === JSON.stringify(value)) return;
         record(field, tenant[key], value);
         tenant[key] = value;
+        (values as Record<string, unknown>)[key] = value;
       };
       set('name', 'name', req.name?.trim());
       set('domain', 'domain', req.domain === undefined ? undefined : (req.domain?.toLowerCase() ?? null));
@@ -197,6 +201,7 @@ export class TenantsService {
         record('plan', tenant.plan, plan);
         await this.operations.request(tx, tenant, { kind: 'resize', requestedBy: callerUserId(req.caller), params: { from: tenant.plan, to: plan } });
         tenant.plan = plan!;
+        values.plan = plan!;
       }
       if (strategyChanged) {
         if (planChanged) throw OperationsException.oneChangeAtATime();
@@ -208,14 +213,23 @@ export class TenantsService {
           params: { from: tenant.databaseStrategy, to: req.database_strategy },
         });
       }
-      if (Object.keys(changes.new).length === 0) return this.view(tenant, await this.hasPassword(tenant.id, tx));
-      await tx.getRepository(Tenant).save(tenant);
+      if (planChanged || strategyChanged) {
+        // The operation requested above is now the tenant's current one.
+        Object.assign(values, { currentOperationId: tenant.currentOperationId, progress: tenant.progress, currentStep: tenant.currentStep });
+      }
+      const hasPassword = grant.hasPassword || Boolean(req.admin_password);
+      if (Object.keys(changes.new).length === 0) return this.view(tenant, hasPassword);
+      if (Object.keys(values).length > 0) {
+        const written = await tx.createQueryBuilder().update(Tenant).set(values).where({ id: tenant.id }).returning(['updatedAt', 'version']).updateEntity(false).execute();
+        const [row] = written.raw as Array<{ updated_at: Date; version: number }>;
+        if (row) Object.assign(tenant, { updatedAt: row.updated_at, version: row.version });
+      }
       await this.outbox.add(tx, {
         type: EventTypes.TenantUpdated,
         tenantId: tenant.id,
         data: { ...toEventData(tenant, tenant.currentOperationId ?? undefined), changes },
       });
-      return this.view(tenant, await this.hasPassword(tenant.id, tx));
+      return this.view(tenant, hasPassword);
     });
   }
 
@@ -308,16 +322,6 @@ export class TenantsService {
     const free = candidates.find((c) => !taken.has(c) && !reserved(c));
     if (free) return free;
     return `${base.slice(0, 40)}-${this.random.alphanumeric(6)}`;
-  }
-
-  private async hasPassword(id: string, tx: EntityManager = this.ds.manager): Promise<boolean> {
-    return (await this.passwordsSet([id], tx)).has(id);
-  }
-
-  private async passwordsSet(ids: string[], tx: EntityManager = this.ds.manager): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await tx.getRepository(TenantSecret).find({ where: { tenantId: In(ids) }, select: { tenantId: true } });
-    return new Set(rows.map((r) => r.tenantId));
   }
 }
 
