@@ -50,8 +50,8 @@ describe('paginateSql', () => {
     return { count: page.count, results: page.results.map((r) => r.entity) };
   };
 
-  it('gives the pages and counts the query builder gives, for every page, filter and ordering', async () => {
-    for (const where of [undefined, 'even', 'odd']) {
+  it('gives the pages and counts the query builder gives, for every page (past the end too), filter (matching nothing too) and ordering', async () => {
+    for (const where of [undefined, 'even', 'odd', 'nobody']) {
       for (const ordering of [undefined, 'name', '-name,created_at', 'created_at']) {
         for (const page of [1, 2, 3, 5]) {
           const query = { page, page_size: 2, ...(ordering ? { ordering } : {}) };
