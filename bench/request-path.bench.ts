@@ -17,7 +17,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { distPath, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
+import { randomUUID } from 'node:crypto';
+import { TenantsRpc } from '@saas/contracts';
+import { RpcClient, SubjectNaming } from '@saas/messaging';
+import { adminCaller, distPath, startProcess, startService, TestEnv, type ManagedProcess } from '@saas/testing';
 import { cpuMs } from './provisioning.bench.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -47,10 +50,32 @@ export interface PathScenario {
   target: number;
 }
 
+/** `GET tenants/{id}` at a fixed rate of half the measured peak: the latency a user sees with headroom left. */
+export interface HalfPeak {
+  rate: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  target: number;
+}
+
+/**
+ * The RPC hop alone, from this process with CONNECTIONS requests in flight: the platform's RPC
+ * (RpcClient → NATS → the tenants service's handler and its lookup) against bare nats.js
+ * request/reply to a responder that answers the same reply bytes and does nothing else.
+ */
+export interface RpcHop {
+  platform: PathLoad;
+  bare: PathLoad;
+  replyBytes: number;
+}
+
 export interface RequestPathResult {
   connections: number;
   durationS: number;
   scenarios: PathScenario[];
+  halfPeak?: HalfPeak;
+  hop?: RpcHop;
 }
 
 /**
@@ -97,8 +122,8 @@ async function gatewayLoad(label: string, opts: autocannon.Options, pids: Record
   return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpuUs };
 }
 
-/** CONNECTIONS loops issuing `query` back to back on a pool of the service's size, for DURATION_S. */
-async function bareLoad(label: string, query: () => Promise<unknown>): Promise<PathLoad> {
+/** CONNECTIONS loops issuing `query` back to back (on a pool of the service's size, for the bare database), for DURATION_S; CPU of `pids` by role too. */
+async function bareLoad(label: string, query: () => Promise<unknown>, pids: Record<string, number | undefined> = {}): Promise<PathLoad> {
   const run = async (seconds: number, latencies: number[]) => {
     const until = Date.now() + seconds * 1000;
     await Promise.all(
@@ -113,9 +138,9 @@ async function bareLoad(label: string, query: () => Promise<unknown>): Promise<P
   };
   await run(WARMUP_S, []);
   const latencies: number[] = [];
-  const before = cpuSnapshot({});
+  const before = cpuSnapshot(pids);
   await run(DURATION_S, latencies);
-  const cpuUs = perRequest(before, cpuSnapshot({}), latencies.length);
+  const cpuUs = perRequest(before, cpuSnapshot(pids), latencies.length);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 10) / 10;
   return { label, rps: latencies.length / DURATION_S, p50: at(0.5), p99: at(0.99), non2xx: 0, cpuUs };
@@ -179,6 +204,31 @@ export async function runRequestPathBench(): Promise<RequestPathResult> {
       () => gatewayLoad('gateway GET /api/v1/tenants/{id}', { url: `${url}/api/v1/tenants/${id}`, headers: auth }, pids),
       () => bareLoad('bare pg: select by id', () => pool.query(`SELECT ${TENANT_COLUMNS} FROM tenants.tenants WHERE id = $1`, [id])),
     );
+    let halfPeak: HalfPeak | undefined;
+    let hop: RpcHop | undefined;
+    const get = scenarios.find((s) => s.name === 'GET tenants/{id}');
+    if (get) {
+      const rate = Math.round(get.gateway.rps / 2);
+      const r = await autocannon({ url: `${url}/api/v1/tenants/${id}`, headers: auth, connections: CONNECTIONS, duration: DURATION_S, overallRate: rate });
+      halfPeak = { rate, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, target: 25 };
+      console.log(`GET tenants/{id} at ${rate} req/s (half the peak): p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (target ≤ 25 ms)`);
+
+      const nc = await env.nats();
+      const rpc = new RpcClient(nc, new SubjectNaming(env.prefix), 10_000, 'gateway');
+      const adminId = ((await (await fetch(`${url}/api/v1/auth/session`, { headers: auth })).json()) as { user_id: string }).user_id;
+      const request = { caller: adminCaller({ id: adminId }), id };
+      // The reply packet the service sends, byte for byte, for the bare responder to answer with.
+      const replyBody = JSON.stringify({ response: await rpc.call(TenantsRpc.get, request), isDisposed: true, id: randomUUID() });
+      const subject = `${env.prefix}bench.echo`;
+      const responder = startProcess('nats-responder', distPath('bench', 'nats-responder.js'), { NATS_URL: env.natsUrl, NATS_SUBJECT: subject, REPLY_BODY: replyBody });
+      processes.push(responder);
+      await responder.waitForOutput(/nats responder ready/, 10_000);
+      const payload = JSON.stringify({ pattern: TenantsRpc.get, data: request, id: randomUUID() });
+      const platform = await bareLoad('RpcClient → tenants service', () => rpc.call(TenantsRpc.get, request), { 'tenants service': tenants.child.pid });
+      const bare = await bareLoad('nats.js request → bare responder', () => nc.request(subject, payload, { timeout: 10_000 }), { 'bare responder': responder.child.pid });
+      hop = { platform, bare, replyBytes: Buffer.byteLength(replyBody) };
+      for (const l of [platform, bare]) console.log(`${l.label}: ${Math.round(l.rps)} calls/s (p50 ${l.p50} ms, p99 ${l.p99} ms); CPU µs/call: ${Object.entries(l.cpuUs).map(([r, v]) => `${r} ${v.toFixed(0)}`).join(', ')}`);
+    }
     await scenario(
       'GET tenants?page_size=20',
       0.25,
@@ -195,7 +245,7 @@ export async function runRequestPathBench(): Promise<RequestPathResult> {
       () => gatewayLoad('gateway PATCH /api/v1/tenants/{id}', { url: `${url}/api/v1/tenants/${ids[1]}`, method: 'PATCH', headers: auth, body: JSON.stringify({ name: 'Bench renamed' }) }, pids),
       () => bareLoad('bare pg: update name returning', () => pool.query(`UPDATE tenants.tenants SET name = $2, updated_at = now() WHERE id = $1 RETURNING ${TENANT_COLUMNS}`, [ids[2], `Bench ${n++ % 2}`])),
     );
-    return { connections: CONNECTIONS, durationS: DURATION_S, scenarios };
+    return { connections: CONNECTIONS, durationS: DURATION_S, scenarios, ...(halfPeak ? { halfPeak } : {}), ...(hop ? { hop } : {}) };
   } finally {
     await pool.end().catch(() => undefined);
     for (const p of processes.reverse()) await p.kill('SIGTERM').catch(() => undefined);
@@ -211,6 +261,22 @@ export function requestPathReport(r: RequestPathResult): string {
       `| ${s.name} | ${Math.round(s.gateway.rps)} | ${s.gateway.p50} / ${s.gateway.p99} | ${Math.round(s.bare.rps)} | ${s.bare.p50} / ${s.bare.p99} | **${s.ratio.toFixed(2)}×** | ≥ ${s.target}× ${s.ratio >= s.target ? '✅' : '❌'} |`,
   );
   const cpu = r.scenarios.map((s) => `| ${s.name} | ${roles.map((role) => (s.gateway.cpuUs[role] ?? 0).toFixed(0)).join(' | ')} | **${Object.values(s.gateway.cpuUs).reduce((a, v) => a + v, 0).toFixed(0)}** |`);
+  const half = r.halfPeak
+    ? `
+At half the measured peak (autocannon \`overallRate\` ${r.halfPeak.rate} req/s, ${r.connections} connections, ${r.durationS} s): **p99 ${r.halfPeak.p99} ms** (p50 ${r.halfPeak.p50} ms, ${Math.round(r.halfPeak.rps)} req/s served) — target ≤ ${r.halfPeak.target} ms ${r.halfPeak.p99 <= r.halfPeak.target ? '✅' : '❌'}.
+`
+    : '';
+  const hopCpu = (l: PathLoad) => Object.entries(l.cpuUs).filter(([role]) => role !== 'load generator').map(([role, v]) => `${role} ${v.toFixed(0)}`).join(', ');
+  const hop = r.hop
+    ? `
+The RPC hop alone, from the benchmark process with ${r.connections} calls in flight (reply ${r.hop.replyBytes} bytes): the platform's \`RpcClient\` → NATS → the tenants service's handler (validation, tracing, the batched lookup, the reply) against bare nats.js \`request\` → a responder answering the same bytes and doing nothing else (bench/nats-responder.ts).
+
+| RPC | calls/s | p50 / p99 ms | CPU µs per call, by process |
+|---|---:|---:|---|
+| RpcClient → tenants service (\`rpc.tenants.get\`) | ${Math.round(r.hop.platform.rps)} | ${r.hop.platform.p50} / ${r.hop.platform.p99} | ${hopCpu(r.hop.platform)} |
+| nats.js request → bare responder | ${Math.round(r.hop.bare.rps)} | ${r.hop.bare.p50} / ${r.hop.bare.p99} | ${hopCpu(r.hop.bare)} |
+`
+    : '';
   return `## Request path: gateway → NATS → service → Postgres
 
 ${r.connections} connections for ${r.durationS} s after a warm-up; the bare baseline runs the service's SQL on a \`pg\` pool of the service's size (10) at the same concurrency, in the same run. Reproduce: \`npm run build && node dist/bench/request-path.bench.js\` (\`BENCH_CPU_PROF=<dir>\` for CPU profiles).
@@ -224,7 +290,7 @@ CPU per request through the gateway, µs, by process (read from /proc; NATS and 
 | Scenario | ${roles.join(' | ')} | total |
 |---|${roles.map(() => '---:').join('|')}|---:|
 ${cpu.join('\n')}
-`;
+${half}${hop}`;
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
