@@ -14,7 +14,8 @@ import { runWebhookBench, webhookBenchPasses, webhookBenchReport, type WebhookBe
  *
  * 1. Throughput: a bare node:http hello-world and the gateway's `GET /api/v1/auth/session` (JWT
  *    verification + rate limiting, no RPC), loaded one after the other by the same autocannon client
- *    with the same connections and duration after a warm-up. Target: gateway ≥ 0.7 × bare.
+ *    with the same connections and duration after a warm-up, and a Fastify hello-world. Target
+ *    (restated in issue 9): the gateway route's CPU per request ≤ 2 × Fastify's.
  * 2. Login storm: logins through the gateway (argon2 runs in identity) while the gateway's event-loop
  *    delay is sampled (`saas_event_loop_delay_seconds` on its /metrics, a window per scrape), once with
  *    identity sharing the cores and once with identity deprioritised. Target: p99 < 20 ms.
@@ -30,6 +31,12 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 200);
 const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 20);
 const RATIO_TARGET = 0.7;
+/**
+ * The gateway-only target restated as CPU (issue 9): the authenticated route's CPU per request at
+ * most this many times a Fastify hello-world's, in the same run. The requests/s ratio to a bare
+ * server cannot be shown with the load generator on the same two cores (ADR 0008).
+ */
+const CPU_TARGET = 2;
 /** Busy work per request of the calibration server (see the report). */
 const CALIBRATION_WORK_US = 20;
 const LOOP_DELAY_TARGET_MS = 20;
@@ -188,16 +195,17 @@ async function main(): Promise<number> {
     const workedLoad = await load(`bare node:http + ${CALIBRATION_WORK_US} µs of busy work per request`, workedUrl, worked);
     await worked.kill('SIGTERM');
     const ratio = sessionLoad.rps / bareLoad.rps;
+    const cpuRatio = sessionLoad.cpuUsPerRequest !== null && fastifyLoad.cpuUsPerRequest ? sessionLoad.cpuUsPerRequest / fastifyLoad.cpuUsPerRequest : null;
 
     // Login storms: first with identity competing for the same cores as the gateway, then with
     // identity's threads at the lowest CPU priority — as if it ran on its own cores, as in production.
     const shared = await loginStorm('identity on the same cores', gatewayUrl);
     const isolated = deprioritise(identity.child.pid!) ? await loginStorm('identity at nice 19', gatewayUrl) : undefined;
 
-    const throughputOk = [bareLoad, sessionLoad].every((l) => l.non2xx === 0 && l.errors === 0) && ratio >= RATIO_TARGET;
+    const throughputOk = [bareLoad, sessionLoad].every((l) => l.non2xx === 0 && l.errors === 0) && cpuRatio !== null && cpuRatio <= CPU_TARGET;
     const stormOk = (s: Storm | undefined) => !!s && s.ok === LOGINS && s.loopP99Ms < LOOP_DELAY_TARGET_MS;
     console.log(
-      `ratio ${ratio.toFixed(2)} (target ≥ ${RATIO_TARGET}): ${throughputOk ? 'PASS' : 'FAIL'}; event-loop delay p99 < ${LOOP_DELAY_TARGET_MS} ms: ` +
+      `ratio ${ratio.toFixed(2)}; CPU per request ${cpuRatio?.toFixed(2) ?? '?'} × Fastify's (target ≤ ${CPU_TARGET}): ${throughputOk ? 'PASS' : 'FAIL'}; event-loop delay p99 < ${LOOP_DELAY_TARGET_MS} ms: ` +
         `same cores ${stormOk(shared) ? 'PASS' : 'FAIL'}, identity deprioritised ${isolated ? (stormOk(isolated) ? 'PASS' : 'FAIL') : 'not measured'}`,
     );
 
@@ -208,7 +216,7 @@ async function main(): Promise<number> {
 
     await writeFile(
       OUTPUT,
-      await keepOtherSections(report({ bareLoad, sessionLoad, healthLoad, replayLoad, fastifyLoad, workedLoad, ratio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk, webhooks }), OUTPUT),
+      await keepOtherSections(report({ bareLoad, sessionLoad, healthLoad, replayLoad, fastifyLoad, workedLoad, ratio, cpuRatio, throughputOk, storms: [shared, ...(isolated ? [isolated] : [])], stormOk, provisioning, provisioningOk, webhooks }), OUTPUT),
     );
     console.log(`written to ${path.relative(REPO_ROOT, OUTPUT)}`);
     return throughputOk && stormOk(isolated ?? shared) && provisioningOk && webhookBenchPasses(webhooks) ? 0 : 1;
@@ -225,6 +233,7 @@ function report(r: {
   fastifyLoad: Load;
   workedLoad: Load;
   ratio: number;
+  cpuRatio: number | null;
   throughputOk: boolean;
   storms: Storm[];
   stormOk: (s: Storm | undefined) => boolean;
@@ -276,7 +285,10 @@ ${row(r.replayLoad, ratioOf(r.replayLoad))}
 ${row(r.fastifyLoad, ratioOf(r.fastifyLoad))}
 ${row(r.workedLoad, ratioOf(r.workedLoad))}
 
-**Target: authenticated gateway route ≥ 0.7 × bare → ${r.ratio.toFixed(2)} × — ${r.throughputOk ? 'PASS' : 'FAIL'}.**
+**Target (restated in issue 9): the authenticated gateway route's CPU per request ≤ ${CPU_TARGET} × a Fastify
+hello-world's, measured in the same run → ${r.cpuRatio === null ? 'not measured' : `${r.cpuRatio.toFixed(2)} ×`} — ${r.throughputOk ? 'PASS' : 'FAIL'}.** The first
+target, requests/s ≥ ${RATIO_TARGET} × the bare server's, cannot be shown with the load generator on the same two
+cores (below, and ADR 0008); that ratio is ${r.ratio.toFixed(2)} × here.
 
 The last three rows are calibrations, each its own process loaded like the others:
 
