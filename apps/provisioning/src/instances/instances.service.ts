@@ -16,8 +16,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * The tenant's instance as the API shows it: details, metrics and logs, and the operators' totals.
- * Callers are the gateway (after the tenants service authorized the user for the tenant) and other
- * services.
+ * Callers are authorized before they get here: the controller asks `InstanceAccess` (the tenants
+ * service decides whether the caller may see the tenant; the platform totals are for admins only).
  */
 @Injectable()
 export class InstancesService {
