@@ -20,21 +20,11 @@ export async function paginate<T extends ObjectLiteral>(
   query: Pick<ListQueryDto, 'page' | 'page_size' | 'ordering'>,
   spec: ListSpec,
 ): Promise<ListResult<T>> {
-  const parsed = parseOrdering(query.ordering, Object.keys(spec.orderable), spec.defaultOrder);
-  if (!parsed.ok) {
-    throw DomainException.validation([
-      { field: 'ordering', message: `cannot order by "${parsed.field}"; allowed: ${Object.keys(spec.orderable).join(', ')}` },
-    ]);
-  }
   const alias = qb.alias;
-  let first = true;
-  for (const [field, dir] of Object.entries(parsed.order)) {
-    const column = `${alias}.${spec.orderable[field] ?? field}`;
-    if (first) qb.orderBy(column, dir);
-    else qb.addOrderBy(column, dir);
-    first = false;
-  }
-  for (const column of spec.tieBreaker ?? ['id']) qb.addOrderBy(`${alias}.${column}`, 'ASC'); // stable pages when values tie
+  orderOf(query, spec).forEach(([property, dir], i) => {
+    if (i === 0) qb.orderBy(`${alias}.${property}`, dir);
+    else qb.addOrderBy(`${alias}.${property}`, dir);
+  });
   // Without joins a row is an entity, so count(*) is the count; TypeORM's getManyAndCount always
   // sends COUNT(DISTINCT id), which sorts every id of the table (the invoice list, 10,000+ rows).
   if (qb.expressionMap.joinAttributes.length === 0) {
@@ -51,6 +41,23 @@ export async function paginate<T extends ObjectLiteral>(
 }
 
 export type { FindOptionsOrder };
+
+/**
+ * The order of a page as entity properties: `ordering=` over the allow-list (or the default), then
+ * the tie-breaker, ascending, so pages never overlap. An ordering outside the allow-list is a 400.
+ */
+function orderOf(query: Pick<ListQueryDto, 'ordering'>, spec: ListSpec): Array<[property: string, dir: 'ASC' | 'DESC']> {
+  const parsed = parseOrdering(query.ordering, Object.keys(spec.orderable), spec.defaultOrder);
+  if (!parsed.ok) {
+    throw DomainException.validation([
+      { field: 'ordering', message: `cannot order by "${parsed.field}"; allowed: ${Object.keys(spec.orderable).join(', ')}` },
+    ]);
+  }
+  return [
+    ...Object.entries(parsed.order).map(([field, dir]): [string, 'ASC' | 'DESC'] => [spec.orderable[field] ?? field, dir]),
+    ...(spec.tieBreaker ?? ['id']).map((property): [string, 'ASC'] => [property, 'ASC']),
+  ];
+}
 
 /** `%term%` for `ILIKE`, with the pattern's own wildcards in `term` escaped (a search for `50%` finds "50%"). */
 export function containsPattern(term: string): string {
@@ -70,10 +77,9 @@ export interface SqlListQuery<T extends ObjectLiteral> {
 }
 
 /**
- * `paginate` for hot lists, in plain SQL (issue 9): the page and its count are two statements sent
- * at once (on two pooled connections, or one after the other in a transaction), with none of the
- * query builder's SQL building and alias mapping, which cost more CPU than Postgres spent answering
- * a page of twenty. Rows come back as entities (`entityFromRow`) with the extra selected values
+ * `paginate` for hot lists, in plain SQL (issue 9): the page and its count in one statement, with
+ * none of the query builder's SQL building and alias mapping, which cost more CPU than Postgres
+ * spent answering a page of twenty. Rows come back as entities (`entityFromRow`) with the extra selected values
  * beside them. Ordering follows `spec` like `paginate`, over the entity's own columns.
  */
 export async function paginateSql<T extends ObjectLiteral>(
@@ -82,18 +88,10 @@ export async function paginateSql<T extends ObjectLiteral>(
   query: Pick<ListQueryDto, 'page' | 'page_size' | 'ordering'>,
   spec: ListSpec,
 ): Promise<{ count: number; results: Array<{ entity: T; row: Record<string, unknown> }> }> {
-  const parsed = parseOrdering(query.ordering, Object.keys(spec.orderable), spec.defaultOrder);
-  if (!parsed.ok) {
-    throw DomainException.validation([
-      { field: 'ordering', message: `cannot order by "${parsed.field}"; allowed: ${Object.keys(spec.orderable).join(', ')}` },
-    ]);
-  }
   const metadata = manager.connection.getMetadata(list.entity);
-  const column = (property: string) => `${list.alias}."${metadata.findColumnWithPropertyName(property)?.databaseName ?? property}"`;
-  const order = [
-    ...Object.entries(parsed.order).map(([field, dir]) => `${column(spec.orderable[field] ?? field)} ${dir}`),
-    ...(spec.tieBreaker ?? ['id']).map((property) => `${column(property)} ASC`),
-  ].join(', ');
+  const order = orderOf(query, spec)
+    .map(([property, dir]) => `${list.alias}."${metadata.findColumnWithPropertyName(property)?.databaseName ?? property}" ${dir}`)
+    .join(', ');
   const from = `FROM ${tableOf(manager, list.entity)} ${list.alias}${list.where.length ? ` WHERE ${list.where.map((w) => `(${w})`).join(' AND ')}` : ''}`;
   const n = list.params.length;
   // The count and the page in one statement (one round trip, one backend woken: issue 9). The page

@@ -39,8 +39,7 @@ export class TenantAccess {
    * one statement: the tenant, the caller's role in it and whether its instance password is set.
    */
   async authorize(tx: EntityManager, caller: CallerDto, tenantId: string, needed: TenantMemberRole, lock = false): Promise<TenantGrant> {
-    if (caller.tenant_id && caller.tenant_id !== tenantId) throw TenantsException.tenantNotFound();
-    if (!UUID.test(tenantId)) throw TenantsException.tenantNotFound();
+    this.refuseOutOfReach(caller, tenantId);
     const rows: ReadRow[] = await tx.query(
       `SELECT t.*, ${this.grantColumns(tx, 'CAST($2 AS uuid)')}
          FROM ${tableOf(tx, Tenant)} t
@@ -56,9 +55,13 @@ export class TenantAccess {
    * transaction uses `authorize`.
    */
   async authorizeRead(caller: CallerDto, tenantId: string, needed: TenantMemberRole): Promise<TenantGrant> {
-    if (caller.tenant_id && caller.tenant_id !== tenantId) throw TenantsException.tenantNotFound();
-    if (!UUID.test(tenantId)) throw TenantsException.tenantNotFound();
+    this.refuseOutOfReach(caller, tenantId);
     return this.grant(this.ds.manager, caller, await this.reads.get({ tenantId, userId: this.memberKey(caller) }), needed);
+  }
+
+  /** 404 before any query: a credential bound to another tenant, or an id that is not one (it would fail a batch's uuid cast). */
+  private refuseOutOfReach(caller: CallerDto, tenantId: string): void {
+    if ((caller.tenant_id && caller.tenant_id !== tenantId) || !UUID.test(tenantId)) throw TenantsException.tenantNotFound();
   }
 
   /** Same answers everywhere: someone else's tenant is a 404, a role too low a 403, admins pass. */
@@ -82,8 +85,7 @@ export class TenantAccess {
 
   /** The select-list columns of a grant next to `t.*`: the role of the user `userId` names, and the has-password flag. */
   private grantColumns(m: EntityManager, userId: string): string {
-    return `(SELECT m.role FROM ${tableOf(m, TenantMember)} m WHERE m.tenant_id = t.id AND m.user_id = ${userId}) AS member_role,
-            EXISTS (SELECT 1 FROM ${tableOf(m, TenantSecret)} s WHERE s.tenant_id = t.id) AS has_password`;
+    return `(SELECT m.role FROM ${tableOf(m, TenantMember)} m WHERE m.tenant_id = t.id AND m.user_id = ${userId}) AS member_role, ${hasPasswordColumn(m)}`;
   }
 
   /** One statement for a batch of reads, each row matched back to its key by ordinality. */
@@ -99,6 +101,11 @@ export class TenantAccess {
     for (const { ord, ...row } of rows) answers[Number(ord) - 1] = row;
     return answers;
   }
+}
+
+/** The select-list column `has_password` of a tenant aliased `t`: whether its instance admin password is stored. */
+export function hasPasswordColumn(m: EntityManager): string {
+  return `EXISTS (SELECT 1 FROM ${tableOf(m, TenantSecret)} s WHERE s.tenant_id = t.id) AS has_password`;
 }
 
 interface ReadKey {

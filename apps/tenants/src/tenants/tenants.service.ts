@@ -18,7 +18,7 @@ import {
 import { containsPattern, isUniqueViolation, paginateSql, SecretBox, tableOf } from '@saas/database';
 import { EventOutbox } from '@saas/messaging';
 import { SecureRandom, SERVICE_CONFIG } from '@saas/service-kit';
-import { TenantAccess, UUID } from '../access/tenant-access.js';
+import { hasPasswordColumn, TenantAccess, UUID } from '../access/tenant-access.js';
 import { DEFAULT_PLAN, type TenantsConfig } from '../config.js';
 import { InvalidTenantTransition } from '../lifecycle/lifecycle.exception.js';
 import { countsTowardsLimit } from '../lifecycle/tenant-state-machine.js';
@@ -147,8 +147,7 @@ export class TenantsService {
       const term = param(containsPattern(req.search));
       where.push(`t.name ILIKE ${term} OR t.slug ILIKE ${term} OR t.domain ILIKE ${term}`);
     }
-    const hasPassword = `EXISTS (SELECT 1 FROM ${tableOf(this.ds.manager, TenantSecret)} s WHERE s.tenant_id = t.id) AS has_password`;
-    const page = await paginateSql(this.ds.manager, { entity: Tenant, alias: 't', where, params, select: [hasPassword] }, req, { orderable: ORDERABLE, defaultOrder: { created_at: 'DESC' } });
+    const page = await paginateSql(this.ds.manager, { entity: Tenant, alias: 't', where, params, select: [hasPasswordColumn(this.ds.manager)] }, req, { orderable: ORDERABLE, defaultOrder: { created_at: 'DESC' } });
     return { count: page.count, results: page.results.map(({ entity, row }) => this.view(entity, row.has_password === true)) };
   }
 
