@@ -49,6 +49,13 @@ export interface EventConsumerOptions {
    * then it is parked like any other. Default 1 hour.
    */
   transientDeadlineMs?: number;
+  /**
+   * A transient failure is first retried where it happened, for up to this long (default
+   * IN_PLACE_RETRY_MS): the message's tenant lane waits, so a tenant's events keep their order
+   * through a blip (a Postgres restart, a failover). Past it the message goes back to the stream
+   * (nak with backoff, as above) and the lane moves on. 0: straight back to the stream.
+   */
+  inPlaceRetryMs?: number;
   /** Test seam: runs after the handler's transaction committed, before the ack. */
   beforeAck?: (event: EventEnvelope) => Promise<void> | void;
 }
@@ -69,6 +76,12 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
 const MAX_TRACKED_BLIPS = 10_000;
 /** A blip's retries stay frequent, so a handler resumes within seconds of NATS or Postgres coming back. */
 const MAX_TRANSIENT_BACKOFF_MS = 10_000;
+/**
+ * How long a transient failure is retried in place before its message goes back to the stream.
+ * A nak'd message comes back after the ones behind it were handled: a tenant's events reached the
+ * webhooks out of order after every Postgres restart.
+ */
+export const IN_PLACE_RETRY_MS = 15_000;
 
 /**
  * A durable JetStream pull consumer with an inbox. Messages are handled one at a time in stream
@@ -344,7 +357,7 @@ export class EventConsumer {
     const heartbeat = setInterval(() => items.forEach((i) => i.msg.working()), Math.max(50, Math.floor(ackWaitMs / 2)));
     let outcomes: Outcome[] | undefined;
     try {
-      if (items.length > 0) outcomes = await this.dispatchBatch(items);
+      if (items.length > 0) outcomes = await this.inPlace(() => this.dispatchBatch(items));
     } catch (err) {
       this.logger.warn({ err: describe(err), events: items.length }, 'a batch of events failed; handling them one by one');
     } finally {
@@ -407,6 +420,24 @@ export class EventConsumer {
     );
   }
 
+  /**
+   * `fn` again after a backoff while it fails transiently, for up to `inPlaceRetryMs` (the caller
+   * keeps telling JetStream it is working on the messages); stopping, a permanent failure or the
+   * time up ends it with the error, for the usual handling.
+   */
+  private async inPlace<T>(fn: () => Promise<T>): Promise<T> {
+    const until = Date.now() + (this.options.inPlaceRetryMs ?? IN_PLACE_RETRY_MS);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const wait = backoffDelay(attempt, 100, 2_000);
+        if (this.stopping || err instanceof PermanentFailure || !transientKind(err) || Date.now() + wait > until) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
   /** Stops pulling; the message being handled finishes and is acked first. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -429,7 +460,8 @@ export class EventConsumer {
     try {
       raw = msg.string();
       envelope = this.parse(raw);
-      outcome = await this.dispatch(envelope, headers);
+      const parsed = envelope;
+      outcome = await this.inPlace(() => this.dispatch(parsed, headers));
       if (outcome !== 'ignored') await this.options.beforeAck?.(envelope);
       await msg.ackAck().catch(() => msg.ack());
       this.blips.delete(msg.seq);
