@@ -52,6 +52,8 @@ export interface CaseResult {
   duplicates: number;
   lost_events: number;
   recover_ms: number | null;
+  /** Webhook deliveries that reached a receiver after later events of their tenant (a crash's redeliveries). */
+  reordered?: number;
 }
 
 export interface SignUpOutcome {

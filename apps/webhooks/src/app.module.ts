@@ -9,6 +9,7 @@ import { DeliveryFanout } from './delivery/delivery-fanout.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { DeliveryRetention } from './delivery/delivery-retention.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { LeaseOwner } from './delivery/lease-owner.js';
 import { senderThreadEntry, ThreadedWebhookSender } from './delivery/threaded-sender.js';
 import { HttpWebhookSender, WebhookSender } from './delivery/webhook-sender.js';
 import { EndpointAccess } from './endpoints/endpoint-access.js';
@@ -36,6 +37,7 @@ import { TenantContacts } from './notifications/tenant-contacts.js';
     DeliveryQueue,
     DeliveryFanout,
     DeliveryWorker,
+    LeaseOwner,
     DeliveryRetention,
     DeliveriesService,
     ProvidersService,

@@ -7,3 +7,4 @@ export * from './row-reader.js';
 export * from './bulk-insert.js';
 export * from './pg-errors.js';
 export * from './read-batch.js';
+export * from './session-connection.js';

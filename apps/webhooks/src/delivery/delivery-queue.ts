@@ -1,8 +1,7 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { WebhookAttemptView, WebhookDeliveryView } from '@saas/contracts';
-import { openConnection } from '@saas/database';
+import { SessionConnection } from '@saas/database';
 import { filterMatchesSql } from '../endpoints/event-filter.js';
 import type { WebhookEndpoint } from '../endpoints/webhook-endpoint.entity.js';
 import type { WebhookAttempt } from './webhook-attempt.entity.js';
@@ -39,7 +38,7 @@ export interface QueuedDelivery {
 @Injectable()
 export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners = new Set<(endpointIds?: readonly string[]) => void>();
-  private listener?: pg.Client;
+  private listener?: SessionConnection;
 
   constructor(private readonly ds: DataSource) {}
 
@@ -47,23 +46,36 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
     return `webhook_deliveries_${(this.ds.options as { schema?: string }).schema ?? 'public'}`;
   }
 
+  /**
+   * The LISTEN session, kept: lost (Postgres restarted), it is opened again, and the workers look
+   * for what was queued meanwhile (polling alone covers the gap, only later).
+   */
   async onModuleInit(): Promise<void> {
-    try {
-      const client = await openConnection({
-        connectionString: (this.ds.options as { url?: string }).url ?? '',
-        applicationName: 'webhooks-queue-listener',
-        onLost: () => (this.listener = undefined),
-      });
-      client.on('notification', (n) => this.wakeLocal(n.payload ? n.payload.split(',') : undefined));
-      await client.query(`LISTEN "${this.channel}"`);
-      this.listener = client;
-    } catch {
-      // Polling alone still delivers, only later.
-    }
+    // The service kit initialises the app and then listens: both run the init hooks (one session, not two).
+    if (this.listener) return;
+    let wasUp = false;
+    this.listener = new SessionConnection({
+      connectionString: (this.ds.options as { url?: string }).url ?? '',
+      applicationName: 'webhooks-queue-listener',
+      setup: async (client) => {
+        client.on('notification', (n) => this.wakeLocal(n.payload ? n.payload.split(',') : undefined));
+        await client.query(`LISTEN "${this.channel}"`);
+      },
+      onUp: () => {
+        if (wasUp) this.wakeLocal();
+        wasUp = true;
+      },
+    });
+    await this.listener.open();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.close();
+  }
+
+  /** Whether NOTIFYs reach this replica now (the LISTEN session is up). */
+  get listening(): boolean {
+    return this.listener?.up ?? false;
   }
 
   /** `fn` gets the endpoints that have new deliveries, when the NOTIFY said (undefined: any). */

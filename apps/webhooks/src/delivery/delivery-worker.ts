@@ -3,15 +3,17 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Logger } from 'pino';
 import { DataSource, In } from 'typeorm';
+import { retryTransient } from '@saas/errors';
 import { Clock, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { parseRetrySchedule, type WebhooksConfig } from '../config.js';
 import { EndpointSecrets } from '../endpoints/endpoint-secrets.js';
 import { EndpointStatus } from '../endpoints/endpoint-status.js';
 import { WebhookEndpoint } from '../endpoints/webhook-endpoint.entity.js';
 import { DeliveryQueue } from './delivery-queue.js';
+import { LeaseOwner } from './lease-owner.js';
 import { webhookAttempts, webhookEndpointsDisabled, webhookFailures, webhookLatency } from './delivery-metrics.js';
 import { nextRetryDelayMs, parseRetryAfter } from './retry-schedule.js';
-import { SuccessRecorder } from './success-recorder.js';
+import { RECORD_RETRY_MS, SuccessRecorder } from './success-recorder.js';
 import { WebhookAttempt } from './webhook-attempt.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { succeeded2xx, WebhookSender, type RunHandle, type WebhookResponse } from './webhook-sender.js';
@@ -22,6 +24,13 @@ const INTERVAL_NAME = 'webhook-deliveries';
 const RUN_LENGTH = 64;
 /** A lease outlives the request it covers by this much. */
 const LEASE_MARGIN_MS = 10_000;
+
+/**
+ * A delivery's lease is free when it has none, it ran out, or the replica holding it is gone (its
+ * LeaseOwner lock is not in `live`): a SIGKILLed replica's deliveries are sent again at once, not
+ * after the request timeout and margin.
+ */
+const leaseFree = (q: string) => `(${q}.locked_until IS NULL OR ${q}.locked_until < $1 OR (${q}.locked_by IS NOT NULL AND ${q}.locked_by::bigint NOT IN (SELECT owner FROM live)))`;
 
 type ClaimedDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | 'body' | 'attemptsCount'>;
 
@@ -71,6 +80,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly ds: DataSource,
     private readonly queue: DeliveryQueue,
+    private readonly owner: LeaseOwner,
     private readonly sender: WebhookSender,
     private readonly secrets: EndpointSecrets,
     private readonly status: EndpointStatus,
@@ -115,6 +125,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     for (const run of this.runs) run.stop();
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
     await Promise.allSettled([...this.inFlight.values()]);
+    await this.owner.close();
   }
 
   /** One pass: claim what is due and start sending it. Overlapping calls fold into one more pass. */
@@ -171,32 +182,37 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       failing_since: Date | null;
     }> = await this.ds.query(
       // The UPDATE in a CTE: the result is a SELECT's, rows (an UPDATE's would be TypeORM's [rows, count]).
-      `WITH heads AS (
+      `WITH live AS MATERIALIZED (
+         -- The replicas alive now: each holds its advisory lock (LeaseOwner) on a session of its own.
+         SELECT l.objid::bigint AS owner FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = $6::bigint::oid
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+       heads AS (
          SELECT e.id AS endpoint_id FROM webhook_endpoints e
           CROSS JOIN LATERAL (
-                SELECT q.next_attempt_at, q.locked_until FROM webhook_deliveries q
+                SELECT q.next_attempt_at, q.locked_until, q.locked_by FROM webhook_deliveries q
                  WHERE q.endpoint_id = e.id AND q.status = 'pending'
                  ORDER BY q.occurred_at, q.created_at, q.id LIMIT 1) h
           WHERE e.enabled AND NOT (e.id = ANY($3::uuid[]))
-            AND h.next_attempt_at <= $1 AND (h.locked_until IS NULL OR h.locked_until < $1)
+            AND h.next_attempt_at <= $1 AND ${leaseFree('h')}
           ORDER BY h.next_attempt_at
           LIMIT $2),
        runs AS (
          SELECT r.id, r.rn FROM heads CROSS JOIN LATERAL (
                 SELECT w.id, w.rn, min(CASE WHEN NOT w.due THEN w.rn END) OVER () AS first_not_due FROM (
                        SELECT q.id, row_number() OVER (ORDER BY q.occurred_at, q.created_at, q.id) AS rn,
-                              (q.next_attempt_at <= $1 AND (q.locked_until IS NULL OR q.locked_until < $1)) AS due
+                              (q.next_attempt_at <= $1 AND ${leaseFree('q')}) AS due
                          FROM webhook_deliveries q
                         WHERE q.endpoint_id = heads.endpoint_id AND q.status = 'pending'
                         ORDER BY q.occurred_at, q.created_at, q.id LIMIT $5) w) r
           WHERE r.rn < coalesce(r.first_not_due, $5 + 1)),
        claimed AS (
-         UPDATE webhook_deliveries d SET locked_until = $4
+         UPDATE webhook_deliveries d SET locked_until = $4, locked_by = $7
           -- The due test again, on the row locked: a replica whose snapshot predates another's claim
           -- would otherwise take a row that claim has just leased (only the id was re-checked).
           WHERE d.id IN (SELECT x.id FROM webhook_deliveries x
                           WHERE x.id IN (SELECT id FROM runs) AND x.status = 'pending'
-                            AND x.next_attempt_at <= $1 AND (x.locked_until IS NULL OR x.locked_until < $1)
+                            AND x.next_attempt_at <= $1 AND ${leaseFree('x')}
                             FOR UPDATE SKIP LOCKED)
           RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts_count, d.occurred_at, d.created_at)
        SELECT c.id, c.endpoint_id, c.event_id, c.body, c.attempts_count, runs.rn::int AS rn, e.*
@@ -207,7 +223,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
                      x.consecutive_failures, x.failing_since
                 FROM webhook_endpoints x WHERE x.id = c.endpoint_id AND runs.rn = 1) e ON true
         ORDER BY c.occurred_at, c.created_at, c.id`,
-      [now, free, [...this.inFlight.keys()], lease, RUN_LENGTH],
+      [now, free, [...this.inFlight.keys()], lease, RUN_LENGTH, this.owner.namespace, this.owner.current],
     );
     // Named, committed before this claim, and not taken although there was room: not due now.
     const notDue = (taken: ReadonlySet<string>) => {
@@ -251,7 +267,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       run.push({ id: row.id, endpointId: row.endpoint_id, eventId: row.event_id, body: row.body, attemptsCount: row.attempts_count });
       runs.set(row.endpoint_id, run);
     }
-    if (stray.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(stray) }, { lockedUntil: null });
+    if (stray.length > 0) await this.release(stray);
     this.saturated = runs.size >= free;
     for (const [endpointId, run] of runs) {
       this.backingOff.delete(endpointId);
@@ -286,7 +302,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async deliverRun(run: ClaimedDelivery[], endpoint: ClaimedEndpoint | undefined, lease: Date): Promise<boolean> {
     // Disabled (or deleted) since: nothing is sent, the run is released.
     if (!endpoint?.enabled) {
-      await this.ds.getRepository(WebhookDelivery).update({ id: In(run.map((d) => d.id)) }, { lockedUntil: null });
+      await this.release(run.map((d) => d.id));
       return true;
     }
     // Plain successes go to the recorder, which stores them with every other run's (one statement
@@ -365,8 +381,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
     if (failed) throw failed.err;
     const rest = run.slice(sent).map((d) => d.id);
-    if (rest.length > 0) await this.ds.getRepository(WebhookDelivery).update({ id: In(rest) }, { lockedUntil: null });
+    if (rest.length > 0) await this.release(rest);
     return rest.length > 0;
+  }
+
+  /** Lets go of claimed deliveries not sent: the next claim takes them (Postgres gone for a moment: tried again). */
+  private async release(ids: string[]): Promise<void> {
+    await retryTransient(() => this.ds.getRepository(WebhookDelivery).update({ id: In(ids), status: 'pending' }, { lockedUntil: null }), {
+      deadlineMs: RECORD_RETRY_MS,
+      baseMs: 100,
+      maxMs: 1_000,
+    });
   }
 
   /** An attempt in the metrics; whether it succeeded. */
@@ -378,12 +403,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     return ok;
   }
 
-  /** The attempt, the delivery's next state and the endpoint's failure run, in one transaction. */
+  /**
+   * The attempt, the delivery's next state and the endpoint's failure run, in one transaction;
+   * tried again while Postgres is unreachable (as the recorder's successes are). A transaction that
+   * committed before its answer was lost is not applied twice: the delivery already counts the attempt.
+   */
   private async record(delivery: ClaimedDelivery, response: WebhookResponse, ok: boolean): Promise<void> {
+    await retryTransient(() => this.recordOnce(delivery, response, ok), { deadlineMs: RECORD_RETRY_MS, baseMs: 100, maxMs: 1_000 });
+  }
+
+  private async recordOnce(delivery: ClaimedDelivery, response: WebhookResponse, ok: boolean): Promise<void> {
     await this.ds.transaction(async (tx) => {
       const now = this.clock.now();
       // The endpoint (and with it the delivery) may have been deleted while the request ran.
-      if (!(await tx.exists(WebhookDelivery, { where: { id: delivery.id } }))) return;
+      const stored = await tx.findOne(WebhookDelivery, { where: { id: delivery.id }, select: { id: true, attemptsCount: true, status: true } });
+      if (!stored || stored.status !== 'pending' || stored.attemptsCount > delivery.attemptsCount) return;
       await tx.insert(WebhookAttempt, {
         id: randomUUID(),
         deliveryId: delivery.id,

@@ -19,7 +19,9 @@ import { AppModule } from '../app.module.js';
 import { webhooksConfigSchema } from '../config.js';
 import { webhooksEntities } from '../entities.js';
 import { webhooksMigrations } from '../migrations/index.js';
+import { DeliveryQueue } from './delivery-queue.js';
 import { DeliveryRetention } from './delivery-retention.js';
+import { leaseNamespace } from './lease-owner.js';
 
 const user = (id = randomUUID()): CallerDto => ({ actor: { type: 'user', id }, roles: ['user'] });
 const admin: CallerDto = { actor: { type: 'user', id: randomUUID() }, roles: ['admin', 'user'] };
@@ -414,6 +416,52 @@ describe('webhooks service: endpoints and deliveries (real Postgres, NATS and HT
     } finally {
       await second.shutdown();
     }
+  });
+
+  it('sends a delivery leased by a replica that is gone at once, and leaves one leased by a live replica alone', async () => {
+    const tenantId = newTenant();
+    const r = await receiver();
+    const e = await createEndpoint(owner, { tenant_id: tenantId, url: r.url, event_types: ['tenant.updated'] });
+    const namespace = leaseNamespace((svc.dataSource.options as { schema?: string }).schema ?? 'public');
+    // A "replica" of the test's own: its lease-owner lock on a session of its own, as LeaseOwner holds one.
+    const replica = await env.pg();
+    await replica.query('SELECT pg_advisory_lock($1::int, $2::int)', [namespace, 424242]);
+    const leased = async (owner: number) => {
+      const eventId = randomUUID();
+      await svc.dataSource.query(
+        `INSERT INTO webhook_deliveries (id, endpoint_id, tenant_id, event_id, event_type, body, status, attempts_count, next_attempt_at, occurred_at, created_at, locked_until, locked_by)
+         VALUES (gen_random_uuid(), $1, $2, $3, 'tenant.updated', '{"type":"tenant.updated"}', 'pending', 0, now(), now(), now(), now() + interval '1 hour', $4)`,
+        [e.id, tenantId, eventId, owner],
+      );
+      return eventId;
+    };
+    const held = await leased(424242);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Ten polls later: the live replica's lease holds (it may be sending it now).
+    expect(r.requests).toHaveLength(0);
+    // The replica dies (its session ends, and its lock with it): its delivery goes out at once, not in an hour.
+    await replica.end();
+    await waitFor(() => r.requests.some((q) => q.headers['webhook-id'] === held), 'the dead replica’s delivery sent', 5_000);
+    // A lease of an owner that never held a lock here (a replica killed before this one started) is free too.
+    const orphaned = await leased(171717);
+    await waitFor(() => r.requests.some((q) => q.headers['webhook-id'] === orphaned), 'the orphaned delivery sent', 5_000);
+  });
+
+  it('opens its LISTEN session again when Postgres ends it', async () => {
+    const queue = svc.app.get(DeliveryQueue);
+    const before = await svc.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'webhooks-queue-listener' AND datname = current_database()`);
+    expect(before).toHaveLength(1);
+    await svc.dataSource.query('SELECT pg_terminate_backend($1)', [before[0].pid]);
+    await waitFor(async () => {
+      const now = await svc.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'webhooks-queue-listener' AND datname = current_database()`);
+      return now.length === 1 && now[0].pid !== before[0].pid && queue.listening;
+    }, 'the LISTEN session back', 10_000);
+    // And NOTIFYs wake the workers through it again: a new event goes out.
+    const tenantId = newTenant();
+    const r = await receiver();
+    await createEndpoint(owner, { tenant_id: tenantId, url: r.url, event_types: ['tenant.updated'] });
+    await publish(EventTypes.TenantUpdated, tenantId, { n: 1 });
+    await waitFor(() => r.requests.length === 1, 'delivered after the LISTEN session came back');
   });
 
   it('deletes finished deliveries past the retention, keeping pending and recent ones', async () => {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { retryTransient } from '@saas/errors';
 
 /** A delivery that succeeded (2xx) on an endpoint with no failure run to reset: recorded with others. */
 export interface RecordedSuccess {
@@ -10,6 +11,12 @@ export interface RecordedSuccess {
   latencyMs: number;
   snippet: string | null;
 }
+
+/**
+ * How long a delivery's outcome is tried again while Postgres is unreachable. Well inside a run's
+ * lease (the request's timeout plus LEASE_MARGIN_MS): no other replica takes the rows meanwhile.
+ */
+export const RECORD_RETRY_MS = 8_000;
 
 interface Batch {
   items: RecordedSuccess[];
@@ -27,6 +34,11 @@ interface Batch {
  * run's successes are stored in its order. Until stored, a sent row stays pending under its run's
  * lease: nothing claims it, and a replica that dies first leaves it to be sent again (same
  * webhook-id) when the lease expires, as a request in flight would be.
+ *
+ * Postgres gone for a moment (a restart, a failover) is a blip, not a failure: a statement that
+ * fails transiently is tried again for up to RECORD_RETRY_MS (the run waits, its lease covers it),
+ * so the run goes on once the database is back instead of leaving its rows leased until expiry.
+ * Trying again after a commit whose answer was lost changes nothing: only pending rows are marked.
  */
 export class SuccessRecorder {
   private next?: Batch;
@@ -74,13 +86,17 @@ export class SuccessRecorder {
 
   /** Attempts and the deliveries' successes together, in one statement; nothing for a delivery deleted meanwhile. */
   private async write(items: RecordedSuccess[]): Promise<void> {
+    await retryTransient(() => this.writeOnce(items), { deadlineMs: RECORD_RETRY_MS, baseMs: 100, maxMs: 1_000 });
+  }
+
+  private async writeOnce(items: RecordedSuccess[]): Promise<void> {
     await this.ds.query(
       `WITH s AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::int[], $6::text[]) AS s(id, at, attempts, status_code, latency_ms, snippet)),
        d AS (
          UPDATE webhook_deliveries w SET status = 'succeeded', completed_at = s.at, next_attempt_at = NULL, attempts_count = s.attempts,
                 last_status_code = s.status_code, locked_until = NULL
-           FROM s WHERE w.id = s.id RETURNING w.id)
+           FROM s WHERE w.id = s.id AND w.status = 'pending' RETURNING w.id)
        INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error)
        SELECT gen_random_uuid(), s.id, s.at, s.status_code, s.latency_ms, s.snippet, NULL FROM s JOIN d ON d.id = s.id`,
       [

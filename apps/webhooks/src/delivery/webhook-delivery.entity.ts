@@ -49,6 +49,10 @@ export class WebhookDelivery {
   @Column('timestamptz', { name: 'locked_until', nullable: true })
   lockedUntil!: Date | null;
 
+  /** The replica holding the lease (its LeaseOwner key): a lease whose owner is gone is free. */
+  @Column('integer', { name: 'locked_by', nullable: true })
+  lockedBy!: number | null;
+
   @Column('integer', { name: 'last_status_code', nullable: true })
   lastStatusCode!: number | null;
 
