@@ -17,7 +17,8 @@
  *
  *   npm run build && node dist/bench/webhooks-delivery.bench.js       # BENCH_WEBHOOKS_DURATION_S=60 by default
  *
- * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the webhooks process (`--cpu-prof`: one per thread, its sender threads too).
+ * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the webhooks process (`--cpu-prof`: one per thread, its sender threads too);
+ * BENCH_NODE_ARGS adds node flags to it (e.g. `--require <preload>`, `--max-semi-space-size=64`).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -210,7 +211,7 @@ export async function runWebhookBench(): Promise<WebhookBenchResult> {
     const nc = await env.nats();
     await tenants.serve(nc, new SubjectNaming(env.prefix));
     const prof = process.env.BENCH_CPU_PROF;
-    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [];
+    const profArgs = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
     // BENCH_WEBHOOKS_SENDER_THREADS: the service's WEBHOOK_SENDER_THREADS (its default when unset).
     const threads: Record<string, string> = process.env.BENCH_WEBHOOKS_SENDER_THREADS ? { WEBHOOK_SENDER_THREADS: process.env.BENCH_WEBHOOKS_SENDER_THREADS } : {};
     procs.push(await startService('webhooks', env.env({ LOG_LEVEL: 'warn', WEBHOOK_TIMEOUT_MS: String(webhookTimeoutMs), WEBHOOK_CONNECT_TIMEOUT_MS: '1000', ...threads }), profArgs));
