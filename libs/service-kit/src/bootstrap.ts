@@ -162,6 +162,10 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
   app.useGlobalFilters(new RpcProblemFilter(logger));
   app.useGlobalPipes(new ContractValidationPipe());
   app.useGlobalInterceptors(new CallerActorInterceptor());
+  // NestMicroservice.init runs the init and bootstrap hooks (its base class's init), then again in
+  // registerModules unless told they ran: every hook ran twice, and a worker loop, LISTEN session or
+  // lock opened in one was opened twice (lifecycle.int-spec).
+  (app as unknown as { setIsInitHookCalled?: (called: boolean) => void }).setIsInitHookCalled?.(true);
   await app.init();
   // The routes that need none of Nest's per-request pipeline are answered directly (issue 9, ADR 0023).
   // This application's controllers only: the route registry is the process's (specs run several

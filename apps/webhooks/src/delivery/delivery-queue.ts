@@ -51,7 +51,7 @@ export class DeliveryQueue implements OnModuleInit, OnApplicationShutdown {
    * for what was queued meanwhile (polling alone covers the gap, only later).
    */
   async onModuleInit(): Promise<void> {
-    // The service kit initialises the app and then listens: both run the init hooks (one session, not two).
+    // One session, however often the hook is called (a second would leak).
     if (this.listener) return;
     let wasUp = false;
     this.listener = new SessionConnection({

@@ -94,7 +94,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationBootstrap(): void {
-    // The service kit initialises the app and then listens; both run bootstrap hooks.
+    // One set of loops, however often the hook is called.
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) return;
     // Endpoints with a run in flight are claimed again when it ends: a wake-up only for them needs no claim.
     this.queue.onWake((endpointIds) => {

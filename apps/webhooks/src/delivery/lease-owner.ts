@@ -44,7 +44,7 @@ export class LeaseOwner implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    // The service kit initialises the app and then listens: both run the init hooks.
+    // One session, however often the hook is called (a second would hold a second lock).
     if (this.session) return;
     this.session = new SessionConnection({
       connectionString: (this.ds.options as { url?: string }).url ?? '',
