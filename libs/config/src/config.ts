@@ -47,6 +47,11 @@ export const baseConfigSchema = z.object({
    * using up EVENT_MAX_DELIVER until its message is this old; then it is parked.
    */
   EVENT_RETRY_DEADLINE_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(3_600_000),
+  /**
+   * A transient failure is first retried in place for this long (the tenant's lane waits, so its
+   * events keep their order through a blip); then its message goes back to the stream with backoff.
+   */
+  EVENT_IN_PLACE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   /** How long JetStream waits for an ack before redelivering (a crashed consumer's message). */
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Events handled at once per replica; one tenant's events always in order, one at a time. */

@@ -357,7 +357,7 @@ export class EventConsumer {
     const heartbeat = setInterval(() => items.forEach((i) => i.msg.working()), Math.max(50, Math.floor(ackWaitMs / 2)));
     let outcomes: Outcome[] | undefined;
     try {
-      if (items.length > 0) outcomes = await this.inPlace(() => this.dispatchBatch(items));
+      if (items.length > 0) outcomes = await this.inPlace(() => this.dispatchBatch(items), () => items.map((i) => i.envelope.id));
     } catch (err) {
       this.logger.warn({ err: describe(err), events: items.length }, 'a batch of events failed; handling them one by one');
     } finally {
@@ -425,14 +425,16 @@ export class EventConsumer {
    * keeps telling JetStream it is working on the messages); stopping, a permanent failure or the
    * time up ends it with the error, for the usual handling.
    */
-  private async inPlace<T>(fn: () => Promise<T>): Promise<T> {
+  private async inPlace<T>(fn: () => Promise<T>, events: () => string[]): Promise<T> {
     const until = Date.now() + (this.options.inPlaceRetryMs ?? IN_PLACE_RETRY_MS);
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
         const wait = backoffDelay(attempt, 100, 2_000);
-        if (this.stopping || err instanceof PermanentFailure || !transientKind(err) || Date.now() + wait > until) throw err;
+        const transient = err instanceof PermanentFailure ? null : transientKind(err);
+        if (this.stopping || !transient || Date.now() + wait > until) throw err;
+        this.logger.warn({ err: describe(err), event_ids: events().slice(0, 20), transient, attempt, retry_in_ms: wait }, 'event handler hit a transient failure; retrying in place');
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -461,7 +463,7 @@ export class EventConsumer {
       raw = msg.string();
       envelope = this.parse(raw);
       const parsed = envelope;
-      outcome = await this.inPlace(() => this.dispatch(parsed, headers));
+      outcome = await this.inPlace(() => this.dispatch(parsed, headers), () => [parsed.id]);
       if (outcome !== 'ignored') await this.options.beforeAck?.(envelope);
       await msg.ackAck().catch(() => msg.ack());
       this.blips.delete(msg.seq);

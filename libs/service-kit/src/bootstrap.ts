@@ -189,6 +189,7 @@ export async function bootstrapService<S extends z.ZodTypeAny>(def: ServiceDefin
     backoffMs: config.EVENT_BACKOFF_MS,
     ackWaitMs: config.EVENT_ACK_WAIT_MS,
     transientDeadlineMs: config.EVENT_RETRY_DEADLINE_MS,
+    inPlaceRetryMs: config.EVENT_IN_PLACE_RETRY_MS,
     concurrency: config.EVENT_CONCURRENCY,
     batchSize: config.EVENT_BATCH_SIZE,
     ...(def.consumer ?? {}),
