@@ -356,9 +356,14 @@ export class EventConsumer {
     const ackWaitMs = this.options.ackWaitMs ?? 30_000;
     const heartbeat = setInterval(() => items.forEach((i) => i.msg.working()), Math.max(50, Math.floor(ackWaitMs / 2)));
     let outcomes: Outcome[] | undefined;
+    // Still failing transiently after the batch's retries in place: the messages go back to the
+    // stream one by one at once, not after another wait each (the rest of the batch, without a
+    // heartbeat meanwhile, would be redelivered by JetStream).
+    let blipping = false;
     try {
       if (items.length > 0) outcomes = await this.inPlace(() => this.dispatchBatch(items), () => items.map((i) => i.envelope.id));
     } catch (err) {
+      blipping = transientKind(err) !== null;
       this.logger.warn({ err: describe(err), events: items.length }, 'a batch of events failed; handling them one by one');
     } finally {
       clearInterval(heartbeat);
@@ -373,7 +378,7 @@ export class EventConsumer {
         eventsHandled.inc({ consumer: this.options.durable, type: envelope.type, outcome: outcomes[i]! });
       }
     } else {
-      for (const { msg } of items) await this.process(msg);
+      for (const { msg } of items) await this.process(msg, !blipping);
     }
     for (const msg of alone) await this.process(msg);
   }
@@ -448,7 +453,7 @@ export class EventConsumer {
     this.messages = undefined;
   }
 
-  private async process(msg: JsMsg): Promise<Outcome> {
+  private async process(msg: JsMsg, retryInPlace = true): Promise<Outcome> {
     const attempts = msg.info.deliveryCount;
     let raw = '';
     let envelope: EventEnvelopeDto | undefined;
@@ -463,7 +468,7 @@ export class EventConsumer {
       raw = msg.string();
       envelope = this.parse(raw);
       const parsed = envelope;
-      outcome = await this.inPlace(() => this.dispatch(parsed, headers), () => [parsed.id]);
+      outcome = retryInPlace ? await this.inPlace(() => this.dispatch(parsed, headers), () => [parsed.id]) : await this.dispatch(parsed, headers);
       if (outcome !== 'ignored') await this.options.beforeAck?.(envelope);
       await msg.ackAck().catch(() => msg.ack());
       this.blips.delete(msg.seq);
