@@ -82,14 +82,28 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
  * coming back), for at most `deadlineMs`; a permanent failure, or the deadline, ends it with the
  * last error. For work that has nobody else to retry it (a background run's RPC).
  */
-export async function retryTransient<T>(fn: () => Promise<T>, opts: { deadlineMs: number; baseMs?: number; maxMs?: number; signal?: AbortSignal }): Promise<T> {
+export async function retryTransient<T>(
+  fn: () => Promise<T>,
+  opts: {
+    deadlineMs: number;
+    baseMs?: number;
+    maxMs?: number;
+    signal?: AbortSignal;
+    /** Errors that are answers whatever their shape (never retried). */
+    permanent?: (err: unknown) => boolean;
+    /** Told before each wait (to log it). */
+    onRetry?: (err: unknown, kind: TransientKind, attempt: number, waitMs: number) => void;
+  },
+): Promise<T> {
   const until = Date.now() + opts.deadlineMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       const wait = backoffDelay(attempt, opts.baseMs ?? 200, opts.maxMs ?? 5_000);
-      if (!isTransient(err) || Date.now() + wait > until || opts.signal?.aborted) throw err;
+      const kind = opts.permanent?.(err) ? null : transientKind(err);
+      if (!kind || Date.now() + wait > until || opts.signal?.aborted) throw err;
+      opts.onRetry?.(err, kind, attempt, wait);
       await new Promise((r) => setTimeout(r, wait));
     }
   }

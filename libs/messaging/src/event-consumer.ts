@@ -14,7 +14,7 @@ import {
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { EventEnvelopeDto, plainlyValidEnvelope, validatePayload, type EventEnvelope } from '@saas/contracts';
-import { backoffDelay, DomainException, transientKind } from '@saas/errors';
+import { backoffDelay, DomainException, retryTransient, transientKind } from '@saas/errors';
 import { CORRELATION_HEADER, eventsHandled, extractTraceContext, inSpan, SpanKind, workContext } from '@saas/observability';
 import { DeadLetter } from './entities.js';
 import type { BatchEventHandlerFn, EventHandlerFn, RegisteredEventHandler } from './event-handler.decorator.js';
@@ -93,6 +93,8 @@ export class EventConsumer {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private stopping = false;
+  /** Aborted by stop(): a retry in place ends at its next failure. */
+  private stopSignal = new AbortController();
   /** Why the consumer is not reading right now (missed heartbeats, consumer gone), or undefined. */
   private stalled?: string;
   private readonly byType = new Map<string, RegisteredEventHandler[]>();
@@ -195,6 +197,7 @@ export class EventConsumer {
     if (this.byType.size === 0) return;
     await this.ensure();
     this.stopping = false;
+    this.stopSignal = new AbortController();
     const first = await this.open();
     this.loop = this.follow(first);
   }
@@ -430,24 +433,26 @@ export class EventConsumer {
    * keeps telling JetStream it is working on the messages); stopping, a permanent failure or the
    * time up ends it with the error, for the usual handling.
    */
-  private async inPlace<T>(fn: () => Promise<T>, events: () => string[]): Promise<T> {
-    const until = Date.now() + (this.options.inPlaceRetryMs ?? IN_PLACE_RETRY_MS);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const wait = backoffDelay(attempt, 100, 2_000);
-        const transient = err instanceof PermanentFailure ? null : transientKind(err);
-        if (this.stopping || !transient || Date.now() + wait > until) throw err;
-        this.logger.warn({ err: describe(err), event_ids: events().slice(0, 20), transient, attempt, retry_in_ms: wait }, 'event handler hit a transient failure; retrying in place');
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
+  private inPlace<T>(fn: () => Promise<T>, events: () => string[]): Promise<T> {
+    return retryTransient(
+      fn,
+      {
+        // Stopping: the last attempt's error ends it (the message goes back to the stream).
+        signal: this.stopSignal.signal,
+        deadlineMs: this.options.inPlaceRetryMs ?? IN_PLACE_RETRY_MS,
+        baseMs: 100,
+        maxMs: 2_000,
+        permanent: (err) => err instanceof PermanentFailure,
+        onRetry: (err, transient, attempt, wait) =>
+          this.logger.warn({ err: describe(err), event_ids: events().slice(0, 20), transient, attempt, retry_in_ms: wait }, 'event handler hit a transient failure; retrying in place'),
+      },
+    );
   }
 
   /** Stops pulling; the message being handled finishes and is acked first. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     this.messages = undefined;

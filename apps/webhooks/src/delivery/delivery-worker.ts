@@ -3,7 +3,6 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Logger } from 'pino';
 import { DataSource, In } from 'typeorm';
-import { retryTransient } from '@saas/errors';
 import { Clock, SERVICE_CONFIG, SERVICE_LOGGER } from '@saas/service-kit';
 import { parseRetrySchedule, type WebhooksConfig } from '../config.js';
 import { EndpointSecrets } from '../endpoints/endpoint-secrets.js';
@@ -13,7 +12,7 @@ import { DeliveryQueue } from './delivery-queue.js';
 import { LeaseOwner } from './lease-owner.js';
 import { webhookAttempts, webhookEndpointsDisabled, webhookFailures, webhookLatency } from './delivery-metrics.js';
 import { nextRetryDelayMs, parseRetryAfter } from './retry-schedule.js';
-import { RECORD_RETRY_MS, SuccessRecorder } from './success-recorder.js';
+import { SuccessRecorder, whileDatabaseBlips } from './success-recorder.js';
 import { WebhookAttempt } from './webhook-attempt.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { succeeded2xx, WebhookSender, type RunHandle, type WebhookResponse } from './webhook-sender.js';
@@ -387,11 +386,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   /** Lets go of claimed deliveries not sent: the next claim takes them (Postgres gone for a moment: tried again). */
   private async release(ids: string[]): Promise<void> {
-    await retryTransient(() => this.ds.getRepository(WebhookDelivery).update({ id: In(ids), status: 'pending' }, { lockedUntil: null }), {
-      deadlineMs: RECORD_RETRY_MS,
-      baseMs: 100,
-      maxMs: 1_000,
-    });
+    await whileDatabaseBlips(() => this.ds.getRepository(WebhookDelivery).update({ id: In(ids), status: 'pending' }, { lockedUntil: null }));
   }
 
   /** An attempt in the metrics; whether it succeeded. */
@@ -409,7 +404,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
    * committed before its answer was lost is not applied twice: the delivery already counts the attempt.
    */
   private async record(delivery: ClaimedDelivery, response: WebhookResponse, ok: boolean): Promise<void> {
-    await retryTransient(() => this.recordOnce(delivery, response, ok), { deadlineMs: RECORD_RETRY_MS, baseMs: 100, maxMs: 1_000 });
+    await whileDatabaseBlips(() => this.recordOnce(delivery, response, ok));
   }
 
   private async recordOnce(delivery: ClaimedDelivery, response: WebhookResponse, ok: boolean): Promise<void> {

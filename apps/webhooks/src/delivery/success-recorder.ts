@@ -18,6 +18,11 @@ export interface RecordedSuccess {
  */
 export const RECORD_RETRY_MS = 8_000;
 
+/** `fn` (a delivery's outcome or lease written), tried again while Postgres is unreachable, for up to RECORD_RETRY_MS. */
+export function whileDatabaseBlips<T>(fn: () => Promise<T>): Promise<T> {
+  return retryTransient(fn, { deadlineMs: RECORD_RETRY_MS, baseMs: 100, maxMs: 1_000 });
+}
+
 interface Batch {
   items: RecordedSuccess[];
   done: Promise<void>;
@@ -86,7 +91,7 @@ export class SuccessRecorder {
 
   /** Attempts and the deliveries' successes together, in one statement; nothing for a delivery deleted meanwhile. */
   private async write(items: RecordedSuccess[]): Promise<void> {
-    await retryTransient(() => this.writeOnce(items), { deadlineMs: RECORD_RETRY_MS, baseMs: 100, maxMs: 1_000 });
+    await whileDatabaseBlips(() => this.writeOnce(items));
   }
 
   private async writeOnce(items: RecordedSuccess[]): Promise<void> {
